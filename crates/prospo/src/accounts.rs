@@ -1,0 +1,158 @@
+//! Accounts: sign-up, log-in with slow-down after failures, browser sessions and API tokens.
+//! Pages and JSON handlers both call these functions.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username};
+use crate::store::accounts::{CreateUserError, NewUser, Taken, UserRow};
+use crate::store::tokens::TokenRow;
+use crate::store::{Db, StoreError, new_id, now_ms};
+
+/// How long a browser session lasts.
+pub const SESSION_DAYS: i64 = 30;
+/// Failed log-ins allowed before each further failure makes the account wait.
+const FREE_FAILURES: i64 = 5;
+const MAX_LOCK_SECONDS: i64 = 15 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{}", .0.message)]
+    Invalid(Invalid),
+    #[error("An account with this email already exists.")]
+    EmailTaken,
+    #[error("This username is taken.")]
+    UsernameTaken,
+    #[error("The email or password is not right.")]
+    InvalidLogin,
+    #[error("Too many failed log-ins. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<Invalid> for AccountError {
+    fn from(value: Invalid) -> Self {
+        if value.code == "username_taken" { AccountError::UsernameTaken } else { AccountError::Invalid(value) }
+    }
+}
+
+pub struct SignUpInput<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+}
+
+pub async fn sign_up(db: &Db, input: SignUpInput<'_>) -> Result<UserRow, AccountError> {
+    let email = Email::parse(input.email)?;
+    let name = PersonName::parse(input.name)?;
+    let username = Username::parse(input.username)?;
+    let password = NewPassword::parse(input.password)?;
+    let hash = hash_password(password).await?;
+    let new_user = NewUser {
+        email: email.as_str(),
+        username: username.as_str(),
+        name: name.as_str(),
+        password_hash: &hash,
+    };
+    db.create_user(new_user).await.map_err(|e| match e {
+        CreateUserError::Taken(Taken::Email) => AccountError::EmailTaken,
+        CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
+        CreateUserError::Store(e) => AccountError::Store(e),
+    })
+}
+
+/// Checks an email and password. After [`FREE_FAILURES`] failures in a row, each failure makes the
+/// account wait twice as long as the last (capped), whatever password is tried meanwhile.
+pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, AccountError> {
+    let user = match Email::parse(email) {
+        Ok(email) => db.user_by_email(email.as_str()).await?,
+        Err(_) => None,
+    };
+    let Some(user) = user else {
+        // Spend the same time as a real check, so timing does not tell which emails exist.
+        verify_password(password.to_owned(), DUMMY_HASH.clone()).await?;
+        return Err(AccountError::InvalidLogin);
+    };
+    let now = now_ms();
+    if let Some(until) = user.locked_until
+        && until > now
+    {
+        return Err(AccountError::Throttled { retry_after_secs: (until - now + 999) / 1000 });
+    }
+    if verify_password(password.to_owned(), user.password_hash.clone()).await? {
+        if user.failed_logins > 0 {
+            db.clear_failed_logins(&user.id).await?;
+        }
+        return Ok(user);
+    }
+    let failures = user.failed_logins + 1;
+    let locked_until = (failures >= FREE_FAILURES).then(|| {
+        let seconds = 1i64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(i64::MAX).min(MAX_LOCK_SECONDS);
+        now + seconds * 1000
+    });
+    db.record_failed_login(&user.id, locked_until).await?;
+    Err(AccountError::InvalidLogin)
+}
+
+/// A new API token: its value is returned once; only its hash is stored.
+pub async fn issue_api_token(db: &Db, user_id: &str, name: &str) -> Result<(String, String), AccountError> {
+    let value = format!("prospo_{}", random_token());
+    let id = new_id();
+    let name = name.trim();
+    let name = if name.is_empty() { "API token" } else { name };
+    db.create_api_token(&id, user_id, &name.chars().take(100).collect::<String>(), &hash_token(&value)).await?;
+    Ok((id, value))
+}
+
+pub async fn user_for_api_token(db: &Db, value: &str) -> Result<Option<(UserRow, TokenRow)>, StoreError> {
+    let Some(token) = db.use_api_token(&hash_token(value)).await? else { return Ok(None) };
+    Ok(db.user_by_id(&token.user_id).await?.map(|user| (user, token)))
+}
+
+/// Starts a browser session; returns the cookie value.
+pub async fn start_session(db: &Db, user_id: &str) -> Result<String, StoreError> {
+    let value = random_token();
+    let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
+    db.create_session(&hash_token(&value), user_id, expires).await?;
+    Ok(value)
+}
+
+pub async fn user_for_session(db: &Db, cookie_value: &str) -> Result<Option<UserRow>, StoreError> {
+    let Some(user_id) = db.session_user(&hash_token(cookie_value)).await? else { return Ok(None) };
+    db.user_by_id(&user_id).await
+}
+
+pub async fn end_session(db: &Db, cookie_value: &str) -> Result<(), StoreError> {
+    db.delete_session(&hash_token(cookie_value)).await
+}
+
+/// SHA-256 in hex: tokens and session ids are long random values, so a fast hash is enough.
+pub fn hash_token(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A hash to verify against when the email is unknown, made once with the same parameters.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash(random_token()));
+
+/// Argon2 is slow on purpose: run it off the async runtime.
+async fn hash_password(password: NewPassword) -> anyhow::Result<String> {
+    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose())).await?)
+}
+
+async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
+    let password = zeroize::Zeroizing::new(password);
+    Ok(tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_str(), &hash).is_ok()).await?)
+}

@@ -1,0 +1,141 @@
+//! The command line: `serve`, `migrate`, `keys rotate`; every option also read from its
+//! environment variable, as the contract fixes.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::config::{Config, default_database_url};
+use crate::secrets::KeySource;
+use crate::startup::{Application, shutdown_signal};
+use crate::store::Db;
+
+#[derive(Debug, Parser)]
+#[command(name = "prospo", version, about = "Prospo: booking pages whose every booking gets a Zoom meeting")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server against real Zoom (or the Zoom URLs given).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate(StorageArgs),
+    /// Manage the keyring that encrypts stored secrets.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new key and re-encrypt every stored secret with it.
+    Rotate(StorageArgs),
+}
+
+#[derive(Debug, Args)]
+struct StorageArgs {
+    /// Folder for the SQLite database, the keyring and the mail outbox.
+    #[arg(long, env = "PROSPO_DATA_DIR", default_value = "./prospo-data")]
+    data_dir: PathBuf,
+    /// sqlite://PATH (default DATA_DIR/prospo.db), postgres://… or postgresql://…
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PROSPO_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The URL people reach Prospo at (links, trusted origin); default http:// + the bound address.
+    #[arg(long, env = "PROSPO_PUBLIC_URL")]
+    public_url: Option<url::Url>,
+    #[arg(long, env = "PROSPO_ZOOM_OAUTH_URL", default_value = "https://zoom.us")]
+    zoom_oauth_url: String,
+    #[arg(long, env = "PROSPO_ZOOM_API_URL", default_value = "https://api.zoom.us/v2")]
+    zoom_api_url: String,
+    /// SMTP server for mail; without it mail is written as .eml files under DATA_DIR/outbox/.
+    #[arg(long, env = "PROSPO_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Public booking POSTs per minute per client address, or `off`.
+    #[arg(long, env = "PROSPO_PUBLIC_RATE_LIMIT", default_value = "60", value_parser = parse_rate_limit)]
+    public_rate_limit: RateLimit,
+    /// Do not apply pending migrations at start (for deployments that run `prospo migrate`).
+    #[arg(long)]
+    no_migrate: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RateLimit(Option<u32>);
+
+fn parse_rate_limit(value: &str) -> Result<RateLimit, String> {
+    if value.eq_ignore_ascii_case("off") {
+        return Ok(RateLimit(None));
+    }
+    match value.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(RateLimit(Some(n))),
+        _ => Err("expected `off` or a whole number above 0".into()),
+    }
+}
+
+impl StorageArgs {
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| default_database_url(&self.data_dir))
+    }
+}
+
+impl ServeArgs {
+    fn into_config(self) -> Config {
+        Config {
+            database_url: self.storage.database_url(),
+            key_source: KeySource::from_env(&self.storage.data_dir),
+            data_dir: self.storage.data_dir,
+            public_url: self.public_url,
+            zoom_oauth_url: self.zoom_oauth_url,
+            zoom_api_url: self.zoom_api_url,
+            smtp_url: self.smtp_url,
+            public_rate_limit: self.public_rate_limit.0,
+            migrate: !self.no_migrate,
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::telemetry::init();
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let db = Db::connect(&args.database_url()).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate(args) } => rotate_keys(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let listen = args.listen.clone();
+    let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let app = Application::build(args.into_config(), listener).await?;
+    // Scripts wait for this exact plain line, whatever the log format.
+    println!("listening on {}", app.url());
+    app.run_until(shutdown_signal()).await
+}
+
+async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
+    let source = KeySource::from_env(&args.data_dir);
+    let rotated = source.load()?.with_new_key();
+    // The new keyring (old keys kept) is stored first: values sealed under either key open after a crash.
+    source.store(&rotated)?;
+    println!("key {} added and now seals new secrets", rotated.current_id());
+    Ok(())
+}

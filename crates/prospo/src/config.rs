@@ -1,0 +1,43 @@
+//! Runtime configuration, resolved from the command line and environment by `cli`.
+
+use std::path::PathBuf;
+
+use crate::secrets::KeySource;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// `None`: `http://` + the address actually bound.
+    pub public_url: Option<url::Url>,
+    pub zoom_oauth_url: String,
+    pub zoom_api_url: String,
+    pub smtp_url: Option<String>,
+    /// Booking, reschedule and cancel POSTs per minute per client address; `None` is off.
+    pub public_rate_limit: Option<u32>,
+    /// Apply pending migrations at start.
+    pub migrate: bool,
+    pub key_source: KeySource,
+}
+
+impl Config {
+    /// Defaults for a data folder: SQLite inside it, real Zoom, no SMTP.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Config {
+        let data_dir = data_dir.into();
+        Config {
+            database_url: default_database_url(&data_dir),
+            key_source: KeySource::File { path: data_dir.join("secret.keys"), create_if_missing: true },
+            data_dir,
+            public_url: None,
+            zoom_oauth_url: "https://zoom.us".into(),
+            zoom_api_url: "https://api.zoom.us/v2".into(),
+            smtp_url: None,
+            public_rate_limit: Some(60),
+            migrate: true,
+        }
+    }
+}
+
+pub fn default_database_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("prospo.db").display())
+}

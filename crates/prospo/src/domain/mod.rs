@@ -1,0 +1,3 @@
+//! Validated values, parsed once at the edge so that handlers and the store see only good ones.
+
+pub mod accounts;

@@ -1,0 +1,108 @@
+//! Sign-up, log-in, log-out and the current user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::accounts::{self, SignUpInput};
+use crate::http::AppState;
+use crate::http::error::ApiResult;
+use crate::http::extract::{ApiJson, ApiUser, Credential};
+use crate::store::accounts::UserRow;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(signup)).routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignUpRequest {
+    email: String,
+    /// At least 10 characters, any characters.
+    password: String,
+    name: String,
+    /// Lower-case letters, digits and hyphens; part of booking links.
+    username: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct User {
+    id: String,
+    email: String,
+    name: String,
+    username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User { id: row.id, email: row.email, name: row.name, username: row.username, timezone: row.timezone }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignUpResponse {
+    user: User,
+    /// A new API token, shown this once.
+    token: String,
+}
+
+/// Creates an account and returns an API token for it.
+#[utoipa::path(post, path = "/signup", request_body = SignUpRequest, tag = "accounts",
+    responses((status = 201, body = SignUpResponse), (status = 409, description = "email_taken or username_taken", body = crate::http::api::ErrorBody),
+              (status = 422, description = "weak_password, invalid_email, invalid_username, invalid_name", body = crate::http::api::ErrorBody)))]
+async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequest>) -> ApiResult<impl IntoResponse> {
+    let input = SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
+    let user = accounts::sign_up(&state.db, input).await?;
+    let (_, token) = accounts::issue_api_token(&state.db, &user.id, "Sign-up").await?;
+    Ok((StatusCode::CREATED, Json(SignUpResponse { user: user.into(), token })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// A new API token, shown this once.
+    token: String,
+}
+
+/// Logs in: returns a new API token and sets a session cookie.
+#[utoipa::path(post, path = "/login", request_body = LoginRequest, tag = "accounts",
+    responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_login", body = crate::http::api::ErrorBody),
+              (status = 429, description = "too_many_attempts, with Retry-After", body = crate::http::api::ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let user = accounts::log_in(&state.db, &body.email, &body.password).await?;
+    let (_, token) = accounts::issue_api_token(&state.db, &user.id, "API log-in").await?;
+    let session = accounts::start_session(&state.db, &user.id).await?;
+    Ok((state.session_cookie(jar, session), Json(LoginResponse { token })))
+}
+
+/// Ends the browser session (an API token stays valid until revoked).
+#[utoipa::path(post, path = "/logout", tag = "accounts", responses((status = 204)))]
+async fn logout(State(state): State<AppState>, jar: CookieJar, user: Option<ApiUser>) -> ApiResult<impl IntoResponse> {
+    if let Some(ApiUser { credential: Credential::Session(value), .. }) = user {
+        accounts::end_session(&state.db, &value).await?;
+    }
+    Ok((state.clear_session_cookie(jar), StatusCode::NO_CONTENT))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = User), (status = 401, body = crate::http::api::ErrorBody)))]
+async fn me(user: ApiUser) -> Json<User> {
+    Json(user.user.into())
+}

@@ -1,0 +1,64 @@
+//! The JSON API under `/api/v1`, with its OpenAPI document generated from the handlers.
+
+mod accounts;
+mod tokens;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use super::AppState;
+use super::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Prospo API", description = "Everything the Prospo pages do. Errors are `{\"error\": {\"code\", \"message\"}}`."),
+    modifiers(&Security),
+    components(schemas(ErrorBody, ErrorDetail))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(super::extract::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The error envelope every 4xx and 5xx answer uses.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the envelope that `ApiError` writes
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// Machine-readable, snake_case.
+    code: String,
+    /// For people.
+    message: String,
+}
+
+/// Routes under `/api/v1` and the OpenAPI document describing them.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new().merge(accounts::router()).merge(tokens::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .fallback(api_not_found)
+        .split_for_parts()
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such API route.")
+}

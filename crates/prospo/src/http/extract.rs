@@ -1,0 +1,141 @@
+//! Extractors: JSON bodies whose rejections use the API's error envelope, and the signed-in user
+//! (by `Authorization: Bearer` or the session cookie).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::accounts;
+use crate::store::accounts::UserRow;
+
+pub const SESSION_COOKIE: &str = "prospo_session";
+
+/// `axum::Json`, but malformed, mistyped, incomplete or oversized bodies answer in our envelope.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let status = rejection.status();
+    let (code, message) = match &rejection {
+        JsonRejection::JsonDataError(e) => ("invalid_body", format!("The request body does not fit: {}", e.body_text())),
+        JsonRejection::JsonSyntaxError(_) => ("malformed_json", "The request body is not valid JSON.".to_owned()),
+        JsonRejection::MissingJsonContentType(_) => {
+            ("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.".to_owned())
+        }
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "The request body is too large.".to_owned()),
+        _ => ("invalid_body", "The request body could not be read.".to_owned()),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// How the current request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session(String),
+    ApiToken { id: String },
+}
+
+/// The signed-in user of an API request; 401 in the envelope otherwise.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    pub user: UserRow,
+    pub credential: Credential,
+}
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        if let Some(value) = bearer_token(parts) {
+            return match accounts::user_for_api_token(&state.db, value).await? {
+                Some((user, token)) => Ok(ApiUser { user, credential: Credential::ApiToken { id: token.id } }),
+                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "This API token is not valid.")),
+            };
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(cookie) = jar.get(SESSION_COOKIE)
+            && let Some(user) = accounts::user_for_session(&state.db, cookie.value()).await?
+        {
+            return Ok(ApiUser { user, credential: Credential::Session(cookie.value().to_owned()) });
+        }
+        Err(ApiError::unauthorized())
+    }
+}
+
+impl<S> OptionalFromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    /// `None` only when the request carries no credential at all; a bad one is still refused.
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        match <ApiUser as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(e) if e.code == "unauthorized" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The signed-in user of a page, by session cookie only. Pages that need one redirect to /login.
+#[derive(Debug, Clone)]
+pub struct PageUser(pub UserRow);
+
+impl<S> OptionalFromRequestParts<S> for PageUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = super::pages::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
+        let user = accounts::user_for_session(&state.db, cookie.value()).await.map_err(super::pages::PageError::internal)?;
+        Ok(user.map(PageUser))
+    }
+}
+
+impl<S> FromRequestParts<S> for PageUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = super::pages::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match <PageUser as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
+            Some(user) => Ok(user),
+            None => Err(super::pages::PageError::LoginRequired { next: parts.uri.path().to_owned() }),
+        }
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}

@@ -1,0 +1,157 @@
+//! Sign-up, log-in and log-out pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::{Frame, PageResult, flash};
+use crate::accounts::{self, AccountError, SignUpInput};
+use crate::http::AppState;
+use crate::http::extract::{PageUser, SESSION_COOKIE};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(signup_page).post(signup_submit))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+}
+
+#[derive(Default, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    frame: Frame,
+    form: SignUpForm,
+    error: Option<FieldError>,
+}
+
+/// An error shown under one field; that input gets focus.
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+impl SignUpPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+async fn signup_page(user: Option<PageUser>) -> Response {
+    if user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    SignUpPage { frame: Frame::public("Create your account"), form: SignUpForm::default(), error: None }.into_response()
+}
+
+async fn signup_submit(State(state): State<AppState>, jar: CookieJar, Form(form): Form<SignUpForm>) -> PageResult<Response> {
+    let input = SignUpInput { email: &form.email, password: &form.password, name: &form.name, username: &form.username };
+    let error = match accounts::sign_up(&state.db, input).await {
+        Ok(user) => {
+            let session = accounts::start_session(&state.db, &user.id).await?;
+            let jar = flash::set(state.session_cookie(jar, session), "success", "Welcome to Prospo. Your account is ready.");
+            return Ok((jar, Redirect::to("/")).into_response());
+        }
+        Err(AccountError::Invalid(invalid)) => FieldError { field: invalid.field, message: invalid.message },
+        Err(e @ AccountError::EmailTaken) => FieldError { field: "email", message: e.to_string() },
+        Err(e @ AccountError::UsernameTaken) => FieldError { field: "username", message: e.to_string() },
+        Err(e) => return Err(e.into()),
+    };
+    // Keep what was typed, except the password.
+    let form = SignUpForm { password: String::new(), ..form };
+    let page = SignUpPage { frame: Frame::public("Create your account"), form, error: Some(error) };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    frame: Frame,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+async fn login_page(user: Option<PageUser>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Response {
+    if user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let (jar, flash) = flash::take(jar);
+    let frame = Frame { flash, ..Frame::public("Log in") };
+    let page = LoginPage { frame, email: String::new(), next: safe_next(query.next.as_deref()).to_owned(), error: None };
+    (jar, page).into_response()
+}
+
+async fn login_submit(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> PageResult<Response> {
+    let (status, message) = match accounts::log_in(&state.db, &form.email, &form.password).await {
+        Ok(user) => {
+            let session = accounts::start_session(&state.db, &user.id).await?;
+            let target = safe_next(Some(&form.next)).to_owned();
+            return Ok((state.session_cookie(jar, session), Redirect::to(&target)).into_response());
+        }
+        Err(e @ AccountError::InvalidLogin) => (StatusCode::UNAUTHORIZED, e.to_string()),
+        Err(e @ AccountError::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        Err(e) => return Err(e.into()),
+    };
+    let page = LoginPage { frame: Frame::public("Log in"), email: form.email, next: form.next, error: Some(message) };
+    Ok((status, page).into_response())
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Response> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        accounts::end_session(&state.db, cookie.value()).await?;
+    }
+    let jar = flash::set(state.clear_session_cookie(jar), "success", "You are logged out.");
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+/// Only local paths are followed after log-in, never another site.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(super::safe_next(Some("/settings/tokens")), "/settings/tokens");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

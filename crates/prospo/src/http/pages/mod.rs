@@ -1,0 +1,108 @@
+//! Server-rendered pages. Each page template extends `base.html` and carries a [`Frame`].
+
+mod accounts;
+mod flash;
+mod tokens;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+pub use flash::Flash;
+
+use super::AppState;
+use super::extract::PageUser;
+use crate::store::accounts::UserRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).merge(accounts::router()).merge(tokens::router())
+}
+
+async fn home(user: Option<PageUser>) -> Redirect {
+    match user {
+        Some(_) => Redirect::to("/settings/tokens"),
+        None => Redirect::to("/login"),
+    }
+}
+
+/// What the layout needs besides the page's own content.
+pub struct Frame {
+    pub title: String,
+    /// Which navigation entry is current ("meetings", "settings", ...).
+    pub active: &'static str,
+    pub user: Option<NavUser>,
+    pub flash: Option<Flash>,
+}
+
+pub struct NavUser {
+    pub name: String,
+    pub email: String,
+}
+
+impl Frame {
+    pub fn public(title: impl Into<String>) -> Frame {
+        Frame { title: title.into(), active: "", user: None, flash: None }
+    }
+
+    pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
+        Frame {
+            title: title.into(),
+            active,
+            user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
+            flash,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    frame: Frame,
+    heading: &'static str,
+    detail: &'static str,
+}
+
+/// Errors of page handlers: a redirect to log in, or an error page in the frame.
+#[derive(Debug)]
+pub enum PageError {
+    LoginRequired { next: String },
+    NotFound,
+    Internal,
+}
+
+impl PageError {
+    pub fn internal(cause: impl std::fmt::Debug) -> PageError {
+        tracing::error!(error = ?cause, "internal error on a page");
+        PageError::Internal
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError::internal(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, detail) = match self {
+            PageError::LoginRequired { next } => {
+                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                return Redirect::to(&target).into_response();
+            }
+            PageError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "The page you asked for does not exist, or you cannot see it."),
+            PageError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Something went wrong on our side. Please try again in a moment.",
+            ),
+        };
+        let page = ErrorPage { frame: Frame::public(heading), heading, detail };
+        (status, page).into_response()
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;

@@ -1,0 +1,86 @@
+//! Settings → API tokens: create (shown once), list, revoke.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::{Frame, PageResult, flash};
+use crate::accounts;
+use crate::http::AppState;
+use crate::http::extract::PageUser;
+use crate::http::time::rfc3339_ms;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings/tokens", get(tokens_page).post(create_token))
+        .route("/settings/tokens/{id}/revoke", post(revoke_token))
+}
+
+struct TokenView {
+    id: String,
+    name: String,
+    created_at: String,
+    last_used_at: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    frame: Frame,
+    tokens: Vec<TokenView>,
+    /// A token just created: its value is shown this once.
+    new_token: Option<String>,
+}
+
+async fn render(state: &AppState, user: &crate::store::accounts::UserRow, frame: Frame, new_token: Option<String>) -> PageResult<TokensPage> {
+    let tokens = state
+        .db
+        .api_tokens(&user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            created_at: rfc3339_ms(t.created_at),
+            last_used_at: t.last_used_at.map(rfc3339_ms),
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    Ok(TokensPage { frame, tokens, new_token })
+}
+
+async fn tokens_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let frame = Frame::for_user("API tokens", "settings", &user, flash);
+    Ok((jar, render(&state, &user, frame, None).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(State(state): State<AppState>, PageUser(user): PageUser, Form(form): Form<NewTokenForm>) -> PageResult<Response> {
+    let (_, value) = accounts::issue_api_token(&state.db, &user.id, &form.name).await?;
+    let frame = Frame::for_user("API tokens", "settings", &user, None);
+    Ok(render(&state, &user, frame, Some(value)).await?.into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let jar = if state.db.delete_api_token(&user.id, &id).await? {
+        flash::set(jar, "success", "The token was revoked. It no longer works.")
+    } else {
+        flash::set(jar, "error", "That token does not exist (it may already be revoked).")
+    };
+    Ok((jar, Redirect::to("/settings/tokens")).into_response())
+}

@@ -1,0 +1,11 @@
+//! Prospo: a meeting scheduler whose Zoom integration is the best in its field.
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+mod telemetry;

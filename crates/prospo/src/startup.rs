@@ -1,0 +1,76 @@
+//! Building the application on a bound listener, so tests run it on port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::secrets::SecretBox;
+use crate::store::Db;
+
+/// A built application, ready to serve on its listener.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub state: AppState,
+    pub addr: SocketAddr,
+}
+
+impl Application {
+    pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Application> {
+        let addr = listener.local_addr()?;
+        let public_url = match &config.public_url {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&format!("http://{addr}")).context("bound address is not a URL")?,
+        };
+        let db = Db::connect(&config.database_url).await?;
+        if config.migrate {
+            db.migrate().await?;
+        }
+        let keyring = config.key_source.load()?;
+        let state = AppState {
+            db,
+            secrets: SecretBox::new(keyring),
+            public_url: Arc::new(public_url),
+            metrics: http::ops_metrics_handle(),
+        };
+        let router = http::router(state.clone())?;
+        Ok(Application { listener, router, state, addr })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until `shutdown` resolves; requests in flight finish first.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

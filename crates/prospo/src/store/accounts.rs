@@ -1,0 +1,119 @@
+//! Users: the rows behind sign-up and log-in.
+
+use super::{Db, StoreError, StoreResult, new_id, now_ms, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub username: String,
+    pub name: String,
+    pub password_hash: String,
+    pub timezone: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub username: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+}
+
+/// Which unique field a sign-up collided with.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Taken {
+    Email,
+    Username,
+}
+
+/// `SELECT` of every [`UserRow`] column, followed by the given clause.
+macro_rules! select_user {
+    ($clause:literal) => {
+        concat!(
+            "SELECT id, email, username, name, password_hash, timezone, failed_logins, locked_until, created_at FROM users ",
+            $clause
+        )
+    };
+}
+
+impl Db {
+    pub async fn create_user(&self, user: NewUser<'_>) -> Result<UserRow, CreateUserError> {
+        let id = new_id();
+        let now = now_ms();
+        let result = on_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO users (id, email, username, name, password_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(user.email)
+            .bind(user.username)
+            .bind(user.name)
+            .bind(user.password_hash)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        match result.map_err(StoreError::from_sqlx) {
+            Ok(_) => {}
+            // The constraint name differs per backend (users_email_key / "users.email"), both name the column.
+            Err(StoreError::Conflict(which)) if which.contains("email") => {
+                return Err(CreateUserError::Taken(Taken::Email));
+            }
+            Err(StoreError::Conflict(_)) => return Err(CreateUserError::Taken(Taken::Username)),
+            Err(e) => return Err(CreateUserError::Store(e)),
+        }
+        Ok(self.user_by_id(&id).await?.expect("row inserted above"))
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
+        const SQL: &str = select_user!("WHERE id = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        const SQL: &str = select_user!("WHERE email = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(email).fetch_optional(pool).await)?)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
+        const SQL: &str = select_user!("WHERE username = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)?)
+    }
+
+    /// Counts a failed log-in and sets how long the account must wait before the next try.
+    pub async fn record_failed_login(&self, user_id: &str, locked_until: Option<i64>) -> StoreResult<()> {
+        on_db!(self, |pool| {
+            sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(locked_until)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    pub async fn clear_failed_logins(&self, user_id: &str) -> StoreResult<()> {
+        on_db!(self, |pool| {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("{0:?} is taken")]
+    Taken(Taken),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

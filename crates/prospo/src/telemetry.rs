@@ -1,0 +1,16 @@
+//! Logs: human-readable by default, JSON with `PROSPO_LOG_FORMAT=json`; level from `PROSPO_LOG`.
+
+use tracing_subscriber::EnvFilter;
+
+pub fn init() {
+    let filter = EnvFilter::try_from_env("PROSPO_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let result = if std::env::var("PROSPO_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    // A second init (tests start many apps in one process) keeps the first subscriber.
+    let _ = result;
+}
