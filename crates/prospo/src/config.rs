@@ -26,7 +26,10 @@ impl Config {
         let data_dir = data_dir.into();
         Config {
             database_url: default_database_url(&data_dir),
-            key_source: KeySource::File { path: data_dir.join("secret.keys"), create_if_missing: true },
+            key_source: KeySource::File {
+                path: data_dir.join("secret.keys"),
+                create_if_missing: true,
+            },
             data_dir,
             public_url: None,
             zoom_oauth_url: "https://zoom.us".into(),

@@ -25,7 +25,9 @@ impl Application {
         let addr = listener.local_addr()?;
         let public_url = match &config.public_url {
             Some(url) => url.clone(),
-            None => url::Url::parse(&format!("http://{addr}")).context("bound address is not a URL")?,
+            None => {
+                url::Url::parse(&format!("http://{addr}")).context("bound address is not a URL")?
+            }
         };
         let db = Db::connect(&config.database_url).await?;
         if config.migrate {
@@ -39,7 +41,12 @@ impl Application {
             metrics: http::ops_metrics_handle(),
         };
         let router = http::router(state.clone())?;
-        Ok(Application { listener, router, state, addr })
+        Ok(Application {
+            listener,
+            router,
+            state,
+            addr,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -47,9 +54,16 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; requests in flight finish first.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.state.db.close().await;
         Ok(())
     }

@@ -70,14 +70,22 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let (api, openapi) = api::router();
     let request_id = HeaderName::from_static("x-request-id");
-    let csrf = CsrfLayer::new().add_trusted_origin(state.public_url.origin().ascii_serialization())?;
+    let csrf =
+        CsrfLayer::new().add_trusted_origin(state.public_url.origin().ascii_serialization())?;
     let middleware = ServiceBuilder::new()
         .layer(CatchPanicLayer::custom(ops::panic_response))
-        .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
+        .layer(SetSensitiveHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::SET_COOKIE,
+        ]))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::new(request_id))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(CompressionLayer::new())
         .layer(csrf)
         .layer(DefaultBodyLimit::max(BODY_LIMIT));

@@ -48,7 +48,10 @@ impl StoreError {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
-            let which = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            let which = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
             return StoreError::Conflict(which);
         }
         StoreError::Sqlx(e)
@@ -136,7 +139,10 @@ impl Db {
 
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> StoreResult<()> {
-        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 

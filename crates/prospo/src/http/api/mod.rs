@@ -29,7 +29,9 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(super::extract::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                super::extract::SESSION_COOKIE,
+            ))),
         );
     }
 }
@@ -52,7 +54,9 @@ pub struct ErrorDetail {
 
 /// Routes under `/api/v1` and the OpenAPI document describing them.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let v1 = OpenApiRouter::new().merge(accounts::router()).merge(tokens::router());
+    let v1 = OpenApiRouter::new()
+        .merge(accounts::router())
+        .merge(tokens::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .fallback(api_not_found)
@@ -60,5 +64,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 async fn api_not_found() -> ApiError {
-    ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such API route.")
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "No such API route.",
+    )
 }

@@ -18,7 +18,10 @@ use super::extract::PageUser;
 use crate::store::accounts::UserRow;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).merge(accounts::router()).merge(tokens::router())
+    Router::new()
+        .route("/", get(home))
+        .merge(accounts::router())
+        .merge(tokens::router())
 }
 
 async fn home(user: Option<PageUser>) -> Redirect {
@@ -44,14 +47,27 @@ pub struct NavUser {
 
 impl Frame {
     pub fn public(title: impl Into<String>) -> Frame {
-        Frame { title: title.into(), active: "", user: None, flash: None }
+        Frame {
+            title: title.into(),
+            active: "",
+            user: None,
+            flash: None,
+        }
     }
 
-    pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
+    pub fn for_user(
+        title: impl Into<String>,
+        active: &'static str,
+        user: &UserRow,
+        flash: Option<Flash>,
+    ) -> Frame {
         Frame {
             title: title.into(),
             active,
-            user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
+            user: Some(NavUser {
+                name: user.name.clone(),
+                email: user.email.clone(),
+            }),
             flash,
         }
     }
@@ -90,17 +106,28 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, heading, detail) = match self {
             PageError::LoginRequired { next } => {
-                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 return Redirect::to(&target).into_response();
             }
-            PageError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "The page you asked for does not exist, or you cannot see it."),
+            PageError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "The page you asked for does not exist, or you cannot see it.",
+            ),
             PageError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",
                 "Something went wrong on our side. Please try again in a moment.",
             ),
         };
-        let page = ErrorPage { frame: Frame::public(heading), heading, detail };
+        let page = ErrorPage {
+            frame: Frame::public(heading),
+            heading,
+            detail,
+        };
         (status, page).into_response()
     }
 }

@@ -37,7 +37,12 @@ struct TokensPage {
     new_token: Option<String>,
 }
 
-async fn render(state: &AppState, user: &crate::store::accounts::UserRow, frame: Frame, new_token: Option<String>) -> PageResult<TokensPage> {
+async fn render(
+    state: &AppState,
+    user: &crate::store::accounts::UserRow,
+    frame: Frame,
+    new_token: Option<String>,
+) -> PageResult<TokensPage> {
     let tokens = state
         .db
         .api_tokens(&user.id)
@@ -50,10 +55,18 @@ async fn render(state: &AppState, user: &crate::store::accounts::UserRow, frame:
             name: t.name,
         })
         .collect();
-    Ok(TokensPage { frame, tokens, new_token })
+    Ok(TokensPage {
+        frame,
+        tokens,
+        new_token,
+    })
 }
 
-async fn tokens_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
+async fn tokens_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let frame = Frame::for_user("API tokens", "settings", &user, flash);
     Ok((jar, render(&state, &user, frame, None).await?).into_response())
@@ -65,10 +78,16 @@ pub struct NewTokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, PageUser(user): PageUser, Form(form): Form<NewTokenForm>) -> PageResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<NewTokenForm>,
+) -> PageResult<Response> {
     let (_, value) = accounts::issue_api_token(&state.db, &user.id, &form.name).await?;
     let frame = Frame::for_user("API tokens", "settings", &user, None);
-    Ok(render(&state, &user, frame, Some(value)).await?.into_response())
+    Ok(render(&state, &user, frame, Some(value))
+        .await?
+        .into_response())
 }
 
 async fn revoke_token(
@@ -80,7 +99,11 @@ async fn revoke_token(
     let jar = if state.db.delete_api_token(&user.id, &id).await? {
         flash::set(jar, "success", "The token was revoked. It no longer works.")
     } else {
-        flash::set(jar, "error", "That token does not exist (it may already be revoked).")
+        flash::set(
+            jar,
+            "error",
+            "That token does not exist (it may already be revoked).",
+        )
     };
     Ok((jar, Redirect::to("/settings/tokens")).into_response())
 }

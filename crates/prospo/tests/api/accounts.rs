@@ -1,0 +1,153 @@
+use serde_json::json;
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+on_both_backends! {
+    async fn signup_then_me_with_and_without_token(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (status, body) = app
+            .post_json("/api/v1/signup", &json!({"email": "  Ada@Example.COM ", "password": "correct horse battery", "name": "Ada Lovelace", "username": "Ada"}), None)
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["user"]["email"], "ada@example.com");
+        assert_eq!(body["user"]["username"], "ada");
+        let token = body["token"].as_str().unwrap();
+
+        let (status, me) = app.get_json("/api/v1/me", Some(token)).await;
+        assert_eq!(status, 200);
+        assert_eq!(me["email"], "ada@example.com");
+        assert_eq!(me["name"], "Ada Lovelace");
+        assert!(me.get("password_hash").is_none());
+
+        let (status, body) = app.get_json("/api/v1/me", None).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let (status, body) = app.get_json("/api/v1/me", Some("prospo_not-a-token")).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "invalid_token");
+    }
+}
+
+on_both_backends! {
+    async fn taken_email_and_username_are_409(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        app.sign_up("ada").await;
+        let (status, body) = app
+            .post_json("/api/v1/signup", &json!({"email": "ADA@example.com", "password": "correct horse battery", "name": "Other", "username": "other"}), None)
+            .await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("email_taken")));
+        let (status, body) = app
+            .post_json("/api/v1/signup", &json!({"email": "other@example.com", "password": "correct horse battery", "name": "Other", "username": "ADA"}), None)
+            .await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("username_taken")));
+        // A route name cannot be a username: booking links would collide with it.
+        let (status, body) = app
+            .post_json("/api/v1/signup", &json!({"email": "x@example.com", "password": "correct horse battery", "name": "X", "username": "settings"}), None)
+            .await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("username_taken")));
+    }
+}
+
+on_both_backends! {
+    async fn bad_signup_input_is_422_and_writes_nothing(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let cases = [
+            (json!({"email": "ada@example.com", "password": "123456789", "name": "Ada", "username": "ada"}), "weak_password"),
+            (json!({"email": "not-an-email", "password": "correct horse battery", "name": "Ada", "username": "ada"}), "invalid_email"),
+            (json!({"email": "ada@example.com", "password": "correct horse battery", "name": "  ", "username": "ada"}), "invalid_name"),
+            (json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "a/b"}), "invalid_username"),
+        ];
+        for (body, code) in cases {
+            let (status, answer) = app.post_json("/api/v1/signup", &body, None).await;
+            assert_eq!((status, answer["error"]["code"].as_str()), (422, Some(code)), "{body}");
+        }
+        assert!(app.db.user_by_email("ada@example.com").await.unwrap().is_none());
+    }
+}
+
+on_both_backends! {
+    async fn login_gives_a_token_and_a_session(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        app.sign_up("ada").await;
+        let (status, body) =
+            app.post_json("/api/v1/login", &json!({"email": "ada@example.com", "password": "wrong password!"}), None).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "invalid_login");
+        assert_eq!(body["error"]["message"], "The email or password is not right.");
+        let (status, body) =
+            app.post_json("/api/v1/login", &json!({"email": "nobody@example.com", "password": "wrong password!"}), None).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (401, Some("invalid_login")));
+
+        let (status, body) =
+            app.post_json("/api/v1/login", &json!({"email": "ada@example.com", "password": "correct horse battery"}), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["token"].as_str().unwrap().starts_with("prospo_"));
+        // The client's cookie store now holds the session.
+        let (status, me) = app.get_json("/api/v1/me", None).await;
+        assert_eq!((status, me["username"].as_str()), (200, Some("ada")));
+        let (status, _) = app.post_json("/api/v1/logout", &json!({}), None).await;
+        assert_eq!(status, 204);
+        let (status, _) = app.get_json("/api/v1/me", None).await;
+        assert_eq!(status, 401);
+    }
+}
+
+on_both_backends! {
+    async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        app.sign_up("ada").await;
+        let wrong = json!({"email": "ada@example.com", "password": "wrong password!"});
+        for _ in 0..5 {
+            let (status, _) = app.post_json("/api/v1/login", &wrong, None).await;
+            assert_eq!(status, 401);
+        }
+        // Now even the right password has to wait, and the answer says how long.
+        let response = app
+            .client
+            .post(app.at("/api/v1/login"))
+            .json(&json!({"email": "ada@example.com", "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 429);
+        assert!(response.headers().get("retry-after").is_some());
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_many_attempts");
+        // Another account is not affected.
+        app.sign_up("bob").await;
+        let (status, _) =
+            app.post_json("/api/v1/login", &json!({"email": "bob@example.com", "password": "correct horse battery"}), None).await;
+        assert_eq!(status, 200);
+    }
+}
+
+on_both_backends! {
+    async fn tokens_are_listed_without_values_and_revocable(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let token = app.sign_up("ada").await;
+        let other = app.sign_up("bob").await;
+        let (_, body) = app.post_json("/api/v1/login", &json!({"email": "ada@example.com", "password": "correct horse battery"}), None).await;
+        let second = body["token"].as_str().unwrap().to_owned();
+
+        let (status, list) = app.get_json("/api/v1/tokens", Some(&token)).await;
+        assert_eq!(status, 200);
+        let tokens = list["tokens"].as_array().unwrap();
+        assert_eq!(tokens.len(), 2);
+        assert!(!list.to_string().contains(&token) && !list.to_string().contains(&second), "a token value leaked");
+        let current: Vec<_> = tokens.iter().filter(|t| t["current"] == true).collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(tokens[0]["name"], "API log-in", "newest first");
+        let second_id = tokens[0]["id"].as_str().unwrap().to_owned();
+
+        // Another user cannot revoke it.
+        let (status, _) = app.delete(&format!("/api/v1/tokens/{second_id}"), Some(&other)).await;
+        assert_eq!(status, 404);
+        let (status, _) = app.delete(&format!("/api/v1/tokens/{second_id}"), Some(&token)).await;
+        assert_eq!(status, 204);
+        let (status, _) = app.get_json("/api/v1/me", Some(&second)).await;
+        assert_eq!(status, 401, "a revoked token stops working");
+        let (status, _) = app.get_json("/api/v1/me", Some(&token)).await;
+        assert_eq!(status, 200);
+    }
+}

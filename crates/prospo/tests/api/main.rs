@@ -1,0 +1,10 @@
+//! HTTP-level tests of the JSON API and the store, on SQLite and (when configured) PostgreSQL.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod accounts;
+mod conventions;
+mod storage;
+
+pub use support::{Backend, TestApp};

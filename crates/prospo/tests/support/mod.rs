@@ -1,0 +1,183 @@
+//! Shared by the integration test binaries: start Prospo in-process on port 0 over a fresh
+//! database (SQLite always; PostgreSQL when PROSPO_TEST_POSTGRES_URL is set) and talk HTTP to it.
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use std::path::PathBuf;
+
+use prospo::config::Config;
+use prospo::startup::Application;
+use prospo::store::Db;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on SQLite and, when configured, on PostgreSQL.
+/// Without PROSPO_TEST_POSTGRES_URL the PostgreSQL half says loudly that it was skipped.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident: Backend) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($backend: $crate::support::Backend) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::support::postgres_admin_url().is_none() {
+                    eprintln!("SKIPPED {}::postgres: set PROSPO_TEST_POSTGRES_URL to run it", module_path!());
+                    return;
+                }
+                run($crate::support::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("PROSPO_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A fresh, empty database of the given backend; SQLite lives in `dir`.
+pub async fn fresh_database_url(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("prospo.db").display()),
+        Backend::Postgres => {
+            let admin = postgres_admin_url().expect("PROSPO_TEST_POSTGRES_URL");
+            let name = format!("prospo_test_{}", uuid::Uuid::new_v4().simple());
+            let db = Db::connect(&admin)
+                .await
+                .expect("connect to PROSPO_TEST_POSTGRES_URL");
+            let Db::Postgres(pool) = &db else {
+                unreachable!()
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(pool)
+                .await
+                .expect("create test database");
+            db.close().await;
+            let mut url = url::Url::parse(&admin).expect("PROSPO_TEST_POSTGRES_URL is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+    }
+}
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub db: Db,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        install_crypto();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_data_dir(dir.path());
+        config.database_url = fresh_database_url(backend, dir.path()).await;
+        config.public_rate_limit = None;
+        adjust(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = Application::build(config, listener)
+            .await
+            .expect("build app");
+        let url = app.url();
+        let db = app.state.db.clone();
+        let server = tokio::spawn(async move {
+            app.run_until(std::future::pending()).await.expect("server");
+        });
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        TestApp {
+            url,
+            db,
+            data_dir: dir.path().to_owned(),
+            client,
+            _dir: dir,
+            server,
+        }
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.post(self.at(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        read_json(response).await
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.get(self.at(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read_json(request.send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.delete(self.at(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read_json(request.send().await.expect("request")).await
+    }
+
+    /// Signs up a user named `username` and returns its API token.
+    pub async fn sign_up(&self, username: &str) -> String {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/signup",
+                &json!({"email": format!("{username}@example.com"), "password": "correct horse battery", "name": username, "username": username}),
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+pub async fn read_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
