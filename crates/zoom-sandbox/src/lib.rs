@@ -1,0 +1,217 @@
+//! A stateful Zoom emulator for tests, the demo and benchmarks.
+//!
+//! One router serves what Zoom serves on two hosts: `POST /oauth/token` (Server-to-Server OAuth)
+//! and the REST API under `/v2`, plus the recording file links (`/rec/download/…`, `/rec/play/…`),
+//! the join/start links (`/j/…`, `/s/…`) and the unauthenticated control routes under `/_sandbox`.
+//! Behaviour follows `shared/zoom/README.md`; where it is silent, the choices are documented in
+//! the module that makes them.
+
+mod api;
+mod control;
+mod errors;
+mod faults;
+mod ids;
+mod limits;
+mod meetings;
+mod oauth;
+mod persist;
+mod recordings;
+mod scopes;
+mod state;
+mod users;
+mod webhooks;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::Router;
+
+use crate::persist::Persister;
+use crate::state::{App, Data};
+
+/// A handle on one emulated Zoom; clones share the same state.
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub data: Mutex<Data>,
+    pub live: Mutex<faults::Live>,
+    pub persist: Option<Persister>,
+    http: OnceLock<reqwest::Client>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(p) = &self.persist
+            && p.is_dirty()
+            && let Err(e) = p.save(&self.data)
+        {
+            tracing::warn!(error = %e, "saving the zoom sandbox state failed");
+        }
+    }
+}
+
+/// What `POST /_sandbox/apps` accepts; every field is optional.
+#[derive(Default, Clone, serde::Deserialize)]
+pub struct NewApp {
+    pub scopes: Option<Vec<String>>,
+    pub email: Option<String>,
+    pub activated: Option<bool>,
+    pub plan: Option<String>,
+    pub daily_cap: Option<u32>,
+}
+
+/// A sandbox app with its credentials (it is an emulator: the secret is not hidden).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AppInfo {
+    pub account_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub user_id: String,
+    pub email: String,
+    pub scopes: Vec<String>,
+}
+
+impl Sandbox {
+    /// A sandbox whose state lives only in memory.
+    pub fn in_memory() -> Sandbox {
+        Self::build(Data::default(), None)
+    }
+
+    /// Loads the state from this JSON file if it exists; saves it shortly after every change
+    /// (temp file + rename) and when the last handle is dropped.
+    pub fn open(state_file: &Path) -> anyhow::Result<Sandbox> {
+        let data = Persister::load(state_file)?.unwrap_or_default();
+        let sandbox = Self::build(data, Some(Persister::new(state_file)));
+        if let Some(p) = &sandbox.inner.persist {
+            p.start(Arc::downgrade(&sandbox.inner));
+            p.save(&sandbox.inner.data)?;
+        }
+        Ok(sandbox)
+    }
+
+    fn build(data: Data, persist: Option<Persister>) -> Sandbox {
+        Sandbox {
+            inner: Arc::new(Inner {
+                data: Mutex::new(data),
+                live: Mutex::new(faults::Live::default()),
+                persist,
+                http: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Every route: `POST /oauth/token`, `/v2/…`, `/_sandbox/…`, `/rec/download/{file_id}`,
+    /// `/rec/play/{file_id}`, `/rec/share/{meeting_id}`, `/j/{id}`, `/s/{id}`.
+    pub fn router(&self) -> Router {
+        let zoom = Router::new()
+            .merge(oauth::routes())
+            .nest("/v2", api::routes())
+            .layer(axum::middleware::from_fn_with_state(self.clone(), faults::count_and_fault));
+        Router::new()
+            .merge(zoom)
+            .merge(recordings::file_routes())
+            .merge(meetings::link_routes())
+            .nest("/_sandbox", control::routes())
+            .with_state(self.clone())
+    }
+
+    /// The base used in join, start, download and play URLs, e.g. `http://127.0.0.1:9090`.
+    pub fn set_base_url(&self, url: &str) {
+        self.live().base_url = url.trim_end_matches('/').to_string();
+    }
+
+    /// Creates an app, its account and its owner user (same as `POST /_sandbox/apps`).
+    pub fn create_app(&self, req: NewApp) -> AppInfo {
+        self.with_data(|data| control::create_app(data, req))
+    }
+
+    /// Every app with its credentials, oldest first.
+    pub fn apps(&self) -> Vec<AppInfo> {
+        self.with_data(|data| {
+            let mut apps: Vec<&App> = data.apps.values().collect();
+            apps.sort_by_key(|a| a.created_at);
+            apps.iter().map(|a| app_info(data, a)).collect()
+        })
+    }
+
+    /// Writes the state file now (a no-op for an in-memory sandbox).
+    pub fn flush(&self) -> anyhow::Result<()> {
+        match &self.inner.persist {
+            Some(p) => p.save(&self.inner.data),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` on the locked state and schedules a save: nearly every request changes something
+    /// (at least a counter).
+    pub(crate) fn with_data<R>(&self, f: impl FnOnce(&mut Data) -> R) -> R {
+        let result = {
+            let mut data = self.inner.data.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut data)
+        };
+        if let Some(p) = &self.inner.persist {
+            p.mark_dirty();
+        }
+        result
+    }
+
+    pub(crate) fn live(&self) -> std::sync::MutexGuard<'_, faults::Live> {
+        self.inner.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn base_url(&self) -> String {
+        self.live().base_url.clone()
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.inner.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()
+                .expect("building the webhook HTTP client")
+        })
+    }
+}
+
+pub(crate) fn app_info(data: &Data, app: &App) -> AppInfo {
+    AppInfo {
+        account_id: app.account_id.clone(),
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
+        user_id: app.owner_id.clone(),
+        email: data.users.get(&app.owner_id).map(|u| u.email.clone()).unwrap_or_default(),
+        scopes: app.scopes.clone(),
+    }
+}
+
+/// A sandbox served on a socket; dropping it stops the server.
+pub struct RunningSandbox {
+    /// `http://HOST:PORT`, no trailing slash.
+    pub url: String,
+    pub sandbox: Sandbox,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Binds `addr` (e.g. `127.0.0.1:0`), sets the base URL to the bound address and serves in a
+/// spawned task.
+pub async fn spawn(sandbox: Sandbox, addr: &str) -> anyhow::Result<RunningSandbox> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    sandbox.set_base_url(&url);
+    let router = sandbox.router();
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "zoom sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox { url, sandbox, task })
+}
