@@ -37,11 +37,7 @@ pub enum AccountError {
 
 impl From<Invalid> for AccountError {
     fn from(value: Invalid) -> Self {
-        if value.code == "username_taken" {
-            AccountError::UsernameTaken
-        } else {
-            AccountError::Invalid(value)
-        }
+        if value.code == "username_taken" { AccountError::UsernameTaken } else { AccountError::Invalid(value) }
     }
 }
 
@@ -58,12 +54,8 @@ pub async fn sign_up(db: &Db, input: SignUpInput<'_>) -> Result<UserRow, Account
     let username = Username::parse(input.username)?;
     let password = NewPassword::parse(input.password)?;
     let hash = hash_password(password).await?;
-    let new_user = NewUser {
-        email: email.as_str(),
-        username: username.as_str(),
-        name: name.as_str(),
-        password_hash: &hash,
-    };
+    let new_user =
+        NewUser { email: email.as_str(), username: username.as_str(), name: name.as_str(), password_hash: &hash };
     db.create_user(new_user).await.map_err(|e| match e {
         CreateUserError::Taken(Taken::Email) => AccountError::EmailTaken,
         CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
@@ -87,9 +79,7 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
     if let Some(until) = user.locked_until
         && until > now
     {
-        return Err(AccountError::Throttled {
-            retry_after_secs: (until - now + 999) / 1000,
-        });
+        return Err(AccountError::Throttled { retry_after_secs: (until - now + 999) / 1000 });
     }
     if verify_password(password.to_owned(), user.password_hash.clone()).await? {
         if user.failed_logins > 0 {
@@ -99,10 +89,7 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
     }
     let failures = user.failed_logins + 1;
     let locked_until = (failures >= FREE_FAILURES).then(|| {
-        let seconds = 1i64
-            .checked_shl((failures - FREE_FAILURES) as u32)
-            .unwrap_or(i64::MAX)
-            .min(MAX_LOCK_SECONDS);
+        let seconds = 1i64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(i64::MAX).min(MAX_LOCK_SECONDS);
         now + seconds * 1000
     });
     db.record_failed_login(&user.id, locked_until).await?;
@@ -110,44 +97,27 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
 }
 
 /// A new API token: its value is returned once; only its hash is stored.
-pub async fn issue_api_token(
-    db: &Db,
-    user_id: &str,
-    name: &str,
-) -> Result<(String, String), AccountError> {
+pub async fn issue_api_token(db: &Db, user_id: &str, name: &str) -> Result<(String, String), AccountError> {
     let value = format!("prospo_{}", random_token());
     let id = new_id();
     let name = name.trim();
     let name = if name.is_empty() { "API token" } else { name };
-    db.create_api_token(
-        &id,
-        user_id,
-        &name.chars().take(100).collect::<String>(),
-        &hash_token(&value),
-    )
-    .await?;
+    db.create_api_token(&id, user_id, &name.chars().take(100).collect::<String>(), &hash_token(&value)).await?;
     Ok((id, value))
 }
 
-pub async fn user_for_api_token(
-    db: &Db,
-    value: &str,
-) -> Result<Option<(UserRow, TokenRow)>, StoreError> {
+pub async fn user_for_api_token(db: &Db, value: &str) -> Result<Option<(UserRow, TokenRow)>, StoreError> {
     let Some(token) = db.use_api_token(&hash_token(value)).await? else {
         return Ok(None);
     };
-    Ok(db
-        .user_by_id(&token.user_id)
-        .await?
-        .map(|user| (user, token)))
+    Ok(db.user_by_id(&token.user_id).await?.map(|user| (user, token)))
 }
 
 /// Starts a browser session; returns the cookie value.
 pub async fn start_session(db: &Db, user_id: &str) -> Result<String, StoreError> {
     let value = random_token();
     let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
-    db.create_session(&hash_token(&value), user_id, expires)
-        .await?;
+    db.create_session(&hash_token(&value), user_id, expires).await?;
     Ok(value)
 }
 
@@ -179,16 +149,10 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 
 /// Argon2 is slow on purpose: run it off the async runtime.
 async fn hash_password(password: NewPassword) -> anyhow::Result<String> {
-    Ok(
-        tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose()))
-            .await?,
-    )
+    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose())).await?)
 }
 
 async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
     let password = zeroize::Zeroizing::new(password);
-    Ok(tokio::task::spawn_blocking(move || {
-        password_auth::verify_password(password.as_str(), &hash).is_ok()
-    })
-    .await?)
+    Ok(tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_str(), &hash).is_ok()).await?)
 }

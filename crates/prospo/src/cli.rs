@@ -8,16 +8,13 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, default_database_url};
-use crate::secrets::KeySource;
+use crate::integrations::zoom::ZoomIntegration;
+use crate::secrets::{KeySource, SecretBox};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::Db;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "prospo",
-    version,
-    about = "Prospo: booking pages whose every booking gets a Zoom meeting"
-)]
+#[command(name = "prospo", version, about = "Prospo: booking pages whose every booking gets a Zoom meeting")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,11 +61,7 @@ struct ServeArgs {
     public_url: Option<url::Url>,
     #[arg(long, env = "PROSPO_ZOOM_OAUTH_URL", default_value = "https://zoom.us")]
     zoom_oauth_url: String,
-    #[arg(
-        long,
-        env = "PROSPO_ZOOM_API_URL",
-        default_value = "https://api.zoom.us/v2"
-    )]
+    #[arg(long, env = "PROSPO_ZOOM_API_URL", default_value = "https://api.zoom.us/v2")]
     zoom_api_url: String,
     /// SMTP server for mail; without it mail is written as .eml files under DATA_DIR/outbox/.
     #[arg(long, env = "PROSPO_SMTP_URL")]
@@ -96,9 +89,7 @@ fn parse_rate_limit(value: &str) -> Result<RateLimit, String> {
 
 impl StorageArgs {
     fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| default_database_url(&self.data_dir))
+        self.database_url.clone().unwrap_or_else(|| default_database_url(&self.data_dir))
     }
 }
 
@@ -114,6 +105,7 @@ impl ServeArgs {
             smtp_url: self.smtp_url,
             public_rate_limit: self.public_rate_limit.0,
             migrate: !self.no_migrate,
+            ..Config::for_data_dir(PathBuf::new())
         }
     }
 }
@@ -128,17 +120,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Keys {
-            command: KeysCommand::Rotate(args),
-        } => rotate_keys(args).await,
+        Command::Keys { command: KeysCommand::Rotate(args) } => rotate_keys(args).await,
     }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listen = args.listen.clone();
-    let listener = TcpListener::bind(&listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let app = Application::build(args.into_config(), listener).await?;
     // Scripts wait for this exact plain line, whatever the log format.
     println!("listening on {}", app.url());
@@ -147,12 +135,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     let source = KeySource::from_env(&args.data_dir);
-    let rotated = source.load()?.with_new_key();
+    let db = Db::connect(&args.database_url()).await?;
+    db.migrate().await?;
+    let old = source.load()?;
+    let rotated = old.with_new_key();
     // The new keyring (old keys kept) is stored first: values sealed under either key open after a crash.
     source.store(&rotated)?;
-    println!(
-        "key {} added and now seals new secrets",
-        rotated.current_id()
-    );
+    let new_id = rotated.current_id();
+    let resealed = ZoomIntegration::reseal_all(&db, &SecretBox::new(old), &SecretBox::new(rotated)).await?;
+    db.close().await;
+    println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");
     Ok(())
 }

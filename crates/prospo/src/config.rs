@@ -1,6 +1,7 @@
 //! Runtime configuration, resolved from the command line and environment by `cli`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::secrets::KeySource;
 
@@ -18,6 +19,10 @@ pub struct Config {
     /// Apply pending migrations at start.
     pub migrate: bool,
     pub key_source: KeySource,
+    /// How often each Zoom connection's health is checked (jittered).
+    pub zoom_check_interval: Duration,
+    /// How often due background work is looked for.
+    pub poll_interval: Duration,
 }
 
 impl Config {
@@ -26,10 +31,7 @@ impl Config {
         let data_dir = data_dir.into();
         Config {
             database_url: default_database_url(&data_dir),
-            key_source: KeySource::File {
-                path: data_dir.join("secret.keys"),
-                create_if_missing: true,
-            },
+            key_source: KeySource::File { path: data_dir.join("secret.keys"), create_if_missing: true },
             data_dir,
             public_url: None,
             zoom_oauth_url: "https://zoom.us".into(),
@@ -37,6 +39,8 @@ impl Config {
             smtp_url: None,
             public_rate_limit: Some(60),
             migrate: true,
+            zoom_check_interval: Duration::from_secs(3600),
+            poll_interval: Duration::from_secs(15),
         }
     }
 }

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::{self, AppState};
+use crate::integrations::zoom::ZoomIntegration;
 use crate::secrets::SecretBox;
 use crate::store::Db;
 
@@ -18,6 +19,9 @@ pub struct Application {
     router: axum::Router,
     pub state: AppState,
     pub addr: SocketAddr,
+    /// Background work (health checks, ...): stopped when serving stops; unfinished work resumes
+    /// on the next start because it is claimed and recorded in the database.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -25,28 +29,33 @@ impl Application {
         let addr = listener.local_addr()?;
         let public_url = match &config.public_url {
             Some(url) => url.clone(),
-            None => {
-                url::Url::parse(&format!("http://{addr}")).context("bound address is not a URL")?
-            }
+            None => url::Url::parse(&format!("http://{addr}")).context("bound address is not a URL")?,
         };
         let db = Db::connect(&config.database_url).await?;
         if config.migrate {
             db.migrate().await?;
         }
-        let keyring = config.key_source.load()?;
+        let secrets = SecretBox::new(config.key_source.load()?);
+        let (zoom, minted_tokens) = ZoomIntegration::new(
+            db.clone(),
+            secrets.clone(),
+            &config.zoom_oauth_url,
+            &config.zoom_api_url,
+            config.zoom_check_interval,
+        )?;
         let state = AppState {
             db,
-            secrets: SecretBox::new(keyring),
+            secrets,
             public_url: Arc::new(public_url),
             metrics: http::ops_metrics_handle(),
+            zoom: zoom.clone(),
         };
         let router = http::router(state.clone())?;
-        Ok(Application {
-            listener,
-            router,
-            state,
-            addr,
-        })
+        let background = vec![
+            tokio::spawn(zoom.clone().watch_minted_tokens(minted_tokens)),
+            tokio::spawn(zoom.run_health_checks(config.poll_interval)),
+        ];
+        Ok(Application { listener, router, state, addr, background })
     }
 
     pub fn url(&self) -> String {
@@ -54,16 +63,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; requests in flight finish first.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        self.background.iter().for_each(tokio::task::JoinHandle::abort);
         self.state.db.close().await;
         Ok(())
     }

@@ -16,3 +16,41 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Show/hide for secret fields.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-reveal]");
+  if (!button) return;
+  const input = document.querySelector(button.dataset.reveal);
+  if (!input) return;
+  const show = input.type === "password";
+  input.type = show ? "text" : "password";
+  button.textContent = show ? "Hide" : "Show";
+  button.setAttribute("aria-pressed", String(show));
+});
+
+// A form marked data-once cannot be submitted twice while the first submit is under way.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.hasAttribute("data-once") || event.defaultPrevented) return;
+  if (form.dataset.submitting) { event.preventDefault(); return; }
+  form.dataset.submitting = "1";
+  form.querySelectorAll("button[type=submit]").forEach((b) => { b.setAttribute("aria-busy", "true"); });
+});
+
+// Relative times ("checked 5 minutes ago"), exact local time on hover.
+function relativeTime(date) {
+  const seconds = Math.round((date.getTime() - Date.now()) / 1000);
+  const units = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  }
+  return format.format(0, "minute").replace(/^in /, "");
+}
+document.querySelectorAll("time[data-relative]").forEach((el) => {
+  const date = new Date(el.getAttribute("datetime"));
+  if (isNaN(date)) return;
+  el.title = date.toLocaleString();
+  el.textContent = relativeTime(date);
+});

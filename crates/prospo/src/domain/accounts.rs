@@ -14,11 +14,7 @@ pub struct Invalid {
 
 impl Invalid {
     fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
-        Invalid {
-            field,
-            code,
-            message: message.into(),
-        }
+        Invalid { field, code, message: message.into() }
     }
 }
 
@@ -29,13 +25,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, Invalid> {
         let email = raw.trim().to_lowercase();
-        let bad = || {
-            Invalid::new(
-                "email",
-                "invalid_email",
-                "Enter an email address like name@example.com.",
-            )
-        };
+        let bad = || Invalid::new("email", "invalid_email", "Enter an email address like name@example.com.");
         let (local, domain) = email.split_once('@').ok_or_else(bad)?;
         let plausible = !local.is_empty()
             && domain.contains('.')
@@ -43,14 +33,8 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains('@')
             && email.len() <= 254
-            && !email
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c));
-        if plausible {
-            Ok(Email(email))
-        } else {
-            Err(bad())
-        }
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c));
+        if plausible { Ok(Email(email)) } else { Err(bad()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -89,14 +73,8 @@ const RESERVED_USERNAMES: &[&str] = &[
 impl Username {
     pub fn parse(raw: &str) -> Result<Username, Invalid> {
         let name = raw.trim().to_lowercase();
-        let valid_chars = name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !(3..=32).contains(&name.len())
-            || !valid_chars
-            || name.starts_with('-')
-            || name.ends_with('-')
-        {
+        let valid_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !(3..=32).contains(&name.len()) || !valid_chars || name.starts_with('-') || name.ends_with('-') {
             return Err(Invalid::new(
                 "username",
                 "invalid_username",
@@ -104,11 +82,7 @@ impl Username {
             ));
         }
         if RESERVED_USERNAMES.contains(&name.as_str()) {
-            return Err(Invalid::new(
-                "username",
-                "username_taken",
-                "This username is taken.",
-            ));
+            return Err(Invalid::new("username", "username_taken", "This username is taken."));
         }
         Ok(Username(name))
     }
@@ -126,11 +100,7 @@ impl PersonName {
     pub fn parse(raw: &str) -> Result<PersonName, Invalid> {
         let name = raw.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(Invalid::new(
-                "name",
-                "invalid_name",
-                "Enter your name (up to 100 characters).",
-            ));
+            return Err(Invalid::new("name", "invalid_name", "Enter your name (up to 100 characters)."));
         }
         Ok(PersonName(name.to_owned()))
     }
@@ -155,18 +125,10 @@ impl NewPassword {
     pub fn parse(raw: &str) -> Result<NewPassword, Invalid> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
-            return Err(Invalid::new(
-                "password",
-                "weak_password",
-                "Use a password of at least 10 characters.",
-            ));
+            return Err(Invalid::new("password", "weak_password", "Use a password of at least 10 characters."));
         }
         if chars > 1024 {
-            return Err(Invalid::new(
-                "password",
-                "weak_password",
-                "Use a password of at most 1024 characters.",
-            ));
+            return Err(Invalid::new("password", "weak_password", "Use a password of at most 1024 characters."));
         }
         Ok(NewPassword(SecretString::from(raw.to_owned())))
     }
@@ -182,41 +144,18 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(
-            Email::parse("  Ada@Example.COM \n").unwrap().as_str(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "a da@example.com",
-            "ada@@example.com",
-            "ada@.com",
-        ] {
+        assert_eq!(Email::parse("  Ada@Example.COM \n").unwrap().as_str(), "ada@example.com");
+        for bad in
+            ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@@example.com", "ada@.com"]
+        {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn usernames_are_url_safe_slugs() {
-        assert_eq!(
-            Username::parse(" Ada-Lovelace ").unwrap().as_str(),
-            "ada-lovelace"
-        );
-        for bad in [
-            "ab",
-            "-ada",
-            "ada-",
-            "ada lovelace",
-            "ada/x",
-            "ädä",
-            "api",
-            "settings",
-            &"a".repeat(33),
-        ] {
+        assert_eq!(Username::parse(" Ada-Lovelace ").unwrap().as_str(), "ada-lovelace");
+        for bad in ["ab", "-ada", "ada-", "ada lovelace", "ada/x", "ädä", "api", "settings", &"a".repeat(33)] {
             assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -225,9 +164,6 @@ mod tests {
     fn passwords_need_ten_characters_of_anything() {
         assert!(NewPassword::parse("123456789").is_err());
         assert!(NewPassword::parse("ääääääääää").is_ok());
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("correct horse battery").unwrap()),
-            "NewPassword(***)"
-        );
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(***)");
     }
 }

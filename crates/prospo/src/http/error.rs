@@ -22,13 +22,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            extra: Map::new(),
-            retry_after_secs: None,
-        }
+        ApiError { status, code, message: message.into(), extra: Map::new(), retry_after_secs: None }
     }
 
     pub fn not_found() -> ApiError {
@@ -36,11 +30,7 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Log in or send an API token as Authorization: Bearer.",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Log in or send an API token as Authorization: Bearer.")
     }
 
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -99,12 +89,8 @@ impl From<AccountError> for ApiError {
                 ApiError::unprocessable(invalid.code, invalid.message).with("field", invalid.field)
             }
             AccountError::EmailTaken => ApiError::new(StatusCode::CONFLICT, "email_taken", message),
-            AccountError::UsernameTaken => {
-                ApiError::new(StatusCode::CONFLICT, "username_taken", message)
-            }
-            AccountError::InvalidLogin => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_login", message)
-            }
+            AccountError::UsernameTaken => ApiError::new(StatusCode::CONFLICT, "username_taken", message),
+            AccountError::InvalidLogin => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_login", message),
             AccountError::Throttled { retry_after_secs } => ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)

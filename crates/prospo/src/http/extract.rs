@@ -32,26 +32,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let (code, message) = match &rejection {
-        JsonRejection::JsonDataError(e) => (
-            "invalid_body",
-            format!("The request body does not fit: {}", e.body_text()),
-        ),
-        JsonRejection::JsonSyntaxError(_) => (
-            "malformed_json",
-            "The request body is not valid JSON.".to_owned(),
-        ),
-        JsonRejection::MissingJsonContentType(_) => (
-            "unsupported_media_type",
-            "Send the body as JSON with Content-Type: application/json.".to_owned(),
-        ),
-        _ if status == StatusCode::PAYLOAD_TOO_LARGE => (
-            "body_too_large",
-            "The request body is too large.".to_owned(),
-        ),
-        _ => (
-            "invalid_body",
-            "The request body could not be read.".to_owned(),
-        ),
+        JsonRejection::JsonDataError(e) => {
+            ("invalid_body", format!("The request body does not fit: {}", e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(_) => ("malformed_json", "The request body is not valid JSON.".to_owned()),
+        JsonRejection::MissingJsonContentType(_) => {
+            ("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.".to_owned())
+        }
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "The request body is too large.".to_owned()),
+        _ => ("invalid_body", "The request body could not be read.".to_owned()),
     };
     ApiError::new(status, code, message)
 }
@@ -81,25 +70,15 @@ where
         let state = AppState::from_ref(state);
         if let Some(value) = bearer_token(parts) {
             return match accounts::user_for_api_token(&state.db, value).await? {
-                Some((user, token)) => Ok(ApiUser {
-                    user,
-                    credential: Credential::ApiToken { id: token.id },
-                }),
-                None => Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_token",
-                    "This API token is not valid.",
-                )),
+                Some((user, token)) => Ok(ApiUser { user, credential: Credential::ApiToken { id: token.id } }),
+                None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "This API token is not valid.")),
             };
         }
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(cookie) = jar.get(SESSION_COOKIE)
             && let Some(user) = accounts::user_for_session(&state.db, cookie.value()).await?
         {
-            return Ok(ApiUser {
-                user,
-                credential: Credential::Session(cookie.value().to_owned()),
-            });
+            return Ok(ApiUser { user, credential: Credential::Session(cookie.value().to_owned()) });
         }
         Err(ApiError::unauthorized())
     }
@@ -113,10 +92,7 @@ where
     type Rejection = ApiError;
 
     /// `None` only when the request carries no credential at all; a bad one is still refused.
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
         match <ApiUser as FromRequestParts<S>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(e) if e.code == "unauthorized" => Ok(None),
@@ -136,18 +112,14 @@ where
 {
     type Rejection = super::pages::PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
         let state = AppState::from_ref(state);
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Ok(None);
         };
-        let user = accounts::user_for_session(&state.db, cookie.value())
-            .await
-            .map_err(super::pages::PageError::internal)?;
+        let user =
+            accounts::user_for_session(&state.db, cookie.value()).await.map_err(super::pages::PageError::internal)?;
         Ok(user.map(PageUser))
     }
 }
@@ -162,9 +134,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match <PageUser as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
             Some(user) => Ok(user),
-            None => Err(super::pages::PageError::LoginRequired {
-                next: parts.uri.path().to_owned(),
-            }),
+            None => Err(super::pages::PageError::LoginRequired { next: parts.uri.path().to_owned() }),
         }
     }
 }

@@ -27,6 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::integrations::zoom::ZoomIntegration;
 use crate::secrets::SecretBox;
 use crate::store::Db;
 
@@ -37,9 +38,16 @@ pub struct AppState {
     pub secrets: SecretBox,
     pub public_url: Arc<url::Url>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    pub zoom: ZoomIntegration,
 }
 
 impl AppState {
+    /// Where a connection's Zoom app sends its event notifications.
+    pub fn webhook_url(&self, connection_id: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}/webhooks/zoom/{connection_id}")
+    }
+
     fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }
@@ -70,22 +78,14 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let (api, openapi) = api::router();
     let request_id = HeaderName::from_static("x-request-id");
-    let csrf =
-        CsrfLayer::new().add_trusted_origin(state.public_url.origin().ascii_serialization())?;
+    let csrf = CsrfLayer::new().add_trusted_origin(state.public_url.origin().ascii_serialization())?;
     let middleware = ServiceBuilder::new()
         .layer(CatchPanicLayer::custom(ops::panic_response))
-        .layer(SetSensitiveHeadersLayer::new([
-            header::AUTHORIZATION,
-            header::COOKIE,
-            header::SET_COOKIE,
-        ]))
+        .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::new(request_id))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
         .layer(csrf)
         .layer(DefaultBodyLimit::max(BODY_LIMIT));

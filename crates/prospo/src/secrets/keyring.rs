@@ -27,9 +27,7 @@ pub struct Keyring {
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ids: Vec<u32> = self.keys.iter().map(|k| k.id).collect();
-        f.debug_struct("Keyring")
-            .field("key_ids", &ids)
-            .finish_non_exhaustive()
+        f.debug_struct("Keyring").field("key_ids", &ids).finish_non_exhaustive()
     }
 }
 
@@ -39,10 +37,7 @@ pub enum KeySource {
     /// `PROSPO_SECRET_KEYS`: the keyring itself, in text form.
     Env,
     /// `PROSPO_SECRET_KEYS_FILE`, or the generated `DATA_DIR/secret.keys`.
-    File {
-        path: PathBuf,
-        create_if_missing: bool,
-    },
+    File { path: PathBuf, create_if_missing: bool },
 }
 
 impl KeySource {
@@ -50,15 +45,9 @@ impl KeySource {
         if std::env::var_os("PROSPO_SECRET_KEYS").is_some() {
             KeySource::Env
         } else if let Some(path) = std::env::var_os("PROSPO_SECRET_KEYS_FILE") {
-            KeySource::File {
-                path: path.into(),
-                create_if_missing: false,
-            }
+            KeySource::File { path: path.into(), create_if_missing: false }
         } else {
-            KeySource::File {
-                path: data_dir.join("secret.keys"),
-                create_if_missing: true,
-            }
+            KeySource::File { path: data_dir.join("secret.keys"), create_if_missing: true }
         }
     }
 
@@ -66,15 +55,11 @@ impl KeySource {
         match self {
             KeySource::Env => {
                 let text = Zeroizing::new(
-                    std::env::var("PROSPO_SECRET_KEYS")
-                        .context("PROSPO_SECRET_KEYS is not valid UTF-8")?,
+                    std::env::var("PROSPO_SECRET_KEYS").context("PROSPO_SECRET_KEYS is not valid UTF-8")?,
                 );
                 Keyring::parse(&text).context("PROSPO_SECRET_KEYS")
             }
-            KeySource::File {
-                path,
-                create_if_missing,
-            } => {
+            KeySource::File { path, create_if_missing } => {
                 if !path.exists() && *create_if_missing {
                     let keyring = Keyring::generate();
                     write_private_file(path, &keyring.to_text())?;
@@ -104,37 +89,21 @@ impl KeySource {
 
 impl Keyring {
     pub fn generate() -> Keyring {
-        Keyring {
-            keys: vec![random_key(1)],
-        }
+        Keyring { keys: vec![random_key(1)] }
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Keyring> {
         let mut keys = Vec::new();
-        for entry in text
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|s| !s.is_empty())
-        {
-            let (id, encoded) = entry
-                .split_once(':')
-                .context("each key is written ID:BASE64URL_KEY")?;
+        for entry in text.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()) {
+            let (id, encoded) = entry.split_once(':').context("each key is written ID:BASE64URL_KEY")?;
             let id: u32 = id.parse().context("a key id is a whole number")?;
-            let raw = Zeroizing::new(
-                URL_SAFE_NO_PAD
-                    .decode(encoded)
-                    .context("a key is unpadded base64url")?,
-            );
-            let bytes: [u8; KEY_LEN] = raw
-                .as_slice()
-                .try_into()
-                .map_err(|_| anyhow::anyhow!("key {id} is not {KEY_LEN} bytes"))?;
+            let raw = Zeroizing::new(URL_SAFE_NO_PAD.decode(encoded).context("a key is unpadded base64url")?);
+            let bytes: [u8; KEY_LEN] =
+                raw.as_slice().try_into().map_err(|_| anyhow::anyhow!("key {id} is not {KEY_LEN} bytes"))?;
             if keys.iter().any(|k: &Key| k.id == id) {
                 bail!("key id {id} appears twice");
             }
-            keys.push(Key {
-                id,
-                bytes: Zeroizing::new(bytes),
-            });
+            keys.push(Key { id, bytes: Zeroizing::new(bytes) });
         }
         if keys.is_empty() {
             bail!("the keyring holds no key");
@@ -145,11 +114,7 @@ impl Keyring {
     pub fn to_text(&self) -> Zeroizing<String> {
         let mut out = Zeroizing::new(String::new());
         for key in &self.keys {
-            out.push_str(&format!(
-                "{}:{}\n",
-                key.id,
-                URL_SAFE_NO_PAD.encode(key.bytes.as_slice())
-            ));
+            out.push_str(&format!("{}:{}\n", key.id, URL_SAFE_NO_PAD.encode(key.bytes.as_slice())));
         }
         out
     }
@@ -157,14 +122,7 @@ impl Keyring {
     /// This keyring plus a fresh key that becomes the one that seals.
     pub fn with_new_key(&self) -> Keyring {
         let next_id = self.keys.iter().map(|k| k.id).max().unwrap_or(0) + 1;
-        let mut keys: Vec<Key> = self
-            .keys
-            .iter()
-            .map(|k| Key {
-                id: k.id,
-                bytes: Zeroizing::new(*k.bytes),
-            })
-            .collect();
+        let mut keys: Vec<Key> = self.keys.iter().map(|k| Key { id: k.id, bytes: Zeroizing::new(*k.bytes) }).collect();
         keys.push(random_key(next_id));
         Keyring { keys }
     }
@@ -217,10 +175,7 @@ mod tests {
         let ring = Keyring::generate().with_new_key();
         let parsed = Keyring::parse(&ring.to_text()).unwrap();
         assert_eq!(parsed.current_id(), 2);
-        assert_eq!(
-            parsed.by_id(1).unwrap().bytes.as_slice(),
-            ring.by_id(1).unwrap().bytes.as_slice()
-        );
+        assert_eq!(parsed.by_id(1).unwrap().bytes.as_slice(), ring.by_id(1).unwrap().bytes.as_slice());
     }
 
     #[test]
@@ -247,15 +202,9 @@ mod tests {
     fn generated_file_is_private_and_stable() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let source = KeySource::File {
-            path: dir.path().join("secret.keys"),
-            create_if_missing: true,
-        };
+        let source = KeySource::File { path: dir.path().join("secret.keys"), create_if_missing: true };
         let first = source.load().unwrap();
-        let mode = std::fs::metadata(dir.path().join("secret.keys"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(dir.path().join("secret.keys")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let second = source.load().unwrap();
         assert_eq!(*first.to_text(), *second.to_text());

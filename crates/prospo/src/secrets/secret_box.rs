@@ -42,17 +42,13 @@ pub struct SecretBox {
 
 impl std::fmt::Debug for SecretBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretBox")
-            .field("keyring", &self.keyring)
-            .finish()
+        f.debug_struct("SecretBox").field("keyring", &self.keyring).finish()
     }
 }
 
 impl SecretBox {
     pub fn new(keyring: Keyring) -> SecretBox {
-        SecretBox {
-            keyring: Arc::new(keyring),
-        }
+        SecretBox { keyring: Arc::new(keyring) }
     }
 
     pub fn seal(&self, plaintext: &[u8], binding: Binding<'_>) -> Vec<u8> {
@@ -66,42 +62,23 @@ impl SecretBox {
         let aad = associated_data(&out, binding);
         let cipher = XChaCha20Poly1305::new(key.bytes.as_slice().into());
         let ciphertext = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: &aad,
-                },
-            )
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
         out.extend_from_slice(&ciphertext);
         out
     }
 
-    pub fn open(
-        &self,
-        sealed: &[u8],
-        binding: Binding<'_>,
-    ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    pub fn open(&self, sealed: &[u8], binding: Binding<'_>) -> Result<Zeroizing<Vec<u8>>, OpenError> {
         if sealed.len() < HEADER_LEN + 16 || sealed[0] != VERSION {
             return Err(OpenError::Malformed);
         }
         let key_id = u32::from_be_bytes(sealed[1..5].try_into().expect("4 bytes"));
-        let key = self
-            .keyring
-            .by_id(key_id)
-            .ok_or(OpenError::UnknownKey(key_id))?;
+        let key = self.keyring.by_id(key_id).ok_or(OpenError::UnknownKey(key_id))?;
         let (header, ciphertext) = sealed.split_at(HEADER_LEN);
         let aad = associated_data(header, binding);
         let cipher = XChaCha20Poly1305::new(key.bytes.as_slice().into());
         cipher
-            .decrypt(
-                XNonce::from_slice(&header[5..]),
-                Payload {
-                    msg: ciphertext,
-                    aad: &aad,
-                },
-            )
+            .decrypt(XNonce::from_slice(&header[5..]), Payload { msg: ciphertext, aad: &aad })
             .map(Zeroizing::new)
             .map_err(|_| OpenError::Forged)
     }
@@ -144,20 +121,14 @@ mod tests {
 
     use super::*;
 
-    const ALICE: Binding<'static> = Binding {
-        owner: "user-alice",
-        field: "zoom.client_secret",
-    };
+    const ALICE: Binding<'static> = Binding { owner: "user-alice", field: "zoom.client_secret" };
 
     #[test]
     fn round_trip() {
         let sb = SecretBox::new(Keyring::generate());
         let sealed = sb.seal_str("s3cr3t value", ALICE);
         assert!(!sealed.windows(6).any(|w| w == b"s3cr3t"));
-        assert_eq!(
-            sb.open_str(&sealed, ALICE).unwrap().expose_secret(),
-            "s3cr3t value"
-        );
+        assert_eq!(sb.open_str(&sealed, ALICE).unwrap().expose_secret(), "s3cr3t value");
     }
 
     #[test]
@@ -169,14 +140,8 @@ mod tests {
             bad[i] ^= 0x01;
             assert!(sb.open(&bad, ALICE).is_err(), "byte {i} flipped yet opened");
         }
-        assert_eq!(
-            sb.open(&sealed[..sealed.len() - 1], ALICE).unwrap_err(),
-            OpenError::Forged
-        );
-        assert_eq!(
-            sb.open(&sealed[..10], ALICE).unwrap_err(),
-            OpenError::Malformed
-        );
+        assert_eq!(sb.open(&sealed[..sealed.len() - 1], ALICE).unwrap_err(), OpenError::Forged);
+        assert_eq!(sb.open(&sealed[..10], ALICE).unwrap_err(), OpenError::Malformed);
     }
 
     #[test]
@@ -190,19 +155,10 @@ mod tests {
     fn wrong_owner_or_field_is_refused() {
         let sb = SecretBox::new(Keyring::generate());
         let sealed = sb.seal_str("secret", ALICE);
-        let bob = Binding {
-            owner: "user-bob",
-            ..ALICE
-        };
-        let other_field = Binding {
-            field: "zoom.webhook_secret",
-            ..ALICE
-        };
+        let bob = Binding { owner: "user-bob", ..ALICE };
+        let other_field = Binding { field: "zoom.webhook_secret", ..ALICE };
         assert_eq!(sb.open(&sealed, bob).unwrap_err(), OpenError::Forged);
-        assert_eq!(
-            sb.open(&sealed, other_field).unwrap_err(),
-            OpenError::Forged
-        );
+        assert_eq!(sb.open(&sealed, other_field).unwrap_err(), OpenError::Forged);
     }
 
     #[test]
@@ -214,28 +170,17 @@ mod tests {
 
         let rotated = SecretBox::new(Keyring::parse(&text).unwrap().with_new_key());
         assert!(!rotated.is_sealed_with_current_key(&sealed_old));
-        assert_eq!(
-            rotated
-                .open_str(&sealed_old, ALICE)
-                .unwrap()
-                .expose_secret(),
-            "before rotation"
-        );
+        assert_eq!(rotated.open_str(&sealed_old, ALICE).unwrap().expose_secret(), "before rotation");
         let resealed = rotated.seal_str("before rotation", ALICE);
         assert!(rotated.is_sealed_with_current_key(&resealed));
         // The old keyring does not know the new key.
-        assert_eq!(
-            old.open(&resealed, ALICE).unwrap_err(),
-            OpenError::UnknownKey(2)
-        );
+        assert_eq!(old.open(&resealed, ALICE).unwrap_err(), OpenError::UnknownKey(2));
     }
 
     #[test]
     fn nonces_never_repeat() {
         let sb = SecretBox::new(Keyring::generate());
-        let nonces: HashSet<Vec<u8>> = (0..20_000)
-            .map(|_| sb.seal(b"same", ALICE)[5..HEADER_LEN].to_vec())
-            .collect();
+        let nonces: HashSet<Vec<u8>> = (0..20_000).map(|_| sb.seal(b"same", ALICE)[5..HEADER_LEN].to_vec()).collect();
         assert_eq!(nonces.len(), 20_000);
     }
 

@@ -72,34 +72,21 @@ impl Db {
 
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
         const SQL: &str = select_user!("WHERE id = $1");
-        Ok(on_db!(self, |pool| sqlx::query_as(SQL)
-            .bind(id)
-            .fetch_optional(pool)
-            .await)?)
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
     }
 
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
         const SQL: &str = select_user!("WHERE email = $1");
-        Ok(on_db!(self, |pool| sqlx::query_as(SQL)
-            .bind(email)
-            .fetch_optional(pool)
-            .await)?)
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(email).fetch_optional(pool).await)?)
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
         const SQL: &str = select_user!("WHERE username = $1");
-        Ok(on_db!(self, |pool| sqlx::query_as(SQL)
-            .bind(username)
-            .fetch_optional(pool)
-            .await)?)
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)?)
     }
 
     /// Counts a failed log-in and sets how long the account must wait before the next try.
-    pub async fn record_failed_login(
-        &self,
-        user_id: &str,
-        locked_until: Option<i64>,
-    ) -> StoreResult<()> {
+    pub async fn record_failed_login(&self, user_id: &str, locked_until: Option<i64>) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1")
                 .bind(user_id)

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod sessions;
 pub mod tokens;
+pub mod zoom_connections;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -48,10 +49,7 @@ impl StoreError {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
-            let which = db
-                .constraint()
-                .map(str::to_owned)
-                .unwrap_or_else(|| db.message().to_owned());
+            let which = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
             return StoreError::Conflict(which);
         }
         StoreError::Sqlx(e)
@@ -97,8 +95,7 @@ impl Db {
                 if let Some(dir) = Path::new(options.get_filename()).parent()
                     && !dir.as_os_str().is_empty()
                 {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
@@ -139,10 +136,7 @@ impl Db {
 
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> StoreResult<()> {
-        on_db!(self, |pool| sqlx::query("SELECT 1")
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 

@@ -3,12 +3,7 @@
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
-    pub async fn create_session(
-        &self,
-        id_hash: &str,
-        user_id: &str,
-        expires_at: i64,
-    ) -> StoreResult<()> {
+    pub async fn create_session(&self, id_hash: &str, user_id: &str, expires_at: i64) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(id_hash)
@@ -36,11 +31,7 @@ impl Db {
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         on_db!(self, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-                .bind(id_hash)
-                .execute(pool)
-                .await
-                .map(|_| ())
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await.map(|_| ())
         })?;
         Ok(())
     }

@@ -12,23 +12,19 @@ pub struct TokenRow {
 }
 
 impl Db {
-    pub async fn create_api_token(
-        &self,
-        id: &str,
-        user_id: &str,
-        name: &str,
-        token_hash: &str,
-    ) -> StoreResult<()> {
+    pub async fn create_api_token(&self, id: &str, user_id: &str, name: &str, token_hash: &str) -> StoreResult<()> {
         on_db!(self, |pool| {
-            sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(user_id)
-                .bind(name)
-                .bind(token_hash)
-                .bind(now_ms())
-                .execute(pool)
-                .await
-                .map(|_| ())
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(now_ms())
+            .execute(pool)
+            .await
+            .map(|_| ())
         })?;
         Ok(())
     }

@@ -21,64 +21,27 @@ async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.db.close().await;
     let (status, body) = app.get_json("/readyz", None).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (503, Some("database_unavailable"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (503, Some("database_unavailable")));
 }
 
 #[tokio::test]
 async fn malformed_bodies_get_json_errors() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let send = |body: String, content_type: &'static str| {
-        app.client
-            .post(app.at("/api/v1/signup"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
+        app.client.post(app.at("/api/v1/signup")).header("content-type", content_type).body(body).send()
     };
     let cases = [
-        (
-            send("{not json".into(), "application/json").await.unwrap(),
-            400,
-            "malformed_json",
-        ),
-        (
-            send(r#"{"email": 5}"#.into(), "application/json")
-                .await
-                .unwrap(),
-            422,
-            "invalid_body",
-        ),
-        (
-            send(r#"{"email": "a@b.co"}"#.into(), "application/json")
-                .await
-                .unwrap(),
-            422,
-            "invalid_body",
-        ),
-        (
-            send("{}".into(), "text/plain").await.unwrap(),
-            415,
-            "unsupported_media_type",
-        ),
-        (
-            send("x".repeat(300 * 1024), "application/json")
-                .await
-                .unwrap(),
-            413,
-            "body_too_large",
-        ),
+        (send("{not json".into(), "application/json").await.unwrap(), 400, "malformed_json"),
+        (send(r#"{"email": 5}"#.into(), "application/json").await.unwrap(), 422, "invalid_body"),
+        (send(r#"{"email": "a@b.co"}"#.into(), "application/json").await.unwrap(), 422, "invalid_body"),
+        (send("{}".into(), "text/plain").await.unwrap(), 415, "unsupported_media_type"),
+        (send("x".repeat(300 * 1024), "application/json").await.unwrap(), 413, "body_too_large"),
     ];
     for (response, status, code) in cases {
         assert_eq!(response.status().as_u16(), status);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], code);
-        assert!(
-            body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty())
-        );
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
 
@@ -86,16 +49,8 @@ async fn malformed_bodies_get_json_errors() {
 async fn unknown_routes_are_404_json_under_api_and_a_page_elsewhere() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, body) = app.get_json("/api/v1/no-such-thing", None).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
-    let page = app
-        .client
-        .get(app.at("/no/such/page"))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    let page = app.client.get(app.at("/no/such/page")).send().await.unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("Page not found"));
 }
@@ -105,18 +60,10 @@ async fn openapi_document_describes_the_routes() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, doc) = app.get_json("/api/openapi.json", None).await;
     assert_eq!(status, 200);
-    for path in [
-        "/api/v1/signup",
-        "/api/v1/login",
-        "/api/v1/logout",
-        "/api/v1/me",
-        "/api/v1/tokens",
-        "/api/v1/tokens/{id}",
-    ] {
-        assert!(
-            doc["paths"].get(path).is_some(),
-            "{path} missing from the OpenAPI document"
-        );
+    for path in
+        ["/api/v1/signup", "/api/v1/login", "/api/v1/logout", "/api/v1/me", "/api/v1/tokens", "/api/v1/tokens/{id}"]
+    {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     let docs = app.client.get(app.at("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
@@ -134,13 +81,7 @@ async fn cross_site_form_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    let same_origin = app
-        .client
-        .post(app.at("/logout"))
-        .header("origin", app.url.clone())
-        .send()
-        .await
-        .unwrap();
+    let same_origin = app.client.post(app.at("/logout")).header("origin", app.url.clone()).send().await.unwrap();
     assert!(same_origin.status().is_redirection() || same_origin.status().is_success());
 }
 
@@ -155,16 +96,7 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(cookie.starts_with("prospo_session="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }

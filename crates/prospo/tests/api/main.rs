@@ -6,5 +6,6 @@ mod support;
 mod accounts;
 mod conventions;
 mod storage;
+mod zoom_connect;
 
 pub use support::{Backend, TestApp};

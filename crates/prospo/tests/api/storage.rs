@@ -49,33 +49,21 @@ async fn sqlite_file_holds_no_plaintext_secret() {
         bytes.extend(wal);
     }
     let haystack = String::from_utf8_lossy(&bytes);
-    assert!(
-        haystack.contains("ada@example.com"),
-        "the check reads the right file"
-    );
+    assert!(haystack.contains("ada@example.com"), "the check reads the right file");
     assert!(!haystack.contains("correct horse battery"));
     assert!(!haystack.contains(token.trim_start_matches("prospo_")));
 }
 
 #[tokio::test]
 async fn unknown_database_scheme_is_refused_clearly() {
-    let error = Db::connect("mysql://localhost/prospo")
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(
-        error.contains("unsupported database URL scheme \"mysql\""),
-        "{error}"
-    );
+    let error = Db::connect("mysql://localhost/prospo").await.unwrap_err().to_string();
+    assert!(error.contains("unsupported database URL scheme \"mysql\""), "{error}");
 }
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_create_the_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}",
-        dir.path().join("nested/folder/prospo.db").display()
-    );
+    let url = format!("sqlite://{}", dir.path().join("nested/folder/prospo.db").display());
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     db.migrate().await.unwrap();
@@ -90,12 +78,8 @@ async fn migrations_are_in_lockstep() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Db::connect(&fresh_database_url(Backend::Sqlite, dir.path()).await)
-        .await
-        .unwrap();
-    let postgres = Db::connect(&fresh_database_url(Backend::Postgres, dir.path()).await)
-        .await
-        .unwrap();
+    let sqlite = Db::connect(&fresh_database_url(Backend::Sqlite, dir.path()).await).await.unwrap();
+    let postgres = Db::connect(&fresh_database_url(Backend::Postgres, dir.path()).await).await.unwrap();
     sqlite.migrate().await.unwrap();
     postgres.migrate().await.unwrap();
     assert_eq!(schema(&sqlite).await, schema(&postgres).await);

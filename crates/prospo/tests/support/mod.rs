@@ -44,9 +44,7 @@ macro_rules! on_both_backends {
 }
 
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("PROSPO_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
+    std::env::var("PROSPO_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
 
 /// A fresh, empty database of the given backend; SQLite lives in `dir`.
@@ -56,12 +54,8 @@ pub async fn fresh_database_url(backend: Backend, dir: &std::path::Path) -> Stri
         Backend::Postgres => {
             let admin = postgres_admin_url().expect("PROSPO_TEST_POSTGRES_URL");
             let name = format!("prospo_test_{}", uuid::Uuid::new_v4().simple());
-            let db = Db::connect(&admin)
-                .await
-                .expect("connect to PROSPO_TEST_POSTGRES_URL");
-            let Db::Postgres(pool) = &db else {
-                unreachable!()
-            };
+            let db = Db::connect(&admin).await.expect("connect to PROSPO_TEST_POSTGRES_URL");
+            let Db::Postgres(pool) = &db else { unreachable!() };
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(pool)
                 .await
@@ -80,6 +74,8 @@ pub fn install_crypto() {
 
 pub struct TestApp {
     pub url: String,
+    /// The Zoom sandbox this app talks to.
+    pub zoom: zoom_sandbox::RunningSandbox,
     pub db: Db,
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
@@ -101,31 +97,23 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         install_crypto();
         let dir = tempfile::tempdir().expect("temp dir");
+        let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.expect("sandbox");
         let mut config = Config::for_data_dir(dir.path());
         config.database_url = fresh_database_url(backend, dir.path()).await;
         config.public_rate_limit = None;
+        config.zoom_oauth_url = zoom.url.clone();
+        config.zoom_api_url = format!("{}/v2", zoom.url);
+        config.poll_interval = std::time::Duration::from_millis(200);
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let app = Application::build(config, listener)
-            .await
-            .expect("build app");
+        let app = Application::build(config, listener).await.expect("build app");
         let url = app.url();
         let db = app.state.db.clone();
         let server = tokio::spawn(async move {
             app.run_until(std::future::pending()).await.expect("server");
         });
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        TestApp {
-            url,
-            db,
-            data_dir: dir.path().to_owned(),
-            client,
-            _dir: dir,
-            server,
-        }
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        TestApp { url, zoom, db, data_dir: dir.path().to_owned(), client, _dir: dir, server }
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -171,13 +159,59 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A new sandbox Zoom app (its own account and owner user), with `body` as for `POST /_sandbox/apps`.
+    pub async fn zoom_app(&self, body: Value) -> Value {
+        let response = self.client.post(format!("{}/_sandbox/apps", self.zoom.url)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    pub async fn patch_zoom_app(&self, client_id: &str, body: Value) {
+        let response =
+            self.client.patch(format!("{}/_sandbox/apps/{client_id}", self.zoom.url)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
+    pub async fn zoom_stats(&self, client_id: &str) -> Value {
+        let response =
+            self.client.get(format!("{}/_sandbox/apps/{client_id}/stats", self.zoom.url)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// Connects Zoom for the user with this token through the API; returns the sandbox app.
+    pub async fn connect_zoom(&self, token: &str) -> Value {
+        let app = self.zoom_app(json!({})).await;
+        let (status, body) = self.put_json("/api/v1/integrations/zoom", &connect_body(&app), Some(token)).await;
+        assert_eq!(status, 200, "{body}");
+        app
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.put(self.at(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read_json(request.send().await.expect("request")).await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.patch(self.at(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read_json(request.send().await.expect("request")).await
+    }
+}
+
+/// The Save & Connect body for a sandbox app.
+pub fn connect_body(app: &Value) -> Value {
+    json!({"account_id": app["account_id"], "client_id": app["client_id"], "client_secret": app["client_secret"]})
+}
+
 pub async fn read_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, value)
 }

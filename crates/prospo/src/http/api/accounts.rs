@@ -17,11 +17,7 @@ use crate::http::extract::{ApiJson, ApiUser, Credential};
 use crate::store::accounts::UserRow;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(signup))
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(signup)).routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -46,13 +42,7 @@ pub struct User {
 
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
-        User {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            username: row.username,
-            timezone: row.timezone,
-        }
+        User { id: row.id, email: row.email, name: row.name, username: row.username, timezone: row.timezone }
     }
 }
 
@@ -67,25 +57,12 @@ pub struct SignUpResponse {
 #[utoipa::path(post, path = "/signup", request_body = SignUpRequest, tag = "accounts",
     responses((status = 201, body = SignUpResponse), (status = 409, description = "email_taken or username_taken", body = crate::http::api::ErrorBody),
               (status = 422, description = "weak_password, invalid_email, invalid_username, invalid_name", body = crate::http::api::ErrorBody)))]
-async fn signup(
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<SignUpRequest>,
-) -> ApiResult<impl IntoResponse> {
-    let input = SignUpInput {
-        email: &body.email,
-        password: &body.password,
-        name: &body.name,
-        username: &body.username,
-    };
+async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequest>) -> ApiResult<impl IntoResponse> {
+    let input =
+        SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
     let user = accounts::sign_up(&state.db, input).await?;
     let (_, token) = accounts::issue_api_token(&state.db, &user.id, "Sign-up").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SignUpResponse {
-            user: user.into(),
-            token,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(SignUpResponse { user: user.into(), token })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -112,24 +89,13 @@ async fn login(
     let user = accounts::log_in(&state.db, &body.email, &body.password).await?;
     let (_, token) = accounts::issue_api_token(&state.db, &user.id, "API log-in").await?;
     let session = accounts::start_session(&state.db, &user.id).await?;
-    Ok((
-        state.session_cookie(jar, session),
-        Json(LoginResponse { token }),
-    ))
+    Ok((state.session_cookie(jar, session), Json(LoginResponse { token })))
 }
 
 /// Ends the browser session (an API token stays valid until revoked).
 #[utoipa::path(post, path = "/logout", tag = "accounts", responses((status = 204)))]
-async fn logout(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    user: Option<ApiUser>,
-) -> ApiResult<impl IntoResponse> {
-    if let Some(ApiUser {
-        credential: Credential::Session(value),
-        ..
-    }) = user
-    {
+async fn logout(State(state): State<AppState>, jar: CookieJar, user: Option<ApiUser>) -> ApiResult<impl IntoResponse> {
+    if let Some(ApiUser { credential: Credential::Session(value), .. }) = user {
         accounts::end_session(&state.db, &value).await?;
     }
     Ok((state.clear_session_cookie(jar), StatusCode::NO_CONTENT))

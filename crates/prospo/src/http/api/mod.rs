@@ -2,6 +2,7 @@
 
 mod accounts;
 mod tokens;
+pub mod zoom_integration;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,9 +30,7 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                super::extract::SESSION_COOKIE,
-            ))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(super::extract::SESSION_COOKIE))),
         );
     }
 }
@@ -54,19 +53,10 @@ pub struct ErrorDetail {
 
 /// Routes under `/api/v1` and the OpenAPI document describing them.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let v1 = OpenApiRouter::new()
-        .merge(accounts::router())
-        .merge(tokens::router());
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", v1)
-        .fallback(api_not_found)
-        .split_for_parts()
+    let v1 = OpenApiRouter::new().merge(accounts::router()).merge(tokens::router()).merge(zoom_integration::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts()
 }
 
 async fn api_not_found() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::NOT_FOUND,
-        "not_found",
-        "No such API route.",
-    )
+    ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such API route.")
 }

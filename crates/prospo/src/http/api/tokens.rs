@@ -14,9 +14,7 @@ use crate::http::extract::{ApiUser, Credential};
 use crate::http::time::rfc3339_ms;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_tokens))
-        .routes(routes!(revoke_token))
+    OpenApiRouter::new().routes(routes!(list_tokens)).routes(routes!(revoke_token))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -62,11 +60,7 @@ async fn list_tokens(State(state): State<AppState>, user: ApiUser) -> ApiResult<
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", security(("bearer" = []), ("session" = [])),
     params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = crate::http::api::ErrorBody)))]
-async fn revoke_token(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+async fn revoke_token(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
     if state.db.delete_api_token(&user.user.id, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -50,10 +50,7 @@ struct FieldError {
 
 impl SignUpPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.error.as_ref().filter(|e| e.field == field).map(|e| e.message.as_str())
     }
 }
 
@@ -61,12 +58,7 @@ async fn signup_page(user: Option<PageUser>) -> Response {
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
-    SignUpPage {
-        frame: Frame::public("Create your account"),
-        form: SignUpForm::default(),
-        error: None,
-    }
-    .into_response()
+    SignUpPage { frame: Frame::public("Create your account"), form: SignUpForm::default(), error: None }.into_response()
 }
 
 async fn signup_submit(
@@ -74,46 +66,23 @@ async fn signup_submit(
     jar: CookieJar,
     Form(form): Form<SignUpForm>,
 ) -> PageResult<Response> {
-    let input = SignUpInput {
-        email: &form.email,
-        password: &form.password,
-        name: &form.name,
-        username: &form.username,
-    };
+    let input =
+        SignUpInput { email: &form.email, password: &form.password, name: &form.name, username: &form.username };
     let error = match accounts::sign_up(&state.db, input).await {
         Ok(user) => {
             let session = accounts::start_session(&state.db, &user.id).await?;
-            let jar = flash::set(
-                state.session_cookie(jar, session),
-                "success",
-                "Welcome to Prospo. Your account is ready.",
-            );
+            let jar =
+                flash::set(state.session_cookie(jar, session), "success", "Welcome to Prospo. Your account is ready.");
             return Ok((jar, Redirect::to("/")).into_response());
         }
-        Err(AccountError::Invalid(invalid)) => FieldError {
-            field: invalid.field,
-            message: invalid.message,
-        },
-        Err(e @ AccountError::EmailTaken) => FieldError {
-            field: "email",
-            message: e.to_string(),
-        },
-        Err(e @ AccountError::UsernameTaken) => FieldError {
-            field: "username",
-            message: e.to_string(),
-        },
+        Err(AccountError::Invalid(invalid)) => FieldError { field: invalid.field, message: invalid.message },
+        Err(e @ AccountError::EmailTaken) => FieldError { field: "email", message: e.to_string() },
+        Err(e @ AccountError::UsernameTaken) => FieldError { field: "username", message: e.to_string() },
         Err(e) => return Err(e.into()),
     };
     // Keep what was typed, except the password.
-    let form = SignUpForm {
-        password: String::new(),
-        ..form
-    };
-    let page = SignUpPage {
-        frame: Frame::public("Create your account"),
-        form,
-        error: Some(error),
-    };
+    let form = SignUpForm { password: String::new(), ..form };
+    let page = SignUpPage { frame: Frame::public("Create your account"), form, error: Some(error) };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -141,25 +110,14 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(
-    user: Option<PageUser>,
-    jar: CookieJar,
-    Query(query): Query<LoginQuery>,
-) -> Response {
+async fn login_page(user: Option<PageUser>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Response {
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
     let (jar, flash) = flash::take(jar);
-    let frame = Frame {
-        flash,
-        ..Frame::public("Log in")
-    };
-    let page = LoginPage {
-        frame,
-        email: String::new(),
-        next: safe_next(query.next.as_deref()).to_owned(),
-        error: None,
-    };
+    let frame = Frame { flash, ..Frame::public("Log in") };
+    let page =
+        LoginPage { frame, email: String::new(), next: safe_next(query.next.as_deref()).to_owned(), error: None };
     (jar, page).into_response()
 }
 
@@ -178,12 +136,7 @@ async fn login_submit(
         Err(e @ AccountError::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
         Err(e) => return Err(e.into()),
     };
-    let page = LoginPage {
-        frame: Frame::public("Log in"),
-        email: form.email,
-        next: form.next,
-        error: Some(message),
-    };
+    let page = LoginPage { frame: Frame::public("Log in"), email: form.email, next: form.next, error: Some(message) };
     Ok((status, page).into_response())
 }
 
@@ -191,20 +144,14 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Res
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         accounts::end_session(&state.db, cookie.value()).await?;
     }
-    let jar = flash::set(
-        state.clear_session_cookie(jar),
-        "success",
-        "You are logged out.",
-    );
+    let jar = flash::set(state.clear_session_cookie(jar), "success", "You are logged out.");
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
 /// Only local paths are followed after log-in, never another site.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
         _ => "/",
     }
 }
@@ -213,10 +160,7 @@ fn safe_next(next: Option<&str>) -> &str {
 mod tests {
     #[test]
     fn next_stays_on_this_site() {
-        assert_eq!(
-            super::safe_next(Some("/settings/tokens")),
-            "/settings/tokens"
-        );
+        assert_eq!(super::safe_next(Some("/settings/tokens")), "/settings/tokens");
         assert_eq!(super::safe_next(Some("//evil.example")), "/");
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(None), "/");

@@ -13,14 +13,8 @@ pub struct Flash {
 }
 
 pub fn set(jar: CookieJar, kind: &'static str, message: &str) -> CookieJar {
-    let value: String =
-        url::form_urlencoded::byte_serialize(format!("{kind}:{message}").as_bytes()).collect();
-    jar.add(
-        Cookie::build((COOKIE, value))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax),
-    )
+    let value: String = url::form_urlencoded::byte_serialize(format!("{kind}:{message}").as_bytes()).collect();
+    jar.add(Cookie::build((COOKIE, value)).path("/").http_only(true).same_site(SameSite::Lax))
 }
 
 /// Reads the message (if any) and removes it, so it shows once.
@@ -28,9 +22,8 @@ pub fn take(jar: CookieJar) -> (CookieJar, Option<Flash>) {
     let Some(cookie) = jar.get(COOKIE) else {
         return (jar, None);
     };
-    let decoded: String = url::form_urlencoded::parse(format!("v={}", cookie.value()).as_bytes())
-        .map(|(_, v)| v.into_owned())
-        .collect();
+    let decoded: String =
+        url::form_urlencoded::parse(format!("v={}", cookie.value()).as_bytes()).map(|(_, v)| v.into_owned()).collect();
     let flash = decoded.split_once(':').map(|(kind, message)| Flash {
         kind: if kind == "error" { "error" } else { "success" },
         message: message.to_owned(),

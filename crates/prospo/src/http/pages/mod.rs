@@ -2,6 +2,7 @@
 
 mod accounts;
 mod flash;
+mod integrations;
 mod tokens;
 
 use askama::Template;
@@ -18,15 +19,12 @@ use super::extract::PageUser;
 use crate::store::accounts::UserRow;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .merge(accounts::router())
-        .merge(tokens::router())
+    Router::new().route("/", get(home)).merge(accounts::router()).merge(tokens::router()).merge(integrations::router())
 }
 
 async fn home(user: Option<PageUser>) -> Redirect {
     match user {
-        Some(_) => Redirect::to("/settings/tokens"),
+        Some(_) => Redirect::to("/settings/integrations"),
         None => Redirect::to("/login"),
     }
 }
@@ -47,27 +45,14 @@ pub struct NavUser {
 
 impl Frame {
     pub fn public(title: impl Into<String>) -> Frame {
-        Frame {
-            title: title.into(),
-            active: "",
-            user: None,
-            flash: None,
-        }
+        Frame { title: title.into(), active: "", user: None, flash: None }
     }
 
-    pub fn for_user(
-        title: impl Into<String>,
-        active: &'static str,
-        user: &UserRow,
-        flash: Option<Flash>,
-    ) -> Frame {
+    pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
         Frame {
             title: title.into(),
             active,
-            user: Some(NavUser {
-                name: user.name.clone(),
-                email: user.email.clone(),
-            }),
+            user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
             flash,
         }
     }
@@ -123,11 +108,7 @@ impl IntoResponse for PageError {
                 "Something went wrong on our side. Please try again in a moment.",
             ),
         };
-        let page = ErrorPage {
-            frame: Frame::public(heading),
-            heading,
-            detail,
-        };
+        let page = ErrorPage { frame: Frame::public(heading), heading, detail };
         (status, page).into_response()
     }
 }

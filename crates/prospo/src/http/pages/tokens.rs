@@ -55,18 +55,10 @@ async fn render(
             name: t.name,
         })
         .collect();
-    Ok(TokensPage {
-        frame,
-        tokens,
-        new_token,
-    })
+    Ok(TokensPage { frame, tokens, new_token })
 }
 
-async fn tokens_page(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    jar: CookieJar,
-) -> PageResult<Response> {
+async fn tokens_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let frame = Frame::for_user("API tokens", "settings", &user, flash);
     Ok((jar, render(&state, &user, frame, None).await?).into_response())
@@ -85,9 +77,7 @@ async fn create_token(
 ) -> PageResult<Response> {
     let (_, value) = accounts::issue_api_token(&state.db, &user.id, &form.name).await?;
     let frame = Frame::for_user("API tokens", "settings", &user, None);
-    Ok(render(&state, &user, frame, Some(value))
-        .await?
-        .into_response())
+    Ok(render(&state, &user, frame, Some(value)).await?.into_response())
 }
 
 async fn revoke_token(
@@ -99,11 +89,7 @@ async fn revoke_token(
     let jar = if state.db.delete_api_token(&user.id, &id).await? {
         flash::set(jar, "success", "The token was revoked. It no longer works.")
     } else {
-        flash::set(
-            jar,
-            "error",
-            "That token does not exist (it may already be revoked).",
-        )
+        flash::set(jar, "error", "That token does not exist (it may already be revoked).")
     };
     Ok((jar, Redirect::to("/settings/tokens")).into_response())
 }

@@ -1,0 +1,3 @@
+//! Integrations with other services. Zoom is the one that matters.
+
+pub mod zoom;

@@ -1,0 +1,121 @@
+//! The Zoom connection: Save & Connect exactly as the help page describes it, the health checks
+//! that move a connection to Needs attention and back, disconnect, and the sealed secrets.
+
+mod connect;
+pub mod health;
+mod problem;
+pub mod status;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::sync::{Notify, mpsc};
+use zoom::{Credentials, ZoomClient};
+
+pub use connect::{ConnectError, ConnectInput};
+pub use problem::ConnectProblem;
+
+use crate::secrets::{Binding, OpenError, SecretBox};
+use crate::store::Db;
+use crate::store::zoom_connections::ZoomConnectionRow;
+
+pub const CLIENT_SECRET_FIELD: &str = "zoom.client_secret";
+pub const WEBHOOK_SECRET_FIELD: &str = "zoom.webhook_secret";
+
+/// Everything the Zoom integration needs; cheap to clone.
+#[derive(Clone)]
+pub struct ZoomIntegration {
+    pub db: Db,
+    pub secrets: SecretBox,
+    pub client: ZoomClient,
+    /// How often each connection is checked (jittered by ±10%).
+    pub check_interval: Duration,
+    /// Wakes the health-check loop when a check became due early.
+    wake_checks: Arc<Notify>,
+}
+
+/// Told about every freshly minted token: the app it belongs to and the scopes it lacks.
+pub type MintedToken = (String, String, Vec<&'static str>);
+
+/// Timeouts for calls made while a person waits on a page.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl ZoomIntegration {
+    /// Builds the Zoom client and the integration. The receiver gets every freshly minted token's
+    /// missing scopes; [`ZoomIntegration::watch_minted_tokens`] consumes it.
+    pub fn new(
+        db: Db,
+        secrets: SecretBox,
+        oauth_base: &str,
+        api_base: &str,
+        check_interval: Duration,
+    ) -> anyhow::Result<(ZoomIntegration, mpsc::UnboundedReceiver<MintedToken>)> {
+        let (minted_tx, minted_rx) = mpsc::unbounded_channel();
+        let client = ZoomClient::builder()
+            .oauth_base(oauth_base.trim_end_matches('/'))
+            .api_base(api_base.trim_end_matches('/'))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .request_timeout(REQUEST_TIMEOUT)
+            .on_token_minted(move |creds: &Credentials, scopes: &zoom::Scopes| {
+                let _ = minted_tx.send((creds.account_id.clone(), creds.client_id.clone(), scopes.missing_required()));
+            })
+            .build()?;
+        let integration = ZoomIntegration { db, secrets, client, check_interval, wake_checks: Arc::new(Notify::new()) };
+        Ok((integration, minted_rx))
+    }
+
+    /// The stored credentials of a connection, secret opened.
+    pub fn credentials(&self, row: &ZoomConnectionRow) -> Result<Credentials, OpenError> {
+        let secret = self.open_secret(&row.client_secret_sealed, &row.user_id, CLIENT_SECRET_FIELD)?;
+        Ok(Credentials::new(row.account_id.clone(), row.client_id.clone(), secret))
+    }
+
+    pub fn webhook_secret(&self, row: &ZoomConnectionRow) -> Option<Result<SecretString, OpenError>> {
+        row.webhook_secret_sealed.as_deref().map(|sealed| self.open_secret(sealed, &row.user_id, WEBHOOK_SECRET_FIELD))
+    }
+
+    fn open_secret(&self, sealed: &[u8], user_id: &str, field: &str) -> Result<SecretString, OpenError> {
+        self.secrets.open_str(sealed, Binding { owner: user_id, field })
+    }
+
+    fn seal(&self, secret: &str, user_id: &str, field: &str) -> Vec<u8> {
+        self.secrets.seal_str(secret, Binding { owner: user_id, field })
+    }
+
+    /// Stores (or, with an empty value, removes) the Zoom app's webhook secret token.
+    pub async fn set_webhook_secret(&self, row: &ZoomConnectionRow, secret: &str) -> anyhow::Result<()> {
+        let secret = secret.trim();
+        let sealed = (!secret.is_empty()).then(|| self.seal(secret, &row.user_id, WEBHOOK_SECRET_FIELD));
+        self.db.set_zoom_webhook_secret(&row.id, sealed.as_deref()).await?;
+        Ok(())
+    }
+
+    /// Disconnect: erases the stored credentials and forgets cached tokens.
+    pub async fn disconnect(&self, user_id: &str) -> anyhow::Result<bool> {
+        let Some(row) = self.db.delete_zoom_connection(user_id).await? else { return Ok(false) };
+        if let Ok(creds) = self.credentials(&row) {
+            self.client.forget(&creds);
+        }
+        tracing::info!(user_id, connection_id = %row.id, "zoom disconnected");
+        Ok(true)
+    }
+
+    /// Re-seals every stored Zoom secret with `new_box`'s current key (after `keys rotate`).
+    pub async fn reseal_all(db: &Db, old_box: &SecretBox, new_box: &SecretBox) -> anyhow::Result<usize> {
+        let mut count = 0;
+        for (id, owner, client_secret, webhook_secret) in db.sealed_zoom_secrets().await? {
+            let reseal = |sealed: &[u8], field: &str| -> anyhow::Result<Vec<u8>> {
+                let binding = Binding { owner: &owner, field };
+                let plain = old_box.open(sealed, binding).map_err(|e| anyhow::anyhow!("connection {id}: {e}"))?;
+                Ok(new_box.seal(&plain, binding))
+            };
+            let client_secret = reseal(&client_secret, CLIENT_SECRET_FIELD)?;
+            let webhook_secret = webhook_secret.map(|s| reseal(&s, WEBHOOK_SECRET_FIELD)).transpose()?;
+            db.replace_sealed_zoom_secrets(&id, &client_secret, webhook_secret.as_deref()).await?;
+            count += 1 + usize::from(webhook_secret.is_some());
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,126 @@
+//! Sign-up, log-out and log-in as a person does them.
+
+use crate::harness::Browser;
+use crate::support::{Backend, TestApp};
+
+const NAVIGATION: [&str; 5] = ["Meetings", "Event types", "Availability", "Recordings", "Settings"];
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Fills in and sends the sign-up form.
+pub async fn sign_up(browser: &Browser, app: &TestApp, name: &str, email: &str, username: &str, password: &str) {
+    browser.goto(&app.at("/signup")).await;
+    browser.fill("Name", name).await;
+    browser.fill("Email", email).await;
+    browser.fill("Username", username).await;
+    browser.fill("Password", password).await;
+    browser.click_button("Create account").await;
+}
+
+/// Checks the page shows the signed-in layout: the main navigation and the user's name.
+pub async fn assert_signed_in(browser: &Browser, name: &str) {
+    browser.wait_for("nav[aria-label='Main']").await;
+    let nav = browser.find("nav[aria-label='Main']").await.text().await.unwrap();
+    for entry in NAVIGATION {
+        assert!(nav.contains(entry), "navigation lacks {entry:?}: {nav:?}");
+    }
+    let account = browser.find(".account-name").await.prop("textContent").await.unwrap().unwrap_or_default();
+    assert_eq!(account.trim(), name);
+    assert!(browser.exists("button[type=submit]").await);
+    browser.button("Log out").await;
+}
+
+#[tokio::test]
+async fn sign_up_lands_signed_in_with_a_welcome() {
+    let Some(browser) = Browser::start("sign_up_lands_signed_in_with_a_welcome").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    browser.goto(&app.at("/signup")).await;
+    browser.wait_for("#signup-title").await;
+    browser.screenshots("signup").await;
+
+    sign_up(&browser, &app, "Ada Lovelace", "ada@example.com", "ada", PASSWORD).await;
+    let flash = browser.wait_for_text(".flash[role=status]", "Welcome to Prospo").await;
+    assert!(flash.contains("Welcome to Prospo"), "{flash}");
+    assert_ne!(browser.path().await, "/signup");
+    assert_signed_in(&browser, "Ada Lovelace").await;
+    browser.screenshots("signed-in").await;
+
+    // The flash shows once.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for("nav[aria-label='Main']").await;
+    assert!(!browser.exists(".flash").await, "the welcome should show only once");
+}
+
+#[tokio::test]
+async fn sign_up_errors_keep_what_was_typed_except_the_password() {
+    let Some(browser) = Browser::start("sign_up_errors_keep_what_was_typed_except_the_password").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    // A 9-character password.
+    sign_up(&browser, &app, "Grace Hopper", "grace@example.com", "grace", "123456789").await;
+    let error = browser.wait_for_text("#password-error", "at least 10 characters").await;
+    assert!(error.contains("Use a password of at least 10 characters."), "{error}");
+    assert_eq!(browser.path().await, "/signup");
+    assert_eq!(browser.value_of("Name").await, "Grace Hopper");
+    assert_eq!(browser.value_of("Email").await, "grace@example.com");
+    assert_eq!(browser.value_of("Username").await, "grace");
+    assert_eq!(browser.value_of("Password").await, "", "the password must never come back");
+    assert!(!browser.client.source().await.unwrap().contains("123456789"), "the password is in the page source");
+    let password = browser.field("Password").await;
+    assert_eq!(password.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    let described_by = password.attr("aria-describedby").await.unwrap().unwrap_or_default();
+    assert!(described_by.split_whitespace().any(|id| id == "password-error"), "{described_by}");
+    // The error line sits under the field.
+    let (_, field_y, _, field_h) = password.rectangle().await.unwrap();
+    let (_, error_y, _, _) = browser.find("#password-error").await.rectangle().await.unwrap();
+    assert!(error_y >= field_y + field_h, "the error should be under the password field");
+    assert_eq!(browser.focused().await, "input#password", "focus should move to the field in error");
+    browser.screenshots("signup-error-password").await;
+
+    // An email already in use.
+    app.sign_up("taken").await;
+    sign_up(&browser, &app, "Someone Else", "taken@example.com", "someone", PASSWORD).await;
+    let error = browser.wait_for_text("#email-error", "already exists").await;
+    assert!(error.contains("An account with this email already exists."), "{error}");
+    assert_eq!(browser.value_of("Email").await, "taken@example.com");
+    assert_eq!(browser.value_of("Name").await, "Someone Else");
+    assert_eq!(browser.value_of("Password").await, "");
+    assert_eq!(browser.focused().await, "input#email");
+    assert!(!browser.exists("#password-error").await);
+}
+
+#[tokio::test]
+async fn log_out_then_log_in() {
+    let Some(browser) = Browser::start("log_out_then_log_in").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    sign_up(&browser, &app, "Alan Turing", "alan@example.com", "alan", PASSWORD).await;
+    assert_signed_in(&browser, "Alan Turing").await;
+
+    browser.click_button("Log out").await;
+    browser.wait_for_path("/login").await;
+    browser.wait_for_text(".flash[role=status]", "You are logged out.").await;
+    assert!(!browser.exists("nav[aria-label='Main']").await);
+    browser.screenshots("logged-out").await;
+
+    // Signed-in pages now send to the log-in page.
+    browser.goto(&app.at("/settings/tokens")).await;
+    browser.wait_for_path("/login").await;
+
+    browser.fill("Email", "alan@example.com").await;
+    browser.fill("Password", "not the password").await;
+    browser.click_button("Log in").await;
+    let alert = browser.wait_for_text(".alert[role=alert]", "not right").await;
+    assert!(alert.contains("The email or password is not right."), "{alert}");
+    assert_eq!(browser.path().await, "/login");
+    assert!(!browser.exists("nav[aria-label='Main']").await);
+    assert_eq!(browser.value_of("Email").await, "alan@example.com");
+    assert_eq!(browser.value_of("Password").await, "");
+    browser.screenshots("login-error").await;
+
+    browser.fill("Password", PASSWORD).await;
+    browser.click_button("Log in").await;
+    assert_signed_in(&browser, "Alan Turing").await;
+    // `next` brought us back where we were going.
+    assert_eq!(browser.path().await, "/settings/tokens");
+}

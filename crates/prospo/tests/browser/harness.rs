@@ -1,0 +1,378 @@
+//! Drives headless Debian Chromium through chromedriver, one of each per test.
+//!
+//! Browser tests run only when `PROSPO_E2E=1`; otherwise [`Browser::start`] says loudly that the
+//! test was skipped and returns `None`. Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`
+//! (`apt-get install -y chromium chromium-driver`); `PROSPO_CHROMIUM` and `PROSPO_CHROMEDRIVER`
+//! override those paths.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// How long any wait for the page lasts before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub const DESKTOP: (u32, u32) = (1280, 800);
+pub const PHONE: (u32, u32) = (390, 844);
+
+pub fn enabled() -> bool {
+    std::env::var("PROSPO_E2E").is_ok_and(|v| v == "1")
+}
+
+/// A chromedriver process; killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One headless Chromium session with its own chromedriver and a fresh profile.
+pub struct Browser {
+    pub client: Client,
+    session_id: Option<String>,
+    driver: Driver,
+    profile: tempfile::TempDir,
+    name: String,
+}
+
+impl Drop for Browser {
+    /// Ends the WebDriver session (so chromedriver quits Chromium) even when the test panicked,
+    /// then kills chromedriver.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("[{}] {}", self.name, read_log(&self.profile.path().join("chromedriver.log")));
+        }
+        if let Some(id) = &self.session_id {
+            delete_session(self.driver.port, id);
+        }
+    }
+}
+
+/// `DELETE /session/{id}` with a blocking socket: Drop cannot await.
+fn delete_session(port: u16, id: &str) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn program(var: &str, default: &str) -> String {
+    std::env::var(var).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| default.to_owned())
+}
+
+impl Browser {
+    /// Starts chromedriver and Chromium for the test `name`, at the desktop size; `None` (after
+    /// saying so on stderr) when `PROSPO_E2E` is not `1`.
+    pub async fn start(name: &str) -> Option<Browser> {
+        if !enabled() {
+            // Straight to stderr: the test harness captures `eprintln!`, and this must be seen.
+            let _ = writeln!(std::io::stderr(), "SKIPPED browser test {name} (set PROSPO_E2E=1)");
+            return None;
+        }
+        crate::support::install_crypto();
+        let profile = tempfile::tempdir().expect("temp dir for the browser profile");
+        let log = profile.path().join("chromedriver.log");
+        let port = free_port();
+        let chromedriver = program("PROSPO_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {chromedriver} (apt-get install -y chromium chromium-driver): {e}"));
+        let driver = Driver { child, port };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        wait_until_ready(&webdriver, &log).await;
+
+        let user_data_dir = profile.path().join("profile");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": program("PROSPO_CHROMIUM", "/usr/bin/chromium"),
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                    format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
+                    format!("--user-data-dir={}", user_data_dir.display()),
+                ],
+            }
+        });
+        let Value::Object(capabilities) = capabilities else { unreachable!() };
+        let client = ClientBuilder::rustls()
+            .expect("rustls connector")
+            .capabilities(capabilities)
+            .connect(&webdriver)
+            .await
+            .unwrap_or_else(|e| panic!("open a Chromium session: {e}\n{}", read_log(&log)));
+        let session_id = client.session_id().await.ok().flatten();
+        let browser = Browser { client, session_id, driver, profile, name: name.to_owned() };
+        browser.resize(DESKTOP).await;
+        Some(browser)
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("[{}] open {url}: {e}", self.name));
+    }
+
+    /// The path of the page shown now.
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.expect("current url").path().to_owned()
+    }
+
+    /// Waits until the page shown is at `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let now = self.path().await;
+            if now == path {
+                return;
+            }
+            assert!(Instant::now() < deadline, "[{}] expected to reach {path}, still on {now}", self.name);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Element {
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => panic!("[{}] no element {css} on {}: {e}", self.name, self.path().await),
+        }
+    }
+
+    /// Waits for an element matching `css` whose text contains `text`, and returns its text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            for element in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+                if let Ok(found) = element.text().await
+                    && found.contains(text)
+                {
+                    return found;
+                }
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "[{}] no {css} containing {text:?} on {}:\n{}",
+                    self.name,
+                    self.path().await,
+                    self.body_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => panic!("[{}] no element {css} on {}: {e}", self.name, self.path().await),
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        !self.client.find_all(Locator::Css(css)).await.expect("find_all").is_empty()
+    }
+
+    pub async fn body_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The input whose `<label>` reads `label` (so this also checks the label is tied to it).
+    pub async fn field(&self, label: &str) -> Element {
+        let xpath = format!("//input[@id=//label[normalize-space()='{label}']/@for]");
+        match self.client.find(Locator::XPath(&xpath)).await {
+            Ok(element) => element,
+            Err(e) => panic!("[{}] no input labelled {label:?} on {}: {e}", self.name, self.path().await),
+        }
+    }
+
+    /// Replaces the value of the input labelled `label`.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let input = self.field(label).await;
+        input.clear().await.expect("clear");
+        input.send_keys(value).await.unwrap_or_else(|e| panic!("[{}] type into {label:?}: {e}", self.name));
+    }
+
+    /// The current value of the input labelled `label`.
+    pub async fn value_of(&self, label: &str) -> String {
+        self.field(label).await.prop("value").await.expect("value").unwrap_or_default()
+    }
+
+    /// The button whose text is `text`.
+    pub async fn button(&self, text: &str) -> Element {
+        let xpath = format!("//button[normalize-space()='{text}']");
+        match self.client.find(Locator::XPath(&xpath)).await {
+            Ok(element) => element,
+            Err(e) => panic!("[{}] no button {text:?} on {}: {e}", self.name, self.path().await),
+        }
+    }
+
+    pub async fn click_button(&self, text: &str) {
+        self.button(text).await.click().await.unwrap_or_else(|e| panic!("[{}] click {text:?}: {e}", self.name));
+    }
+
+    /// Runs `script` in the page (its `return` value comes back).
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("[{}] run {script}: {e}", self.name))
+    }
+
+    /// Describes the focused element: `tag#id` or `tag[text]`.
+    pub async fn focused(&self) -> String {
+        let value = self
+            .js("const e = document.activeElement; if (!e) return 'none'; \
+                 return e.id ? `${e.tagName.toLowerCase()}#${e.id}` \
+                 : `${e.tagName.toLowerCase()}[${(e.textContent || '').trim()}]`;")
+            .await;
+        value.as_str().unwrap_or("none").to_owned()
+    }
+
+    /// Presses and releases one key on whatever has focus.
+    pub async fn press(&self, key: Key) {
+        let key: char = key.into();
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await.expect("press a key");
+    }
+
+    /// Types `text` into whatever has focus.
+    pub async fn type_text(&self, text: &str) {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for c in text.chars() {
+            actions = actions.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(actions).await.expect("type");
+    }
+
+    /// Sets the viewport (not the window) to `width`×`height` CSS pixels.
+    pub async fn resize(&self, (width, height): (u32, u32)) {
+        self.client.set_window_size(width, height).await.expect("set window size");
+        // The window may be larger than the viewport: grow it by the difference.
+        let inner = self.js("return [window.innerWidth, window.innerHeight];").await;
+        let (w, h) =
+            (inner[0].as_u64().unwrap_or(width.into()) as u32, inner[1].as_u64().unwrap_or(height.into()) as u32);
+        if (w, h) != (width, height) {
+            let (dw, dh) = (width.saturating_sub(w), height.saturating_sub(h));
+            self.client.set_window_size(width + dw, height + dh).await.expect("set window size");
+        }
+    }
+
+    /// Switches to a 390×844 phone viewport.
+    pub async fn phone(&self) {
+        self.resize(PHONE).await;
+    }
+
+    /// Switches back to the 1280×800 desktop viewport.
+    pub async fn desktop(&self) {
+        self.resize(DESKTOP).await;
+    }
+
+    /// Saves a PNG of the viewport as `<workspace>/test-artifacts/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("[{}] screenshot {name}: {e}", self.name));
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).expect("create test-artifacts");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Screenshots at the desktop size and at the phone size (`<name>-desktop`, `<name>-phone`),
+    /// and leaves the window at the desktop size. Warns loudly when the page scrolls sideways.
+    pub async fn screenshots(&self, name: &str) {
+        self.screenshot(&format!("{name}-desktop")).await;
+        self.warn_on_horizontal_overflow(&format!("{name}-desktop")).await;
+        self.phone().await;
+        self.screenshot(&format!("{name}-phone")).await;
+        self.warn_on_horizontal_overflow(&format!("{name}-phone")).await;
+        self.desktop().await;
+    }
+
+    /// The page's width beyond the viewport and the innermost elements that stick out, if any.
+    pub async fn horizontal_overflow(&self) -> Option<String> {
+        let found = self
+            .js("const vw = document.documentElement.clientWidth; \
+                 const extra = document.documentElement.scrollWidth - vw; \
+                 if (extra <= 0) return null; \
+                 const out = [...document.body.querySelectorAll('*')] \
+                   .filter(e => e.getBoundingClientRect().right > vw + 0.5) \
+                   .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > vw + 0.5)) \
+                   .slice(0, 5) \
+                   .map(e => `<${e.tagName.toLowerCase()}${e.className ? ' class=' + e.className : ''}> \
+                              ${JSON.stringify((e.textContent || '').trim().slice(0, 40))} \
+                              right=${Math.round(e.getBoundingClientRect().right)}`); \
+                 return `${extra}px wider than the ${vw}px viewport; sticking out: ${out.join('; ')}`;")
+            .await;
+        found.as_str().map(str::to_owned)
+    }
+
+    /// Layout problems are not failures (yet): they are printed where they cannot be missed.
+    async fn warn_on_horizontal_overflow(&self, screenshot: &str) {
+        if let Some(overflow) = self.horizontal_overflow().await {
+            let _ = writeln!(std::io::stderr(), "LAYOUT WARNING [{screenshot}] the page scrolls sideways: {overflow}");
+        }
+    }
+}
+
+/// `<workspace>/test-artifacts`.
+pub fn artifacts_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts")
+}
+
+fn read_log(log: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let start = text.len().saturating_sub(4000);
+    let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+    format!("chromedriver log ({}), last lines:\n{}", log.display(), &text[start..])
+}
+
+/// Polls chromedriver's `/status` until it says it is ready.
+async fn wait_until_ready(webdriver: &str, log: &std::path::Path) {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("http client");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = client.get(format!("{webdriver}/status")).send().await
+            && let Ok(status) = response.json::<Value>().await
+            && status["value"]["ready"] == Value::Bool(true)
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not answer on {webdriver} within 30 s\n{}", read_log(log));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,63 @@
+//! Settings → API tokens: create (shown once), use, revoke through the confirmation dialog.
+
+use fantoccini::Locator;
+
+use crate::accounts::{PASSWORD, sign_up};
+use crate::harness::Browser;
+use crate::support::{Backend, TestApp};
+
+#[tokio::test]
+async fn create_and_revoke_an_api_token() {
+    let Some(browser) = Browser::start("create_and_revoke_an_api_token").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    sign_up(&browser, &app, "Tess Token", "tess@example.com", "tess", PASSWORD).await;
+    browser.wait_for("nav[aria-label='Main']").await;
+    browser.goto(&app.at("/settings/tokens")).await;
+    browser.wait_for("#tokens-title").await;
+    assert!(browser.exists(".empty").await, "a new account has no tokens");
+    assert!(!browser.exists("#new-token").await);
+    browser.screenshots("tokens-empty").await;
+
+    browser.fill("Token name", "CRM sync").await;
+    browser.click_button("Create token").await;
+    let shown = browser.wait_for("#new-token").await;
+    let value = shown.prop("value").await.unwrap().unwrap_or_default();
+    assert!(value.len() >= 20, "the new token's value should be shown: {value:?}");
+    let row = browser.wait_for_text("table.table tbody tr", "CRM sync").await;
+    assert!(row.contains("Never"), "a new token was never used: {row}");
+    browser.screenshots("tokens-created").await;
+
+    let (status, me) = app.get_json("/api/v1/me", Some(&value)).await;
+    assert_eq!(status, 200, "the new token should work: {me}");
+
+    // Shown once: the list page no longer carries the value.
+    browser.goto(&app.at("/settings/tokens")).await;
+    browser.wait_for_text("table.table tbody tr", "CRM sync").await;
+    assert!(!browser.exists("#new-token").await);
+    assert!(!browser.client.source().await.unwrap().contains(&value), "the token value is shown again");
+
+    // Revoke, cancelling the confirmation first: nothing happens.
+    browser.click_button("Revoke").await;
+    let question = browser.client.get_alert_text().await.expect("a confirmation dialog before revoking");
+    assert!(question.contains("Revoke “CRM sync”?"), "{question}");
+    browser.client.dismiss_alert().await.unwrap();
+    assert!(browser.exists("table.table").await);
+    assert_eq!(app.get_json("/api/v1/me", Some(&value)).await.0, 200, "dismissing must not revoke");
+
+    // Then accept it.
+    browser.click_button("Revoke").await;
+    browser.client.get_alert_text().await.expect("a confirmation dialog before revoking");
+    browser.client.accept_alert().await.unwrap();
+    browser.wait_for_text(".flash[role=status]", "The token was revoked").await;
+    let rows = browser.client.find_all(Locator::Css("table.table tbody tr")).await.unwrap();
+    for row in rows {
+        let text = row.text().await.unwrap();
+        assert!(!text.contains("CRM sync"), "the revoked token is still listed: {text}");
+    }
+    assert!(browser.exists(".empty").await);
+    browser.screenshot("tokens-revoked-desktop").await;
+
+    let (status, body) = app.get_json("/api/v1/me", Some(&value)).await;
+    assert_eq!(status, 401, "a revoked token must fail: {body}");
+}
