@@ -24,6 +24,10 @@ pub struct Cli {
 enum Command {
     /// Run the server against real Zoom (or the Zoom URLs given).
     Serve(ServeArgs),
+    /// Serve plus the embedded Zoom sandbox, a demo host and a sandbox Zoom app: everything offline.
+    Demo(DemoArgs),
+    /// The Zoom sandbox alone.
+    ZoomSandbox(SandboxArgs),
     /// Apply the database migrations and exit.
     Migrate(StorageArgs),
     /// Manage the keyring that encrypts stored secrets.
@@ -74,6 +78,24 @@ struct ServeArgs {
     no_migrate: bool,
 }
 
+#[derive(Debug, Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Where the embedded Zoom sandbox listens.
+    #[arg(long, env = "PROSPO_SANDBOX_LISTEN", default_value = "127.0.0.1:0")]
+    sandbox_listen: String,
+}
+
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    #[arg(long, env = "PROSPO_LISTEN", default_value = "127.0.0.1:9090")]
+    listen: String,
+    /// Keep the sandbox's state in DIR/zoom-sandbox.json; without it, state lives in memory.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct RateLimit(Option<u32>);
 
@@ -114,6 +136,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init();
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => demo(args).await,
+        Command::ZoomSandbox(args) => zoom_sandbox(args).await,
         Command::Migrate(args) => {
             let db = Db::connect(&args.database_url()).await?;
             db.migrate().await?;
@@ -131,6 +155,47 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Scripts wait for this exact plain line, whatever the log format.
     println!("listening on {}", app.url());
     app.run_until(shutdown_signal()).await
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let DemoArgs { mut serve, sandbox_listen } = args;
+    let sandbox = crate::demo::start_sandbox(&serve.storage.data_dir, &sandbox_listen).await?;
+    serve.zoom_oauth_url = sandbox.url.clone();
+    serve.zoom_api_url = format!("{}/v2", sandbox.url);
+    let listen = serve.listen.clone();
+    let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let app = Application::build(serve.into_config(), listener).await?;
+    crate::demo::ensure_demo_host(&app.state.db).await?;
+    let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
+    println!("zoom sandbox on {}", sandbox.url);
+    println!("listening on {}", app.url());
+    println!();
+    println!("Prospo demo: open {}/login", app.url());
+    println!("Demo login: {} / {}", crate::demo::DEMO_EMAIL, crate::demo::DEMO_PASSWORD);
+    println!("Then Settings → Integrations → Zoom → Set up, and paste the sandbox app's credentials:");
+    // The one place a secret is printed: it belongs to the local emulator.
+    println!("Account ID: {}", zoom_app.account_id);
+    println!("Client ID: {}", zoom_app.client_id);
+    println!("Client Secret: {}", zoom_app.client_secret);
+    app.run_until(shutdown_signal()).await?;
+    sandbox.sandbox.flush()
+}
+
+async fn zoom_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    let sandbox = match &args.data_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            zoom_sandbox::Sandbox::open(&dir.join("zoom-sandbox.json"))?
+        }
+        None => zoom_sandbox::Sandbox::in_memory(),
+    };
+    let running = zoom_sandbox::spawn(sandbox, &args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    println!("zoom sandbox on {}", running.url);
+    println!("listening on {}", running.url);
+    shutdown_signal().await;
+    running.sandbox.flush()
 }
 
 async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {

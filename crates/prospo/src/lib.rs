@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod integrations;

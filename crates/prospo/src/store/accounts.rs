@@ -59,9 +59,10 @@ impl Db {
             .map(|_| ())
         });
         match result.map_err(StoreError::from_sqlx) {
-            Ok(_) => {}
-            // The constraint name differs per backend (users_email_key / "users.email"), both name the column.
-            Err(StoreError::Conflict(which)) if which.contains("email") => {
+            Ok(()) => {}
+            // Backends name the violated constraint differently (and SQLite reports only one of
+            // two): ask which value is taken instead.
+            Err(StoreError::Conflict(_)) if self.user_by_email(user.email).await?.is_some() => {
                 return Err(CreateUserError::Taken(Taken::Email));
             }
             Err(StoreError::Conflict(_)) => return Err(CreateUserError::Taken(Taken::Username)),

@@ -62,16 +62,35 @@ impl Drop for Browser {
     }
 }
 
-/// `DELETE /session/{id}` with a blocking socket: Drop cannot await.
+/// `DELETE /session/{id}` with a blocking socket (Drop cannot await); chromedriver then quits
+/// Chromium. Reads the answer up to its Content-Length: chromedriver keeps the connection open.
 fn delete_session(port: u16, id: &str) {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let request = format!(
         "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
-    if stream.write_all(request.as_bytes()).is_ok() {
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        if let Some(end) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if response.len() >= end + 4 + length {
+                return;
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => response.extend_from_slice(&buffer[..n]),
+        }
     }
 }
 
@@ -356,7 +375,7 @@ pub fn artifacts_dir() -> PathBuf {
 
 fn read_log(log: &std::path::Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let start = text.len().saturating_sub(4000);
+    let start = text.len().saturating_sub(2500);
     let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
     format!("chromedriver log ({}), last lines:\n{}", log.display(), &text[start..])
 }
