@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod conventions;
+mod process;
 mod storage;
 mod zoom_connect;
 
