@@ -115,19 +115,28 @@ impl Browser {
         crate::support::install_crypto();
         let profile = tempfile::tempdir().expect("temp dir for the browser profile");
         let log = profile.path().join("chromedriver.log");
-        let port = free_port();
         let chromedriver = program("PROSPO_CHROMEDRIVER", "/usr/bin/chromedriver");
-        let child = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {chromedriver} (apt-get install -y chromium chromium-driver): {e}"));
-        let driver = Driver { child, port };
-        let webdriver = format!("http://127.0.0.1:{port}");
-        wait_until_ready(&webdriver, &log).await;
+        // The free port may be taken again before chromedriver binds it: then try another.
+        let mut attempt = 0;
+        let (driver, webdriver) = loop {
+            attempt += 1;
+            let port = free_port();
+            let child = Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log.display()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {chromedriver} (apt-get install -y chromium chromium-driver): {e}"));
+            let mut driver = Driver { child, port };
+            let webdriver = format!("http://127.0.0.1:{port}");
+            match wait_until_ready(&mut driver, &webdriver).await {
+                Ok(()) => break (driver, webdriver),
+                Err(problem) if attempt < 3 => eprintln!("[{name}] {problem}; trying another port"),
+                Err(problem) => panic!("[{name}] {problem}\n{}", read_log(&log)),
+            }
+        };
 
         let user_data_dir = profile.path().join("profile");
         let capabilities = json!({
@@ -381,7 +390,7 @@ fn read_log(log: &std::path::Path) -> String {
 }
 
 /// Polls chromedriver's `/status` until it says it is ready.
-async fn wait_until_ready(webdriver: &str, log: &std::path::Path) {
+async fn wait_until_ready(driver: &mut Driver, webdriver: &str) -> Result<(), String> {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("http client");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -389,9 +398,14 @@ async fn wait_until_ready(webdriver: &str, log: &std::path::Path) {
             && let Ok(status) = response.json::<Value>().await
             && status["value"]["ready"] == Value::Bool(true)
         {
-            return;
+            return Ok(());
         }
-        assert!(Instant::now() < deadline, "chromedriver did not answer on {webdriver} within 30 s\n{}", read_log(log));
+        if let Ok(Some(exit)) = driver.child.try_wait() {
+            return Err(format!("chromedriver on {webdriver} stopped at start ({exit})"));
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("chromedriver did not answer on {webdriver} within 30 s"));
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
