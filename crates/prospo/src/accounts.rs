@@ -15,6 +15,7 @@ use crate::store::{Db, StoreError, new_id, now_ms};
 pub const SESSION_DAYS: i64 = 30;
 /// Failed log-ins allowed before each further failure makes the account wait.
 const FREE_FAILURES: i64 = 5;
+const FIRST_LOCK_SECONDS: i64 = 30;
 const MAX_LOCK_SECONDS: i64 = 15 * 60;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +90,8 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
     }
     let failures = user.failed_logins + 1;
     let locked_until = (failures >= FREE_FAILURES).then(|| {
-        let seconds = 1i64.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(i64::MAX).min(MAX_LOCK_SECONDS);
+        let seconds =
+            FIRST_LOCK_SECONDS.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(i64::MAX).min(MAX_LOCK_SECONDS);
         now + seconds * 1000
     });
     db.record_failed_login(&user.id, locked_until).await?;
@@ -137,7 +139,7 @@ pub fn hash_token(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
-fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

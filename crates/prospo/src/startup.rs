@@ -49,11 +49,13 @@ impl Application {
             public_url: Arc::new(public_url),
             metrics: http::ops_metrics_handle(),
             zoom: zoom.clone(),
+            rate_limits: config.public_rate_limit.map(|n| Arc::new(http::rate_limit::PublicRateLimits::new(n))),
         };
         let router = http::router(state.clone())?;
         let background = vec![
             tokio::spawn(zoom.clone().watch_minted_tokens(minted_tokens)),
-            tokio::spawn(zoom.run_health_checks(config.poll_interval)),
+            tokio::spawn(zoom.clone().run_health_checks(config.poll_interval)),
+            tokio::spawn(zoom.run_zoom_worker(config.poll_interval)),
         ];
         Ok(Application { listener, router, state, addr, background })
     }

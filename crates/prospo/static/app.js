@@ -38,19 +38,39 @@ document.addEventListener("submit", (event) => {
   form.querySelectorAll("button[type=submit]").forEach((b) => { b.setAttribute("aria-busy", "true"); });
 });
 
-// Relative times ("checked 5 minutes ago"), exact local time on hover.
+// Relative times ("checked 5 minutes ago"). The server's text is the exact time with its zone
+// ("Sat 28 Nov 2026, 14:14 UTC"): it stays as the title, shown on hover.
 function relativeTime(date) {
   const seconds = Math.round((date.getTime() - Date.now()) / 1000);
-  const units = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  if (Math.abs(seconds) < 45) return "just now";
+  const units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
   }
-  return format.format(0, "minute").replace(/^in /, "");
+  return format.format(Math.sign(seconds), "minute");
 }
-document.querySelectorAll("time[data-relative]").forEach((el) => {
-  const date = new Date(el.getAttribute("datetime"));
-  if (isNaN(date)) return;
-  el.title = date.toLocaleString();
-  el.textContent = relativeTime(date);
-});
+function showRelativeTimes() {
+  document.querySelectorAll("time[data-relative]").forEach((el) => {
+    const date = new Date(el.getAttribute("datetime"));
+    if (isNaN(date)) return;
+    if (!el.dataset.exact) {
+      el.dataset.exact = el.textContent.trim() || date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+      el.title = el.dataset.exact;
+    }
+    el.textContent = relativeTime(date);
+  });
+}
+showRelativeTimes();
+setInterval(showRelativeTimes, 30000);
+
+// On phones the navigation scrolls sideways: keep the current entry in view.
+function showCurrentNavEntry() {
+  const current = document.querySelector(".nav [aria-current=page]");
+  const bar = current && current.closest("nav");
+  if (!bar || bar.scrollWidth <= bar.clientWidth) return;
+  const left = current.getBoundingClientRect().left - bar.getBoundingClientRect().left + bar.scrollLeft;
+  bar.scrollLeft = left - (bar.clientWidth - current.offsetWidth) / 2;
+}
+showCurrentNavEntry();
+window.addEventListener("resize", showCurrentNavEntry);

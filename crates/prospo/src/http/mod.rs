@@ -6,6 +6,7 @@ pub mod extract;
 mod ops;
 pub use ops::metrics_handle as ops_metrics_handle;
 pub mod pages;
+pub mod rate_limit;
 mod statics;
 pub mod time;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub public_url: Arc<url::Url>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     pub zoom: ZoomIntegration,
+    /// Guards of the public booking routes; `None` when turned off.
+    pub rate_limits: Option<Arc<rate_limit::PublicRateLimits>>,
 }
 
 impl AppState {

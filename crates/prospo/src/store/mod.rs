@@ -5,9 +5,13 @@
 //! `FOR UPDATE SKIP LOCKED`) lives in explicit match arms.
 
 pub mod accounts;
+pub mod availability;
+pub mod event_types;
+pub mod meetings;
 pub mod sessions;
 pub mod tokens;
 pub mod zoom_connections;
+pub mod zoom_jobs;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -35,6 +35,7 @@ async fn sign_up_lands_signed_in_with_a_welcome() {
 
     browser.goto(&app.at("/signup")).await;
     browser.wait_for("#signup-title").await;
+    assert_eq!(browser.dangling_aria_references().await, Vec::<String>::new(), "aria references to missing ids");
     browser.screenshots("signup").await;
 
     sign_up(&browser, &app, "Ada Lovelace", "ada@example.com", "ada", PASSWORD).await;
@@ -43,6 +44,24 @@ async fn sign_up_lands_signed_in_with_a_welcome() {
     assert_ne!(browser.path().await, "/signup");
     assert_signed_in(&browser, "Ada Lovelace").await;
     browser.screenshots("signed-in").await;
+
+    // On a phone the navigation is a compact top bar: the logo and Log out on one row, the
+    // entries on one row below.
+    browser.phone().await;
+    let bar = browser.js("return document.querySelector('.sidebar').getBoundingClientRect().height;").await;
+    let bar = bar.as_f64().unwrap_or(f64::MAX);
+    assert!(bar <= 120.0, "the phone top bar is {bar}px tall");
+    let rows = browser
+        .js("const top = e => Math.round(document.querySelector(e).getBoundingClientRect().top); \
+             return [top('.sidebar .brand'), top('.account'), top('.nav li:first-child'), top('.nav li:last-child')];")
+        .await;
+    assert!(
+        (rows[0].as_i64().unwrap() - rows[1].as_i64().unwrap()).abs() <= 12,
+        "logo and Log out share a row: {rows}"
+    );
+    assert_eq!(rows[2], rows[3], "the navigation entries share one row: {rows}");
+    browser.assert_no_horizontal_overflow("signed in, phone").await;
+    browser.desktop().await;
 
     // The flash shows once.
     browser.client.refresh().await.unwrap();
@@ -74,6 +93,8 @@ async fn sign_up_errors_keep_what_was_typed_except_the_password() {
     let (_, error_y, _, _) = browser.find("#password-error").await.rectangle().await.unwrap();
     assert!(error_y >= field_y + field_h, "the error should be under the password field");
     assert_eq!(browser.focused().await, "input#password", "focus should move to the field in error");
+    assert_eq!(browser.dangling_aria_references().await, Vec::<String>::new(), "aria references to missing ids");
+    assert!(!browser.exists("#password-help").await, "the help text gives way to the error");
     browser.screenshots("signup-error-password").await;
 
     // An email already in use.
@@ -115,6 +136,7 @@ async fn log_out_then_log_in() {
     assert!(!browser.exists("nav[aria-label='Main']").await);
     assert_eq!(browser.value_of("Email").await, "alan@example.com");
     assert_eq!(browser.value_of("Password").await, "");
+    assert_eq!(browser.focused().await, "input#password", "the email is there: focus goes to the password");
     browser.screenshots("login-error").await;
 
     browser.fill("Password", PASSWORD).await;

@@ -274,6 +274,24 @@ impl Browser {
         self.button(text).await.click().await.unwrap_or_else(|e| panic!("[{}] click {text:?}: {e}", self.name));
     }
 
+    /// The link whose text is `text`.
+    pub async fn link(&self, text: &str) -> Element {
+        let xpath = format!("//a[normalize-space()='{text}']");
+        match self.client.find(Locator::XPath(&xpath)).await {
+            Ok(element) => element,
+            Err(e) => panic!("[{}] no link {text:?} on {}: {e}", self.name, self.path().await),
+        }
+    }
+
+    pub async fn click_link(&self, text: &str) {
+        self.link(text).await.click().await.unwrap_or_else(|e| panic!("[{}] click link {text:?}: {e}", self.name));
+    }
+
+    /// The text of the first element matching `css` (trimmed).
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default().trim().to_owned()
+    }
+
     /// Runs `script` in the page (its `return` value comes back).
     pub async fn js(&self, script: &str) -> Value {
         self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("[{}] run {script}: {e}", self.name))
@@ -349,6 +367,36 @@ impl Browser {
         self.screenshot(&format!("{name}-phone")).await;
         self.warn_on_horizontal_overflow(&format!("{name}-phone")).await;
         self.desktop().await;
+    }
+
+    /// Like [`Browser::screenshots`], but first scrolls the element matching `css` to the top of
+    /// the viewport at each size, so each picture shows the part of the page that matters.
+    pub async fn screenshots_at(&self, name: &str, css: &str) {
+        let scroll = "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'start'});";
+        for (size, suffix) in [(PHONE, "phone"), (DESKTOP, "desktop")] {
+            self.resize(size).await;
+            self.client.execute(scroll, vec![json!(css)]).await.expect("scroll into view");
+            let shot = format!("{name}-{suffix}");
+            self.screenshot(&shot).await;
+            self.warn_on_horizontal_overflow(&shot).await;
+        }
+    }
+
+    /// Ids named by an `aria-describedby` or `aria-labelledby` on this page that no element has.
+    pub async fn dangling_aria_references(&self) -> Vec<String> {
+        let found = self
+            .js("return [...document.querySelectorAll('[aria-describedby],[aria-labelledby]')] \
+                 .flatMap(e => [e.getAttribute('aria-describedby'), e.getAttribute('aria-labelledby')]) \
+                 .filter(Boolean).flatMap(v => v.split(/\\s+/)).filter(id => id && !document.getElementById(id));")
+            .await;
+        found.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+    }
+
+    /// Fails when the page scrolls sideways at the size it has now.
+    pub async fn assert_no_horizontal_overflow(&self, context: &str) {
+        if let Some(overflow) = self.horizontal_overflow().await {
+            panic!("[{}] {context}: the page scrolls sideways: {overflow}", self.name);
+        }
     }
 
     /// The page's width beyond the viewport and the innermost elements that stick out, if any.

@@ -9,5 +9,6 @@ mod support;
 
 mod accounts;
 mod harness;
+mod integrations;
 mod keyboard;
 mod tokens;

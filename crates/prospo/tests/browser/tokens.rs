@@ -26,7 +26,26 @@ async fn create_and_revoke_an_api_token() {
     assert!(value.len() >= 20, "the new token's value should be shown: {value:?}");
     let row = browser.wait_for_text("table.table tbody tr", "CRM sync").await;
     assert!(row.contains("Never"), "a new token was never used: {row}");
+    // Created: relative, with the exact time and its zone on hover.
+    let created = browser.find("table.table tbody tr time").await;
+    assert_eq!(created.text().await.unwrap(), "just now");
+    let exact = created.attr("title").await.unwrap().unwrap_or_default();
+    assert!(exact.ends_with(" UTC"), "the exact time with its zone on hover: {exact:?}");
+    assert!(created.attr("datetime").await.unwrap().is_some_and(|d| d.ends_with('Z')));
+    // The new token is in a monospace font like other machine values.
+    let font = browser.js("return getComputedStyle(document.querySelector('#new-token')).fontFamily;").await;
+    assert!(font.as_str().unwrap_or_default().contains("monospace"), "{font}");
     browser.screenshots("tokens-created").await;
+
+    // On a phone the table does not scroll sideways, and each value says what it is.
+    browser.phone().await;
+    browser.assert_no_horizontal_overflow("tokens, phone").await;
+    let label = browser
+        .js("const cell = document.querySelector('table.table tbody td[data-label=\"Created\"]'); \
+             return getComputedStyle(cell, '::before').content;")
+        .await;
+    assert_eq!(label.as_str(), Some("\"Created\""), "the phone table labels its values");
+    browser.desktop().await;
 
     let (status, me) = app.get_json("/api/v1/me", Some(&value)).await;
     assert_eq!(status, 200, "the new token should work: {me}");

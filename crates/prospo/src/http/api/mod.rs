@@ -1,6 +1,10 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from the handlers.
 
 mod accounts;
+mod availability;
+pub mod bookings;
+mod event_types;
+mod meetings;
 mod tokens;
 pub mod zoom_integration;
 
@@ -53,7 +57,14 @@ pub struct ErrorDetail {
 
 /// Routes under `/api/v1` and the OpenAPI document describing them.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let v1 = OpenApiRouter::new().merge(accounts::router()).merge(tokens::router()).merge(zoom_integration::router());
+    let v1 = OpenApiRouter::new()
+        .merge(accounts::router())
+        .merge(tokens::router())
+        .merge(zoom_integration::router())
+        .merge(event_types::router())
+        .merge(availability::router())
+        .merge(bookings::router())
+        .merge(meetings::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts()
 }
 

@@ -217,9 +217,6 @@ async fn delete_zoom(
     user: ApiUser,
     Query(query): Query<DisconnectQuery>,
 ) -> ApiResult<StatusCode> {
-    if query.delete_upcoming {
-        tracing::info!(user_id = %user.user.id, "disconnect asked to delete upcoming meetings; none are scheduled yet");
-    }
-    state.zoom.disconnect(&user.user.id).await?;
+    state.zoom.disconnect(&user.user.id, query.delete_upcoming).await?;
     Ok(StatusCode::NO_CONTENT)
 }

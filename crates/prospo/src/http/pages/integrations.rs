@@ -13,10 +13,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use zoom::RequiredScope;
 
-use super::{Frame, PageResult, flash};
+use super::{Frame, Moment, PageResult, flash};
 use crate::http::AppState;
 use crate::http::extract::PageUser;
-use crate::http::time::rfc3339_ms;
 use crate::integrations::zoom::status::{CardState, ConnectedApp, ZoomStatus};
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};
 use crate::store::accounts::UserRow;
@@ -51,25 +50,32 @@ struct IntegrationsPage {
     show_form: bool,
     form: FormState,
     webhook_url: String,
+    /// When the connection was made and last checked, in the user's zone.
+    connected_at: Option<Moment>,
+    last_checked_at: Option<Moment>,
     required_scopes: Vec<&'static str>,
     recommended_scopes: Vec<&'static str>,
 }
 
 impl IntegrationsPage {
-    fn connected_at(&self) -> String {
-        self.app.as_ref().map(|a| rfc3339_ms(a.connected_at)).unwrap_or_default()
-    }
-
-    fn last_checked_at(&self) -> Option<String> {
-        self.app.as_ref().and_then(|a| a.last_checked_at).map(rfc3339_ms)
-    }
-
+    /// The field a problem is about (marked red), if it is about one field.
     fn problem_field(&self) -> &'static str {
         match &self.form.problem {
             Some(ConnectProblem::InvalidAccountId) => "account_id",
             Some(ConnectProblem::ZoomUserRequired | ConnectProblem::ZoomUserNotFound(_)) => "zoom_user",
-            Some(_) => "client_secret",
-            None => "",
+            Some(_) | None => "",
+        }
+    }
+
+    /// The field that gets focus after a problem: the one in error, else the secret, which must be
+    /// typed again (it never comes back).
+    fn focus_field(&self) -> &'static str {
+        match (&self.form.problem, &self.form.unavailable) {
+            (None, None) => "",
+            _ => match self.problem_field() {
+                "" => "client_secret",
+                field => field,
+            },
         }
     }
 }
@@ -99,6 +105,8 @@ async fn page(
         None => FormState::default(),
     });
     let webhook_url = status.connection.as_ref().map(|a| state.webhook_url(&a.connection_id)).unwrap_or_default();
+    let connected_at = status.connection.as_ref().map(|a| Moment::of(a.connected_at, user));
+    let last_checked_at = status.connection.as_ref().and_then(|a| a.last_checked_at).map(|ms| Moment::of(ms, user));
     Ok(IntegrationsPage {
         frame,
         state: status.state,
@@ -106,6 +114,8 @@ async fn page(
         show_form: show_form || status.state == CardState::NotConnected && form.problem.is_some(),
         form,
         webhook_url,
+        connected_at,
+        last_checked_at,
         required_scopes: RequiredScope::REQUIRED.iter().map(|s| s.name()).collect(),
         recommended_scopes: RequiredScope::RECOMMENDED.iter().map(|s| s.name()).collect(),
     })
@@ -197,10 +207,7 @@ async fn disconnect(
     jar: CookieJar,
     Form(form): Form<DisconnectForm>,
 ) -> PageResult<Response> {
-    if form.delete_upcoming.is_some() {
-        tracing::info!(user_id = %user.id, "disconnect asked to delete upcoming meetings; none are scheduled yet");
-    }
-    let jar = if state.zoom.disconnect(&user.id).await? {
+    let jar = if state.zoom.disconnect(&user.id, form.delete_upcoming.is_some()).await? {
         flash::set(jar, "success", "Zoom is disconnected. Prospo no longer holds your app's credentials.")
     } else {
         jar

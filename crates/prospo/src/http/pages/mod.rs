@@ -16,6 +16,7 @@ pub use flash::Flash;
 
 use super::AppState;
 use super::extract::PageUser;
+use super::time::{human_ms, rfc3339_ms};
 use crate::store::accounts::UserRow;
 
 pub fn router() -> Router<AppState> {
@@ -55,6 +56,22 @@ impl Frame {
             user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
             flash,
         }
+    }
+}
+
+/// An instant as a page shows it: `<time datetime="{{ m.datetime }}" data-relative>{{ m.text }}</time>`;
+/// app.js turns the text into "5 minutes ago" and keeps this exact text as its title.
+pub struct Moment {
+    /// RFC 3339, for `datetime`.
+    pub datetime: String,
+    /// For people, with its zone: "Sat 28 Nov 2026, 14:14 UTC".
+    pub text: String,
+}
+
+impl Moment {
+    /// `ms` in the user's time zone (UTC when they have none).
+    pub fn of(ms: i64, user: &UserRow) -> Moment {
+        Moment { datetime: rfc3339_ms(ms), text: human_ms(ms, user.timezone.as_deref()) }
     }
 }
 

@@ -9,11 +9,10 @@ use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::{Frame, PageResult, flash};
+use super::{Frame, Moment, PageResult, flash};
 use crate::accounts;
 use crate::http::AppState;
 use crate::http::extract::PageUser;
-use crate::http::time::rfc3339_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,8 +23,8 @@ pub fn router() -> Router<AppState> {
 struct TokenView {
     id: String,
     name: String,
-    created_at: String,
-    last_used_at: Option<String>,
+    created_at: Moment,
+    last_used_at: Option<Moment>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,8 +48,8 @@ async fn render(
         .await?
         .into_iter()
         .map(|t| TokenView {
-            created_at: rfc3339_ms(t.created_at),
-            last_used_at: t.last_used_at.map(rfc3339_ms),
+            created_at: Moment::of(t.created_at, user),
+            last_used_at: t.last_used_at.map(|ms| Moment::of(ms, user)),
             id: t.id,
             name: t.name,
         })

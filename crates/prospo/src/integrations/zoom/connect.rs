@@ -123,6 +123,9 @@ impl ZoomIntegration {
             self.client.forget(&old_creds);
         }
         tracing::info!(user_id, connection_id = %id, zoom_user_id = %profile.id, "zoom connected");
+        // Work held while the connection needed attention can go now.
+        self.db.wake_zoom_jobs_of(user_id).await.map_err(anyhow::Error::from)?;
+        self.wake_worker();
         let row = self.db.zoom_connection_of(user_id).await.map_err(anyhow::Error::from)?;
         row.ok_or_else(|| anyhow::anyhow!("connection vanished right after it was saved").into())
     }

@@ -5,6 +5,7 @@ mod connect;
 pub mod health;
 mod problem;
 pub mod status;
+pub mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +34,8 @@ pub struct ZoomIntegration {
     pub check_interval: Duration,
     /// Wakes the health-check loop when a check became due early.
     wake_checks: Arc<Notify>,
+    /// Wakes the Zoom worker when work was queued.
+    wake_jobs: Arc<Notify>,
 }
 
 /// Told about every freshly minted token: the app it belongs to and the scopes it lacks.
@@ -62,7 +65,14 @@ impl ZoomIntegration {
                 let _ = minted_tx.send((creds.account_id.clone(), creds.client_id.clone(), scopes.missing_required()));
             })
             .build()?;
-        let integration = ZoomIntegration { db, secrets, client, check_interval, wake_checks: Arc::new(Notify::new()) };
+        let integration = ZoomIntegration {
+            db,
+            secrets,
+            client,
+            check_interval,
+            wake_checks: Arc::new(Notify::new()),
+            wake_jobs: Arc::new(Notify::new()),
+        };
         Ok((integration, minted_rx))
     }
 
@@ -92,14 +102,40 @@ impl ZoomIntegration {
         Ok(())
     }
 
-    /// Disconnect: erases the stored credentials and forgets cached tokens.
-    pub async fn disconnect(&self, user_id: &str) -> anyhow::Result<bool> {
-        let Some(row) = self.db.delete_zoom_connection(user_id).await? else { return Ok(false) };
-        if let Ok(creds) = self.credentials(&row) {
-            self.client.forget(&creds);
+    /// Disconnect: optionally deletes the upcoming Zoom meetings Prospo created, ends queued Zoom work
+    /// as failed, then erases the stored credentials and forgets cached tokens.
+    pub async fn disconnect(&self, user_id: &str, delete_upcoming: bool) -> anyhow::Result<bool> {
+        let Some(row) = self.db.zoom_connection_of(user_id).await? else { return Ok(false) };
+        let creds = self.credentials(&row).ok();
+        if delete_upcoming && let Some(creds) = &creds {
+            self.delete_upcoming_meetings(user_id, creds).await?;
         }
-        tracing::info!(user_id, connection_id = %row.id, "zoom disconnected");
+        let message = "Zoom was disconnected before this change reached Zoom.";
+        self.db.fail_zoom_work_of(user_id, "zoom_disconnected", message).await?;
+        self.db.delete_zoom_connection(user_id).await?;
+        if let Some(creds) = &creds {
+            self.client.forget(creds);
+        }
+        tracing::info!(user_id, connection_id = %row.id, delete_upcoming, "zoom disconnected");
         Ok(true)
+    }
+
+    /// Best effort: a meeting Zoom does not delete now keeps its Zoom meeting and says so.
+    async fn delete_upcoming_meetings(&self, user_id: &str, creds: &Credentials) -> anyhow::Result<()> {
+        use crate::store::zoom_jobs::ZoomOutcome;
+        let options = zoom::DeleteOptions::default();
+        for meeting in self.db.meetings_of(user_id, true, crate::store::now_ms()).await? {
+            let Some(zoom_id) = meeting.zoom_meeting_id.filter(|_| meeting.zoom_status == "created") else { continue };
+            match self.client.delete_meeting(creds, zoom_id, &options).await {
+                Ok(()) | Err(zoom::ZoomError::NotFound { .. } | zoom::ZoomError::MeetingEnded) => {
+                    self.db.record_zoom_outcome(&meeting.id, ZoomOutcome::Deleted).await?;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, meeting_id = %meeting.id, "could not delete a zoom meeting on disconnect");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Re-seals every stored Zoom secret with `new_box`'s current key (after `keys rotate`).

@@ -1,0 +1,223 @@
+//! Public booking routes (no auth): slots, booking, and the invitee's manage link.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::domain::slots::format_in;
+use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::ApiJson;
+use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
+use crate::scheduling::meetings::MeetingView;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(slots))
+        .routes(routes!(create_booking))
+        .routes(routes!(get_booking))
+        .routes(routes!(reschedule_booking))
+        .routes(routes!(cancel_booking))
+}
+
+impl From<BookingError> for ApiError {
+    fn from(e: BookingError) -> Self {
+        let message = e.to_string();
+        match e {
+            BookingError::Invalid(invalid) => {
+                ApiError::unprocessable(invalid.code, invalid.message).with("field", invalid.field)
+            }
+            BookingError::SlotTaken => ApiError::new(StatusCode::CONFLICT, "slot_taken", message),
+            BookingError::NotAvailable => ApiError::unprocessable("not_available", message),
+            BookingError::ZoomNotConnected => ApiError::new(StatusCode::CONFLICT, "zoom_not_connected", message),
+            BookingError::Cancelled => ApiError::new(StatusCode::CONFLICT, "meeting_cancelled", message),
+            BookingError::Store(e) => ApiError::internal(e),
+            BookingError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+async fn public_event(state: &AppState, username: &str, slug: &str) -> ApiResult<PublicEvent> {
+    booking::find_public_event(&state.db, username, slug).await?.ok_or_else(ApiError::not_found)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SlotsQuery {
+    /// First date (inclusive) in `timezone`, YYYY-MM-DD.
+    from: String,
+    /// Last date (inclusive) in `timezone`, at most 62 days after `from`.
+    to: String,
+    /// The invitee's IANA time zone.
+    timezone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SlotsAnswer {
+    timezone: String,
+    /// Starts in `timezone`'s offset, ascending, unique.
+    slots: Vec<String>,
+    /// Why nothing can be booked, when that is so (e.g. the host has not connected Zoom).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+}
+
+fn parse_date(field: &'static str, raw: &str) -> ApiResult<Date> {
+    raw.parse::<Date>()
+        .map_err(|_| ApiError::unprocessable("invalid_date", format!("`{field}` must be a date, YYYY-MM-DD.")))
+}
+
+/// Free slot starts of an event type.
+#[utoipa::path(get, path = "/public/{username}/{slug}/slots", tag = "booking", params(("username" = String, Path), ("slug" = String, Path), SlotsQuery),
+    responses((status = 200, body = SlotsAnswer), (status = 404), (status = 422, body = crate::http::api::ErrorBody)))]
+async fn slots(
+    State(state): State<AppState>,
+    Path((username, slug)): Path<(String, String)>,
+    Query(query): Query<SlotsQuery>,
+) -> ApiResult<Json<SlotsAnswer>> {
+    let event = public_event(&state, &username, &slug).await?;
+    let tz = booking::parse_time_zone(&query.timezone)?;
+    let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
+    let timezone = tz.iana_name().unwrap_or(query.timezone.trim()).to_owned();
+    if !booking::zoom_ready(&state.db, &event).await? {
+        let notice = Some(BookingError::ZoomNotConnected.to_string());
+        return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
+    }
+    let starts = booking::public_slots(&state.db, &event, from, to, &tz, Timestamp::now()).await?;
+    Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BookingRequest {
+    /// RFC 3339, one of the offered slots.
+    start: String,
+    name: String,
+    email: String,
+    /// The invitee's IANA time zone.
+    timezone: String,
+    notes: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BookingAnswer {
+    meeting: MeetingView,
+    /// The invitee's private manage link token (shown once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manage_token: Option<String>,
+}
+
+fn limited(retry_after_secs: u64) -> ApiError {
+    ApiError {
+        retry_after_secs: Some(retry_after_secs as i64),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests. Please wait a moment and try again.",
+        )
+    }
+}
+
+pub fn check_address(state: &AppState, address: SocketAddr) -> ApiResult<()> {
+    match &state.rate_limits {
+        Some(limits) => limits.check_address(address.ip()).map_err(limited),
+        None => Ok(()),
+    }
+}
+
+/// Books a slot: 201, 409 `slot_taken`, 422 `not_available`, 429 when rate-limited.
+#[utoipa::path(post, path = "/public/{username}/{slug}/bookings", tag = "booking", params(("username" = String, Path), ("slug" = String, Path)),
+    request_body = BookingRequest,
+    responses((status = 201, body = BookingAnswer), (status = 409, body = crate::http::api::ErrorBody),
+        (status = 422, body = crate::http::api::ErrorBody), (status = 429, body = crate::http::api::ErrorBody)))]
+async fn create_booking(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Path((username, slug)): Path<(String, String)>,
+    ApiJson(body): ApiJson<BookingRequest>,
+) -> ApiResult<impl IntoResponse> {
+    check_address(&state, address)?;
+    let event = public_event(&state, &username, &slug).await?;
+    if let Some(limits) = &state.rate_limits {
+        limits.check_email(&event.host.id, &body.email).map_err(limited)?;
+    }
+    let input = BookingInput {
+        start: body.start,
+        name: body.name,
+        email: body.email,
+        timezone: body.timezone,
+        notes: body.notes,
+    };
+    let (row, token) = booking::book(&state.db, &state.zoom, &event, input, Timestamp::now()).await?;
+    let meeting = MeetingView::load(&state.db, &row).await?;
+    Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
+}
+
+async fn managed(state: &AppState, token: &str) -> ApiResult<crate::store::meetings::MeetingRow> {
+    booking::by_manage_token(&state.db, token).await?.ok_or_else(ApiError::not_found)
+}
+
+/// The booking as its invitee sees it (never a start link).
+#[utoipa::path(get, path = "/bookings/{manage_token}", tag = "booking", params(("manage_token" = String, Path)),
+    responses((status = 200, body = BookingAnswer), (status = 404)))]
+async fn get_booking(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<BookingAnswer>> {
+    let row = managed(&state, &token).await?;
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RescheduleRequest {
+    start: String,
+}
+
+/// Moves the booking (same Zoom meeting and join link).
+#[utoipa::path(post, path = "/bookings/{manage_token}/reschedule", tag = "booking", params(("manage_token" = String, Path)),
+    request_body = RescheduleRequest,
+    responses((status = 200, body = BookingAnswer), (status = 409), (status = 422), (status = 429)))]
+async fn reschedule_booking(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<RescheduleRequest>,
+) -> ApiResult<Json<BookingAnswer>> {
+    check_address(&state, address)?;
+    let row = managed(&state, &token).await?;
+    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Timestamp::now()).await?;
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CancelRequest {
+    reason: Option<String>,
+}
+
+/// Cancels the booking; its Zoom meeting is deleted.
+#[utoipa::path(post, path = "/bookings/{manage_token}/cancel", tag = "booking", params(("manage_token" = String, Path)),
+    request_body = CancelRequest, responses((status = 200, body = BookingAnswer), (status = 404), (status = 429)))]
+async fn cancel_booking(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<BookingAnswer>> {
+    check_address(&state, address)?;
+    let row = managed(&state, &token).await?;
+    // The body is optional: an empty one cancels without a reason.
+    let request: CancelRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CancelRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "The request body is not valid JSON.")
+        })?
+    };
+    let reason = request.reason;
+    let row = booking::cancel(&state.db, &state.zoom, &row, reason.as_deref()).await?;
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+}

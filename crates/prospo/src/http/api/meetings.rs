@@ -1,0 +1,282 @@
+//! `/api/v1/meetings`: the host's meetings, their live Zoom meeting, start links, changes.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::zoom_integration::{not_connected, zoom_unavailable};
+use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, ApiUser};
+use crate::scheduling::booking::{self, DirectMeetingInput};
+use crate::scheduling::event_types::{AutoRecording, ZoomOptionsInput};
+use crate::scheduling::meetings::MeetingView;
+use crate::store::meetings::MeetingRow;
+use crate::store::now_ms;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_meetings, create_meeting))
+        .routes(routes!(get_meeting, patch_meeting, delete_meeting))
+        .routes(routes!(start_meeting))
+        .routes(routes!(retry_zoom))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `upcoming` (default) or `past`.
+    when: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingList {
+    meetings: Vec<MeetingView>,
+}
+
+/// Upcoming (soonest first) or past (latest first) meetings.
+#[utoipa::path(get, path = "/meetings", tag = "meetings", params(ListQuery), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = MeetingList), (status = 422)))]
+async fn list_meetings(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<MeetingList>> {
+    let upcoming = match query.when.as_deref() {
+        None | Some("upcoming") => true,
+        Some("past") => false,
+        Some(_) => return Err(ApiError::unprocessable("invalid_when", "`when` is `upcoming` or `past`.")),
+    };
+    let rows = state.db.meetings_of(&user.user.id, upcoming, now_ms()).await?;
+    let mut meetings = Vec::with_capacity(rows.len());
+    for row in &rows {
+        meetings.push(MeetingView::load(&state.db, row).await?);
+    }
+    Ok(Json(MeetingList { meetings }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMeetingRequest {
+    topic: String,
+    /// RFC 3339.
+    start: String,
+    duration_minutes: i64,
+    /// IANA time zone shown with the meeting.
+    timezone: String,
+    #[serde(default)]
+    invitees: Vec<InviteeRequest>,
+    zoom: Option<ZoomOptionsInput>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InviteeRequest {
+    name: Option<String>,
+    email: String,
+}
+
+/// New meeting: a Zoom meeting scheduled directly, without a booking page.
+#[utoipa::path(post, path = "/meetings", tag = "meetings", request_body = NewMeetingRequest, security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = MeetingView), (status = 409, description = "zoom_not_connected"), (status = 422)))]
+async fn create_meeting(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<NewMeetingRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let zoom = body.zoom.unwrap_or_default();
+    let input = DirectMeetingInput {
+        topic: body.topic,
+        start: body.start,
+        duration_minutes: body.duration_minutes,
+        timezone: body.timezone,
+        invitees: body.invitees.into_iter().map(|i| (i.name, i.email)).collect(),
+        waiting_room: zoom.waiting_room.unwrap_or(false),
+        join_before_host: zoom.join_before_host.unwrap_or(false),
+        mute_upon_entry: zoom.mute_upon_entry.unwrap_or(false),
+        auto_recording: zoom.auto_recording.unwrap_or(AutoRecording::None).as_str().to_owned(),
+    };
+    let row = booking::create_direct(&state.db, &state.zoom, &user.user, input).await?;
+    Ok((StatusCode::CREATED, Json(MeetingView::load(&state.db, &row).await?)))
+}
+
+async fn owned(state: &AppState, user: &ApiUser, id: &str) -> ApiResult<MeetingRow> {
+    state.db.meeting_of(&user.user.id, id).await?.ok_or_else(ApiError::not_found)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeetingDetails {
+    #[serde(flatten)]
+    meeting: MeetingView,
+    /// What Zoom answers now (never the start link); `null` until the Zoom meeting is created.
+    zoom_live: Option<ZoomLive>,
+    /// Set when Zoom could not be asked just now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zoom_live_error: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ZoomLive {
+    status: Option<String>,
+    topic: Option<String>,
+    start_time: Option<String>,
+    duration: Option<i64>,
+    timezone: Option<String>,
+    join_url: Option<String>,
+    passcode: Option<String>,
+    dial_in: Vec<DialIn>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DialIn {
+    country: Option<String>,
+    city: Option<String>,
+    number: Option<String>,
+}
+
+/// MEETING plus the live Zoom meeting.
+#[utoipa::path(get, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = MeetingDetails), (status = 404)))]
+async fn get_meeting(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingDetails>> {
+    let row = owned(&state, &user, &id).await?;
+    let meeting = MeetingView::load(&state.db, &row).await?;
+    let (zoom_live, zoom_live_error) = match live_zoom_meeting(&state, &row).await {
+        Ok(live) => (live, None),
+        Err(e) => (None, Some(e.message)),
+    };
+    Ok(Json(MeetingDetails { meeting, zoom_live, zoom_live_error }))
+}
+
+async fn live_zoom_meeting(state: &AppState, row: &MeetingRow) -> ApiResult<Option<ZoomLive>> {
+    let (Some(zoom_id), "created") = (row.zoom_meeting_id, row.zoom_status.as_str()) else { return Ok(None) };
+    let connection = state.db.zoom_connection_of(&row.host_id).await?.ok_or_else(not_connected)?;
+    let creds = state.zoom.credentials(&connection).map_err(|_| not_connected())?;
+    let live = state
+        .zoom
+        .client
+        .get_meeting(&creds, zoom_id)
+        .await
+        .map_err(|e| zoom_unavailable(format!("Zoom did not answer: {e}")))?;
+    let dial_in = live
+        .settings
+        .as_ref()
+        .and_then(|s| s.global_dial_in_numbers.as_ref())
+        .map(|numbers| {
+            numbers
+                .iter()
+                .map(|n| DialIn { country: n.country.clone(), city: n.city.clone(), number: n.number.clone() })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(ZoomLive {
+        status: live.status,
+        topic: live.topic,
+        start_time: live.start_time.map(|t| t.to_string()),
+        duration: live.duration,
+        timezone: live.timezone,
+        join_url: live.join_url,
+        passcode: live.password,
+        dial_in,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StartLink {
+    /// Carries the host's key; expires after two hours. Never stored.
+    start_url: String,
+}
+
+/// A fresh start link from Zoom, for the host only.
+#[utoipa::path(post, path = "/meetings/{id}/start", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = StartLink), (status = 404), (status = 409, description = "zoom_not_ready"), (status = 503)))]
+async fn start_meeting(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StartLink>> {
+    let row = owned(&state, &user, &id).await?;
+    let (Some(zoom_id), "created", "scheduled") = (row.zoom_meeting_id, row.zoom_status.as_str(), row.status.as_str())
+    else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "zoom_not_ready",
+            "This meeting has no Zoom meeting to start yet.",
+        ));
+    };
+    let connection = state.db.zoom_connection_of(&row.host_id).await?.ok_or_else(not_connected)?;
+    let creds = state.zoom.credentials(&connection).map_err(|_| not_connected())?;
+    let live = state
+        .zoom
+        .client
+        .get_meeting(&creds, zoom_id)
+        .await
+        .map_err(|_| zoom_unavailable("Zoom did not answer. Please try again."))?;
+    let start_url = live.start_url.ok_or_else(|| zoom_unavailable("Zoom gave no start link. Please try again."))?;
+    Ok(Json(StartLink { start_url: start_url.expose_secret().to_owned() }))
+}
+
+/// Retries a failed (or held) Zoom create or change now.
+#[utoipa::path(post, path = "/meetings/{id}/zoom/retry", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = MeetingView), (status = 404)))]
+async fn retry_zoom(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingView>> {
+    let row = owned(&state, &user, &id).await?;
+    if row.zoom_status != "none" && (row.zoom_pending_change.is_some() || row.zoom_status == "failed") {
+        state.db.retry_zoom_work(&row.id).await?;
+        state.zoom.wake_worker();
+    }
+    let row = owned(&state, &user, &id).await?;
+    Ok(Json(MeetingView::load(&state.db, &row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MeetingChange {
+    start: Option<String>,
+    duration_minutes: Option<i64>,
+    topic: Option<String>,
+}
+
+/// Reschedules or renames; the same Zoom meeting is updated, so the join link stays valid.
+#[utoipa::path(patch, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path)), request_body = MeetingChange,
+    security(("bearer" = []), ("session" = [])), responses((status = 200, body = MeetingView), (status = 404), (status = 409), (status = 422)))]
+async fn patch_meeting(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MeetingChange>,
+) -> ApiResult<Json<MeetingView>> {
+    let row = owned(&state, &user, &id).await?;
+    let row = booking::change_by_host(
+        &state.db,
+        &state.zoom,
+        &row,
+        body.start.as_deref(),
+        body.duration_minutes,
+        body.topic.as_deref(),
+    )
+    .await?;
+    Ok(Json(MeetingView::load(&state.db, &row).await?))
+}
+
+/// Cancels; the Zoom meeting is deleted.
+#[utoipa::path(delete, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = MeetingView), (status = 404)))]
+async fn delete_meeting(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MeetingView>> {
+    let row = owned(&state, &user, &id).await?;
+    let row = booking::cancel(&state.db, &state.zoom, &row, None).await?;
+    Ok(Json(MeetingView::load(&state.db, &row).await?))
+}

@@ -1,0 +1,6 @@
+//! Scheduling: event types, availability, bookings and meetings. HTML and JSON handlers call these.
+
+pub mod availability;
+pub mod booking;
+pub mod event_types;
+pub mod meetings;

@@ -1,0 +1,114 @@
+//! Event types: what invitees can book.
+
+use super::{Db, StoreError, StoreResult, now_ms, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventTypeRow {
+    pub id: String,
+    pub user_id: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub duration_minutes: i64,
+    pub location: String,
+    pub location_detail: Option<String>,
+    pub slot_step_minutes: i64,
+    pub buffer_before_minutes: i64,
+    pub buffer_after_minutes: i64,
+    pub minimum_notice_minutes: i64,
+    pub booking_window_days: i64,
+    pub max_per_day: Option<i64>,
+    pub zoom_waiting_room: bool,
+    pub zoom_join_before_host: bool,
+    pub zoom_mute_upon_entry: bool,
+    pub zoom_auto_recording: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! select_event_type {
+    ($clause:literal) => {
+        concat!(
+            "SELECT id, user_id, slug, title, description, duration_minutes, location, location_detail, \
+             slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
+             booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
+             zoom_auto_recording, created_at, updated_at FROM event_types ",
+            $clause
+        )
+    };
+}
+
+impl Db {
+    /// Inserts or replaces (same id) an event type; `Conflict` when the user already has the slug.
+    pub async fn save_event_type(&self, e: &EventTypeRow) -> StoreResult<()> {
+        let now = now_ms();
+        on_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO event_types (id, user_id, slug, title, description, duration_minutes, location, \
+                 location_detail, slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
+                 booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
+                 zoom_auto_recording, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
+                 ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, title = excluded.title, \
+                 description = excluded.description, duration_minutes = excluded.duration_minutes, \
+                 location = excluded.location, location_detail = excluded.location_detail, \
+                 slot_step_minutes = excluded.slot_step_minutes, buffer_before_minutes = excluded.buffer_before_minutes, \
+                 buffer_after_minutes = excluded.buffer_after_minutes, minimum_notice_minutes = excluded.minimum_notice_minutes, \
+                 booking_window_days = excluded.booking_window_days, max_per_day = excluded.max_per_day, \
+                 zoom_waiting_room = excluded.zoom_waiting_room, zoom_join_before_host = excluded.zoom_join_before_host, \
+                 zoom_mute_upon_entry = excluded.zoom_mute_upon_entry, zoom_auto_recording = excluded.zoom_auto_recording, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&e.id)
+            .bind(&e.user_id)
+            .bind(&e.slug)
+            .bind(&e.title)
+            .bind(&e.description)
+            .bind(e.duration_minutes)
+            .bind(&e.location)
+            .bind(&e.location_detail)
+            .bind(e.slot_step_minutes)
+            .bind(e.buffer_before_minutes)
+            .bind(e.buffer_after_minutes)
+            .bind(e.minimum_notice_minutes)
+            .bind(e.booking_window_days)
+            .bind(e.max_per_day)
+            .bind(e.zoom_waiting_room)
+            .bind(e.zoom_join_before_host)
+            .bind(e.zoom_mute_upon_entry)
+            .bind(&e.zoom_auto_recording)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn event_types_of(&self, user_id: &str) -> StoreResult<Vec<EventTypeRow>> {
+        const SQL: &str = select_event_type!("WHERE user_id = $1 ORDER BY created_at, id");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?)
+    }
+
+    pub async fn event_type_of(&self, user_id: &str, id: &str) -> StoreResult<Option<EventTypeRow>> {
+        const SQL: &str = select_event_type!("WHERE user_id = $1 AND id = $2");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).bind(id).fetch_optional(pool).await)?)
+    }
+
+    pub async fn event_type_by_slug(&self, user_id: &str, slug: &str) -> StoreResult<Option<EventTypeRow>> {
+        const SQL: &str = select_event_type!("WHERE user_id = $1 AND slug = $2");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).bind(slug).fetch_optional(pool).await)?)
+    }
+
+    pub async fn delete_event_type(&self, user_id: &str, id: &str) -> StoreResult<bool> {
+        let affected = on_db!(self, |pool| {
+            sqlx::query("DELETE FROM event_types WHERE user_id = $1 AND id = $2")
+                .bind(user_id)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(affected > 0)
+    }
+}
