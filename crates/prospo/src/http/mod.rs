@@ -8,7 +8,6 @@ pub use ops::metrics_handle as ops_metrics_handle;
 pub mod pages;
 pub mod rate_limit;
 mod statics;
-pub mod time;
 
 use std::sync::Arc;
 use std::time::Duration;

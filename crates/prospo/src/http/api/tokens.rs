@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiUser, Credential};
-use crate::http::time::rfc3339_ms;
+use crate::timefmt::rfc3339_ms;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_tokens)).routes(routes!(revoke_token))

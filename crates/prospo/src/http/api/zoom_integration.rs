@@ -12,9 +12,9 @@ use utoipa_axum::routes;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiUser};
-use crate::http::time::rfc3339_ms;
 use crate::integrations::zoom::status::ZoomStatus;
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};
+use crate::timefmt::rfc3339_ms;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_zoom, put_zoom, patch_zoom, delete_zoom)).routes(routes!(check_zoom))

@@ -16,8 +16,8 @@ pub use flash::Flash;
 
 use super::AppState;
 use super::extract::PageUser;
-use super::time::{human_ms, rfc3339_ms};
 use crate::store::accounts::UserRow;
+use crate::timefmt::{human_ms, rfc3339_ms};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).merge(accounts::router()).merge(tokens::router()).merge(integrations::router())
