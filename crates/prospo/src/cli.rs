@@ -172,6 +172,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!();
     println!("Prospo demo: open {}/login", app.url());
     println!("Demo login: {} / {}", crate::demo::DEMO_EMAIL, crate::demo::DEMO_PASSWORD);
+    println!("Booking page (after Zoom is connected): {}{}", app.url(), crate::demo::DEMO_BOOKING_PATH);
     println!("Then Settings → Integrations → Zoom → Set up, and paste the sandbox app's credentials:");
     // The one place a secret is printed: it belongs to the local emulator.
     println!("Account ID: {}", zoom_app.account_id);

@@ -7,6 +7,8 @@ use std::path::Path;
 use zoom_sandbox::{AppInfo, NewApp, RunningSandbox, Sandbox};
 
 use crate::accounts::{self, AccountError, SignUpInput};
+use crate::scheduling::availability;
+use crate::scheduling::event_types::{self, EventTypeInput, Location};
 use crate::store::Db;
 
 pub const DEMO_EMAIL: &str = "demo@prospo.example";
@@ -31,11 +33,35 @@ pub fn demo_zoom_app(sandbox: &Sandbox) -> AppInfo {
         .unwrap_or_else(|| sandbox.create_app(NewApp { email: Some(DEMO_ZOOM_EMAIL.to_owned()), ..NewApp::default() }))
 }
 
-/// Makes sure the demo host account exists.
+/// The demo host's booking page path.
+pub const DEMO_BOOKING_PATH: &str = "/demo/intro";
+
+/// Makes sure the demo host exists, with hours every day and a Zoom event type to book.
 pub async fn ensure_demo_host(db: &Db) -> anyhow::Result<()> {
     let input = SignUpInput { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: "Demo Host", username: "demo" };
     match accounts::sign_up(db, input).await {
-        Ok(_) | Err(AccountError::EmailTaken) => Ok(()),
-        Err(e) => Err(anyhow::anyhow!("cannot create the demo host: {e}")),
+        Ok(_) | Err(AccountError::EmailTaken) => {}
+        Err(e) => anyhow::bail!("cannot create the demo host: {e}"),
     }
+    let host = db.user_by_email(DEMO_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo host missing"))?;
+    if db.availability_of(&host.id).await?.is_none() {
+        let mut hours = availability::default_input();
+        for day in ["sat", "sun"] {
+            hours.weekly.insert(day.to_owned(), vec![["09:00".to_owned(), "17:00".to_owned()]]);
+        }
+        availability::save(db, &host.id, &hours).await.map_err(|e| anyhow::anyhow!("demo availability: {e}"))?;
+    }
+    if db.event_type_by_slug(&host.id, "intro").await?.is_none() {
+        let intro = EventTypeInput {
+            title: Some("Intro call".into()),
+            slug: Some("intro".into()),
+            description: Some("A 30-minute video call on Zoom.".into()),
+            duration_minutes: Some(30),
+            location: Some(Location::Zoom),
+            minimum_notice_minutes: Some(0),
+            ..EventTypeInput::default()
+        };
+        event_types::save(db, &host.id, None, intro).await.map_err(|e| anyhow::anyhow!("demo event type: {e}"))?;
+    }
+    Ok(())
 }

@@ -20,6 +20,19 @@ pub fn human_ms(ms: i64, zone: Option<&str>) -> String {
     }
 }
 
+/// A meeting's span for people: `Tue 3 Dec 2026, 15:00 – 15:30 (Europe/Berlin)` (UTC: `… 15:30 UTC`).
+pub fn human_range_ms(start_ms: i64, end_ms: i64, zone: Option<&str>) -> String {
+    let start = human_ms(start_ms, zone);
+    let Ok(end) = jiff::Timestamp::from_millisecond(end_ms) else { return start };
+    let tz = zone.and_then(|z| jiff::tz::TimeZone::get(z).ok()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let end = end.to_zoned(tz).strftime("%H:%M").to_string();
+    // `human_ms` ends in " UTC" or " (Zone)"; the end time goes just before that.
+    match start.rfind(" (").or_else(|| start.strip_suffix(" UTC").map(|s| s.len())) {
+        Some(at) => format!("{} – {end}{}", &start[..at], &start[at..]),
+        None => start,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +48,10 @@ mod tests {
         assert_eq!(human_ms(MS, Some("Europe/Berlin")), "Sat 28 Nov 2026, 15:14 (Europe/Berlin)");
         assert_eq!(human_ms(MS, Some("Not/A_Zone")), "Sat 28 Nov 2026, 14:14 UTC");
         assert_eq!(human_ms(MS - 13 * 86_400_000, None), "Sun 15 Nov 2026, 14:14 UTC");
+        assert_eq!(human_range_ms(MS, MS + 1_800_000, None), "Sat 28 Nov 2026, 14:14 – 14:44 UTC");
+        assert_eq!(
+            human_range_ms(MS, MS + 1_800_000, Some("Europe/Berlin")),
+            "Sat 28 Nov 2026, 15:14 – 15:44 (Europe/Berlin)"
+        );
     }
 }

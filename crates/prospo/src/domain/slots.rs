@@ -424,6 +424,15 @@ pub fn slots(
     let first_day = host.to_datetime(lo).date().yesterday().unwrap_or(Date::MIN);
     let last_day = host.to_datetime(hi).date().tomorrow().unwrap_or(Date::MAX);
 
+    // No clock is more than 26 hours off UTC (jiff's offsets stay within ±25:59:59), so a start more
+    // than that inside the viewer's dates read as UTC is on one of them without a time zone lookup.
+    let utc_day_start = |d: Date| d.to_zoned(TimeZone::UTC).map(|z| z.timestamp()).ok();
+    let margin = SignedDuration::from_hours(26);
+    let surely_lo = utc_day_start(from).map_or(Timestamp::MAX, |t| plus(t, margin));
+    let surely_hi = to.tomorrow().ok().and_then(utc_day_start).map_or(Timestamp::MIN, |t| plus(t, -margin));
+    let viewer_day_in_range =
+        |t: Timestamp| (surely_lo <= t && t < surely_hi) || (from..=to).contains(&viewer_tz.to_datetime(t).date());
+
     let blocked = merged_blocks(busy);
     let per_day = meetings_per_day(avail, rules, busy, lo, hi);
     let mut out = Vec::new();
@@ -433,7 +442,7 @@ pub fn slots(
             for_each_grid_slot(avail, rules, day, |t| {
                 if t >= earliest
                     && t < latest
-                    && (from..=to).contains(&viewer_tz.to_datetime(t).date())
+                    && viewer_day_in_range(t)
                     && !overlaps(&blocked, candidate_block(rules, t))
                 {
                     out.push(t);
@@ -518,24 +527,39 @@ fn candidate_block(rules: &SlotRules, t: Timestamp) -> (Timestamp, Timestamp) {
 fn for_each_grid_slot(avail: &Availability, rules: &SlotRules, day: Date, mut f: impl FnMut(Timestamp)) {
     let tz = &avail.tz;
     let midnight = DateTime::from(day);
-    let step = rules.step.as_secs();
     let wall = |minute: u16| midnight.checked_add(SignedDuration::from_mins(i64::from(minute))).ok();
     for iv in avail.intervals_on(day) {
-        let (Some(open), Some(close)) = (
-            wall(iv.start).and_then(|dt| first_instant_at(tz, dt)),
-            wall(iv.end).and_then(|dt| first_instant_at(tz, dt)),
-        ) else {
+        let (Some(start_dt), Some(end_dt)) = (wall(iv.start), wall(iv.end)) else {
             continue;
         };
+        let (Some(open), Some(close)) = (first_instant_at(tz, start_dt), first_instant_at(tz, end_dt)) else {
+            continue;
+        };
+        let fits = |t: Timestamp| t.checked_add(rules.duration).is_ok_and(|end| end <= close);
+        // Usually the offset does not change inside an interval: the clock then runs straight from the
+        // interval's start, so grid time `start + k·step` is the instant `open + k·step`, with no time
+        // zone lookup per grid time (they were most of the cost).
+        let steady = tz.following(open).next().is_none_or(|transition| transition.timestamp() >= close);
+        if steady && instant_shown(tz, start_dt) == Some(open) {
+            let mut t = Ok(open);
+            while let Ok(start) = t {
+                if !fits(start) {
+                    break;
+                }
+                f(start);
+                t = start.checked_add(rules.step);
+            }
+            continue;
+        }
+        // Across a change, each grid time is looked up on its own.
         let end_secs = i64::from(iv.end) * 60;
         let mut secs = i64::from(iv.start) * 60;
         while secs < end_secs {
             let start = midnight.checked_add(SignedDuration::from_secs(secs)).ok().and_then(|dt| instant_shown(tz, dt));
-            let fits = |t: Timestamp| t >= open && t.checked_add(rules.duration).is_ok_and(|end| end <= close);
-            if let Some(t) = start.filter(|&t| fits(t)) {
+            if let Some(t) = start.filter(|&t| t >= open && fits(t)) {
                 f(t);
             }
-            secs += step;
+            secs += rules.step.as_secs();
         }
     }
 }

@@ -50,6 +50,16 @@ impl AppState {
         format!("{base}/webhooks/zoom/{connection_id}")
     }
 
+    /// An event type's public booking page.
+    pub fn booking_url(&self, username: &str, slug: &str) -> String {
+        format!("{}/{username}/{slug}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// An invitee's private manage link.
+    pub fn manage_url(&self, manage_token: &str) -> String {
+        format!("{}/booking/{manage_token}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
     fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }

@@ -1,8 +1,10 @@
 //! MEETING as the API answers it and the pages show it.
 
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::integrations::zoom::ZoomIntegration;
 use crate::store::meetings::{InviteeRow, MeetingRow};
 use crate::store::{Db, StoreError};
 use crate::timefmt::rfc3339_ms;
@@ -103,4 +105,110 @@ impl MeetingView {
         let invitees = db.invitees_of(&row.id).await?;
         Ok(MeetingView::of(row, &invitees))
     }
+}
+
+/// The Zoom meeting as Zoom answers it now (never the start link).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoomLive {
+    pub status: Option<String>,
+    pub topic: Option<String>,
+    pub start_time: Option<String>,
+    pub duration: Option<i64>,
+    pub timezone: Option<String>,
+    pub join_url: Option<String>,
+    pub passcode: Option<String>,
+    pub dial_in: Vec<DialIn>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DialIn {
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub number: Option<String>,
+}
+
+/// Why Zoom could not be asked about a meeting.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveZoomError {
+    #[error("Zoom is not connected. Connect it under Settings → Integrations.")]
+    NotConnected,
+    #[error("This meeting has no Zoom meeting to start yet.")]
+    NotReady,
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reads the meeting from Zoom with the host's connection; `None` until the Zoom meeting exists.
+async fn zoom_meeting(
+    db: &Db,
+    zoom: &ZoomIntegration,
+    row: &MeetingRow,
+) -> Result<Option<zoom::Meeting>, LiveZoomError> {
+    let (Some(zoom_id), "created") = (row.zoom_meeting_id, row.zoom_status.as_str()) else { return Ok(None) };
+    let connection = db.zoom_connection_of(&row.host_id).await?.ok_or(LiveZoomError::NotConnected)?;
+    let creds = zoom.credentials(&connection).map_err(|_| LiveZoomError::NotConnected)?;
+    let live = zoom
+        .client
+        .get_meeting(&creds, zoom_id)
+        .await
+        .map_err(|e| LiveZoomError::Unavailable(format!("Zoom did not answer: {e}")))?;
+    Ok(Some(live))
+}
+
+/// The live Zoom meeting behind `row`, for the host's details (API and page).
+pub async fn live_zoom_meeting(
+    db: &Db,
+    zoom: &ZoomIntegration,
+    row: &MeetingRow,
+) -> Result<Option<ZoomLive>, LiveZoomError> {
+    let Some(live) = zoom_meeting(db, zoom, row).await? else { return Ok(None) };
+    let dial_in = live
+        .settings
+        .as_ref()
+        .and_then(|s| s.global_dial_in_numbers.as_ref())
+        .map(|numbers| {
+            numbers
+                .iter()
+                .map(|n| DialIn { country: n.country.clone(), city: n.city.clone(), number: n.number.clone() })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(ZoomLive {
+        status: live.status,
+        topic: live.topic,
+        start_time: live.start_time.map(|t| t.to_string()),
+        duration: live.duration,
+        timezone: live.timezone,
+        join_url: live.join_url,
+        passcode: live.password,
+        dial_in,
+    }))
+}
+
+/// A fresh start link for the host (it carries the host's key and expires after two hours, so it is
+/// fetched on demand and never stored).
+pub async fn start_link(db: &Db, zoom: &ZoomIntegration, row: &MeetingRow) -> Result<String, LiveZoomError> {
+    if row.status != "scheduled" {
+        return Err(LiveZoomError::NotReady);
+    }
+    let live = zoom_meeting(db, zoom, row).await.map_err(|e| match e {
+        LiveZoomError::Unavailable(_) => LiveZoomError::Unavailable("Zoom did not answer. Please try again.".into()),
+        e => e,
+    })?;
+    let live = live.ok_or(LiveZoomError::NotReady)?;
+    let start_url = live
+        .start_url
+        .ok_or_else(|| LiveZoomError::Unavailable("Zoom gave no start link. Please try again.".into()))?;
+    Ok(start_url.expose_secret().to_owned())
+}
+
+/// Retries a failed (or held) Zoom create or change now; nothing to do otherwise.
+pub async fn retry_zoom(db: &Db, zoom: &ZoomIntegration, row: &MeetingRow) -> Result<(), StoreError> {
+    if row.zoom_status != "none" && (row.zoom_pending_change.is_some() || row.zoom_status == "failed") {
+        db.retry_zoom_work(&row.id).await?;
+        zoom.wake_worker();
+    }
+    Ok(())
 }

@@ -460,3 +460,115 @@ async fn public_posts_are_rate_limited_per_address_and_per_email() {
     }
     assert_eq!(last, 429);
 }
+
+#[tokio::test]
+async fn work_waits_while_zoom_needs_attention_and_fails_on_disconnect() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, zoom) = host(&app, "ada").await;
+    let client_id = zoom["client_id"].as_str().unwrap().to_owned();
+    let offered = slots(&app, "ada", &next_week(), "UTC").await;
+
+    // The app is deactivated and the card says so: bookings are still taken, their Zoom work waits.
+    app.patch_zoom_app(&client_id, json!({"activated": false})).await;
+    let (_, view) = app.post_json("/api/v1/integrations/zoom/check", &json!({}), Some(&token)).await;
+    assert_eq!(view["status"], "needs_attention");
+    let (status, booked) = book(&app, "ada", &offered[0], "a@example.com").await;
+    assert_eq!(status, 201);
+    let id = booked["meeting"]["id"].as_str().unwrap().to_owned();
+    let mut meeting = Value::Null;
+    for _ in 0..50 {
+        (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+        if meeting["zoom"]["error"]["code"] == "connection_needs_attention" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(meeting["zoom"]["status"], "pending", "{meeting}");
+    assert_eq!(meeting["zoom"]["error"]["code"], "connection_needs_attention");
+
+    // Reactivate and reconnect: the held work goes through.
+    app.patch_zoom_app(&client_id, json!({"activated": true})).await;
+    let (status, _) =
+        app.put_json("/api/v1/integrations/zoom", &crate::support::connect_body(&zoom), Some(&token)).await;
+    assert_eq!(status, 200);
+    drain_zoom_jobs(&app).await;
+    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+    assert_eq!(meeting["zoom"]["status"], "created", "{meeting}");
+    assert!(meeting["zoom"].get("error").is_none());
+
+    // Queued work when Zoom is disconnected ends as failed with that reason.
+    app.patch_zoom_app(&client_id, json!({"activated": false})).await;
+    app.post_json("/api/v1/integrations/zoom/check", &json!({}), Some(&token)).await;
+    let (_, second) = book(&app, "ada", &offered[1], "b@example.com").await;
+    let second_id = second["meeting"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = app.delete("/api/v1/integrations/zoom", Some(&token)).await;
+    assert_eq!(status, 204);
+    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{second_id}"), Some(&token)).await;
+    assert_eq!(meeting["zoom"]["status"], "failed", "{meeting}");
+    assert_eq!(meeting["zoom"]["error"]["code"], "zoom_disconnected");
+}
+
+#[tokio::test]
+async fn disconnect_can_delete_upcoming_zoom_meetings() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, zoom) = host(&app, "ada").await;
+    let offered = slots(&app, "ada", &next_week(), "UTC").await;
+    for (i, start) in offered.iter().take(2).enumerate() {
+        book(&app, "ada", start, &format!("g{i}@example.com")).await;
+    }
+    drain_zoom_jobs(&app).await;
+    assert_eq!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.len(), 2);
+    let (status, _) = app.delete("/api/v1/integrations/zoom?delete_upcoming=true", Some(&token)).await;
+    assert_eq!(status, 204);
+    assert!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.is_empty());
+    let (_, list) = app.get_json("/api/v1/meetings", Some(&token)).await;
+    assert!(list["meetings"].as_array().unwrap().iter().all(|m| m["zoom"]["status"] == "deleted"), "{list}");
+}
+
+/// Two Prospo instances on one PostgreSQL: one booking per slot, one Zoom meeting per booking.
+#[tokio::test]
+async fn two_instances_on_one_postgres_share_the_work_safely() {
+    let Some(_) = crate::support::postgres_admin_url() else {
+        eprintln!(
+            "SKIPPED two_instances_on_one_postgres_share_the_work_safely: set PROSPO_TEST_POSTGRES_URL to run it"
+        );
+        return;
+    };
+    let first = TestApp::spawn(Backend::Postgres).await;
+    let database_url = match &first.db {
+        prospo::store::Db::Postgres(pool) => {
+            let options = pool.connect_options();
+            format!("postgres://postgres@127.0.0.1:{}/{}", options.get_port(), options.get_database().unwrap())
+        }
+        _ => unreachable!(),
+    };
+    let zoom_url = first.zoom.url.clone();
+    // Instances sharing a database share its keyring too.
+    let keys = first.data_dir.join("secret.keys");
+    let second = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.key_source = prospo::secrets::KeySource::File { path: keys, create_if_missing: false };
+        c.database_url = database_url.clone();
+        c.zoom_oauth_url = zoom_url.clone();
+        c.zoom_api_url = format!("{zoom_url}/v2");
+    })
+    .await;
+    let (_, zoom) = host(&first, "ada").await;
+    let offered = slots(&first, "ada", &next_week(), "UTC").await;
+    let racers = (0..12).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let start = offered[0].clone();
+        async move { book(app, "ada", &start, &format!("r{i}@example.com")).await.0 }
+    });
+    let statuses = futures::future::join_all(racers).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 11, "{statuses:?}");
+    // More bookings, handled by whichever instance's worker claims them first.
+    for (i, start) in offered.iter().skip(1).take(10).enumerate() {
+        let app = if i % 2 == 0 { &first } else { &second };
+        assert_eq!(book(app, "ada", start, &format!("m{i}@example.com")).await.0, 201);
+    }
+    drain_zoom_jobs(&first).await;
+    let stats = first.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
+    assert_eq!(stats["meetings_created"], 11, "each job ran once: {stats}");
+    assert_eq!(sandbox_meetings(&first, zoom["user_id"].as_str().unwrap()).await.len(), 11);
+}

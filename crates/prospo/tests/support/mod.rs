@@ -68,8 +68,12 @@ pub async fn fresh_database_url(backend: Backend, dir: &std::path::Path) -> Stri
     }
 }
 
+/// Also turns on logs when PROSPO_TEST_LOG names a filter (e.g. `prospo=debug`), to debug a test.
 pub fn install_crypto() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    if let Ok(filter) = std::env::var("PROSPO_TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
 }
 
 pub struct TestApp {

@@ -132,6 +132,14 @@ pub fn check_address(state: &AppState, address: SocketAddr) -> ApiResult<()> {
     }
 }
 
+/// One invitee email may book a host only so often (guards the host's Zoom budget).
+pub fn check_email(state: &AppState, host_id: &str, email: &str) -> ApiResult<()> {
+    match &state.rate_limits {
+        Some(limits) => limits.check_email(host_id, email).map_err(limited),
+        None => Ok(()),
+    }
+}
+
 /// Books a slot: 201, 409 `slot_taken`, 422 `not_available`, 429 when rate-limited.
 #[utoipa::path(post, path = "/public/{username}/{slug}/bookings", tag = "booking", params(("username" = String, Path), ("slug" = String, Path)),
     request_body = BookingRequest,
@@ -145,9 +153,7 @@ async fn create_booking(
 ) -> ApiResult<impl IntoResponse> {
     check_address(&state, address)?;
     let event = public_event(&state, &username, &slug).await?;
-    if let Some(limits) = &state.rate_limits {
-        limits.check_email(&event.host.id, &body.email).map_err(limited)?;
-    }
+    check_email(&state, &event.host.id, &body.email)?;
     let input = BookingInput {
         start: body.start,
         name: body.name,

@@ -60,7 +60,7 @@ pub struct EventTypeList {
 
 fn view(state: &AppState, username: &str, row: EventTypeRow) -> EventTypeView {
     EventTypeView {
-        booking_url: format!("{}/{}/{}", state.public_url.as_str().trim_end_matches('/'), username, row.slug),
+        booking_url: state.booking_url(username, &row.slug),
         created_at: rfc3339_ms(row.created_at),
         zoom: ZoomOptionsView {
             waiting_room: row.zoom_waiting_room,

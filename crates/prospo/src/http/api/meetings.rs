@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +15,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiUser};
 use crate::scheduling::booking::{self, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, ZoomOptionsInput};
-use crate::scheduling::meetings::MeetingView;
+use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
 use crate::store::meetings::MeetingRow;
 use crate::store::now_ms;
 
@@ -118,25 +117,6 @@ pub struct MeetingDetails {
     zoom_live_error: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ZoomLive {
-    status: Option<String>,
-    topic: Option<String>,
-    start_time: Option<String>,
-    duration: Option<i64>,
-    timezone: Option<String>,
-    join_url: Option<String>,
-    passcode: Option<String>,
-    dial_in: Vec<DialIn>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DialIn {
-    country: Option<String>,
-    city: Option<String>,
-    number: Option<String>,
-}
-
 /// MEETING plus the live Zoom meeting.
 #[utoipa::path(get, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = MeetingDetails), (status = 404)))]
@@ -147,44 +127,24 @@ async fn get_meeting(
 ) -> ApiResult<Json<MeetingDetails>> {
     let row = owned(&state, &user, &id).await?;
     let meeting = MeetingView::load(&state.db, &row).await?;
-    let (zoom_live, zoom_live_error) = match live_zoom_meeting(&state, &row).await {
+    let (zoom_live, zoom_live_error) = match meetings::live_zoom_meeting(&state.db, &state.zoom, &row).await {
         Ok(live) => (live, None),
-        Err(e) => (None, Some(e.message)),
+        Err(LiveZoomError::Store(e)) => return Err(e.into()),
+        Err(e) => (None, Some(e.to_string())),
     };
     Ok(Json(MeetingDetails { meeting, zoom_live, zoom_live_error }))
 }
 
-async fn live_zoom_meeting(state: &AppState, row: &MeetingRow) -> ApiResult<Option<ZoomLive>> {
-    let (Some(zoom_id), "created") = (row.zoom_meeting_id, row.zoom_status.as_str()) else { return Ok(None) };
-    let connection = state.db.zoom_connection_of(&row.host_id).await?.ok_or_else(not_connected)?;
-    let creds = state.zoom.credentials(&connection).map_err(|_| not_connected())?;
-    let live = state
-        .zoom
-        .client
-        .get_meeting(&creds, zoom_id)
-        .await
-        .map_err(|e| zoom_unavailable(format!("Zoom did not answer: {e}")))?;
-    let dial_in = live
-        .settings
-        .as_ref()
-        .and_then(|s| s.global_dial_in_numbers.as_ref())
-        .map(|numbers| {
-            numbers
-                .iter()
-                .map(|n| DialIn { country: n.country.clone(), city: n.city.clone(), number: n.number.clone() })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Some(ZoomLive {
-        status: live.status,
-        topic: live.topic,
-        start_time: live.start_time.map(|t| t.to_string()),
-        duration: live.duration,
-        timezone: live.timezone,
-        join_url: live.join_url,
-        passcode: live.password,
-        dial_in,
-    }))
+impl From<LiveZoomError> for ApiError {
+    fn from(e: LiveZoomError) -> Self {
+        let message = e.to_string();
+        match e {
+            LiveZoomError::NotConnected => not_connected(),
+            LiveZoomError::NotReady => ApiError::new(StatusCode::CONFLICT, "zoom_not_ready", message),
+            LiveZoomError::Unavailable(_) => zoom_unavailable(message),
+            LiveZoomError::Store(e) => ApiError::internal(e),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -202,24 +162,8 @@ async fn start_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StartLink>> {
     let row = owned(&state, &user, &id).await?;
-    let (Some(zoom_id), "created", "scheduled") = (row.zoom_meeting_id, row.zoom_status.as_str(), row.status.as_str())
-    else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "zoom_not_ready",
-            "This meeting has no Zoom meeting to start yet.",
-        ));
-    };
-    let connection = state.db.zoom_connection_of(&row.host_id).await?.ok_or_else(not_connected)?;
-    let creds = state.zoom.credentials(&connection).map_err(|_| not_connected())?;
-    let live = state
-        .zoom
-        .client
-        .get_meeting(&creds, zoom_id)
-        .await
-        .map_err(|_| zoom_unavailable("Zoom did not answer. Please try again."))?;
-    let start_url = live.start_url.ok_or_else(|| zoom_unavailable("Zoom gave no start link. Please try again."))?;
-    Ok(Json(StartLink { start_url: start_url.expose_secret().to_owned() }))
+    let start_url = meetings::start_link(&state.db, &state.zoom, &row).await?;
+    Ok(Json(StartLink { start_url }))
 }
 
 /// Retries a failed (or held) Zoom create or change now.
@@ -231,10 +175,7 @@ async fn retry_zoom(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    if row.zoom_status != "none" && (row.zoom_pending_change.is_some() || row.zoom_status == "failed") {
-        state.db.retry_zoom_work(&row.id).await?;
-        state.zoom.wake_worker();
-    }
+    meetings::retry_zoom(&state.db, &state.zoom, &row).await?;
     let row = owned(&state, &user, &id).await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }

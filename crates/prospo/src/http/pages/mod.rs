@@ -1,9 +1,15 @@
 //! Server-rendered pages. Each page template extends `base.html` and carries a [`Frame`].
 
 mod accounts;
+mod availability;
+mod booking;
+mod event_types;
 mod flash;
+mod ics;
 mod integrations;
+mod meetings;
 mod tokens;
+mod view;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,12 +26,21 @@ use crate::store::accounts::UserRow;
 use crate::timefmt::{human_ms, rfc3339_ms};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).merge(accounts::router()).merge(tokens::router()).merge(integrations::router())
+    Router::new()
+        .route("/", get(home))
+        .merge(accounts::router())
+        .merge(tokens::router())
+        .merge(integrations::router())
+        .merge(event_types::router())
+        .merge(availability::router())
+        .merge(meetings::router())
+        // Last: `/{username}/{slug}` takes only what no static route above matches.
+        .merge(booking::router())
 }
 
 async fn home(user: Option<PageUser>) -> Redirect {
     match user {
-        Some(_) => Redirect::to("/settings/integrations"),
+        Some(_) => Redirect::to("/meetings"),
         None => Redirect::to("/login"),
     }
 }
@@ -37,6 +52,8 @@ pub struct Frame {
     pub active: &'static str,
     pub user: Option<NavUser>,
     pub flash: Option<Flash>,
+    /// Public pages that need room (the booking calendar) use a wider column.
+    pub wide: bool,
 }
 
 pub struct NavUser {
@@ -46,7 +63,7 @@ pub struct NavUser {
 
 impl Frame {
     pub fn public(title: impl Into<String>) -> Frame {
-        Frame { title: title.into(), active: "", user: None, flash: None }
+        Frame { title: title.into(), active: "", user: None, flash: None, wide: false }
     }
 
     pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
@@ -55,6 +72,7 @@ impl Frame {
             active,
             user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
             flash,
+            wide: false,
         }
     }
 }

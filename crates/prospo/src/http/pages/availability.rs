@@ -1,0 +1,239 @@
+//! Availability: the host's time zone, weekly hours (several intervals a day) and date overrides.
+//!
+//! The form posts indexed fields (`mon.0.start`, `ov.1.date`, …) so rows can be added and removed in
+//! the browser; without JavaScript each day and the overrides carry one spare empty row.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Router, body::Bytes};
+use axum_extra::extract::CookieJar;
+
+use super::view::time_zones;
+use super::{Frame, PageResult, flash};
+use crate::domain::slots::{AvailabilityError, AvailabilityInput, OverrideInput, WEEKDAY_KEYS};
+use crate::http::AppState;
+use crate::http::extract::PageUser;
+use crate::scheduling::availability::{self, AvailabilityProblem};
+use crate::store::accounts::UserRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/availability", get(availability_page).post(save))
+}
+
+const WEEKDAY_NAMES: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// One weekday's row of the form.
+struct DayRow {
+    key: &'static str,
+    name: &'static str,
+    /// As typed; ends with one empty row (the spare for adding hours without JavaScript).
+    intervals: Vec<[String; 2]>,
+    error: Option<String>,
+}
+
+/// One interval of a date override (several rows may share a date).
+struct OverrideRow {
+    date: String,
+    closed: bool,
+    start: String,
+    end: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "availability.html")]
+struct AvailabilityPage {
+    frame: Frame,
+    timezone: String,
+    /// The host never saved hours: the browser's zone is offered as a suggestion.
+    suggest_browser_zone: bool,
+    days: Vec<DayRow>,
+    overrides: Vec<OverrideRow>,
+    /// A problem with what was sent, shown above the form.
+    error: Option<String>,
+    timezone_error: bool,
+    /// The override date the error is about, if any.
+    override_error_date: String,
+    zones: &'static [String],
+}
+
+fn blank() -> [String; 2] {
+    [String::new(), String::new()]
+}
+
+impl AvailabilityPage {
+    /// The stored zone is one the picker lists (else it is shown as an extra first option).
+    fn zone_listed(&self) -> bool {
+        self.zones.contains(&self.timezone)
+    }
+
+    fn new(
+        frame: Frame,
+        input: &AvailabilityInput,
+        suggest_browser_zone: bool,
+        error: Option<AvailabilityError>,
+    ) -> Self {
+        // Which day (or override date) the error is about, so the mark sits beside it.
+        let error_day = match &error {
+            Some(
+                AvailabilityError::InvalidTime { day, .. }
+                | AvailabilityError::ReversedInterval { day, .. }
+                | AvailabilityError::EmptyInterval { day, .. }
+                | AvailabilityError::OverlappingIntervals { day, .. },
+            ) => day.clone(),
+            Some(AvailabilityError::DuplicateOverride(date)) => date.to_string(),
+            _ => String::new(),
+        };
+        let message = error.as_ref().map(ToString::to_string);
+        let days = WEEKDAY_KEYS
+            .iter()
+            .zip(WEEKDAY_NAMES)
+            .map(|(key, name)| {
+                let mut intervals = input.weekly.get(*key).cloned().unwrap_or_default();
+                intervals.push(blank());
+                DayRow { key, name, intervals, error: (error_day == name).then(|| message.clone()).flatten() }
+            })
+            .collect();
+        let mut overrides: Vec<OverrideRow> = input
+            .overrides
+            .iter()
+            .flat_map(|o| {
+                if o.intervals.is_empty() {
+                    vec![OverrideRow { date: o.date.clone(), closed: true, start: String::new(), end: String::new() }]
+                } else {
+                    o.intervals
+                        .iter()
+                        .map(|[start, end]| OverrideRow {
+                            date: o.date.clone(),
+                            closed: false,
+                            start: start.clone(),
+                            end: end.clone(),
+                        })
+                        .collect()
+                }
+            })
+            .collect();
+        overrides.push(OverrideRow { date: String::new(), closed: true, start: String::new(), end: String::new() });
+        let weekday_error = WEEKDAY_NAMES.contains(&error_day.as_str());
+        AvailabilityPage {
+            frame,
+            timezone: input.timezone.clone(),
+            suggest_browser_zone,
+            days,
+            overrides,
+            timezone_error: matches!(error, Some(AvailabilityError::UnknownTimeZone(_))),
+            override_error_date: if weekday_error { String::new() } else { error_day },
+            error: message,
+            zones: time_zones(),
+        }
+    }
+}
+
+fn frame(user: &UserRow, flash: Option<super::Flash>) -> Frame {
+    Frame::for_user("Availability", "availability", user, flash)
+}
+
+async fn availability_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let never_saved = state.db.availability_of(&user.id).await?.is_none();
+    let input = availability::load_input(&state.db, &user.id).await?;
+    Ok((jar, AvailabilityPage::new(frame(&user, flash), &input, never_saved, None)).into_response())
+}
+
+/// Reads the indexed form fields into the API's input; rows left empty are dropped.
+fn parse_form(body: &[u8]) -> AvailabilityInput {
+    let mut timezone = String::new();
+    // (day or "ov", row index) → field → value; the BTreeMap keeps rows in index order.
+    let mut rows: BTreeMap<(String, u32), BTreeMap<String, String>> = BTreeMap::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        if key == "timezone" {
+            timezone = value.trim().to_owned();
+            continue;
+        }
+        let mut parts = key.splitn(3, '.');
+        if let (Some(group), Some(Ok(index)), Some(field)) =
+            (parts.next(), parts.next().map(str::parse::<u32>), parts.next())
+        {
+            rows.entry((group.to_owned(), index)).or_default().insert(field.to_owned(), value.trim().to_owned());
+        }
+    }
+    let mut weekly: BTreeMap<String, Vec<[String; 2]>> = BTreeMap::new();
+    let mut overrides: Vec<OverrideInput> = Vec::new();
+    for ((group, _), fields) in rows {
+        let get = |f: &str| fields.get(f).cloned().unwrap_or_default();
+        let (start, end) = (get("start"), get("end"));
+        if group == "ov" {
+            let date = get("date");
+            if date.is_empty() {
+                continue;
+            }
+            let closed = get("kind") != "hours";
+            let at = match overrides.iter().position(|o| o.date == date) {
+                Some(at) => at,
+                None => {
+                    overrides.push(OverrideInput { date: date.clone(), intervals: Vec::new() });
+                    overrides.len() - 1
+                }
+            };
+            if !closed {
+                overrides[at].intervals.push([start, end]);
+            }
+        } else if WEEKDAY_KEYS.contains(&group.as_str()) && !(start.is_empty() && end.is_empty()) {
+            weekly.entry(group).or_default().push([start, end]);
+        }
+    }
+    AvailabilityInput { timezone, weekly, overrides }
+}
+
+async fn save(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    body: Bytes,
+) -> PageResult<Response> {
+    let input = parse_form(&body);
+    match availability::save(&state.db, &user.id, &input).await {
+        Ok(_) => {
+            let jar = flash::set(jar, "success", "Your availability is saved. Booking pages show the new times now.");
+            Ok((jar, Redirect::to("/availability")).into_response())
+        }
+        Err(AvailabilityProblem::Invalid(error)) => {
+            let page = AvailabilityPage::new(frame(&user, None), &input, false, Some(error));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(AvailabilityProblem::Store(e)) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_rows_become_weekly_hours_and_overrides() {
+        let body = "timezone=Europe%2FBerlin&mon.0.start=09%3A00&mon.0.end=12%3A00&mon.3.start=13%3A00&mon.3.end=17%3A00\
+                    &mon.4.start=&mon.4.end=&tue.0.start=&tue.0.end=\
+                    &ov.0.date=2026-12-24&ov.0.kind=closed&ov.0.start=&ov.0.end=\
+                    &ov.1.date=2026-12-31&ov.1.kind=hours&ov.1.start=10%3A00&ov.1.end=12%3A00\
+                    &ov.2.date=&ov.2.kind=closed";
+        let input = parse_form(body.as_bytes());
+        assert_eq!(input.timezone, "Europe/Berlin");
+        assert_eq!(input.weekly.len(), 1);
+        assert_eq!(
+            input.weekly["mon"],
+            vec![["09:00".to_owned(), "12:00".to_owned()], ["13:00".into(), "17:00".into()]]
+        );
+        assert_eq!(input.overrides.len(), 2);
+        assert!(input.overrides[0].intervals.is_empty());
+        assert_eq!(input.overrides[1].intervals, vec![["10:00".to_owned(), "12:00".to_owned()]]);
+    }
+}

@@ -1,0 +1,501 @@
+//! The public booking page `/{username}/{slug}` and the invitee's manage page
+//! `/booking/{manage_token}` (confirmation, reschedule, cancel, .ics).
+//!
+//! Both work without JavaScript: the next days' free times are a list of radio buttons, and forms post
+//! to these routes, which call the same booking functions as the JSON API. With JavaScript, a month
+//! calendar (fed by the public slots route) replaces the list, and the confirmation fills in the Zoom
+//! link without a reload.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+
+use super::ics::{self, IcsEvent};
+use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
+use super::{Flash, Frame, PageError, PageResult, flash};
+use crate::domain::slots::format_in;
+use crate::http::AppState;
+use crate::http::api::bookings::{check_address, check_email};
+use crate::http::error::ApiError;
+use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
+use crate::scheduling::event_types::Location;
+use crate::scheduling::meetings::MeetingView;
+use crate::store::meetings::MeetingRow;
+use crate::store::now_ms;
+use crate::timefmt::human_range_ms;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{username}/{slug}", get(booking_page).post(book))
+        .route("/booking/{token}", get(manage_page))
+        .route("/booking/{token}/reschedule", post(reschedule))
+        .route("/booking/{token}/cancel", post(cancel))
+        .route("/booking/{token}/calendar.ics", get(calendar_file))
+}
+
+/// How many days ahead the list for browsers without JavaScript looks.
+const FALLBACK_DAYS: i32 = 14;
+/// How many days with free times that list shows at most.
+const FALLBACK_DAYS_SHOWN: usize = 7;
+
+/// One day of the list for browsers without JavaScript.
+struct SlotDay {
+    label: String,
+    times: Vec<SlotTime>,
+}
+
+struct SlotTime {
+    /// RFC 3339 in the viewer's offset, as the slots route answers.
+    value: String,
+    label: String,
+}
+
+/// The day-and-time picker both pages share (`slot_picker.html`).
+struct SlotPicker {
+    /// The public slots route for this event type; the calendar asks it for one month at a time.
+    slots_url: String,
+    /// The id of the form the chosen start belongs to.
+    form_id: &'static str,
+    timezone: String,
+    /// The zone was chosen (in the URL), so the browser's own zone is not applied over it.
+    zone_chosen: bool,
+    days: Vec<SlotDay>,
+    /// A start chosen before (kept when the form comes back with an error).
+    selected: String,
+    zones: &'static [String],
+}
+
+impl SlotPicker {
+    async fn build(
+        state: &AppState,
+        event: &PublicEvent,
+        form_id: &'static str,
+        zone: &ZoneChoice,
+        selected: String,
+    ) -> PageResult<SlotPicker> {
+        let today = Timestamp::now().to_zoned(zone.tz.clone()).date();
+        let until = today.checked_add(FALLBACK_DAYS.days()).unwrap_or(today);
+        let starts = match booking::public_slots(&state.db, event, today, until, &zone.tz, Timestamp::now()).await {
+            Ok(starts) => starts,
+            Err(BookingError::Store(e)) => return Err(e.into()),
+            Err(e) => return Err(PageError::internal(e)),
+        };
+        let mut days: Vec<SlotDay> = Vec::new();
+        for start in starts {
+            let local = start.to_zoned(zone.tz.clone());
+            let label = local.strftime("%A %-d %B").to_string();
+            if days.last().is_none_or(|d| d.label != label) {
+                if days.len() == FALLBACK_DAYS_SHOWN {
+                    break;
+                }
+                days.push(SlotDay { label, times: Vec::new() });
+            }
+            let time = SlotTime { value: format_in(start, &zone.tz), label: local.strftime("%H:%M").to_string() };
+            days.last_mut().expect("pushed above").times.push(time);
+        }
+        Ok(SlotPicker {
+            slots_url: format!("/api/v1/public/{}/{}/slots", event.host.username, event.event.slug),
+            form_id,
+            timezone: zone.name.clone(),
+            zone_chosen: zone.chosen,
+            days,
+            selected,
+            zones: time_zones(),
+        })
+    }
+
+    fn zone_listed(&self) -> bool {
+        self.zones.contains(&self.timezone)
+    }
+}
+
+/// The viewer's zone: from the URL (`?timezone=`), else a fallback (UTC, or the invitee's own).
+struct ZoneChoice {
+    name: String,
+    tz: TimeZone,
+    chosen: bool,
+}
+
+impl ZoneChoice {
+    /// `fallback_is_choice`: the fallback is the invitee's own zone (from their booking), so the
+    /// browser's zone is not applied over it.
+    fn of(requested: Option<&str>, fallback: &str, fallback_is_choice: bool) -> ZoneChoice {
+        if let Some(name) = requested.filter(|z| !z.trim().is_empty())
+            && let Ok(tz) = booking::parse_time_zone(name)
+        {
+            return ZoneChoice { name: tz.iana_name().unwrap_or(name.trim()).to_owned(), tz, chosen: true };
+        }
+        let tz = TimeZone::get(fallback).unwrap_or(TimeZone::UTC);
+        ZoneChoice { name: tz.iana_name().unwrap_or("UTC").to_owned(), tz, chosen: fallback_is_choice }
+    }
+}
+
+/// What the event is, for both pages.
+struct EventSummary {
+    title: String,
+    host_name: String,
+    duration_minutes: i64,
+    location: String,
+    description: String,
+    booking_path: String,
+}
+
+impl EventSummary {
+    fn of(event: &PublicEvent) -> EventSummary {
+        let e = &event.event;
+        EventSummary {
+            title: e.title.clone(),
+            host_name: event.host.name.clone(),
+            duration_minutes: e.duration_minutes,
+            location: Location::parse(&e.location).map(Location::label).unwrap_or("Other").to_owned(),
+            description: e.description.clone(),
+            booking_path: format!("/{}/{}", event.host.username, e.slug),
+        }
+    }
+}
+
+/// The booking form, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookForm {
+    start: String,
+    timezone: String,
+    name: String,
+    email: String,
+    notes: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "booking_page.html")]
+struct BookingPage {
+    frame: Frame,
+    event: EventSummary,
+    /// `None` when the event cannot be booked (a Zoom event type whose host has no Zoom).
+    picker: Option<SlotPicker>,
+    form: BookForm,
+    error: Option<FieldError>,
+}
+
+impl BookingPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.error, field)
+    }
+
+    /// An error about no single input (slot taken, not available, rate limited) shows above the form.
+    fn form_error(&self) -> Option<&str> {
+        self.error.as_ref().filter(|e| !matches!(e.field, "name" | "email" | "notes")).map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PickerQuery {
+    timezone: Option<String>,
+}
+
+/// `/api/…` never reaches a person's booking page: an unknown API route answers in JSON.
+fn api_not_found(username: &str) -> Option<Response> {
+    (username == "api").then(|| ApiError::not_found().into_response())
+}
+
+async fn public_event(state: &AppState, username: &str, slug: &str) -> PageResult<PublicEvent> {
+    booking::find_public_event(&state.db, username, slug).await?.ok_or(PageError::NotFound)
+}
+
+async fn render_booking_page(
+    state: &AppState,
+    event: &PublicEvent,
+    zone: ZoneChoice,
+    form: BookForm,
+    error: Option<FieldError>,
+) -> PageResult<BookingPage> {
+    let picker = if booking::zoom_ready(&state.db, event).await? {
+        // A start that was refused (taken or not available) is not offered again.
+        let keep = error.as_ref().is_none_or(|e| matches!(e.field, "name" | "email" | "notes"));
+        let selected = if keep { form.start.clone() } else { String::new() };
+        Some(SlotPicker::build(state, event, "book-form", &zone, selected).await?)
+    } else {
+        None
+    };
+    let summary = EventSummary::of(event);
+    let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
+    Ok(BookingPage { frame, event: summary, picker, form, error })
+}
+
+async fn booking_page(
+    State(state): State<AppState>,
+    Path((username, slug)): Path<(String, String)>,
+    Query(query): Query<PickerQuery>,
+) -> PageResult<Response> {
+    if let Some(response) = api_not_found(&username) {
+        return Ok(response);
+    }
+    let event = public_event(&state, &username, &slug).await?;
+    let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
+    Ok(render_booking_page(&state, &event, zone, BookForm::default(), None).await?.into_response())
+}
+
+/// How a refused booking reads on the page, and its status.
+fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
+    let message = e.to_string();
+    Ok(match e {
+        BookingError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.into()),
+        BookingError::SlotTaken => (StatusCode::CONFLICT, FieldError::new("start", message)),
+        BookingError::NotAvailable => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", message)),
+        BookingError::ZoomNotConnected | BookingError::Cancelled => {
+            (StatusCode::CONFLICT, FieldError::new("form", message))
+        }
+        BookingError::Store(e) => return Err(e.into()),
+        BookingError::Internal(e) => return Err(e.into()),
+    })
+}
+
+fn limited(e: ApiError) -> (StatusCode, FieldError) {
+    (e.status, FieldError::new("form", e.message))
+}
+
+async fn book(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Path((username, slug)): Path<(String, String)>,
+    Form(form): Form<BookForm>,
+) -> PageResult<Response> {
+    if let Some(response) = api_not_found(&username) {
+        return Ok(response);
+    }
+    let event = public_event(&state, &username, &slug).await?;
+    let (status, error) = if form.start.trim().is_empty() {
+        (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", "Pick a day and a time first."))
+    } else if let Err(e) =
+        check_address(&state, address).and_then(|()| check_email(&state, &event.host.id, &form.email))
+    {
+        limited(e)
+    } else {
+        let input = BookingInput {
+            start: form.start.clone(),
+            name: form.name.clone(),
+            email: form.email.clone(),
+            timezone: form.timezone.clone(),
+            notes: Some(form.notes.clone()),
+        };
+        match booking::book(&state.db, &state.zoom, &event, input, Timestamp::now()).await {
+            Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
+            Err(e) => refusal(e)?,
+        }
+    };
+    let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
+    Ok((status, render_booking_page(&state, &event, zone, form, Some(error)).await?).into_response())
+}
+
+/// The Zoom side of a booking as its invitee sees it (never a start link).
+struct InviteeZoom {
+    badge: Option<Badge>,
+    join_url: Option<String>,
+    passcode: Option<String>,
+    /// Still being created: the page polls until the link is there.
+    pending: bool,
+    failed: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "booking_manage.html")]
+struct ManagePage {
+    frame: Frame,
+    token: String,
+    just_booked: bool,
+    cancelled: bool,
+    /// Start and end in the invitee's zone.
+    when: String,
+    event: Option<EventSummary>,
+    topic: String,
+    zoom: Option<InviteeZoom>,
+    location_detail: Option<String>,
+    manage_url: String,
+    picker: Option<SlotPicker>,
+    error: Option<FieldError>,
+}
+
+impl ManagePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.error, field)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ManageQuery {
+    timezone: Option<String>,
+    booked: Option<String>,
+}
+
+async fn managed(state: &AppState, token: &str) -> PageResult<MeetingRow> {
+    booking::by_manage_token(&state.db, token).await?.ok_or(PageError::NotFound)
+}
+
+/// The event type the booking came through, with its host (for the picker and the heading).
+async fn event_of(state: &AppState, row: &MeetingRow) -> PageResult<Option<PublicEvent>> {
+    let Some(event_type_id) = &row.event_type_id else { return Ok(None) };
+    let Some(event) = state.db.event_type_of(&row.host_id, event_type_id).await? else { return Ok(None) };
+    let Some(host) = state.db.user_by_id(&row.host_id).await? else { return Ok(None) };
+    Ok(Some(PublicEvent { host, event }))
+}
+
+async fn render_manage_page(
+    state: &AppState,
+    token: &str,
+    row: &MeetingRow,
+    query: ManageQuery,
+    flash: Option<Flash>,
+    error: Option<FieldError>,
+) -> PageResult<ManagePage> {
+    let view = MeetingView::load(&state.db, row).await?;
+    let invitee_zone = view.invitees.first().and_then(|i| i.timezone.clone());
+    let zone = ZoneChoice::of(
+        query.timezone.as_deref(),
+        invitee_zone.as_deref().unwrap_or(&view.timezone),
+        invitee_zone.is_some(),
+    );
+    let event = event_of(state, row).await?;
+    let cancelled = row.status != "scheduled";
+    let picker = match &event {
+        Some(event) if !cancelled && booking::zoom_ready(&state.db, event).await? => {
+            Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new()).await?)
+        }
+        _ => None,
+    };
+    let zoom = view.zoom.as_ref().map(|z| InviteeZoom {
+        badge: zoom_badge(&view),
+        join_url: z.join_url.clone().filter(|_| !cancelled),
+        passcode: z.passcode.clone().filter(|_| !cancelled),
+        pending: !cancelled && z.status == "pending",
+        failed: (z.status == "failed" || z.status == "deleted").then(|| {
+            "The Zoom meeting could not be set up. The host has been told and will send you a link.".to_owned()
+        }),
+    });
+    let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
+    Ok(ManagePage {
+        frame: Frame { wide: true, flash, ..Frame::public(title) },
+        token: token.to_owned(),
+        just_booked: query.booked.is_some() && !cancelled,
+        cancelled,
+        when: human_range_ms(row.start_at, row.end_at, Some(&zone.name)),
+        event: event.as_ref().map(EventSummary::of),
+        topic: view.topic.clone(),
+        zoom,
+        location_detail: view.location_detail.clone(),
+        manage_url: state.manage_url(token),
+        picker,
+        error,
+    })
+}
+
+async fn manage_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Query(query): Query<ManageQuery>,
+) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let row = managed(&state, &token).await?;
+    Ok((jar, render_manage_page(&state, &token, &row, query, flash, None).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RescheduleForm {
+    start: String,
+    timezone: String,
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Form(form): Form<RescheduleForm>,
+) -> PageResult<Response> {
+    let row = managed(&state, &token).await?;
+    let (status, error) = if form.start.trim().is_empty() {
+        (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", "Pick a new day and time first."))
+    } else if let Err(e) = check_address(&state, address) {
+        limited(e)
+    } else {
+        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now()).await {
+            Ok(moved) => {
+                let when = human_range_ms(moved.start_at, moved.end_at, Some(&form.timezone));
+                let message = format!("Your booking moved to {when}. The join link stays the same.");
+                let jar = flash::set(jar, "success", &message);
+                let target = format!("/booking/{token}?timezone={}", urlencode(&form.timezone));
+                return Ok((jar, Redirect::to(&target)).into_response());
+            }
+            Err(e) => refusal(e)?,
+        }
+    };
+    let query = ManageQuery { timezone: Some(form.timezone), booked: None };
+    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error)).await?).into_response())
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    reason: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> PageResult<Response> {
+    let row = managed(&state, &token).await?;
+    if let Err(e) = check_address(&state, address) {
+        let (status, error) = limited(e);
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
+        return Ok((status, page).into_response());
+    }
+    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
+    let jar = flash::set(jar, "success", "Your booking is cancelled. The host has been told.");
+    Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
+}
+
+/// **Add to calendar**: the booking as an .ics file.
+async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>) -> PageResult<Response> {
+    let row = managed(&state, &token).await?;
+    let view = MeetingView::load(&state.db, &row).await?;
+    let join_url = view.zoom.as_ref().and_then(|z| z.join_url.clone());
+    let manage_url = state.manage_url(&token);
+    let description = match &join_url {
+        Some(url) => format!("Join Zoom meeting: {url}\nReschedule or cancel: {manage_url}"),
+        None => format!("Reschedule or cancel: {manage_url}"),
+    };
+    let body = ics::calendar(&IcsEvent {
+        meeting_id: &row.id,
+        sequence: row.sequence,
+        start_ms: row.start_at,
+        end_ms: row.end_at,
+        stamp_ms: now_ms(),
+        summary: &row.topic,
+        join_url: join_url.as_deref(),
+        description: &description,
+        cancelled: row.status != "scheduled",
+    });
+    let headers = [
+        (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"prospo-booking.ics\""),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    Ok((headers, body).into_response())
+}

@@ -1,0 +1,314 @@
+//! Event types: the list with booking links, and the new/edit form with the product's defaults.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::view::{FieldError, error_for};
+use super::{Frame, PageError, PageResult, flash};
+use crate::http::AppState;
+use crate::http::extract::PageUser;
+use crate::scheduling::event_types::{self, AutoRecording, EventTypeError, EventTypeInput, Location, ZoomOptionsInput};
+use crate::store::accounts::UserRow;
+use crate::store::event_types::EventTypeRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/event-types", get(list_page).post(create))
+        .route("/event-types/new", get(new_page))
+        .route("/event-types/{id}", get(edit_page).post(update))
+        .route("/event-types/{id}/delete", post(delete))
+}
+
+/// One row of the list.
+struct EventTypeItem {
+    id: String,
+    title: String,
+    duration_minutes: i64,
+    location: String,
+    booking_url: String,
+    /// A Zoom event type while the host has no Zoom connection: it cannot be booked.
+    blocked_by_zoom: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "event_types.html")]
+struct ListPage {
+    frame: Frame,
+    items: Vec<EventTypeItem>,
+}
+
+impl ListPage {
+    /// Some Zoom event type cannot be booked because Zoom is not connected.
+    fn any_blocked(&self) -> bool {
+        self.items.iter().any(|i| i.blocked_by_zoom)
+    }
+}
+
+fn location_text(location: &str, detail: Option<&str>) -> String {
+    let label = Location::parse(location).map(Location::label).unwrap_or("Other");
+    match detail {
+        Some(d) if !d.is_empty() => format!("{label} · {d}"),
+        _ => label.to_owned(),
+    }
+}
+
+async fn zoom_connected(state: &AppState, user: &UserRow) -> PageResult<bool> {
+    Ok(state.db.zoom_connection_of(&user.id).await?.is_some())
+}
+
+async fn list_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let zoom_connected = zoom_connected(&state, &user).await?;
+    let items = state
+        .db
+        .event_types_of(&user.id)
+        .await?
+        .into_iter()
+        .map(|row| EventTypeItem {
+            booking_url: state.booking_url(&user.username, &row.slug),
+            location: location_text(&row.location, row.location_detail.as_deref()),
+            blocked_by_zoom: row.location == Location::Zoom.as_str() && !zoom_connected,
+            id: row.id,
+            title: row.title,
+            duration_minutes: row.duration_minutes,
+        })
+        .collect();
+    let frame = Frame::for_user("Event types", "event-types", &user, flash);
+    Ok((jar, ListPage { frame, items }).into_response())
+}
+
+/// The form's values as typed: strings, so a wrong number comes back as it was typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EventTypeForm {
+    title: String,
+    slug: String,
+    description: String,
+    duration_minutes: String,
+    location: String,
+    location_detail: String,
+    /// Empty: the same as the duration.
+    slot_step_minutes: String,
+    buffer_before_minutes: String,
+    buffer_after_minutes: String,
+    minimum_notice_minutes: String,
+    booking_window_days: String,
+    /// Empty: no daily maximum.
+    max_per_day: String,
+    zoom_waiting_room: Option<String>,
+    zoom_join_before_host: Option<String>,
+    zoom_mute_upon_entry: Option<String>,
+    zoom_auto_recording: String,
+}
+
+impl EventTypeForm {
+    fn of(row: &EventTypeRow) -> EventTypeForm {
+        let on = |b: bool| b.then(|| "on".to_owned());
+        EventTypeForm {
+            title: row.title.clone(),
+            slug: row.slug.clone(),
+            description: row.description.clone(),
+            duration_minutes: row.duration_minutes.to_string(),
+            location: row.location.clone(),
+            location_detail: row.location_detail.clone().unwrap_or_default(),
+            slot_step_minutes: match row.slot_step_minutes {
+                0 => String::new(),
+                step => step.to_string(),
+            },
+            buffer_before_minutes: row.buffer_before_minutes.to_string(),
+            buffer_after_minutes: row.buffer_after_minutes.to_string(),
+            minimum_notice_minutes: row.minimum_notice_minutes.to_string(),
+            booking_window_days: row.booking_window_days.to_string(),
+            max_per_day: row.max_per_day.map(|n| n.to_string()).unwrap_or_default(),
+            zoom_waiting_room: on(row.zoom_waiting_room),
+            zoom_join_before_host: on(row.zoom_join_before_host),
+            zoom_mute_upon_entry: on(row.zoom_mute_upon_entry),
+            zoom_auto_recording: row.zoom_auto_recording.clone(),
+        }
+    }
+
+    /// The same input the JSON API takes; numbers that are not numbers are refused here.
+    fn to_input(&self) -> Result<EventTypeInput, FieldError> {
+        fn number(field: &'static str, raw: &str) -> Result<Option<i64>, FieldError> {
+            match raw.trim() {
+                "" => Ok(None),
+                n => n.parse().map(Some).map_err(|_| FieldError::new(field, "Enter a whole number.")),
+            }
+        }
+        let required = |field: &'static str, raw: &str| -> Result<i64, FieldError> {
+            number(field, raw)?.ok_or_else(|| FieldError::new(field, "Enter a whole number."))
+        };
+        let location =
+            Location::parse(&self.location).ok_or_else(|| FieldError::new("location", "Choose a location."))?;
+        let duration = required("duration_minutes", &self.duration_minutes)?;
+        Ok(EventTypeInput {
+            title: Some(self.title.clone()),
+            slug: Some(self.slug.clone()),
+            description: Some(self.description.clone()),
+            duration_minutes: Some(duration),
+            location: Some(location),
+            location_detail: Some(self.location_detail.clone()),
+            // An empty step follows the duration.
+            slot_step_minutes: Some(number("slot_step_minutes", &self.slot_step_minutes)?.unwrap_or(duration)),
+            buffer_before_minutes: Some(required("buffer_before_minutes", &self.buffer_before_minutes)?),
+            buffer_after_minutes: Some(required("buffer_after_minutes", &self.buffer_after_minutes)?),
+            minimum_notice_minutes: Some(required("minimum_notice_minutes", &self.minimum_notice_minutes)?),
+            booking_window_days: Some(required("booking_window_days", &self.booking_window_days)?),
+            // 0 clears the maximum.
+            max_per_day: Some(number("max_per_day", &self.max_per_day)?.unwrap_or(0)),
+            zoom: Some(ZoomOptionsInput {
+                waiting_room: Some(self.zoom_waiting_room.is_some()),
+                join_before_host: Some(self.zoom_join_before_host.is_some()),
+                mute_upon_entry: Some(self.zoom_mute_upon_entry.is_some()),
+                auto_recording: Some(AutoRecording::parse(&self.zoom_auto_recording)),
+            }),
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "event_type_form.html")]
+struct FormPage {
+    frame: Frame,
+    /// `None` while creating.
+    id: Option<String>,
+    form: EventTypeForm,
+    error: Option<FieldError>,
+    zoom_connected: bool,
+    /// Where the booking page will be: `https://host/username/`.
+    link_prefix: String,
+    locations: Vec<(&'static str, &'static str)>,
+}
+
+impl FormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.error, field)
+    }
+
+    /// The field that gets focus: the one in error.
+    fn focus_field(&self) -> &'static str {
+        self.error.as_ref().map(|e| e.field).unwrap_or("")
+    }
+
+    /// An error that belongs to no single field shows above the form.
+    fn form_error(&self) -> Option<&str> {
+        const FIELDS: [&str; 13] = [
+            "title",
+            "slug",
+            "description",
+            "duration_minutes",
+            "location",
+            "location_detail",
+            "slot_step_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "minimum_notice_minutes",
+            "booking_window_days",
+            "max_per_day",
+            "zoom_auto_recording",
+        ];
+        self.error.as_ref().filter(|e| !FIELDS.contains(&e.field)).map(|e| e.message.as_str())
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &UserRow,
+    id: Option<String>,
+    form: EventTypeForm,
+    error: Option<FieldError>,
+) -> PageResult<FormPage> {
+    let title = if id.is_some() { "Edit event type" } else { "New event type" };
+    Ok(FormPage {
+        frame: Frame::for_user(title, "event-types", user, None),
+        id,
+        form,
+        error,
+        zoom_connected: zoom_connected(state, user).await?,
+        link_prefix: state.booking_url(&user.username, ""),
+        locations: [Location::Zoom, Location::Phone, Location::InPerson, Location::Link]
+            .into_iter()
+            .map(|l| (l.as_str(), l.label()))
+            .collect(),
+    })
+}
+
+async fn new_page(State(state): State<AppState>, PageUser(user): PageUser) -> PageResult<FormPage> {
+    let form = EventTypeForm::of(&event_types::defaults(&user.id));
+    form_page(&state, &user, None, form, None).await
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> PageResult<FormPage> {
+    let row = state.db.event_type_of(&user.id, &id).await?.ok_or(PageError::NotFound)?;
+    form_page(&state, &user, Some(id), EventTypeForm::of(&row), None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Form(form): Form<EventTypeForm>,
+) -> PageResult<Response> {
+    save(&state, &user, jar, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<EventTypeForm>,
+) -> PageResult<Response> {
+    let existing = state.db.event_type_of(&user.id, &id).await?.ok_or(PageError::NotFound)?;
+    save(&state, &user, jar, Some(existing), form).await
+}
+
+/// Creates or changes through the same function as the API; errors re-show the form as typed.
+async fn save(
+    state: &AppState,
+    user: &UserRow,
+    jar: CookieJar,
+    existing: Option<EventTypeRow>,
+    form: EventTypeForm,
+) -> PageResult<Response> {
+    let id = existing.as_ref().map(|e| e.id.clone());
+    let (status, error) = match form.to_input() {
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error),
+        Ok(input) => match event_types::save(&state.db, &user.id, existing, input).await {
+            Ok(row) => {
+                let message = format!("“{}” is saved. Its booking page is live.", row.title);
+                let jar = flash::set(jar, "success", &message);
+                return Ok((jar, Redirect::to("/event-types")).into_response());
+            }
+            Err(EventTypeError::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.into()),
+            Err(e @ EventTypeError::SlugTaken) => (StatusCode::CONFLICT, FieldError::new("slug", e.to_string())),
+            Err(EventTypeError::Store(e)) => return Err(e.into()),
+        },
+    };
+    Ok((status, form_page(state, user, id, form, Some(error)).await?).into_response())
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let jar = if state.db.delete_event_type(&user.id, &id).await? {
+        flash::set(jar, "success", "The event type was deleted. Meetings booked through it stay.")
+    } else {
+        flash::set(jar, "error", "That event type does not exist (it may already be deleted).")
+    };
+    Ok((jar, Redirect::to("/event-types")).into_response())
+}

@@ -1,0 +1,416 @@
+//! Meetings: upcoming and past, details with the live Zoom meeting, Start, reschedule, cancel,
+//! Retry, and New meeting. Every change goes through the same functions as the JSON API.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::view::{Badge, FieldError, error_for, local_input_value, local_to_rfc3339, time_zones, zoom_badge};
+use super::{Flash, Frame, PageError, PageResult, flash};
+use crate::http::AppState;
+use crate::http::extract::PageUser;
+use crate::scheduling::availability;
+use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
+use crate::scheduling::event_types::{AutoRecording, Location};
+use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
+use crate::store::accounts::UserRow;
+use crate::store::meetings::MeetingRow;
+use crate::store::now_ms;
+use crate::timefmt::human_range_ms;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(list_page).post(create))
+        .route("/meetings/new", get(new_page))
+        .route("/meetings/{id}", get(details_page))
+        .route("/meetings/{id}/start", post(start))
+        .route("/meetings/{id}/reschedule", post(reschedule))
+        .route("/meetings/{id}/cancel", post(cancel))
+        .route("/meetings/{id}/retry", post(retry))
+}
+
+/// The zone the host reads times in: their own, else their availability's.
+async fn host_zone(state: &AppState, user: &UserRow) -> PageResult<String> {
+    match user.timezone.as_deref().filter(|z| !z.is_empty()) {
+        Some(zone) => Ok(zone.to_owned()),
+        None => Ok(availability::load_input(&state.db, &user.id).await?.timezone),
+    }
+}
+
+/// A meeting as the list and the details page show it.
+struct MeetingItem {
+    id: String,
+    when: String,
+    topic: String,
+    /// "Name <email>, …".
+    invitees: String,
+    location: String,
+    badge: Option<Badge>,
+    join_url: Option<String>,
+    /// The host can fetch a start link now.
+    can_start: bool,
+    /// A failed or held Zoom create or change can be retried now.
+    can_retry: bool,
+    cancelled: bool,
+}
+
+impl MeetingItem {
+    fn of(view: &MeetingView, row: &MeetingRow, zone: &str) -> MeetingItem {
+        let zoom = view.zoom.as_ref();
+        let scheduled = row.status == "scheduled";
+        MeetingItem {
+            id: view.id.clone(),
+            when: human_range_ms(row.start_at, row.end_at, Some(zone)),
+            topic: view.topic.clone(),
+            invitees: view.invitees.iter().map(|i| format!("{} <{}>", i.name, i.email)).collect::<Vec<_>>().join(", "),
+            location: Location::parse(&view.location).map(Location::label).unwrap_or("Other").to_owned(),
+            badge: zoom_badge(view),
+            join_url: zoom.and_then(|z| z.join_url.clone()).filter(|_| scheduled),
+            can_start: scheduled && zoom.is_some_and(|z| z.status == "created"),
+            can_retry: scheduled
+                && zoom.is_some_and(|z| z.status == "failed" || z.held_until.is_some() || z.error.is_some()),
+            cancelled: !scheduled,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    when: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings.html")]
+struct ListPage {
+    frame: Frame,
+    upcoming: bool,
+    items: Vec<MeetingItem>,
+    zoom_connected: bool,
+    zone: String,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Query(query): Query<ListQuery>,
+) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let upcoming = query.when.as_deref() != Some("past");
+    let zone = host_zone(&state, &user).await?;
+    let rows = state.db.meetings_of(&user.id, upcoming, now_ms()).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        items.push(MeetingItem::of(&MeetingView::load(&state.db, row).await?, row, &zone));
+    }
+    let zoom_connected = state.db.zoom_connection_of(&user.id).await?.is_some();
+    let frame = Frame::for_user("Meetings", "meetings", &user, flash);
+    Ok((jar, ListPage { frame, upcoming, items, zoom_connected, zone }).into_response())
+}
+
+/// New meeting, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewMeetingForm {
+    topic: String,
+    /// `datetime-local`, read in `timezone`.
+    start: String,
+    timezone: String,
+    duration_minutes: String,
+    /// Emails, separated by commas, spaces or lines.
+    invitees: String,
+    zoom_waiting_room: Option<String>,
+    zoom_join_before_host: Option<String>,
+    zoom_mute_upon_entry: Option<String>,
+    zoom_auto_recording: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meeting_new.html")]
+struct NewPage {
+    frame: Frame,
+    form: NewMeetingForm,
+    error: Option<FieldError>,
+    zoom_connected: bool,
+    zones: &'static [String],
+}
+
+impl NewPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.error, field)
+    }
+
+    fn focus_field(&self) -> &'static str {
+        self.error.as_ref().map(|e| e.field).unwrap_or("")
+    }
+}
+
+async fn new_page(State(state): State<AppState>, PageUser(user): PageUser) -> PageResult<NewPage> {
+    let form = NewMeetingForm {
+        timezone: host_zone(&state, &user).await?,
+        duration_minutes: "30".into(),
+        zoom_auto_recording: AutoRecording::None.as_str().into(),
+        ..NewMeetingForm::default()
+    };
+    new_meeting_page(&state, &user, form, None).await
+}
+
+async fn new_meeting_page(
+    state: &AppState,
+    user: &UserRow,
+    form: NewMeetingForm,
+    error: Option<FieldError>,
+) -> PageResult<NewPage> {
+    Ok(NewPage {
+        frame: Frame::for_user("New meeting", "meetings", user, None),
+        form,
+        error,
+        zoom_connected: state.db.zoom_connection_of(&user.id).await?.is_some(),
+        zones: time_zones(),
+    })
+}
+
+/// A booking error as a page shows it: under its field, or above the form.
+fn field_error(e: BookingError) -> Result<FieldError, PageError> {
+    Ok(match e {
+        BookingError::Invalid(invalid) => invalid.into(),
+        BookingError::Store(e) => return Err(e.into()),
+        BookingError::Internal(e) => return Err(e.into()),
+        e => FieldError::new("form", e.to_string()),
+    })
+}
+
+fn status_of(e: &BookingError) -> StatusCode {
+    match e {
+        BookingError::SlotTaken | BookingError::ZoomNotConnected | BookingError::Cancelled => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Form(form): Form<NewMeetingForm>,
+) -> PageResult<Response> {
+    let result = async {
+        let start = local_to_rfc3339(&form.start, &form.timezone)?;
+        let duration_minutes = form.duration_minutes.trim().parse().map_err(|_| {
+            BookingError::Invalid(crate::domain::accounts::Invalid {
+                field: "duration_minutes",
+                code: "invalid_duration",
+                message: "The duration must be 5 to 720 minutes.".into(),
+            })
+        })?;
+        let input = DirectMeetingInput {
+            topic: form.topic.clone(),
+            start,
+            duration_minutes,
+            timezone: form.timezone.clone(),
+            invitees: form
+                .invitees
+                .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(|email| (None, email.to_owned()))
+                .collect(),
+            waiting_room: form.zoom_waiting_room.is_some(),
+            join_before_host: form.zoom_join_before_host.is_some(),
+            mute_upon_entry: form.zoom_mute_upon_entry.is_some(),
+            auto_recording: AutoRecording::parse(&form.zoom_auto_recording).as_str().to_owned(),
+        };
+        booking::create_direct(&state.db, &state.zoom, &user, input).await
+    }
+    .await;
+    match result {
+        Ok(row) => {
+            let jar = flash::set(jar, "success", "The meeting is scheduled. Its Zoom meeting is being created.");
+            Ok((jar, Redirect::to(&format!("/meetings/{}", row.id))).into_response())
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            let mut error = field_error(e)?;
+            // Email problems are about the invitees field on this form.
+            if error.field == "email" {
+                error.field = "invitees";
+            }
+            Ok((status, new_meeting_page(&state, &user, form, Some(error)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meeting_details.html")]
+struct DetailsPage {
+    frame: Frame,
+    item: MeetingItem,
+    meeting: MeetingView,
+    zoom_live: Option<ZoomLive>,
+    zoom_live_error: Option<String>,
+    /// The reschedule form, as typed or prefilled.
+    reschedule_start: String,
+    reschedule_duration: String,
+    zone: String,
+    error: Option<FieldError>,
+    zones: &'static [String],
+}
+
+impl DetailsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.error, field)
+    }
+}
+
+async fn owned(state: &AppState, user: &UserRow, id: &str) -> PageResult<MeetingRow> {
+    state.db.meeting_of(&user.id, id).await?.ok_or(PageError::NotFound)
+}
+
+struct RescheduleValues {
+    start: String,
+    duration: String,
+    zone: String,
+    error: Option<FieldError>,
+}
+
+async fn details(
+    state: &AppState,
+    user: &UserRow,
+    row: &MeetingRow,
+    flash: Option<Flash>,
+    typed: Option<RescheduleValues>,
+) -> PageResult<DetailsPage> {
+    let zone = host_zone(state, user).await?;
+    let meeting = MeetingView::load(&state.db, row).await?;
+    let (zoom_live, zoom_live_error) = match meetings::live_zoom_meeting(&state.db, &state.zoom, row).await {
+        Ok(live) => (live, None),
+        Err(LiveZoomError::Store(e)) => return Err(e.into()),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let typed = typed.unwrap_or_else(|| RescheduleValues {
+        start: local_input_value(row.start_at, &zone),
+        duration: ((row.end_at - row.start_at) / 60_000).to_string(),
+        zone: zone.clone(),
+        error: None,
+    });
+    Ok(DetailsPage {
+        frame: Frame::for_user(meeting.topic.clone(), "meetings", user, flash),
+        item: MeetingItem::of(&meeting, row, &zone),
+        meeting,
+        zoom_live,
+        zoom_live_error,
+        reschedule_start: typed.start,
+        reschedule_duration: typed.duration,
+        zone: typed.zone,
+        error: typed.error,
+        zones: time_zones(),
+    })
+}
+
+async fn details_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let row = owned(&state, &user, &id).await?;
+    Ok((jar, details(&state, &user, &row, flash, None).await?).into_response())
+}
+
+/// Fetches a fresh start link and sends the host there (303); it is never stored or shown.
+async fn start(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let row = owned(&state, &user, &id).await?;
+    match meetings::start_link(&state.db, &state.zoom, &row).await {
+        Ok(start_url) => Ok(Redirect::to(&start_url).into_response()),
+        Err(LiveZoomError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let jar = flash::set(jar, "error", &e.to_string());
+            Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RescheduleForm {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<RescheduleForm>,
+) -> PageResult<Response> {
+    let row = owned(&state, &user, &id).await?;
+    let result = async {
+        let start = local_to_rfc3339(&form.start, &form.timezone)?;
+        let duration = form.duration_minutes.trim().parse::<i64>().ok();
+        booking::change_by_host(&state.db, &state.zoom, &row, Some(&start), duration.or(Some(0)), None).await
+    }
+    .await;
+    match result {
+        Ok(changed) => {
+            let when = human_range_ms(changed.start_at, changed.end_at, Some(&form.timezone));
+            let jar =
+                flash::set(jar, "success", &format!("Moved to {when}. The Zoom meeting follows; its join link stays."));
+            Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            let error = field_error(e)?;
+            let typed = RescheduleValues {
+                start: form.start,
+                duration: form.duration_minutes,
+                zone: form.timezone,
+                error: Some(error),
+            };
+            Ok((status, details(&state, &user, &row, None, Some(typed)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    reason: Option<String>,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> PageResult<Response> {
+    let row = owned(&state, &user, &id).await?;
+    booking::cancel(&state.db, &state.zoom, &row, form.reason.as_deref()).await.map_err(PageError::internal)?;
+    let jar = flash::set(jar, "success", "The meeting is cancelled. Its Zoom meeting is being deleted.");
+    Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let row = owned(&state, &user, &id).await?;
+    meetings::retry_zoom(&state.db, &state.zoom, &row).await?;
+    let jar = flash::set(jar, "success", "Retrying with Zoom now.");
+    Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
+}

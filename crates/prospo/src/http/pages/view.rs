@@ -1,0 +1,128 @@
+//! Presentation helpers the scheduling pages share: errors under fields, Zoom status badges, the
+//! time zone list, and the `datetime-local` inputs hosts type times into.
+
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+use crate::domain::accounts::Invalid;
+use crate::scheduling::booking::{self, BookingError};
+use crate::scheduling::meetings::MeetingView;
+
+/// An error shown under one field (or above the form when `field` names none); typed values stay.
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError { field, message: message.into() }
+    }
+}
+
+impl From<Invalid> for FieldError {
+    fn from(invalid: Invalid) -> Self {
+        FieldError { field: invalid.field, message: invalid.message }
+    }
+}
+
+/// The message for `field`, if the error is about it.
+pub fn error_for<'a>(error: &'a Option<FieldError>, field: &str) -> Option<&'a str> {
+    error.as_ref().filter(|e| e.field == field).map(|e| e.message.as_str())
+}
+
+/// A status badge: colour class and words (the words alone carry the meaning).
+#[derive(Debug, Clone)]
+pub struct Badge {
+    /// `badge-green`, `badge-amber`, `badge-red` or `badge-grey`.
+    pub class: &'static str,
+    pub text: String,
+}
+
+/// The state of a meeting's Zoom meeting as the host and invitee read it; `None` for a meeting that is
+/// not on Zoom.
+pub fn zoom_badge(meeting: &MeetingView) -> Option<Badge> {
+    let badge = |class, text: &str| Some(Badge { class, text: text.to_owned() });
+    if meeting.status == "cancelled" {
+        return badge("badge-grey", "Cancelled");
+    }
+    let zoom = meeting.zoom.as_ref()?;
+    if let Some(until) = zoom.held_until.as_deref().and_then(|t| t.parse::<Timestamp>().ok()) {
+        let time = until.to_zoned(TimeZone::UTC).strftime("%H:%M").to_string();
+        return badge("badge-amber", &format!("Held until {time} UTC"));
+    }
+    match (zoom.status.as_str(), zoom.pending_change.as_deref()) {
+        ("failed", _) => {
+            let reason = zoom.error.as_ref().map(|e| e.message.as_str()).unwrap_or("unknown reason");
+            badge("badge-red", &format!("Zoom failed: {reason}"))
+        }
+        ("deleted", _) => badge("badge-red", "Deleted in Zoom"),
+        ("created", Some(_)) => badge("badge-amber", "Change pending"),
+        ("created", None) => badge("badge-green", "Zoom link ready"),
+        _ => badge("badge-amber", "Creating Zoom meeting…"),
+    }
+}
+
+/// Every IANA time zone name jiff knows, sorted, for the zone pickers.
+pub fn time_zones() -> &'static [String] {
+    static ZONES: OnceLock<Vec<String>> = OnceLock::new();
+    ZONES.get_or_init(|| {
+        let mut zones: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.as_str().to_owned())
+            // Keep the Area/Location names people pick from, plus UTC; skip legacy aliases.
+            .filter(|name| name == "UTC" || (name.contains('/') && !name.starts_with("Etc/")))
+            .filter(|name| name.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        zones
+    })
+}
+
+/// A `datetime-local` value ("2026-12-01T15:00") read in `zone`, as the RFC 3339 instant the
+/// scheduling functions take.
+pub fn local_to_rfc3339(local: &str, zone: &str) -> Result<String, BookingError> {
+    let tz = booking::parse_time_zone(zone)?;
+    let invalid = || {
+        BookingError::Invalid(Invalid {
+            field: "start",
+            code: "invalid_start",
+            message: "Give the date and time, e.g. 2026-12-01 15:00.".to_owned(),
+        })
+    };
+    let civil: DateTime = local.trim().parse().map_err(|_| invalid())?;
+    let instant = civil.to_zoned(tz).map_err(|_| invalid())?.timestamp();
+    Ok(instant.to_string())
+}
+
+/// The `datetime-local` value of `ms` in `zone` (UTC if unknown).
+pub fn local_input_value(ms: i64, zone: &str) -> String {
+    let tz = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
+    Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_read_in_their_zone() {
+        assert_eq!(local_to_rfc3339("2026-12-01T15:00", "Europe/Berlin").unwrap(), "2026-12-01T14:00:00Z");
+        assert!(local_to_rfc3339("tomorrow", "Europe/Berlin").is_err());
+        assert!(local_to_rfc3339("2026-12-01T15:00", "Mars/Base").is_err());
+        assert_eq!(local_input_value(1_795_875_295_400, "Europe/Berlin"), "2026-11-28T15:14");
+    }
+
+    #[test]
+    fn zones_are_sorted_iana_names() {
+        let zones = time_zones();
+        assert!(zones.iter().any(|z| z == "Europe/Berlin"));
+        assert!(zones.iter().any(|z| z == "America/New_York"));
+        assert!(zones.windows(2).all(|w| w[0] < w[1]));
+    }
+}
