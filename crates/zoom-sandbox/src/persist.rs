@@ -61,7 +61,7 @@ impl Persister {
         let bytes = {
             let data = data.lock().unwrap_or_else(|e| e.into_inner());
             *self.dirty.0.lock().unwrap_or_else(|e| e.into_inner()) = false;
-            serde_json::to_vec_pretty(&*data)?
+            serde_json::to_vec(&*data)?
         };
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;

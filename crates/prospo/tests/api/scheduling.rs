@@ -56,15 +56,7 @@ pub async fn book(app: &TestApp, username: &str, start: &str, email: &str) -> (u
 /// Waits until no Zoom job is left (bounded: retries back off up to 30 s).
 pub async fn drain_zoom_jobs(app: &TestApp) {
     for _ in 0..1200 {
-        let left: i64 = match &app.db {
-            prospo::store::Db::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM zoom_jobs").fetch_one(pool).await.unwrap()
-            }
-            prospo::store::Db::Postgres(pool) => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM zoom_jobs").fetch_one(pool).await.unwrap()
-            }
-        };
-        if left == 0 {
+        if app.count("SELECT COUNT(*) FROM zoom_jobs").await == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

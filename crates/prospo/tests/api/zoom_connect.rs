@@ -214,10 +214,7 @@ on_both_backends! {
             app.put_json("/api/v1/integrations/zoom", &body, Some(&token)),
         );
         assert_eq!((a.0, b.0), (200, 200));
-        let count: i64 = match &app.db {
-            prospo::store::Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM zoom_connections").fetch_one(pool).await.unwrap(),
-            prospo::store::Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM zoom_connections").fetch_one(pool).await.unwrap(),
-        };
+        let count = app.count("SELECT COUNT(*) FROM zoom_connections").await;
         assert_eq!(count, 1);
     }
 }
@@ -300,10 +297,7 @@ on_both_backends! {
         let (status, _) = app.delete("/api/v1/integrations/zoom?delete_upcoming=true", Some(&token)).await;
         assert_eq!(status, 204);
         assert_eq!(zoom_status(&app, &token).await["status"], "not_connected");
-        let count: i64 = match &app.db {
-            prospo::store::Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM zoom_connections").fetch_one(pool).await.unwrap(),
-            prospo::store::Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM zoom_connections").fetch_one(pool).await.unwrap(),
-        };
+        let count = app.count("SELECT COUNT(*) FROM zoom_connections").await;
         assert_eq!(count, 0);
     }
 }

@@ -208,6 +208,16 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Runs a `SELECT COUNT(*) …` on whichever backend the app uses.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        }
+    }
+}
+
 /// The Save & Connect body for a sandbox app.
 pub fn connect_body(app: &Value) -> Value {
     json!({"account_id": app["account_id"], "client_id": app["client_id"], "client_secret": app["client_secret"]})
