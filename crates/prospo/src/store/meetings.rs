@@ -340,6 +340,20 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(sql).bind(host_id).bind(now).fetch_all(pool).await)?)
     }
 
+    /// The Prospo meeting (of this host) whose Zoom meeting has this id.
+    pub async fn meeting_by_zoom_id(&self, host_id: &str, zoom_meeting_id: i64) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id FROM meetings WHERE host_id = $1 AND zoom_meeting_id = $2 ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(host_id)
+            .bind(zoom_meeting_id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(id,)| id))
+    }
+
     pub async fn invitees_of(&self, meeting_id: &str) -> StoreResult<Vec<InviteeRow>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_as("SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id = $1 ORDER BY created_at, id")

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod conventions;
 mod process;
+mod recordings;
 mod scheduling;
 mod storage;
 mod zoom_connect;

@@ -5,6 +5,7 @@ mod availability;
 pub mod bookings;
 mod event_types;
 mod meetings;
+mod recordings;
 mod tokens;
 pub mod zoom_integration;
 
@@ -64,7 +65,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(event_types::router())
         .merge(availability::router())
         .merge(bookings::router())
-        .merge(meetings::router());
+        .merge(meetings::router())
+        .merge(recordings::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts()
 }
 

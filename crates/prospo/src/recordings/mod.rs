@@ -1,0 +1,209 @@
+//! Cloud recordings: read from Zoom when asked, limited to the connection's own Zoom user (admin
+//! scopes could reach other users of the account), streamed through Prospo for download (Zoom's
+//! download links need the account's token, which never reaches a browser), and deleted to Zoom's
+//! trash unless permanent deletion is asked for.
+
+use bytes::Bytes;
+use futures::Stream;
+use jiff::civil::Date;
+use serde::Serialize;
+use utoipa::ToSchema;
+use zoom::{Credentials, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
+
+use crate::integrations::zoom::ZoomIntegration;
+use crate::store::zoom_connections::ZoomConnectionRow;
+
+/// A recorded meeting instance with its files, as the API answers it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordedMeeting {
+    pub zoom_meeting_id: Option<i64>,
+    pub zoom_uuid: String,
+    pub topic: String,
+    /// UTC, `Z`.
+    pub start: Option<String>,
+    /// The Prospo meeting this recording belongs to, when one matches.
+    pub meeting_id: Option<String>,
+    pub files: Vec<FileView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileView {
+    pub id: String,
+    pub meeting_uuid: String,
+    /// `MP4`, `M4A`, `TRANSCRIPT`, …
+    pub file_type: String,
+    /// Bytes.
+    pub file_size: i64,
+    /// `completed` or `processing`.
+    pub status: String,
+    pub recording_start: Option<String>,
+    /// Empty while processing.
+    pub recording_end: Option<String>,
+    pub play_url: Option<String>,
+    /// Prospo's streaming route (never Zoom's link).
+    pub download_url: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    #[error("Zoom is not connected.")]
+    NotConnected,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Zoom did not answer. Please try again.")]
+    ZoomUnavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Which files: the connection's own Zoom user's, never another user's of the same account.
+fn is_own(recording: &RecordingMeeting, connection: &ZoomConnectionRow) -> bool {
+    recording.host_id.as_deref() == Some(connection.zoom_user_id.as_str())
+}
+
+fn file_view(file: &RecordingFile, uuid: &str) -> Option<FileView> {
+    let id = file.id.clone()?;
+    let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("meeting_uuid", uuid).finish();
+    Some(FileView {
+        download_url: format!("/api/v1/recordings/files/{id}/download?{query}"),
+        id,
+        meeting_uuid: uuid.to_owned(),
+        file_type: file.file_type.clone().unwrap_or_default(),
+        file_size: file.file_size.unwrap_or(0),
+        status: file.status.clone().unwrap_or_else(|| "completed".into()),
+        recording_start: file.recording_start.map(|t| t.to_string()),
+        recording_end: file.recording_end.map(|t| t.to_string()),
+        play_url: file.play_url.clone(),
+    })
+}
+
+impl ZoomIntegration {
+    async fn connection_and_creds(&self, user_id: &str) -> Result<(ZoomConnectionRow, Credentials), RecordingError> {
+        let connection = self
+            .db
+            .zoom_connection_of(user_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(RecordingError::NotConnected)?;
+        let creds = self.credentials(&connection).map_err(|_| RecordingError::NotConnected)?;
+        Ok((connection, creds))
+    }
+
+    /// Zoom errors while reading recordings: a credential problem triggers the health check.
+    async fn recording_error(&self, connection: &ZoomConnectionRow, error: ZoomError) -> RecordingError {
+        match error {
+            ZoomError::NotFound { .. } => RecordingError::NotFound,
+            e => {
+                if e.needs_reconnect() {
+                    self.check_soon(&connection.id).await;
+                }
+                tracing::warn!(error = %e, "zoom recordings call failed");
+                RecordingError::ZoomUnavailable
+            }
+        }
+    }
+
+    /// The user's recordings from `from` to `to` (inclusive), grouped by meeting instance and
+    /// linked to Prospo meetings where the Zoom meeting id matches.
+    pub async fn recordings(
+        &self,
+        user_id: &str,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<RecordedMeeting>, RecordingError> {
+        let (connection, creds) = self.connection_and_creds(user_id).await?;
+        let listed = match self.client.list_user_recordings(&creds, &connection.zoom_user_id, from, to).await {
+            Ok(listed) => listed,
+            Err(e) => return Err(self.recording_error(&connection, e).await),
+        };
+        let mut out = Vec::new();
+        for recording in listed.iter().filter(|r| is_own(r, &connection)) {
+            let meeting_id = match recording.id {
+                Some(zoom_id) => self.db.meeting_by_zoom_id(user_id, zoom_id).await.map_err(anyhow::Error::from)?,
+                None => None,
+            };
+            out.push(RecordedMeeting {
+                zoom_meeting_id: recording.id,
+                zoom_uuid: recording.uuid.clone(),
+                topic: recording.topic.clone().unwrap_or_default(),
+                start: recording.start_time.map(|t| t.to_string()),
+                meeting_id,
+                files: recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// One Prospo meeting's recording files (of its latest instance), read from Zoom now.
+    pub async fn meeting_recordings(
+        &self,
+        user_id: &str,
+        zoom_meeting_id: i64,
+    ) -> Result<Vec<FileView>, RecordingError> {
+        let (connection, creds) = self.connection_and_creds(user_id).await?;
+        match self.client.get_meeting_recordings(&creds, &zoom_meeting_id.to_string()).await {
+            Ok(recording) if is_own(&recording, &connection) => {
+                Ok(recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect())
+            }
+            Ok(_) | Err(ZoomError::NotFound { .. }) => Ok(Vec::new()),
+            Err(e) => Err(self.recording_error(&connection, e).await),
+        }
+    }
+
+    /// Finds a file of the user's own recording, or `NotFound`.
+    async fn own_file(
+        &self,
+        user_id: &str,
+        meeting_uuid: &str,
+        file_id: &str,
+    ) -> Result<(ZoomConnectionRow, Credentials, RecordingFile), RecordingError> {
+        let (connection, creds) = self.connection_and_creds(user_id).await?;
+        let recording = match self.client.get_meeting_recordings(&creds, meeting_uuid).await {
+            Ok(recording) => recording,
+            Err(e) => return Err(self.recording_error(&connection, e).await),
+        };
+        if !is_own(&recording, &connection) {
+            return Err(RecordingError::NotFound);
+        }
+        let file = recording
+            .recording_files
+            .into_iter()
+            .find(|f| f.id.as_deref() == Some(file_id))
+            .ok_or(RecordingError::NotFound)?;
+        Ok((connection, creds, file))
+    }
+
+    /// The file's bytes streamed from Zoom, with its type and size.
+    pub async fn download_recording(
+        &self,
+        user_id: &str,
+        meeting_uuid: &str,
+        file_id: &str,
+    ) -> Result<(RecordingFile, impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static), RecordingError>
+    {
+        let (connection, creds, file) = self.own_file(user_id, meeting_uuid, file_id).await?;
+        let url = file.download_url.clone().ok_or(RecordingError::NotFound)?;
+        match self.client.download_recording(&creds, &url).await {
+            Ok(response) => Ok((file, response.bytes_stream())),
+            Err(e) => Err(self.recording_error(&connection, e).await),
+        }
+    }
+
+    /// Moves a file to Zoom's trash, or deletes it permanently; Zoom's 404 means already gone.
+    pub async fn delete_recording(
+        &self,
+        user_id: &str,
+        meeting_uuid: &str,
+        file_id: &str,
+        action: DeleteAction,
+    ) -> Result<(), RecordingError> {
+        let (connection, creds, _) = self.own_file(user_id, meeting_uuid, file_id).await?;
+        match self.client.delete_recording_file(&creds, meeting_uuid, file_id, action).await {
+            Ok(()) | Err(ZoomError::NotFound { .. }) => Ok(()),
+            Err(e) => {
+                let _ = self.recording_error(&connection, e).await;
+                Err(RecordingError::ZoomUnavailable)
+            }
+        }
+    }
+}
