@@ -8,6 +8,7 @@ pub use ops::metrics_handle as ops_metrics_handle;
 pub mod pages;
 pub mod rate_limit;
 mod statics;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(pages::router())
         .merge(ops::router())
         .merge(statics::router())
+        .merge(webhooks::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(middleware)

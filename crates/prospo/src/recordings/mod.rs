@@ -26,7 +26,7 @@ pub struct RecordedMeeting {
     pub files: Vec<FileView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct FileView {
     pub id: String,
     pub meeting_uuid: String,
@@ -61,7 +61,7 @@ fn is_own(recording: &RecordingMeeting, connection: &ZoomConnectionRow) -> bool 
     recording.host_id.as_deref() == Some(connection.zoom_user_id.as_str())
 }
 
-fn file_view(file: &RecordingFile, uuid: &str) -> Option<FileView> {
+pub fn file_view(file: &RecordingFile, uuid: &str) -> Option<FileView> {
     let id = file.id.clone()?;
     let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("meeting_uuid", uuid).finish();
     Some(FileView {

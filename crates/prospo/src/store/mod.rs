@@ -10,6 +10,7 @@ pub mod event_types;
 pub mod meetings;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;
 pub mod zoom_connections;
 pub mod zoom_jobs;
 

@@ -9,6 +9,7 @@ mod process;
 mod recordings;
 mod scheduling;
 mod storage;
+mod webhooks;
 mod zoom_connect;
 
 pub use support::{Backend, TestApp};

@@ -115,6 +115,9 @@ pub struct MeetingDetails {
     /// Set when Zoom could not be asked just now.
     #[serde(skip_serializing_if = "Option::is_none")]
     zoom_live_error: Option<String>,
+    /// Recording files Zoom announced with `recording.completed` (no Zoom call; see
+    /// `/meetings/{id}/recordings` for the current list).
+    recording_files: Vec<crate::recordings::FileView>,
 }
 
 /// MEETING plus the live Zoom meeting.
@@ -132,7 +135,11 @@ async fn get_meeting(
         Err(LiveZoomError::Store(e)) => return Err(e.into()),
         Err(e) => (None, Some(e.to_string())),
     };
-    Ok(Json(MeetingDetails { meeting, zoom_live, zoom_live_error }))
+    let recording_files = match state.db.meeting_recordings_snapshot(&row.id).await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok(Json(MeetingDetails { meeting, zoom_live, zoom_live_error, recording_files }))
 }
 
 impl From<LiveZoomError> for ApiError {

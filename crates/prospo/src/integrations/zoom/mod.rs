@@ -6,6 +6,7 @@ pub mod health;
 mod problem;
 pub mod status;
 pub mod sync;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
