@@ -1,4 +1,6 @@
 // Small progressive enhancements; every form works without this file.
+// Marks the page as scripted, so controls that need this file (.js-only) show.
+document.documentElement.classList.add("js");
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -74,3 +76,370 @@ function showCurrentNavEntry() {
 }
 showCurrentNavEntry();
 window.addEventListener("resize", showCurrentNavEntry);
+
+// ---------------------------------------------------------------------------------------------
+// Availability: add and remove hours, copy Monday to every day, suggest the browser's zone.
+// ---------------------------------------------------------------------------------------------
+function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { return ""; }
+}
+
+function hasOption(select, value) {
+  return [...select.options].some((o) => o.value === value);
+}
+
+function intervalRow(day, start, end) {
+  const key = day.dataset.day;
+  const name = day.querySelector(".day-name").textContent.trim();
+  const index = Number(day.dataset.nextIndex || 0);
+  day.dataset.nextIndex = String(index + 1);
+  const row = document.createElement("div");
+  row.className = "interval";
+  // Labels count the rows shown ("Monday from", "Monday from, interval 2"), not the field index.
+  const position = day.querySelectorAll(".interval").length + 1;
+  const input = (part, label, placeholder, value) => {
+    const id = `${key}-${index}-${part}`;
+    const l = document.createElement("label");
+    l.className = "visually-hidden"; l.htmlFor = id; l.textContent = `${name} ${label}${position > 1 ? `, interval ${position}` : ""}`;
+    const i = document.createElement("input");
+    Object.assign(i, { id, name: `${key}.${index}.${part}`, type: "text", className: "time-input", placeholder, value, maxLength: 5, autocomplete: "off" });
+    i.inputMode = "numeric";
+    return [l, i];
+  };
+  const dash = document.createElement("span"); dash.textContent = "–"; dash.setAttribute("aria-hidden", "true");
+  const remove = document.createElement("button");
+  Object.assign(remove, { type: "button", className: "button small js-only", textContent: "Remove" });
+  remove.dataset.removeRow = ""; remove.setAttribute("aria-label", `Remove these hours on ${name}`);
+  row.append(...input("start", "from", "09:00", start), dash, ...input("end", "until", "17:00", end), remove);
+  day.querySelector(".intervals").append(row);
+  return row;
+}
+
+function refreshDay(day) {
+  const closed = day.querySelector(".day-closed");
+  if (closed) closed.hidden = day.querySelectorAll(".interval").length > 0;
+}
+
+function isBlank(row) {
+  return [...row.querySelectorAll("input")].every((i) => !i.value.trim());
+}
+
+document.querySelectorAll(".day[data-day]").forEach((day) => {
+  // The spare empty row is for browsers without this file; here, "+ Add hours" adds rows.
+  if (!day.classList.contains("has-error")) day.querySelectorAll(".interval").forEach((row) => { if (isBlank(row)) row.remove(); });
+  refreshDay(day);
+});
+document.querySelectorAll(".overrides").forEach((list) => {
+  const rows = list.querySelectorAll(".override");
+  if (rows.length > 1) rows.forEach((row) => { if (isBlank(row) && !row.classList.contains("has-error")) row.remove(); });
+});
+
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("[data-add-interval]");
+  if (add) {
+    const day = add.closest(".day");
+    intervalRow(day, "", "").querySelector("input").focus();
+    refreshDay(day);
+    return;
+  }
+  const remove = event.target.closest("[data-remove-row]");
+  if (remove) {
+    const row = remove.closest(".interval, .override");
+    const day = remove.closest(".day");
+    const fieldset = remove.closest("fieldset, section");
+    row.remove();
+    if (day) { refreshDay(day); day.querySelector("[data-add-interval]").focus(); }
+    else if (fieldset) fieldset.querySelector("[data-add-override]")?.focus();
+    return;
+  }
+  if (event.target.closest("[data-copy-monday]")) {
+    const days = [...document.querySelectorAll(".day[data-day]")];
+    const monday = days[0];
+    const hours = [...monday.querySelectorAll(".interval")].map((row) => [...row.querySelectorAll("input")].map((i) => i.value))
+      .filter(([start, end]) => start || end);
+    days.slice(1).forEach((day) => {
+      day.querySelectorAll(".interval").forEach((row) => row.remove());
+      hours.forEach(([start, end]) => intervalRow(day, start, end));
+      refreshDay(day);
+    });
+    const button = event.target.closest("[data-copy-monday]");
+    const label = button.textContent;
+    button.textContent = "Copied to every day";
+    setTimeout(() => { button.textContent = label; }, 1500);
+    return;
+  }
+  const addOverride = event.target.closest("[data-add-override]");
+  if (addOverride) {
+    const list = addOverride.closest("section").querySelector(".overrides");
+    const template = list.querySelector(".override");
+    const index = Number(list.dataset.nextIndex || 0);
+    list.dataset.nextIndex = String(index + 1);
+    let row;
+    if (template) {
+      row = template.cloneNode(true);
+      row.classList.remove("has-error");
+      row.querySelectorAll("[id]").forEach((e) => { e.id = e.id.replace(/^ov-\d+-/, `ov-${index}-`); });
+      row.querySelectorAll("label[for]").forEach((e) => { e.htmlFor = e.htmlFor.replace(/^ov-\d+-/, `ov-${index}-`); });
+      row.querySelectorAll("[name]").forEach((e) => { e.name = e.name.replace(/^ov\.\d+\./, `ov.${index}.`); if (e.tagName === "SELECT") e.value = "closed"; else e.value = ""; });
+      list.append(row);
+    } else {
+      window.location.reload();
+      return;
+    }
+    row.querySelector("input").focus();
+  }
+});
+
+document.querySelectorAll("select[data-suggest-browser-zone]").forEach((select) => {
+  const zone = browserZone();
+  if (!zone || zone === select.value || !hasOption(select, zone)) return;
+  select.value = zone;
+  const note = document.querySelector("[data-zone-suggestion]");
+  if (note) note.textContent = `Suggested from your browser: ${zone}. Save to keep it.`;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Slot picker: a month of days with free times, in the invitee's zone; times as buttons.
+// ---------------------------------------------------------------------------------------------
+const pad = (n) => String(n).padStart(2, "0");
+const isoDate = (y, m, d) => `${y}-${pad(m + 1)}-${pad(d)}`;
+const dayName = (y, m, d, style) => new Intl.DateTimeFormat("en-GB", { weekday: style, day: "numeric", month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, d)));
+const monthName = (y, m) => new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, 1)));
+
+function todayIn(zone) {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+  const get = (type) => Number(parts.find((p) => p.type === type).value);
+  return { y: get("year"), m: get("month") - 1, d: get("day") };
+}
+
+function setupSlotPicker(picker) {
+  const form = document.getElementById(picker.dataset.form);
+  if (!form) return;
+  const zoneSelect = picker.querySelector("[data-zone-select]");
+  const calendar = picker.querySelector("[data-calendar]");
+  const timesBox = picker.querySelector("[data-times]");
+  const status = picker.querySelector("[data-slot-status]");
+  const picked = form.querySelector("[data-picked]");
+  const pickedText = form.querySelector("[data-picked-text]");
+  // The list and the "Show times" button are for browsers without this file.
+  picker.querySelector("[data-slot-fallback]")?.remove();
+  picker.querySelector("[data-zone-submit]")?.remove();
+  form.querySelectorAll("input[type=radio][name=start]").forEach((r) => r.remove());
+  let start = form.querySelector("input[name=start]");
+  if (!start) {
+    start = document.createElement("input");
+    Object.assign(start, { type: "hidden", name: "start" });
+    form.prepend(start);
+  }
+  start.value = picker.dataset.selected || "";
+  const zoneInput = form.querySelector("input[name=timezone]");
+  if (!picker.hasAttribute("data-zone-chosen")) {
+    const zone = browserZone();
+    if (zone && hasOption(zoneSelect, zone)) zoneSelect.value = zone;
+  }
+
+  let zone = zoneSelect.value;
+  let today = todayIn(zone);
+  let month = { y: today.y, m: today.m };
+  let slots = new Map();
+  let selectedDay = start.value ? start.value.slice(0, 10) : null;
+  let autoAdvanced = false;
+  let request = 0;
+
+  function showForm(show) {
+    form.hidden = !show;
+    if (picked) picked.hidden = !show;
+  }
+  showForm(Boolean(start.value));
+  if (start.value && pickedText) pickedText.textContent = label(start.value);
+
+  function label(slot) {
+    const [y, m, d] = slot.slice(0, 10).split("-").map(Number);
+    return `${dayName(y, m - 1, d, "long")}, ${slot.slice(11, 16)} (${zone})`;
+  }
+
+  async function load() {
+    const id = ++request;
+    const last = new Date(Date.UTC(month.y, month.m + 1, 0)).getUTCDate();
+    const from = isoDate(month.y, month.m, 1);
+    const to = isoDate(month.y, month.m, last);
+    calendar.setAttribute("aria-busy", "true");
+    status.textContent = "Loading free times…";
+    try {
+      const response = await fetch(`${picker.dataset.slotsUrl}?from=${from}&to=${to}&timezone=${encodeURIComponent(zone)}`, { headers: { accept: "application/json" } });
+      const body = await response.json();
+      if (id !== request) return;
+      if (!response.ok) throw new Error(body?.error?.message || "The free times could not be loaded.");
+      slots = new Map();
+      for (const slot of body.slots) {
+        const day = slot.slice(0, 10);
+        if (!slots.has(day)) slots.set(day, []);
+        slots.get(day).push(slot);
+      }
+      // An empty current month (late in the month, say) moves on to the next one, once.
+      if (slots.size === 0 && !autoAdvanced && !body.notice && month.y === today.y && month.m === today.m) {
+        autoAdvanced = true;
+        month = month.m === 11 ? { y: month.y + 1, m: 0 } : { y: month.y, m: month.m + 1 };
+        return load();
+      }
+      status.textContent = body.notice || (slots.size ? `${slots.size} days with free times in ${monthName(month.y, month.m)}.` : `No free times in ${monthName(month.y, month.m)}. Try the next month.`);
+      render();
+    } catch (error) {
+      if (id !== request) return;
+      status.textContent = "";
+      const message = document.createElement("span");
+      message.textContent = "Could not load the free times. ";
+      const retry = document.createElement("button");
+      Object.assign(retry, { type: "button", className: "button small", textContent: "Try again" });
+      retry.addEventListener("click", load);
+      status.append(message, retry);
+    } finally {
+      if (id === request) calendar.removeAttribute("aria-busy");
+    }
+  }
+
+  function render() {
+    calendar.replaceChildren();
+    const head = document.createElement("div");
+    head.className = "calendar-head";
+    const title = document.createElement("h3");
+    title.textContent = monthName(month.y, month.m);
+    title.id = `${form.id}-month`;
+    const nav = (text, aria, delta, disabled) => {
+      const b = document.createElement("button");
+      Object.assign(b, { type: "button", className: "button small", textContent: text, disabled });
+      b.setAttribute("aria-label", aria);
+      b.addEventListener("click", () => {
+        const m = month.m + delta;
+        month = { y: month.y + Math.floor(m / 12), m: ((m % 12) + 12) % 12 };
+        selectedDay = null;
+        timesBox.replaceChildren();
+        load();
+      });
+      return b;
+    };
+    const atStart = month.y === today.y && month.m === today.m;
+    head.append(nav("‹", "Previous month", -1, atStart), title, nav("›", "Next month", 1, false));
+    const grid = document.createElement("div");
+    grid.className = "calendar-grid";
+    grid.setAttribute("role", "group");
+    grid.setAttribute("aria-labelledby", title.id);
+    for (const w of ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]) {
+      const h = document.createElement("span");
+      h.className = "weekday"; h.textContent = w; h.setAttribute("aria-hidden", "true");
+      grid.append(h);
+    }
+    const first = (new Date(Date.UTC(month.y, month.m, 1)).getUTCDay() + 6) % 7;
+    for (let i = 0; i < first; i++) grid.append(document.createElement("span"));
+    const last = new Date(Date.UTC(month.y, month.m + 1, 0)).getUTCDate();
+    for (let d = 1; d <= last; d++) {
+      const date = isoDate(month.y, month.m, d);
+      const times = slots.get(date);
+      if (times) {
+        const b = document.createElement("button");
+        Object.assign(b, { type: "button", className: "day-button", textContent: String(d) });
+        b.dataset.date = date;
+        b.setAttribute("aria-label", `${dayName(month.y, month.m, d, "long")}, ${times.length} free time${times.length === 1 ? "" : "s"}`);
+        b.setAttribute("aria-pressed", String(date === selectedDay));
+        b.addEventListener("click", () => { selectedDay = date; render(); renderTimes(true); });
+        grid.append(b);
+      } else {
+        const s = document.createElement("span");
+        s.className = "day-off"; s.textContent = String(d);
+        grid.append(s);
+      }
+    }
+    calendar.append(head, grid);
+    if (selectedDay && slots.has(selectedDay)) renderTimes(false);
+  }
+
+  function renderTimes(focus) {
+    timesBox.replaceChildren();
+    const times = slots.get(selectedDay) || [];
+    const [y, m, d] = selectedDay.split("-").map(Number);
+    const heading = document.createElement("h3");
+    heading.textContent = dayName(y, m - 1, d, "long");
+    const list = document.createElement("div");
+    list.className = "time-list";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", `Free times on ${heading.textContent}, ${zone}`);
+    for (const slot of times) {
+      const b = document.createElement("button");
+      Object.assign(b, { type: "button", className: "time-button", textContent: slot.slice(11, 16) });
+      b.dataset.start = slot;
+      b.setAttribute("aria-pressed", String(slot === start.value));
+      b.addEventListener("click", () => pick(slot));
+      list.append(b);
+    }
+    timesBox.append(heading, list);
+    if (focus) list.querySelector("button")?.focus();
+  }
+
+  function pick(slot) {
+    start.value = slot;
+    timesBox.querySelectorAll(".time-button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.start === slot)));
+    if (pickedText) pickedText.textContent = label(slot);
+    showForm(true);
+    const next = form.querySelector("input:not([type=hidden]), textarea, button[type=submit]");
+    next?.focus();
+    form.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+
+  form.querySelector("[data-change-pick]")?.addEventListener("click", () => {
+    start.value = "";
+    showForm(false);
+    (timesBox.querySelector(".time-button") || calendar.querySelector(".day-button"))?.focus();
+  });
+
+  zoneSelect.addEventListener("change", () => {
+    zone = zoneSelect.value;
+    if (zoneInput) zoneInput.value = zone;
+    today = todayIn(zone);
+    start.value = "";
+    selectedDay = null;
+    showForm(false);
+    timesBox.replaceChildren();
+    load();
+  });
+  if (zoneInput) zoneInput.value = zone;
+  if (selectedDay) {
+    const [y, m] = selectedDay.split("-").map(Number);
+    month = { y, m: m - 1 };
+  }
+  load();
+}
+document.querySelectorAll("[data-slot-picker]").forEach(setupSlotPicker);
+
+// The confirmation fills in the Zoom link without a reload once Zoom has created the meeting.
+document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
+  const url = pending.dataset.pollBooking;
+  const tick = async () => {
+    try {
+      const response = await fetch(url, { headers: { accept: "application/json" } });
+      if (response.ok) {
+        const zoom = (await response.json()).meeting?.zoom;
+        if (zoom && zoom.status === "created" && zoom.join_url) {
+          const link = document.createElement("a");
+          Object.assign(link, { id: "join-link", className: "join-link", href: zoom.join_url, textContent: zoom.join_url, target: "_blank", rel: "noopener" });
+          const box = document.createElement("p");
+          box.setAttribute("role", "status");
+          box.append(link);
+          pending.replaceWith(box);
+          if (zoom.passcode) {
+            const code = document.createElement("p");
+            code.className = "muted";
+            code.textContent = `Passcode ${zoom.passcode}`;
+            box.after(code);
+          }
+          return;
+        }
+        if (zoom && (zoom.status === "failed" || zoom.status === "deleted")) {
+          pending.textContent = "The Zoom meeting could not be set up. The host has been told and will send you a link.";
+          return;
+        }
+      }
+    } catch { /* offline for a moment: try again */ }
+    setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+});

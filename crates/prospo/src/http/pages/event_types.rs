@@ -184,6 +184,8 @@ struct FormPage {
     zoom_connected: bool,
     /// Where the booking page will be: `https://host/username/`.
     link_prefix: String,
+    /// The path part of it, `/username/`, shown before the slug input.
+    link_path_prefix: String,
     locations: Vec<(&'static str, &'static str)>,
 }
 
@@ -233,6 +235,7 @@ async fn form_page(
         error,
         zoom_connected: zoom_connected(state, user).await?,
         link_prefix: state.booking_url(&user.username, ""),
+        link_path_prefix: format!("/{}/", user.username),
         locations: [Location::Zoom, Location::Phone, Location::InPerson, Location::Link]
             .into_iter()
             .map(|l| (l.as_str(), l.label()))

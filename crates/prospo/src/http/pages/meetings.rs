@@ -22,7 +22,7 @@ use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
 use crate::store::accounts::UserRow;
 use crate::store::meetings::MeetingRow;
 use crate::store::now_ms;
-use crate::timefmt::human_range_ms;
+use crate::timefmt::{human_ms, human_range_ms};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -251,6 +251,8 @@ struct DetailsPage {
     item: MeetingItem,
     meeting: MeetingView,
     zoom_live: Option<ZoomLive>,
+    /// When Zoom has the meeting starting, in the host's zone.
+    zoom_live_start: Option<String>,
     zoom_live_error: Option<String>,
     /// The reschedule form, as typed or prefilled.
     reschedule_start: String,
@@ -297,8 +299,14 @@ async fn details(
         zone: zone.clone(),
         error: None,
     });
+    let zoom_live_start = zoom_live
+        .as_ref()
+        .and_then(|live| live.start_time.as_deref())
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|t| human_ms(t.as_millisecond(), Some(&zone)));
     Ok(DetailsPage {
         frame: Frame::for_user(meeting.topic.clone(), "meetings", user, flash),
+        zoom_live_start,
         item: MeetingItem::of(&meeting, row, &zone),
         meeting,
         zoom_live,
