@@ -47,6 +47,23 @@ async fn post(app: &TestApp, url: &str, body: &str, ts: i64, signature: &str, re
     crate::support::read_json(response).await
 }
 
+/// A token of the host's Zoom app, to act in "Zoom itself" as a person using Zoom would.
+async fn zoom_token(app: &TestApp, zoom: &Value) -> String {
+    let form = [("grant_type", "account_credentials"), ("account_id", zoom["account_id"].as_str().unwrap())];
+    let minted: Value = app
+        .client
+        .post(format!("{}/oauth/token", app.zoom.url))
+        .basic_auth(zoom["client_id"].as_str().unwrap(), zoom["client_secret"].as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    minted["access_token"].as_str().unwrap().to_owned()
+}
+
 async fn wait_for(app: &TestApp, token: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let mut meeting = Value::Null;
     for _ in 0..100 {
@@ -157,4 +174,32 @@ async fn a_meeting_deleted_in_zoom_is_marked_and_never_recreated() {
     drain_zoom_jobs(&app).await;
     let stats = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
     assert_eq!(stats["meetings_created"], 2);
+}
+
+#[tokio::test]
+async fn a_change_made_in_zoom_shows_on_the_prospo_meeting() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, zoom, _) = host_with_webhooks(&app).await;
+    let offered = slots(&app, "ada", &next_week(), "UTC").await;
+    let (_, booked) = crate::scheduling::book(&app, "ada", &offered[0], "a@example.com").await;
+    let id = booked["meeting"]["id"].as_str().unwrap().to_owned();
+    drain_zoom_jobs(&app).await;
+    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+    let zoom_id = meeting["zoom"]["meeting_id"].as_i64().unwrap();
+    let moved: jiff::Timestamp = offered[0].parse::<jiff::Timestamp>().unwrap() + jiff::SignedDuration::from_hours(2);
+    let access = zoom_token(&app, &zoom).await;
+    let response = app
+        .client
+        .patch(format!("{}/v2/meetings/{zoom_id}", app.zoom.url))
+        .bearer_auth(&access)
+        .json(&json!({"start_time": moved.to_string(), "duration": 45, "topic": "Moved in Zoom"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let meeting = wait_for(&app, &token, &id, |m| m["topic"] == "Moved in Zoom").await;
+    assert_eq!(meeting["start"], moved.to_string());
+    assert_eq!(meeting["end"], (moved + jiff::SignedDuration::from_mins(45)).to_string());
+    assert_eq!(meeting["zoom"]["status"], "created");
+    assert!(meeting["zoom"].get("pending_change").is_none(), "Prospo does not send the change back: {meeting}");
 }
