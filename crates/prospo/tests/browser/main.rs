@@ -11,4 +11,5 @@ mod accounts;
 mod harness;
 mod integrations;
 mod keyboard;
+mod recordings;
 mod tokens;

@@ -8,6 +8,7 @@ mod flash;
 mod ics;
 mod integrations;
 mod meetings;
+mod recordings;
 mod tokens;
 mod view;
 
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(event_types::router())
         .merge(availability::router())
         .merge(meetings::router())
+        .merge(recordings::router())
         // Last: `/{username}/{slug}` takes only what no static route above matches.
         .merge(booking::router())
 }

@@ -1,0 +1,194 @@
+//! Recordings: the host's Zoom cloud recordings over a chosen range, grouped by meeting, each file
+//! with play, download (streamed through Prospo) and delete (trash by default, after confirmation).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::CookieJar;
+use jiff::civil::Date;
+use serde::Deserialize;
+use zoom::DeleteAction;
+
+use super::{Frame, PageResult, flash};
+use crate::http::AppState;
+use crate::http::extract::PageUser;
+use crate::recordings::{FileView, RecordedMeeting, RecordingError};
+use crate::timefmt::human_ms;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/recordings", get(recordings_page))
+        .route("/recordings/files/{file_id}/delete", post(delete_file))
+}
+
+/// What the page could show.
+enum Listing {
+    Meetings(Vec<MeetingBlock>),
+    NotConnected,
+    NeedsAttention,
+    ZoomUnavailable,
+}
+
+struct MeetingBlock {
+    topic: String,
+    when: String,
+    meeting_id: Option<String>,
+    files: Vec<FileRow>,
+}
+
+struct FileRow {
+    id: String,
+    meeting_uuid: String,
+    file_type: String,
+    size: String,
+    span: String,
+    processing: bool,
+    play_url: Option<String>,
+    download_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recordings.html")]
+struct RecordingsPage {
+    frame: Frame,
+    from: String,
+    to: String,
+    listing: Listing,
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn range(query: &RangeQuery) -> (Date, Date) {
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let to = query.to.as_deref().and_then(|d| d.parse().ok()).unwrap_or(today);
+    let from =
+        query.from.as_deref().and_then(|d| d.parse().ok()).unwrap_or(to.saturating_sub(jiff::Span::new().days(30)));
+    if from > to { (to, from) } else { (from, to) }
+}
+
+fn instant_ms(rfc3339: Option<&str>) -> Option<i64> {
+    rfc3339.and_then(|s| s.parse::<jiff::Timestamp>().ok()).map(|t| t.as_millisecond())
+}
+
+fn file_row(file: FileView, zone: Option<&str>) -> FileRow {
+    let start = instant_ms(file.recording_start.as_deref());
+    let end = instant_ms(file.recording_end.as_deref());
+    let span = match (start, end) {
+        (Some(s), Some(e)) => crate::timefmt::human_range_ms(s, e, zone),
+        (Some(s), None) => format!("{} – still processing", human_ms(s, zone)),
+        _ => String::new(),
+    };
+    FileRow {
+        processing: file.status == "processing",
+        size: human_size(file.file_size),
+        id: file.id,
+        meeting_uuid: file.meeting_uuid,
+        file_type: file.file_type,
+        span,
+        play_url: file.play_url,
+        download_url: file.download_url,
+    }
+}
+
+fn meeting_block(meeting: RecordedMeeting, zone: Option<&str>) -> MeetingBlock {
+    MeetingBlock {
+        when: instant_ms(meeting.start.as_deref()).map(|ms| human_ms(ms, zone)).unwrap_or_default(),
+        topic: if meeting.topic.is_empty() { "Zoom meeting".into() } else { meeting.topic },
+        meeting_id: meeting.meeting_id,
+        files: meeting.files.into_iter().map(|f| file_row(f, zone)).collect(),
+    }
+}
+
+async fn recordings_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Query(query): Query<RangeQuery>,
+) -> PageResult<Response> {
+    let (jar, flash) = flash::take(jar);
+    let (from, to) = range(&query);
+    let zone = user.timezone.as_deref();
+    let listing = match state.zoom.recordings(&user.id, from, to).await {
+        Ok(meetings) => Listing::Meetings(meetings.into_iter().map(|m| meeting_block(m, zone)).collect()),
+        Err(RecordingError::NotConnected) => Listing::NotConnected,
+        Err(RecordingError::ZoomUnavailable) => {
+            // A lost scope or credential shows as Needs attention, not as an error page.
+            let attention = state.db.zoom_connection_of(&user.id).await?.is_some_and(|c| c.status == "needs_attention");
+            if attention { Listing::NeedsAttention } else { Listing::ZoomUnavailable }
+        }
+        Err(RecordingError::NotFound) => Listing::Meetings(Vec::new()),
+        Err(RecordingError::Internal(e)) => return Err(e.into()),
+    };
+    let frame = Frame::for_user("Recordings", "recordings", &user, flash);
+    Ok((jar, RecordingsPage { frame, from: from.to_string(), to: to.to_string(), listing }).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    meeting_uuid: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+async fn delete_file(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(file_id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> PageResult<Response> {
+    let (action, done) = match form.action.as_str() {
+        "delete" => (DeleteAction::Delete, "The file was deleted permanently."),
+        _ => (DeleteAction::Trash, "The file was moved to Zoom's trash (recoverable there for 30 days)."),
+    };
+    let jar = match state.zoom.delete_recording(&user.id, &form.meeting_uuid, &file_id, action).await {
+        Ok(()) => flash::set(jar, "success", done),
+        Err(RecordingError::NotFound) => flash::set(jar, "error", "That file does not exist (it may already be gone)."),
+        Err(RecordingError::NotConnected) => flash::set(jar, "error", "Zoom is not connected."),
+        Err(RecordingError::ZoomUnavailable) => {
+            flash::set(jar, "error", "Zoom did not answer. Nothing was deleted; please try again.")
+        }
+        Err(RecordingError::Internal(e)) => return Err(e.into()),
+    };
+    let back: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("from", &form.from)
+        .append_pair("to", &form.to)
+        .finish();
+    Ok((jar, Redirect::to(&format!("/recordings?{back}"))).into_response())
+}
+
+/// Bytes as people read them.
+fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_like_a_person_would_say_them() {
+        assert_eq!(super::human_size(512), "512 B");
+        assert_eq!(super::human_size(1536), "1.5 KB");
+        assert_eq!(super::human_size(5 * 1024 * 1024), "5.0 MB");
+    }
+}

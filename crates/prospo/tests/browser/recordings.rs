@@ -1,0 +1,72 @@
+//! Recordings: the page lists a recorded meeting's files, confirms, and moves one to Zoom's trash.
+
+use serde_json::{Value, json};
+
+use crate::accounts::{PASSWORD, sign_up};
+use crate::harness::Browser;
+use crate::support::{Backend, TestApp};
+
+#[tokio::test]
+async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
+    let Some(browser) = Browser::start("the_recordings_page_lists_confirms_and_deletes_a_file").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    // The empty state before Zoom is connected says what to do next.
+    sign_up(&browser, &app, "Rita Record", "rita@example.com", "rita", PASSWORD).await;
+    browser.wait_for("nav[aria-label='Main']").await;
+    browser.goto(&app.at("/recordings")).await;
+    browser.wait_for_text(".empty", "Connect Zoom").await;
+
+    // Zoom connected and a meeting recorded ten days ago (through the API, as the host).
+    let (_, login) =
+        app.post_json("/api/v1/login", &json!({"email": "rita@example.com", "password": PASSWORD}), None).await;
+    let token = login["token"].as_str().unwrap().to_owned();
+    let zoom = app.connect_zoom(&token).await;
+    let start = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(240)).round(jiff::Unit::Minute).unwrap();
+    let body =
+        json!({"topic": "Quarterly review", "start": start.to_string(), "duration_minutes": 30, "timezone": "UTC"});
+    let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(&token)).await;
+    assert_eq!(status, 201);
+    let id = meeting["id"].as_str().unwrap();
+    let mut zoom_id = None;
+    for _ in 0..100 {
+        let (_, m) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+        zoom_id = m["zoom"]["meeting_id"].as_i64();
+        if zoom_id.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let zoom_id = zoom_id.expect("the Zoom meeting was created");
+    let response = app
+        .client
+        .post(format!("{}/_sandbox/meetings/{zoom_id}/recordings", app.zoom.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    browser.goto(&app.at("/recordings")).await;
+    browser.wait_for_text("main h2", "Quarterly review").await;
+    let page = browser.body_text().await;
+    for file_type in ["MP4", "M4A", "TRANSCRIPT"] {
+        assert!(page.contains(file_type), "{file_type} listed: {page}");
+    }
+    assert!(browser.exists("a[href^='/meetings/']").await, "linked to the Prospo meeting");
+    let html = browser.js("return document.documentElement.outerHTML").await;
+    assert!(!html.to_string().contains("/rec/download/"), "Zoom's download link is never on the page");
+    browser.screenshots("recordings-list").await;
+
+    // Delete the first file: the confirmation opens with trash chosen, then the file is gone.
+    browser.find("details.confirm > summary").await.click().await.unwrap();
+    browser.wait_for("details.confirm[open] input[value='trash']:checked").await;
+    browser.screenshots_at("recordings-delete-confirm", "details.confirm[open]").await;
+    browser.find("details.confirm[open] button[type='submit']").await.click().await.unwrap();
+    browser.wait_for_text(".flash", "moved to Zoom's trash").await;
+    let stats: Value = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
+    assert_eq!(stats["recording_files_deleted"], 1);
+    let rows = browser.js("return document.querySelectorAll('main tbody tr').length").await;
+    assert_eq!(rows, json!(2), "two files left");
+    browser.screenshots("recordings-after-delete").await;
+}
