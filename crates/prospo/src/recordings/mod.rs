@@ -52,6 +52,9 @@ pub enum RecordingError {
     NotFound,
     #[error("Zoom did not answer. Please try again.")]
     ZoomUnavailable,
+    /// Zoom refused the app (e.g. a recording scope was removed): the card says what to fix.
+    #[error("Zoom needs attention: reconnect it in Settings → Integrations.")]
+    NeedsAttention,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -89,14 +92,18 @@ impl ZoomIntegration {
         Ok((connection, creds))
     }
 
-    /// Zoom errors while reading recordings: a credential problem triggers the health check.
+    /// Zoom errors while reading recordings. A credential or scope problem runs the health check at
+    /// once, so the card (and this answer) says Needs attention rather than showing an error.
     async fn recording_error(&self, connection: &ZoomConnectionRow, error: ZoomError) -> RecordingError {
         match error {
             ZoomError::NotFound { .. } => RecordingError::NotFound,
-            e => {
-                if e.needs_reconnect() {
-                    self.check_soon(&connection.id).await;
+            e if e.needs_reconnect() => {
+                if let Err(check_error) = self.check(connection, true).await {
+                    tracing::error!(error = ?check_error, "health check after a refused recordings call failed");
                 }
+                RecordingError::NeedsAttention
+            }
+            e => {
                 tracing::warn!(error = %e, "zoom recordings call failed");
                 RecordingError::ZoomUnavailable
             }
@@ -200,10 +207,10 @@ impl ZoomIntegration {
         let (connection, creds, _) = self.own_file(user_id, meeting_uuid, file_id).await?;
         match self.client.delete_recording_file(&creds, meeting_uuid, file_id, action).await {
             Ok(()) | Err(ZoomError::NotFound { .. }) => Ok(()),
-            Err(e) => {
-                let _ = self.recording_error(&connection, e).await;
-                Err(RecordingError::ZoomUnavailable)
-            }
+            Err(e) => match self.recording_error(&connection, e).await {
+                RecordingError::NotFound => Ok(()),
+                other => Err(other),
+            },
         }
     }
 }

@@ -101,3 +101,38 @@ async fn another_user_gets_404_for_everything() {
     let (_, list) = app.get_json("/api/v1/recordings", Some(&bob)).await;
     assert_eq!(list["meetings"], json!([]));
 }
+
+#[tokio::test]
+async fn a_lost_recording_scope_means_needs_attention_not_an_error() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, zoom) = host(&app, "ada").await;
+    let without: Vec<String> = [
+        "meeting:write:meeting",
+        "meeting:read:meeting",
+        "meeting:update:meeting",
+        "meeting:delete:meeting",
+        "user:read:user",
+        "cloud_recording:read:list_recording_files",
+        "cloud_recording:delete:recording_file",
+    ]
+    .iter()
+    .map(|s| format!("{s}:admin"))
+    .collect();
+    app.patch_zoom_app(zoom["client_id"].as_str().unwrap(), json!({"scopes": without})).await;
+    // The cached token still holds the scope until it is re-minted; revoking makes Zoom refuse it now.
+    let response = app
+        .client
+        .post(format!("{}/_sandbox/apps/{}/revoke-tokens", app.zoom.url, zoom["client_id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (status, body) = app.get_json("/api/v1/recordings", Some(&token)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("zoom_needs_attention")), "{body}");
+    let (_, card) = app.get_json("/api/v1/integrations/zoom", Some(&token)).await;
+    assert_eq!(card["status"], "needs_attention");
+    assert_eq!(
+        card["error"]["message"],
+        "Your Zoom app is missing required permissions: cloud_recording:read:list_user_recordings"
+    );
+}

@@ -31,6 +31,9 @@ impl From<RecordingError> for ApiError {
             RecordingError::NotConnected => not_connected(),
             RecordingError::NotFound => ApiError::not_found(),
             e @ RecordingError::ZoomUnavailable => zoom_unavailable(e.to_string()),
+            e @ RecordingError::NeedsAttention => {
+                ApiError::new(StatusCode::CONFLICT, "zoom_needs_attention", e.to_string())
+            }
             RecordingError::Internal(e) => ApiError::internal(e),
         }
     }

@@ -118,11 +118,9 @@ async fn recordings_page(
     let listing = match state.zoom.recordings(&user.id, from, to).await {
         Ok(meetings) => Listing::Meetings(meetings.into_iter().map(|m| meeting_block(m, zone)).collect()),
         Err(RecordingError::NotConnected) => Listing::NotConnected,
-        Err(RecordingError::ZoomUnavailable) => {
-            // A lost scope or credential shows as Needs attention, not as an error page.
-            let attention = state.db.zoom_connection_of(&user.id).await?.is_some_and(|c| c.status == "needs_attention");
-            if attention { Listing::NeedsAttention } else { Listing::ZoomUnavailable }
-        }
+        // A lost scope or credential shows as Needs attention, not as an error page.
+        Err(RecordingError::NeedsAttention) => Listing::NeedsAttention,
+        Err(RecordingError::ZoomUnavailable) => Listing::ZoomUnavailable,
         Err(RecordingError::NotFound) => Listing::Meetings(Vec::new()),
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
@@ -159,6 +157,7 @@ async fn delete_file(
         Err(RecordingError::ZoomUnavailable) => {
             flash::set(jar, "error", "Zoom did not answer. Nothing was deleted; please try again.")
         }
+        Err(e @ RecordingError::NeedsAttention) => flash::set(jar, "error", &e.to_string()),
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
     let back: String = url::form_urlencoded::Serializer::new(String::new())
