@@ -149,12 +149,22 @@ pub fn random_token() -> String {
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| password_auth::generate_hash(random_token()));
 
-/// Argon2 is slow on purpose: run it off the async runtime.
+/// Argon2 is slow and takes 19 MiB on purpose: run it off the async runtime, and only as many at
+/// once as there are cores (more would not finish sooner, only use more memory).
+async fn with_hashing_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(usize::from).unwrap_or(2))
+    });
+    let _slot = slots.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 async fn hash_password(password: NewPassword) -> anyhow::Result<String> {
-    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose())).await?)
+    with_hashing_slot(move || password_auth::generate_hash(password.expose())).await
 }
 
 async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
     let password = zeroize::Zeroizing::new(password);
-    Ok(tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_str(), &hash).is_ok()).await?)
+    with_hashing_slot(move || password_auth::verify_password(password.as_str(), &hash).is_ok()).await
 }

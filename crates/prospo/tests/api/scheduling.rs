@@ -275,13 +275,21 @@ on_both_backends! {
         let (_, zoom) = host(&app, "ada").await;
         let offered = slots(&app, "ada", &next_week(), "UTC").await;
         let faults = json!({"drop_after_commit_rate": 0.5, "fail_rate": 0.2, "fail_status": 503});
-        app.client.put(format!("{}/_sandbox/faults", app.zoom.url)).json(&faults).send().await.unwrap();
+        let set_faults = |body: Value| {
+            let request = app.client.put(format!("{}/_sandbox/faults", app.zoom.url)).json(&body);
+            async move { assert!(request.send().await.unwrap().status().is_success()) }
+        };
+        set_faults(faults.clone()).await;
         let mut tokens = Vec::new();
         for (i, start) in offered.iter().take(8).enumerate() {
             let (status, body) = book(&app, "ada", start, &format!("guest{i}@example.com")).await;
             assert_eq!(status, 201, "{body}");
             tokens.push(body["manage_token"].as_str().unwrap().to_owned());
         }
+        // The worker runs into the faults for a while; then Zoom recovers and the work drains
+        // (bounded: retries back off up to 30 s, and a test should not wait for that many times).
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        set_faults(json!({})).await;
         drain_zoom_jobs(&app).await;
         let in_zoom = sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await;
         assert_eq!(in_zoom.len(), 8, "exactly one Zoom meeting per booking");
@@ -289,10 +297,13 @@ on_both_backends! {
             let (_, view) = app.get_json(&format!("/api/v1/bookings/{token}"), None).await;
             assert_eq!(view["meeting"]["zoom"]["status"], "created", "{view}");
         }
+        set_faults(faults).await;
         for token in &tokens {
             let (status, _) = app.post_json(&format!("/api/v1/bookings/{token}/cancel"), &json!({}), None).await;
             assert_eq!(status, 200);
         }
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        set_faults(json!({})).await;
         drain_zoom_jobs(&app).await;
         assert!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.is_empty(), "no Zoom meeting left behind");
     }

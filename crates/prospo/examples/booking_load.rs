@@ -1,0 +1,815 @@
+//! Booking load and slots-route benchmark through the HTTP API (issue 5; results in `BENCHMARKS.md`).
+//!
+//! ```text
+//! cargo build --release -p prospo
+//! cargo run --release -p prospo --example booking_load -- --database sqlite|postgres
+//!     [--bookings 10000] [--concurrency 64] [--hosts N] [--max-seconds 60]
+//!     [--scenario all|booking|slots] [--slot-requests 500] [--postgres-url URL] [--bin target/release/prospo]
+//! ```
+//!
+//! It starts `prospo zoom-sandbox` and `prospo serve` as separate processes on 127.0.0.1:0 (fresh
+//! temporary data folder; on PostgreSQL a fresh database, dropped afterwards), then:
+//!
+//! * **booking**: signs up `--hosts` hosts (default: bookings / 100, so that no sandbox app, i.e.
+//!   no Zoom user, passes Zoom's 100 creates per UTC day), each with its own sandbox app connected
+//!   through `PUT /api/v1/integrations/zoom`, open 00:00–23:59 UTC every day, and a 15-minute Zoom
+//!   event type. Then `--concurrency` workers book distinct free slots through
+//!   `POST /api/v1/public/{host}/intro/bookings`, round-robin over the hosts, until `--bookings`
+//!   are sent or `--max-seconds` pass. Reports bookings/s and latency at the HTTP edge, the time
+//!   until `zoom_jobs` is empty, the sandbox's per-app stats (deltas over the load), and the
+//!   server's RSS (`VmRSS` idle, `VmHWM` reset through `/proc/PID/clear_refs` before the load).
+//! * **slots**: hosts whose meetings are inserted with SQL (the criterion bench's data: a Berlin
+//!   host open 08:00–12:00 and 13:00–20:00, a 30-minute event type, step 15, buffers 10/10, at most
+//!   40 a day; meetings of 15 minutes with 5-minute buffers spread over each day), then
+//!   `GET /api/v1/public/{host}/intro/slots` for a 60-day window in America/New_York, sequentially.
+//!
+//! All traffic stays on 127.0.0.1; the processes are killed at the end (also on error).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use clap::Parser;
+use futures::StreamExt;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Span, Timestamp};
+use prospo::store::Db;
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(about = "Booking load and slots-route benchmark against prospo serve + the Zoom sandbox")]
+struct Args {
+    /// sqlite or postgres.
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// Admin URL of the local PostgreSQL server; a fresh database is created on it per run.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// The prospo binary to run.
+    #[arg(long, default_value = "target/release/prospo")]
+    bin: PathBuf,
+    /// all, booking or slots.
+    #[arg(long, default_value = "all")]
+    scenario: String,
+    /// Bookings to send (at most).
+    #[arg(long, default_value_t = 10_000)]
+    bookings: usize,
+    /// Hosts to spread them over; default: enough for 100 per host.
+    #[arg(long)]
+    hosts: Option<usize>,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Upper bound on the booking phase, in seconds.
+    #[arg(long, default_value_t = 60)]
+    max_seconds: u64,
+    /// Upper bound on waiting for the Zoom jobs to drain, in seconds.
+    #[arg(long, default_value_t = 300)]
+    drain_seconds: u64,
+    /// Measured requests per slots host (after 20 warm-up requests).
+    #[arg(long, default_value_t = 500)]
+    slot_requests: usize,
+}
+
+/// Zoom's per-user cap on meeting creates and updates per UTC day.
+const PER_HOST_CAP: usize = 100;
+/// Bookable 15-minute starts per day when open 00:00–23:59.
+const SLOTS_PER_DAY: usize = 95;
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let args = Args::parse();
+    ensure!(matches!(args.database.as_str(), "sqlite" | "postgres"), "--database is sqlite or postgres");
+    ensure!(matches!(args.scenario.as_str(), "all" | "booking" | "slots"), "--scenario is all, booking or slots");
+    ensure!((1..=1024).contains(&args.concurrency), "--concurrency is 1 to 1024");
+    ensure!((1..=200_000).contains(&args.bookings), "--bookings is 1 to 200000");
+    ensure!(args.max_seconds <= 600 && args.drain_seconds <= 900, "keep runs bounded");
+    let hosts = args.hosts.unwrap_or(args.bookings.div_ceil(PER_HOST_CAP)).max(1);
+    ensure!(
+        args.bookings.div_ceil(hosts) <= PER_HOST_CAP,
+        "{} bookings over {hosts} hosts would pass Zoom's {PER_HOST_CAP} creates per host per day",
+        args.bookings
+    );
+    ensure!(args.bin.exists(), "{} not found: run `cargo build --release -p prospo` first", args.bin.display());
+
+    print_machine();
+    let dir = tempfile::tempdir()?;
+    let (database_url, pg_name) = match args.database.as_str() {
+        "sqlite" => (format!("sqlite://{}", dir.path().join("prospo.db").display()), None),
+        _ => {
+            let name = format!("prospo_load_{}", uuid::Uuid::new_v4().simple());
+            let url = create_pg_database(&args.postgres_url, &name).await?;
+            (url, Some(name))
+        }
+    };
+    let result = run(&args, hosts, dir.path(), &database_url).await;
+    if let Some(name) = pg_name {
+        drop_pg_database(&args.postgres_url, &name).await;
+    }
+    result
+}
+
+async fn run(args: &Args, hosts: usize, dir: &Path, database_url: &str) -> anyhow::Result<()> {
+    let sandbox = Proc::start(
+        "zoom-sandbox",
+        Command::new(&args.bin).args(["zoom-sandbox", "--listen", "127.0.0.1:0"]),
+        "zoom sandbox on ",
+        &dir.join("sandbox.log"),
+    )?;
+    let sandbox_url = sandbox.url.clone();
+    let server = Proc::start(
+        "prospo serve",
+        Command::new(&args.bin).args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &dir.display().to_string(),
+            "--database-url",
+            database_url,
+            "--zoom-oauth-url",
+            &sandbox_url,
+            "--zoom-api-url",
+            &format!("{sandbox_url}/v2"),
+            "--public-rate-limit",
+            "off",
+        ]),
+        "listening on ",
+        &dir.join("server.log"),
+    )?;
+    ensure!(is_loopback(&server.url) && is_loopback(&sandbox_url), "both processes must listen on 127.0.0.1");
+    let pid = server.child.id();
+    let sandbox_pid = sandbox.child.id();
+    let api = Api {
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(args.concurrency + 8)
+            .timeout(Duration::from_secs(30))
+            .build()?,
+        url: server.url.clone(),
+        sandbox: sandbox_url,
+    };
+    // Let the server settle (migrations done, background tasks idle) before the idle reading.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_start = Mem::read(pid)?;
+    println!("server pid {pid}; idle right after start: {}", idle_start.rss_mb());
+    let db = Db::connect(database_url).await?;
+
+    if args.scenario != "slots" {
+        booking_load(args, hosts, &api, &db, [pid, sandbox_pid], idle_start).await?;
+    }
+    if args.scenario != "booking" {
+        slots_routes(args, &api, &db).await?;
+    }
+    db.close().await;
+    drop(server);
+    drop(sandbox);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booking load
+
+struct Host {
+    username: String,
+    client_id: String,
+}
+
+async fn booking_load(
+    args: &Args,
+    hosts: usize,
+    api: &Api,
+    db: &Db,
+    [pid, sandbox_pid]: [u32; 2],
+    idle_start: Mem,
+) -> anyhow::Result<()> {
+    println!("\n== Booking load: {} bookings over {hosts} hosts, concurrency {}", args.bookings, args.concurrency);
+    let setup_started = Instant::now();
+    let hosts: Vec<Host> = futures::stream::iter(0..hosts)
+        .map(|i| setup_booking_host(api, i))
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<_>>()?;
+    println!("setup: {} hosts in {:.1} s", hosts.len(), setup_started.elapsed().as_secs_f64());
+    // Idle again after setup (sign-up's argon2 and the connects are done), then measure the peak
+    // of the load alone.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_setup = Mem::read(pid)?;
+    let hwm_reset = reset_hwm(pid);
+    let before = sandbox_stats(api, &hosts).await?;
+
+    let first_midnight = tomorrow().to_zoned(TimeZone::UTC)?.timestamp();
+    let hosts = Arc::new(hosts);
+    let next = Arc::new(AtomicUsize::new(0));
+    let sampler = RssSampler::start(pid);
+    let cpu_pids = [pid.to_string(), sandbox_pid.to_string(), "self".to_owned()];
+    let cpu_before: Vec<u64> = cpu_pids.iter().map(|p| cpu_ticks(p)).collect();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.max_seconds);
+    let workers: Vec<_> = (0..args.concurrency)
+        .map(|_| {
+            let (api, hosts, next, total) = (api.clone(), hosts.clone(), next.clone(), args.bookings);
+            tokio::spawn(async move {
+                let mut out = Outcomes::default();
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= total || Instant::now() >= deadline {
+                        return out;
+                    }
+                    let host = &hosts[j % hosts.len()];
+                    let k = j / hosts.len();
+                    let minutes = 24 * 60 * (k / SLOTS_PER_DAY) + 15 * (k % SLOTS_PER_DAY);
+                    let start = first_midnight + SignedDuration::from_mins(minutes as i64);
+                    let body = json!({"start": start.to_string(), "name": format!("Invitee {j}"),
+                        "email": format!("invitee{j}@example.com"), "timezone": "UTC"});
+                    let path = format!("/api/v1/public/{}/intro/bookings", host.username);
+                    let t0 = Instant::now();
+                    let status = match api.http.post(api.at(&path)).json(&body).send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let _ = response.bytes().await;
+                            status
+                        }
+                        Err(_) => 0,
+                    };
+                    out.record(status, t0.elapsed());
+                }
+            })
+        })
+        .collect();
+    let mut outcomes = Outcomes::default();
+    for worker in workers {
+        outcomes.merge(worker.await?);
+    }
+    let load_secs = started.elapsed().as_secs_f64();
+    let mem_load = Mem::read(pid)?;
+    let cpu_load: Vec<u64> = cpu_pids.iter().map(|p| cpu_ticks(p)).collect();
+
+    // Drain: until no Zoom job is left.
+    let drain_deadline = Instant::now() + Duration::from_secs(args.drain_seconds);
+    let mut left = count(db, "SELECT COUNT(*) FROM zoom_jobs").await?;
+    while left > 0 && Instant::now() < drain_deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        left = count(db, "SELECT COUNT(*) FROM zoom_jobs").await?;
+    }
+    let drained_secs = started.elapsed().as_secs_f64();
+    let cpu_drained: Vec<u64> = cpu_pids.iter().map(|p| cpu_ticks(p)).collect();
+    let peak_sampled = sampler.stop().await;
+    let mem_end = Mem::read(pid)?;
+    let after = sandbox_stats(api, &hosts).await?;
+    let created_in_prospo = count(db, "SELECT COUNT(*) FROM meetings WHERE zoom_status = 'created'").await?;
+    let not_created = count(db, "SELECT COUNT(*) FROM meetings WHERE zoom_status <> 'created'").await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle_after = Mem::read(pid)?;
+
+    let ok = outcomes.count(201);
+    let delta_of =
+        |a: &Value, b: &Value, key: &str| a[key].as_u64().unwrap_or(0).saturating_sub(b[key].as_u64().unwrap_or(0));
+    let delta = |key: &str| after.iter().zip(&before).map(|(a, b)| delta_of(a, b, key)).sum::<u64>();
+    let (tokens, api_calls, created) = (delta("token_requests"), delta("api_requests"), delta("meetings_created"));
+    let max_per_app = after.iter().zip(&before).map(|(a, b)| delta_of(a, b, "meetings_created")).max().unwrap_or(0);
+    let mut lat = outcomes.latencies.clone();
+    lat.sort_unstable();
+
+    println!("\n| Booking load ({}) | value |", args.database);
+    println!("|---|---|");
+    println!("| hosts × bookings per host (max) | {} × {} |", hosts.len(), args.bookings.div_ceil(hosts.len()));
+    println!("| concurrency | {} |", args.concurrency);
+    println!("| requests sent | {} |", outcomes.latencies.len());
+    println!("| answers | {} |", outcomes.summary());
+    println!("| load phase | {load_secs:.2} s |");
+    println!("| **bookings/s (201s / load phase)** | **{:.0}** |", ok as f64 / load_secs);
+    println!(
+        "| latency p50 / p90 / p99 / max | {} / {} / {} / {} |",
+        ms(pct(&lat, 50.0)),
+        ms(pct(&lat, 90.0)),
+        ms(pct(&lat, 99.0)),
+        ms(lat.last().copied())
+    );
+    println!(
+        "| Zoom jobs drained, from first booking | {drained_secs:.2} s{} |",
+        if left > 0 { format!(" (NOT drained: {left} left)") } else { String::new() }
+    );
+    println!("| Zoom jobs drained, after last answer | {:.2} s |", drained_secs - load_secs);
+    println!(
+        "| Zoom API calls (sandbox api_requests) | {api_calls} → **{:.3} per booking** |",
+        api_calls as f64 / ok.max(1) as f64
+    );
+    println!(
+        "| token requests | {tokens} ({:.3} per booking; one per app whose cached token was minted at connect) |",
+        tokens as f64 / ok.max(1) as f64
+    );
+    println!("| meetings created in sandbox | {created} (most for one app: {max_per_app}) |");
+    println!("| meetings with zoom status created / other | {created_in_prospo} / {not_created} |");
+    let per_booking = |ticks: u64| format!("{:.2}", ticks as f64 * 10.0 / ok.max(1) as f64);
+    let cpu = |i: usize| {
+        format!(
+            "{:.1} s + {:.1} s = {} ms/booking",
+            (cpu_load[i] - cpu_before[i]) as f64 / 100.0,
+            (cpu_drained[i] - cpu_load[i]) as f64 / 100.0,
+            per_booking(cpu_drained[i] - cpu_before[i])
+        )
+    };
+    println!("| CPU (user+sys), load phase + drain: prospo serve | {} |", cpu(0));
+    println!("| CPU, load phase + drain: zoom-sandbox | {} |", cpu(1));
+    println!("| CPU, load phase + drain: this load generator | {} |", cpu(2));
+    println!("| RSS idle right after start | {} |", idle_start.rss_mb());
+    println!("| RSS idle after setup | {} |", idle_setup.rss_mb());
+    println!("| RSS at end of load phase | {} |", mem_load.rss_mb());
+    println!(
+        "| **peak RSS during load + drain (VmHWM{})** | **{}** (sampled every 50 ms: {:.1} MB) |",
+        if hwm_reset { ", reset before the load" } else { ", NOT reset: includes setup" },
+        mem_end.hwm_mb(),
+        peak_sampled as f64 / 1024.0
+    );
+    println!("| RSS idle 3 s after drain | {} |", idle_after.rss_mb());
+    Ok(())
+}
+
+async fn setup_booking_host(api: &Api, i: usize) -> anyhow::Result<Host> {
+    let username = format!("loadhost{i}");
+    let (token, client_id) = connected_host(api, &username, json!({})).await?;
+    let all_day = json!([["00:00", "23:59"]]);
+    let weekly = json!({"mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day});
+    api.send(reqwest::Method::PUT, "/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), &token, 200)
+        .await?;
+    let event = json!({"title": "Intro call", "slug": "intro", "duration_minutes": 15, "location": "zoom",
+        "minimum_notice_minutes": 0, "booking_window_days": 365});
+    api.send(reqwest::Method::POST, "/api/v1/event-types", &event, &token, 201).await?;
+    Ok(Host { username, client_id })
+}
+
+/// Signs up `username`, creates a sandbox app (`app` as for `POST /_sandbox/apps`) and connects it.
+/// Returns the API token and the app's client id.
+async fn connected_host(api: &Api, username: &str, app: Value) -> anyhow::Result<(String, String)> {
+    let signup = json!({"email": format!("{username}@example.com"), "password": PASSWORD, "name": username, "username": username});
+    let body = api.send_json(reqwest::Method::POST, &api.at("/api/v1/signup"), &signup, None, 201).await?;
+    let token = body["token"].as_str().context("signup answered no token")?.to_owned();
+    let zoom_app =
+        api.send_json(reqwest::Method::POST, &format!("{}/_sandbox/apps", api.sandbox), &app, None, 201).await?;
+    let connect = json!({"account_id": zoom_app["account_id"], "client_id": zoom_app["client_id"], "client_secret": zoom_app["client_secret"]});
+    api.send(reqwest::Method::PUT, "/api/v1/integrations/zoom", &connect, &token, 200).await?;
+    Ok((token, zoom_app["client_id"].as_str().context("app without client_id")?.to_owned()))
+}
+
+async fn sandbox_stats(api: &Api, hosts: &[Host]) -> anyhow::Result<Vec<Value>> {
+    let mut out = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let url = format!("{}/_sandbox/apps/{}/stats", api.sandbox, host.client_id);
+        out.push(api.http.get(url).send().await?.error_for_status()?.json().await?);
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Outcomes {
+    latencies: Vec<Duration>,
+    statuses: std::collections::BTreeMap<u16, usize>,
+}
+
+impl Outcomes {
+    fn record(&mut self, status: u16, latency: Duration) {
+        self.latencies.push(latency);
+        *self.statuses.entry(status).or_default() += 1;
+    }
+
+    fn merge(&mut self, other: Outcomes) {
+        self.latencies.extend(other.latencies);
+        for (status, n) in other.statuses {
+            *self.statuses.entry(status).or_default() += n;
+        }
+    }
+
+    fn count(&self, status: u16) -> usize {
+        self.statuses.get(&status).copied().unwrap_or(0)
+    }
+
+    fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(s, n)| if *s == 0 { format!("{n} transport errors") } else { format!("{n} × {s}") })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slots route
+
+const SLOTS_HOST_TZ: &str = "Europe/Berlin";
+const SLOTS_VIEWER_TZ: &str = "America/New_York";
+const WINDOW_DAYS: i64 = 60;
+
+async fn slots_routes(args: &Args, api: &Api, db: &Db) -> anyhow::Result<()> {
+    let rounds = 10;
+    println!(
+        "\n== Slots route: 60-day window, {} sequential requests per host after 20 warm-up each, \
+         round-robin over the hosts in {rounds} rounds",
+        args.slot_requests
+    );
+    // (name, meetings per day, cap on the total)
+    let cases: [(&str, i64, Option<usize>); 7] = [
+        ("empty", 0, None),
+        ("slots1000", 17, Some(1_000)),
+        ("dense4", 4, None),
+        ("dense8", 8, None),
+        ("dense16", 16, None),
+        ("dense32", 32, None),
+        ("dense64", 64, None),
+    ];
+    let from = tomorrow();
+    let to = from.checked_add(Span::new().days(WINDOW_DAYS - 1))?;
+    // The busy range the route reads (the viewer's dates widened by 2 and 3 days, as `public_slots` does).
+    let viewer = TimeZone::get(SLOTS_VIEWER_TZ)?;
+    let lo = from.to_zoned(viewer.clone())?.timestamp().as_millisecond() - 2 * 86_400_000;
+    let hi = to.to_zoned(viewer)?.timestamp().as_millisecond() + 3 * 86_400_000;
+    let mut hosts = Vec::new();
+    for (name, per_day, cap) in cases {
+        let (host_id, inserted) = setup_slots_host(api, db, name, per_day, cap, from).await?;
+        let url = api.at(&format!("/api/v1/public/{name}/intro/slots?from={from}&to={to}&timezone={SLOTS_VIEWER_TZ}"));
+        let body = api.http.get(&url).send().await?.error_for_status()?.bytes().await?;
+        let value: Value = serde_json::from_slice(&body)?;
+        let slots = value["slots"].as_array().map(Vec::len).unwrap_or(0);
+        hosts.push(SlotsHost { name, per_day, host_id, inserted, slots, bytes: body.len(), url });
+    }
+    for host in &hosts {
+        for _ in 0..20 {
+            let _ = api.http.get(&host.url).send().await?.bytes().await?;
+        }
+    }
+    // Rounds over all hosts, so that noise from other work on the machine hits every host alike.
+    let mut http = vec![Vec::new(); hosts.len()];
+    let mut query = vec![Vec::new(); hosts.len()];
+    for _ in 0..rounds {
+        for (i, host) in hosts.iter().enumerate() {
+            for _ in 0..args.slot_requests.div_ceil(rounds) {
+                let t0 = Instant::now();
+                let response = api.http.get(&host.url).send().await?;
+                ensure!(response.status() == 200, "slots answered {}", response.status());
+                let _ = response.bytes().await?;
+                http[i].push(t0.elapsed());
+            }
+            for _ in 0..5 {
+                let t0 = Instant::now();
+                std::hint::black_box(db.busy_meetings(&host.host_id, lo, hi).await?);
+                query[i].push(t0.elapsed());
+            }
+        }
+    }
+    println!(
+        "\n| Slots route ({}) | meetings/day | meetings in DB | slots answered | body | median | p99 | busy query alone, median |",
+        args.database
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for ((host, http), query) in hosts.iter().zip(&mut http).zip(&mut query) {
+        http.sort_unstable();
+        query.sort_unstable();
+        println!(
+            "| {} | {} | {} | {} | {:.1} KB | {} | {} | {} |",
+            host.name,
+            host.per_day,
+            host.inserted,
+            host.slots,
+            host.bytes as f64 / 1024.0,
+            ms(pct(http, 50.0)),
+            ms(pct(http, 99.0)),
+            ms(pct(query, 50.0))
+        );
+    }
+    Ok(())
+}
+
+struct SlotsHost {
+    name: &'static str,
+    per_day: i64,
+    host_id: String,
+    inserted: usize,
+    slots: usize,
+    bytes: usize,
+    url: String,
+}
+
+/// A host like the criterion bench's, with its meetings inserted directly with SQL (no Zoom jobs).
+async fn setup_slots_host(
+    api: &Api,
+    db: &Db,
+    username: &str,
+    per_day: i64,
+    cap: Option<usize>,
+    from: Date,
+) -> anyhow::Result<(String, usize)> {
+    let (token, _) = connected_host(api, username, json!({})).await?;
+    let hours = json!([["08:00", "12:00"], ["13:00", "20:00"]]);
+    let weekly =
+        json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
+    let day = |i: i64| from.checked_add(Span::new().days(i)).map(|d| d.to_string());
+    let overrides = json!([{"date": day(10)?, "intervals": []}, {"date": day(20)?, "intervals": [["12:00", "14:00"]]}]);
+    let availability = json!({"timezone": SLOTS_HOST_TZ, "weekly": weekly, "overrides": overrides});
+    api.send(reqwest::Method::PUT, "/api/v1/availability", &availability, &token, 200).await?;
+    let event = json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom",
+        "slot_step_minutes": 15, "buffer_before_minutes": 10, "buffer_after_minutes": 10, "max_per_day": 40,
+        "minimum_notice_minutes": 0, "booking_window_days": 365});
+    let event = api.send(reqwest::Method::POST, "/api/v1/event-types", &event, &token, 201).await?;
+    let event_type_id = event["id"].as_str().context("event type without id")?.to_owned();
+
+    let tz = TimeZone::get(SLOTS_HOST_TZ)?;
+    let spacing = 24 * 60 / per_day.max(1);
+    let mut meetings = Vec::new();
+    for d in 0..WINDOW_DAYS {
+        let midnight = from.checked_add(Span::new().days(d))?.to_zoned(tz.clone())?.timestamp();
+        for k in 0..per_day {
+            let start = midnight + SignedDuration::from_mins(k * spacing);
+            let end = start + SignedDuration::from_mins(spacing.min(30) / 2);
+            meetings.push((start.as_millisecond(), end.as_millisecond(), k % 2 == 0));
+        }
+    }
+    if let Some(cap) = cap {
+        meetings.truncate(cap);
+    }
+    let host_id = insert_meetings(db, username, &event_type_id, &meetings).await?;
+    Ok((host_id, meetings.len()))
+}
+
+macro_rules! insert_meetings_on {
+    ($pool:expr, $username:expr, $event_type_id:expr, $meetings:expr) => {{
+        let mut tx = $pool.begin().await?;
+        let (host_id,): (String,) =
+            sqlx::query_as("SELECT id FROM users WHERE username = $1").bind($username).fetch_one(&mut *tx).await?;
+        let now = Timestamp::now().as_millisecond();
+        for (start, end, counting) in $meetings {
+            let id = uuid::Uuid::new_v4().to_string();
+            sqlx::query(
+                "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
+                 buffer_after_ms, timezone, status, location, zoom_status, zoom_reference, zoom_waiting_room, \
+                 zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'Seeded', $4, $5, 300000, 300000, 'UTC', 'scheduled', 'zoom', 'none', $6, \
+                 FALSE, FALSE, FALSE, 'none', $7, $7)",
+            )
+            .bind(&id)
+            .bind(&host_id)
+            .bind(counting.then_some($event_type_id))
+            .bind(*start)
+            .bind(*end)
+            .bind(id.replace('-', "")[..12].to_owned())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        host_id
+    }};
+}
+
+async fn insert_meetings(
+    db: &Db,
+    username: &str,
+    event_type_id: &str,
+    meetings: &[(i64, i64, bool)],
+) -> anyhow::Result<String> {
+    Ok(match db {
+        Db::Sqlite(pool) => insert_meetings_on!(pool, username, event_type_id, meetings),
+        Db::Postgres(pool) => insert_meetings_on!(pool, username, event_type_id, meetings),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing
+
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    url: String,
+    sandbox: String,
+}
+
+impl Api {
+    fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+        token: &str,
+        expect: u16,
+    ) -> anyhow::Result<Value> {
+        self.send_json(method, &self.at(path), body, Some(token), expect).await
+    }
+
+    async fn send_json(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: &Value,
+        token: Option<&str>,
+        expect: u16,
+    ) -> anyhow::Result<Value> {
+        let mut request = self.http.request(method.clone(), url).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.with_context(|| format!("{method} {url}"))?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        if status != expect {
+            bail!("{method} {url} answered {status}, expected {expect}: {text}");
+        }
+        Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? })
+    }
+}
+
+async fn count(db: &Db, sql: &'static str) -> anyhow::Result<i64> {
+    Ok(match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+    })
+}
+
+/// A child process, killed (and reaped) when dropped.
+struct Proc {
+    child: Child,
+    url: String,
+}
+
+impl Proc {
+    /// Starts the command and waits for the stdout line starting with `marker` (the rest is its URL).
+    /// Stderr goes to `log`; the rest of stdout is drained in the background.
+    fn start(name: &str, command: &mut Command, marker: &str, log: &Path) -> anyhow::Result<Proc> {
+        let log = std::fs::File::create(log)?;
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| format!("cannot start {name}"))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let marker = marker.to_owned();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            for line in lines.by_ref().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix(&marker) {
+                    let _ = tx.send(url.trim().to_owned());
+                    break;
+                }
+            }
+            for _ in lines {}
+        });
+        let mut proc = Proc { child, url: String::new() };
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => proc.url = url,
+            Err(_) => bail!("{name} did not print its address within 60 s"),
+        }
+        Ok(proc)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn is_loopback(url: &str) -> bool {
+    url.starts_with("http://127.0.0.1:")
+}
+
+#[derive(Clone, Copy)]
+struct Mem {
+    rss_kb: u64,
+    hwm_kb: u64,
+}
+
+impl Mem {
+    fn read(pid: u32) -> anyhow::Result<Mem> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Ok(Mem { rss_kb: field("VmRSS:"), hwm_kb: field("VmHWM:") })
+    }
+
+    fn rss_mb(&self) -> String {
+        format!("{:.1} MB", self.rss_kb as f64 / 1024.0)
+    }
+
+    fn hwm_mb(&self) -> String {
+        format!("{:.1} MB", self.hwm_kb as f64 / 1024.0)
+    }
+}
+
+/// User + system CPU time of a process (`/proc/PID/stat`, in clock ticks of 10 ms).
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    field(11) + field(12)
+}
+
+/// Resets the process's VmHWM to its current RSS (Linux: `echo 5 > /proc/PID/clear_refs`).
+fn reset_hwm(pid: u32) -> bool {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
+}
+
+/// Samples VmRSS every 50 ms; `stop` returns the largest reading (kB).
+struct RssSampler {
+    stop: Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl RssSampler {
+    fn start(pid: u32) -> RssSampler {
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let notified = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut peak = 0;
+            loop {
+                peak = peak.max(Mem::read(pid).map(|m| m.rss_kb).unwrap_or(0));
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    () = notified.notified() => return peak,
+                }
+            }
+        });
+        RssSampler { stop, task }
+    }
+
+    async fn stop(self) -> u64 {
+        self.stop.notify_one();
+        self.task.await.unwrap_or(0)
+    }
+}
+
+fn tomorrow() -> Date {
+    Timestamp::now().to_zoned(TimeZone::UTC).date().tomorrow().expect("a tomorrow")
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Option<Duration> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+fn ms(d: Option<Duration>) -> String {
+    d.map(|d| format!("{:.2} ms", d.as_secs_f64() * 1000.0)).unwrap_or_else(|| "–".into())
+}
+
+fn print_machine() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "machine: {cores} cores, {cpu}; load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+}
+
+async fn create_pg_database(admin: &str, name: &str) -> anyhow::Result<String> {
+    ensure!(admin.contains("@127.0.0.1") || admin.contains("@localhost"), "use a PostgreSQL server on this machine");
+    let db = Db::connect(admin).await?;
+    let Db::Postgres(pool) = &db else { bail!("--postgres-url is not a PostgreSQL URL") };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(pool).await?;
+    db.close().await;
+    let mut url = url::Url::parse(admin)?;
+    url.set_path(name);
+    Ok(url.to_string())
+}
+
+async fn drop_pg_database(admin: &str, name: &str) {
+    if let Ok(db) = Db::connect(admin).await {
+        if let Db::Postgres(pool) = &db {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(pool)
+                .await;
+        }
+        db.close().await;
+    }
+}
