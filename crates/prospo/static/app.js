@@ -434,7 +434,7 @@ document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
           return;
         }
         if (zoom && (zoom.status === "failed" || zoom.status === "deleted")) {
-          pending.textContent = "The Zoom meeting could not be set up. The host has been told and will send you a link.";
+          pending.textContent = "The Zoom meeting could not be set up. The host sees this on their meetings page; please contact them for a link.";
           return;
         }
       }
@@ -442,4 +442,17 @@ document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
     setTimeout(tick, 2000);
   };
   setTimeout(tick, 2000);
+});
+
+// New event type: the link follows the title until someone edits the link itself.
+document.querySelectorAll("[data-slug-source]").forEach((title) => {
+  const slug = document.querySelector(title.dataset.slugSource);
+  if (!slug) return;
+  let follows = !slug.value;
+  slug.addEventListener("input", () => { follows = false; });
+  title.addEventListener("input", () => {
+    if (!follows) return;
+    slug.value = title.value.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  });
 });

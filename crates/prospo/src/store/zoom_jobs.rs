@@ -153,8 +153,9 @@ impl Db {
         Ok(())
     }
 
-    /// Ends a job run: the job goes away when nothing is pending any more, else it is re-armed at `run_at`.
-    /// `failed_attempt` counts towards the backoff.
+    /// Ends a job run: the job goes away when nothing is pending any more, else it is re-armed at
+    /// `run_at` (re-created if a cancel removed it while Zoom was being called, so a meeting created
+    /// meanwhile is still deleted). `failed_attempt` counts towards the backoff.
     pub async fn finish_zoom_job(&self, meeting_id: &str, run_at: i64, failed_attempt: bool) -> StoreResult<()> {
         let now = now_ms();
         on_db!(self, |pool| async {
@@ -166,10 +167,12 @@ impl Db {
             .execute(pool)
             .await?;
             sqlx::query(
-                "UPDATE zoom_jobs SET claimed_until = NULL, run_at = $2, \
-                 attempts = CASE WHEN $3 THEN attempts + 1 ELSE 0 END, \
-                 first_failure_at = CASE WHEN $3 THEN COALESCE(first_failure_at, $4) ELSE NULL END \
-                 WHERE meeting_id = $1",
+                "INSERT INTO zoom_jobs (meeting_id, run_at, attempts, first_failure_at, created_at) \
+                 SELECT $1, $2, CASE WHEN $3 THEN 1 ELSE 0 END, CASE WHEN $3 THEN $4 ELSE NULL END, $4 \
+                 WHERE EXISTS (SELECT 1 FROM meetings WHERE id = $1 AND zoom_pending_change IS NOT NULL) \
+                 ON CONFLICT (meeting_id) DO UPDATE SET claimed_until = NULL, run_at = excluded.run_at, \
+                 attempts = CASE WHEN $3 THEN zoom_jobs.attempts + 1 ELSE 0 END, \
+                 first_failure_at = CASE WHEN $3 THEN COALESCE(zoom_jobs.first_failure_at, $4) ELSE NULL END",
             )
             .bind(meeting_id)
             .bind(run_at)
@@ -251,7 +254,7 @@ impl Db {
             sqlx::query(
                 "UPDATE meetings SET zoom_status = CASE WHEN zoom_status = 'created' AND status = 'scheduled' \
                  AND zoom_pending_change IS NULL THEN 'created' ELSE 'failed' END, \
-                 zoom_error_code = $2, zoom_error_message = $3, zoom_held_until = NULL \
+                 zoom_error_code = $2, zoom_error_message = $3, zoom_held_until = NULL, zoom_pending_change = NULL \
                  WHERE host_id = $1 AND id IN (SELECT meeting_id FROM zoom_jobs)",
             )
             .bind(host_id)

@@ -8,6 +8,7 @@
 mod support;
 
 mod accounts;
+mod booking;
 mod harness;
 mod integrations;
 mod keyboard;

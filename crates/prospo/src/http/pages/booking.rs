@@ -377,7 +377,7 @@ async fn render_manage_page(
         passcode: z.passcode.clone().filter(|_| !cancelled),
         pending: !cancelled && z.status == "pending",
         failed: (z.status == "failed" || z.status == "deleted").then(|| {
-            "The Zoom meeting could not be set up. The host has been told and will send you a link.".to_owned()
+            "The Zoom meeting could not be set up. The host sees this on their meetings page; please contact them for a link.".to_owned()
         }),
     });
     let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
@@ -467,7 +467,7 @@ async fn cancel(
         return Ok((status, page).into_response());
     }
     booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
-    let jar = flash::set(jar, "success", "Your booking is cancelled. The host has been told.");
+    let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
     Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
 }
 

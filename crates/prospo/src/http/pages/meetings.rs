@@ -15,6 +15,7 @@ use super::view::{Badge, FieldError, error_for, local_input_value, local_to_rfc3
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::http::AppState;
 use crate::http::extract::PageUser;
+use crate::integrations::zoom::sync::{DAILY_WRITE_CAP, DAILY_WRITE_WARNING, utc_day};
 use crate::scheduling::availability;
 use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, Location};
@@ -93,6 +94,10 @@ struct ListPage {
     items: Vec<MeetingItem>,
     zoom_connected: bool,
     zone: String,
+    /// Zoom meeting creates and updates used today (UTC) on the host's Zoom user.
+    zoom_writes_today: i64,
+    near_daily_cap: bool,
+    daily_cap: i64,
 }
 
 async fn list_page(
@@ -109,9 +114,24 @@ async fn list_page(
     for row in &rows {
         items.push(MeetingItem::of(&MeetingView::load(&state.db, row).await?, row, &zone));
     }
-    let zoom_connected = state.db.zoom_connection_of(&user.id).await?.is_some();
+    let connection = state.db.zoom_connection_of(&user.id).await?;
+    // Near Zoom's daily cap the host is warned before creates and updates start to wait.
+    let zoom_writes_today = match &connection {
+        Some(c) => state.db.zoom_writes_used(&c.zoom_user_id, &utc_day(now_ms())).await?,
+        None => 0,
+    };
     let frame = Frame::for_user("Meetings", "meetings", &user, flash);
-    Ok((jar, ListPage { frame, upcoming, items, zoom_connected, zone }).into_response())
+    let page = ListPage {
+        frame,
+        upcoming,
+        items,
+        zoom_connected: connection.is_some(),
+        zone,
+        zoom_writes_today,
+        near_daily_cap: zoom_writes_today >= DAILY_WRITE_WARNING,
+        daily_cap: DAILY_WRITE_CAP,
+    };
+    Ok((jar, page).into_response())
 }
 
 /// New meeting, as typed.

@@ -118,6 +118,54 @@ mod tests {
         assert_eq!(local_input_value(1_795_875_295_400, "Europe/Berlin"), "2026-11-28T15:14");
     }
 
+    fn meeting(status: &str, zoom_status: &str, pending: Option<&str>) -> MeetingView {
+        use crate::scheduling::meetings::ZoomView;
+        MeetingView {
+            id: "m".into(),
+            topic: "t".into(),
+            start: String::new(),
+            end: String::new(),
+            timezone: "UTC".into(),
+            status: status.into(),
+            event_type_id: None,
+            location: "zoom".into(),
+            location_detail: None,
+            invitees: Vec::new(),
+            notes: None,
+            zoom: Some(ZoomView {
+                status: zoom_status.into(),
+                meeting_id: None,
+                join_url: None,
+                passcode: None,
+                pending_change: pending.map(str::to_owned),
+                held_until: None,
+                error: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn zoom_badges_name_each_state() {
+        let text = |m: &MeetingView| zoom_badge(m).map(|b| b.text).unwrap_or_default();
+        assert_eq!(text(&meeting("scheduled", "created", None)), "Zoom link ready");
+        assert_eq!(text(&meeting("scheduled", "pending", Some("create"))), "Creating Zoom meeting…");
+        assert_eq!(text(&meeting("scheduled", "created", Some("update"))), "Change pending");
+        assert_eq!(text(&meeting("scheduled", "deleted", None)), "Deleted in Zoom");
+        assert_eq!(text(&meeting("cancelled", "deleted", None)), "Cancelled");
+        let mut held = meeting("scheduled", "pending", Some("create"));
+        held.zoom.as_mut().unwrap().held_until = Some("2026-12-01T00:00:00Z".into());
+        assert_eq!(text(&held), "Held until 00:00 UTC");
+        let mut failed = meeting("scheduled", "failed", None);
+        failed.zoom.as_mut().unwrap().error = Some(crate::scheduling::meetings::ZoomErrorView {
+            code: "zoom_unconfirmed".into(),
+            message: "Zoom did not confirm the meeting.".into(),
+        });
+        assert_eq!(text(&failed), "Zoom failed: Zoom did not confirm the meeting.");
+        let mut phone = meeting("scheduled", "none", None);
+        phone.zoom = None;
+        assert!(zoom_badge(&phone).is_none());
+    }
+
     #[test]
     fn zones_are_sorted_iana_names() {
         let zones = time_zones();

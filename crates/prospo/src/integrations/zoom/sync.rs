@@ -371,7 +371,8 @@ fn agenda(reference: &str) -> String {
     format!("{} Scheduled with Prospo.", reference_marker(reference))
 }
 
-fn utc_day(ms: i64) -> String {
+/// The UTC day (`YYYY-MM-DD`) Zoom's daily cap counts in.
+pub fn utc_day(ms: i64) -> String {
     Timestamp::from_millisecond(ms).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
