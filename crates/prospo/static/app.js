@@ -456,3 +456,20 @@ document.querySelectorAll("[data-slug-source]").forEach((title) => {
       .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
   });
 });
+
+// Meeting details: recordings Zoom announces (webhook) appear without a refresh. The check reads
+// Prospo's record only (`?live=false`), never Zoom; new files reload the section.
+(() => {
+  const section = document.querySelector("#recordings[data-meeting]");
+  if (!section) return;
+  const shown = Number(section.dataset.count || 0);
+  const check = async () => {
+    try {
+      const answer = await fetch(`/api/v1/meetings/${section.dataset.meeting}?live=false`, { credentials: "same-origin" });
+      if (!answer.ok) return;
+      const meeting = await answer.json();
+      if ((meeting.recording_files || []).length > shown) window.location.reload();
+    } catch (_) { /* offline for a moment: try again later */ }
+  };
+  setInterval(check, 10000);
+})();

@@ -126,7 +126,13 @@ async fn recording_completed_shows_files_without_asking_zoom() {
     assert_eq!(response.status(), 201);
     let meeting = wait_for(&app, &token, &id, |m| m["recording_files"].as_array().is_some_and(|f| f.len() == 3)).await;
     assert!(meeting["recording_files"][0]["download_url"].as_str().unwrap().starts_with("/api/v1/recordings/files/"));
-    let _ = zoom;
+    // The page's polling form reads Prospo's record only: no Zoom call at all.
+    let before = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await["api_requests"].clone();
+    let (status, polled) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(polled["recording_files"].as_array().unwrap().len(), 3);
+    assert!(polled["zoom_live"].is_null());
+    assert_eq!(app.zoom_stats(zoom["client_id"].as_str().unwrap()).await["api_requests"], before);
 }
 
 #[tokio::test]

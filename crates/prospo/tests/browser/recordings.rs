@@ -58,6 +58,17 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     assert!(!html.to_string().contains("/rec/download/"), "Zoom's download link is never on the page");
     browser.screenshots("recordings-list").await;
 
+    // The meeting's details page lists the same files.
+    browser.find("a[href^='/meetings/']").await.click().await.unwrap();
+    browser.wait_for("#recordings").await;
+    let section = browser.text_of("#recordings").await;
+    for file_type in ["MP4", "M4A", "TRANSCRIPT"] {
+        assert!(section.contains(file_type), "{file_type} on the meeting page: {section}");
+    }
+    browser.screenshots_at("meeting-recordings", "#recordings").await;
+    browser.goto(&app.at("/recordings")).await;
+    browser.wait_for_text("main h2", "Quarterly review").await;
+
     // Delete the first file: the confirmation opens with trash chosen, then the file is gone.
     browser.find("details.confirm > summary").await.click().await.unwrap();
     browser.wait_for("details.confirm[open] input[value='trash']:checked").await;

@@ -121,16 +121,28 @@ pub struct MeetingDetails {
 }
 
 /// MEETING plus the live Zoom meeting.
-#[utoipa::path(get, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+#[derive(Deserialize, IntoParams)]
+pub struct DetailsQuery {
+    /// `false` skips asking Zoom (`zoom_live` is then `null`): for cheap polling.
+    live: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/meetings/{id}", tag = "meetings", params(("id" = String, Path), DetailsQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = MeetingDetails), (status = 404)))]
 async fn get_meeting(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
+    Query(query): Query<DetailsQuery>,
 ) -> ApiResult<Json<MeetingDetails>> {
     let row = owned(&state, &user, &id).await?;
     let meeting = MeetingView::load(&state.db, &row).await?;
-    let (zoom_live, zoom_live_error) = match meetings::live_zoom_meeting(&state.db, &state.zoom, &row).await {
+    let live = if query.live.unwrap_or(true) {
+        meetings::live_zoom_meeting(&state.db, &state.zoom, &row).await
+    } else {
+        Ok(None)
+    };
+    let (zoom_live, zoom_live_error) = match live {
         Ok(live) => (live, None),
         Err(LiveZoomError::Store(e)) => return Err(e.into()),
         Err(e) => (None, Some(e.to_string())),

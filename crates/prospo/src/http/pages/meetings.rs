@@ -280,6 +280,11 @@ struct DetailsPage {
     zone: String,
     error: Option<FieldError>,
     zones: &'static [String],
+    /// This meeting's recording files, read from Zoom now; `None` before the meeting started.
+    files: Option<Vec<super::recordings::FileRow>>,
+    recordings_error: Option<String>,
+    /// Where a delete returns to: this page.
+    back: String,
 }
 
 impl DetailsPage {
@@ -319,6 +324,14 @@ async fn details(
         zone: zone.clone(),
         error: None,
     });
+    let (files, recordings_error) = match row.zoom_meeting_id.filter(|_| row.start_at <= crate::store::now_ms()) {
+        Some(zoom_id) => match state.zoom.meeting_recordings(&user.id, zoom_id).await {
+            Ok(found) => (Some(found.into_iter().map(|f| super::recordings::file_row(f, Some(&zone))).collect()), None),
+            Err(crate::recordings::RecordingError::Internal(e)) => return Err(e.into()),
+            Err(e) => (Some(Vec::new()), Some(e.to_string())),
+        },
+        None => (None, None),
+    };
     let zoom_live_start = zoom_live
         .as_ref()
         .and_then(|live| live.start_time.as_deref())
@@ -336,6 +349,9 @@ async fn details(
         zone: typed.zone,
         error: typed.error,
         zones: time_zones(),
+        files,
+        recordings_error,
+        back: format!("/meetings/{}", row.id),
     })
 }
 

@@ -39,15 +39,15 @@ struct MeetingBlock {
     files: Vec<FileRow>,
 }
 
-struct FileRow {
-    id: String,
-    meeting_uuid: String,
-    file_type: String,
-    size: String,
-    span: String,
-    processing: bool,
-    play_url: Option<String>,
-    download_url: String,
+pub(super) struct FileRow {
+    pub(super) id: String,
+    pub(super) meeting_uuid: String,
+    pub(super) file_type: String,
+    pub(super) size: String,
+    pub(super) span: String,
+    pub(super) processing: bool,
+    pub(super) play_url: Option<String>,
+    pub(super) download_url: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -56,6 +56,8 @@ struct RecordingsPage {
     frame: Frame,
     from: String,
     to: String,
+    /// Where a delete returns to: this range.
+    back: String,
     listing: Listing,
 }
 
@@ -77,7 +79,7 @@ fn instant_ms(rfc3339: Option<&str>) -> Option<i64> {
     rfc3339.and_then(|s| s.parse::<jiff::Timestamp>().ok()).map(|t| t.as_millisecond())
 }
 
-fn file_row(file: FileView, zone: Option<&str>) -> FileRow {
+pub(super) fn file_row(file: FileView, zone: Option<&str>) -> FileRow {
     let start = instant_ms(file.recording_start.as_deref());
     let end = instant_ms(file.recording_end.as_deref());
     let span = match (start, end) {
@@ -125,7 +127,8 @@ async fn recordings_page(
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
     let frame = Frame::for_user("Recordings", "recordings", &user, flash);
-    Ok((jar, RecordingsPage { frame, from: from.to_string(), to: to.to_string(), listing }).into_response())
+    let back = format!("/recordings?from={from}&to={to}");
+    Ok((jar, RecordingsPage { frame, from: from.to_string(), to: to.to_string(), back, listing }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -133,10 +136,9 @@ pub struct DeleteForm {
     meeting_uuid: String,
     #[serde(default)]
     action: String,
+    /// The page to return to (a local path only).
     #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
+    back: String,
 }
 
 async fn delete_file(
@@ -160,11 +162,9 @@ async fn delete_file(
         Err(e @ RecordingError::NeedsAttention) => flash::set(jar, "error", &e.to_string()),
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
-    let back: String = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("from", &form.from)
-        .append_pair("to", &form.to)
-        .finish();
-    Ok((jar, Redirect::to(&format!("/recordings?{back}"))).into_response())
+    let back =
+        if form.back.starts_with('/') && !form.back.starts_with("//") { form.back.as_str() } else { "/recordings" };
+    Ok((jar, Redirect::to(back)).into_response())
 }
 
 /// Bytes as people read them.
