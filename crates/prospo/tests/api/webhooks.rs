@@ -148,21 +148,9 @@ async fn a_meeting_deleted_in_zoom_is_marked_and_never_recreated() {
     // Someone deletes the first meeting in Zoom itself.
     let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{first_id}"), Some(&token)).await;
     let zoom_id = meeting["zoom"]["meeting_id"].as_i64().unwrap();
-    let form = [("grant_type", "account_credentials"), ("account_id", zoom["account_id"].as_str().unwrap())];
-    let minted: Value = app
-        .client
-        .post(format!("{}/oauth/token", app.zoom.url))
-        .basic_auth(zoom["client_id"].as_str().unwrap(), zoom["client_secret"].as_str())
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = minted["access_token"].as_str().unwrap();
+    let access = zoom_token(&app, &zoom).await;
     let response =
-        app.client.delete(format!("{}/v2/meetings/{zoom_id}", app.zoom.url)).bearer_auth(access).send().await.unwrap();
+        app.client.delete(format!("{}/v2/meetings/{zoom_id}", app.zoom.url)).bearer_auth(&access).send().await.unwrap();
     assert_eq!(response.status(), 204);
     let meeting = wait_for(&app, &token, first_id, |m| m["zoom"]["status"] == "deleted").await;
     assert_eq!(meeting["status"], "scheduled");
