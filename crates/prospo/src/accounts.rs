@@ -7,6 +7,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username};
+use crate::notifications::Notices;
 use crate::store::accounts::{CreateUserError, NewUser, Taken, UserRow};
 use crate::store::tokens::TokenRow;
 use crate::store::{Db, StoreError, new_id, now_ms};
@@ -28,6 +29,8 @@ pub enum AccountError {
     UsernameTaken,
     #[error("The email or password is not right.")]
     InvalidLogin,
+    #[error("This reset link has expired or was already used. Ask for a new one.")]
+    ResetLinkUnusable,
     #[error("Too many failed log-ins. Try again in {retry_after_secs} seconds.")]
     Throttled { retry_after_secs: i64 },
     #[error(transparent)]
@@ -62,6 +65,39 @@ pub async fn sign_up(db: &Db, input: SignUpInput<'_>) -> Result<UserRow, Account
         CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
         CreateUserError::Store(e) => AccountError::Store(e),
     })
+}
+
+/// How long a password reset link works.
+pub const RESET_LINK_MS: i64 = 3600 * 1000;
+
+/// Sends a reset link if an account has this email. The caller answers the same either way, so the
+/// answer never tells whether an email has an account.
+pub async fn request_password_reset(db: &Db, notices: &Notices, email: &str) -> Result<(), AccountError> {
+    let Ok(email) = Email::parse(email) else { return Ok(()) };
+    let Some(user) = db.user_by_email(email.as_str()).await? else { return Ok(()) };
+    let token = random_token();
+    let mail = crate::notifications::account_mails::password_reset(&user.email, &notices.reset_url(&token));
+    db.create_password_reset(&user.id, &hash_token(&token), now_ms() + RESET_LINK_MS, &mail).await?;
+    notices.wake_sender();
+    Ok(())
+}
+
+/// Whether a reset link can still be used.
+pub async fn reset_link_usable(db: &Db, token: &str) -> Result<bool, StoreError> {
+    db.password_reset_usable(&hash_token(token)).await
+}
+
+/// Sets a new password through a reset link; the link then stops working.
+pub async fn reset_password(db: &Db, token: &str, password: &str) -> Result<(), AccountError> {
+    let password = NewPassword::parse(password)?;
+    if !reset_link_usable(db, token).await? {
+        return Err(AccountError::ResetLinkUnusable);
+    }
+    let hash = hash_password(password).await?;
+    match db.use_password_reset(&hash_token(token), &hash).await? {
+        Some(_) => Ok(()),
+        None => Err(AccountError::ResetLinkUnusable),
+    }
 }
 
 /// Checks an email and password. After [`FREE_FAILURES`] failures in a row, each failure makes the

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod http;
 pub mod integrations;
+pub mod notifications;
 pub mod recordings;
 pub mod scheduling;
 pub mod secrets;

@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::integrations::zoom::ZoomIntegration;
+use crate::notifications::Notices;
+use crate::notifications::sender::{Delivery, Sender};
 use crate::secrets::SecretBox;
 use crate::store::Db;
 
@@ -36,13 +38,17 @@ impl Application {
             db.migrate().await?;
         }
         let secrets = SecretBox::new(config.key_source.load()?);
+        let notices = Notices::new(&public_url);
+        let delivery = Delivery::from_config(config.smtp_url.as_deref(), &config.data_dir)?;
         let (zoom, minted_tokens) = ZoomIntegration::new(
             db.clone(),
             secrets.clone(),
             &config.zoom_oauth_url,
             &config.zoom_api_url,
             config.zoom_check_interval,
+            notices.clone(),
         )?;
+        let db_for_mail = db.clone();
         let state = AppState {
             db,
             secrets,
@@ -56,6 +62,7 @@ impl Application {
             tokio::spawn(zoom.clone().watch_minted_tokens(minted_tokens)),
             tokio::spawn(zoom.clone().run_health_checks(config.poll_interval)),
             tokio::spawn(zoom.run_zoom_worker(config.poll_interval)),
+            tokio::spawn(Sender::new(db_for_mail, delivery, notices).run(config.poll_interval)),
         ];
         Ok(Application { listener, router, state, addr, background })
     }

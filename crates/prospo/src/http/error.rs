@@ -91,6 +91,7 @@ impl From<AccountError> for ApiError {
             AccountError::EmailTaken => ApiError::new(StatusCode::CONFLICT, "email_taken", message),
             AccountError::UsernameTaken => ApiError::new(StatusCode::CONFLICT, "username_taken", message),
             AccountError::InvalidLogin => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_login", message),
+            AccountError::ResetLinkUnusable => ApiError::new(StatusCode::GONE, "reset_link_unusable", message),
             AccountError::Throttled { retry_after_secs } => ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)

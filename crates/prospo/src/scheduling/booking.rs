@@ -12,9 +12,11 @@ use crate::accounts::hash_token;
 use crate::domain::accounts::{Email, Invalid, PersonName};
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
 use crate::integrations::zoom::ZoomIntegration;
+use crate::notifications::meeting_mails::{MeetingEvent, MeetingFacts, Party, meeting_mails};
 use crate::store::accounts::UserRow;
 use crate::store::event_types::EventTypeRow;
 use crate::store::meetings::{BusyRow, LockedChangeError, MeetingRow, NewInvitee, NewMeeting};
+use crate::store::outbox::OutgoingMail;
 use crate::store::{Db, StoreError, new_id};
 
 #[derive(Debug, thiserror::Error)]
@@ -183,8 +185,10 @@ pub async fn book(
             timezone: timezone.iana_name().map(str::to_owned),
         }],
     };
-    db.book(meeting, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await.map_err(refusal)?;
+    let mails = new_meeting_mails(db, zoom, &meeting, Some(&manage_token)).await?;
+    db.book(meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await.map_err(refusal)?;
     zoom.wake_worker();
+    zoom.notices.wake_sender();
     let row = db.meeting(&id).await?.ok_or_else(|| anyhow::anyhow!("booked meeting vanished"))?;
     Ok((row, manage_token))
 }
@@ -221,12 +225,98 @@ pub async fn by_manage_token(db: &Db, token: &str) -> Result<Option<MeetingRow>,
     db.meeting_by_manage_hash(&hash_token(token)).await
 }
 
+/// The host as mails address them: their availability's zone, else UTC.
+async fn host_party(db: &Db, host_id: &str) -> Result<Party, BookingError> {
+    let host = db.user_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
+    let timezone = availability::load_input(db, host_id).await?.timezone;
+    Ok(Party { name: host.name, email: host.email, timezone: Some(timezone) })
+}
+
+/// The mails of a meeting being created (booked by an invitee, or scheduled by the host).
+async fn new_meeting_mails(
+    db: &Db,
+    zoom: &ZoomIntegration,
+    meeting: &NewMeeting,
+    manage_token: Option<&str>,
+) -> Result<Vec<OutgoingMail>, BookingError> {
+    let host = host_party(db, &meeting.host_id).await?;
+    let invitees: Vec<Party> = meeting
+        .invitees
+        .iter()
+        .map(|i| Party {
+            name: i.name.clone(),
+            email: i.email.clone(),
+            timezone: i.timezone.clone().or_else(|| Some(meeting.timezone.clone())),
+        })
+        .collect();
+    let facts = MeetingFacts {
+        id: &meeting.id,
+        topic: &meeting.topic,
+        start_at: meeting.start_at,
+        end_at: meeting.end_at,
+        sequence: 0,
+        join_url: None,
+        zoom_meeting_id: None,
+        passcode: None,
+        zoom_pending: meeting.zoom,
+        cancel_reason: None,
+    };
+    Ok(meeting_mails(&zoom.notices, MeetingEvent::Booked, &facts, &host, &invitees, manage_token))
+}
+
+/// What a changed meeting's mails say: `meeting` as read before the change, with the change applied.
+pub struct Change<'a> {
+    pub event: MeetingEvent,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub topic: &'a str,
+    pub cancel_reason: Option<&'a str>,
+}
+
+/// The mails of a change to an existing meeting, to its invitees and its host.
+pub async fn change_mails(
+    db: &Db,
+    zoom: &ZoomIntegration,
+    meeting: &MeetingRow,
+    change: Change<'_>,
+    manage_token: Option<&str>,
+) -> Result<Vec<OutgoingMail>, BookingError> {
+    let host = host_party(db, &meeting.host_id).await?;
+    let invitees: Vec<Party> = db
+        .invitees_of(&meeting.id)
+        .await?
+        .into_iter()
+        .map(|i| Party {
+            name: i.name,
+            email: i.email,
+            timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
+        })
+        .collect();
+    let facts = MeetingFacts {
+        id: &meeting.id,
+        topic: change.topic,
+        start_at: change.start_at,
+        end_at: change.end_at,
+        // The store raises the sequence in the same transaction that queues these mails
+        // (a follow-up for a created Zoom meeting is written after the raise, so it is taken as is).
+        sequence: if change.event == MeetingEvent::ZoomLinkReady { meeting.sequence } else { meeting.sequence + 1 },
+        join_url: meeting.zoom_join_url.as_deref(),
+        zoom_meeting_id: meeting.zoom_meeting_id,
+        passcode: meeting.zoom_passcode.as_deref(),
+        zoom_pending: meeting.zoom_join_url.is_none() && matches!(meeting.zoom_status.as_str(), "pending" | "failed"),
+        cancel_reason: change.cancel_reason,
+    };
+    Ok(meeting_mails(&zoom.notices, change.event, &facts, &host, &invitees, manage_token))
+}
+
 /// The invitee moves their booking: same rules as booking, the meeting's own time excluded.
+/// `manage_token` (the invitee's link, known only to its holder) goes into the invitee's mail.
 pub async fn reschedule_by_invitee(
     db: &Db,
     zoom: &ZoomIntegration,
     meeting: &MeetingRow,
     start: &str,
+    manage_token: Option<&str>,
     now: Timestamp,
 ) -> Result<MeetingRow, BookingError> {
     if meeting.status != "scheduled" {
@@ -241,12 +331,17 @@ pub async fn reschedule_by_invitee(
     let avail = availability::load(db, &meeting.host_id).await.map_err(|e| anyhow::anyhow!(e))?;
     let rules = rules_of(&event);
     let end = start + rules.duration;
-    db.reschedule(meeting, start.as_millisecond(), end.as_millisecond(), &meeting.topic, |rows| {
+    let (start_at, end_at) = (start.as_millisecond(), end.as_millisecond());
+    let change =
+        Change { event: MeetingEvent::Rescheduled, start_at, end_at, topic: &meeting.topic, cancel_reason: None };
+    let mails = change_mails(db, zoom, meeting, change, manage_token).await?;
+    db.reschedule(meeting, start_at, end_at, &meeting.topic, &mails, |rows| {
         decide(&avail, &rules, rows, &event.id, now, start)
     })
     .await
     .map_err(refusal)?;
     zoom.wake_worker();
+    zoom.notices.wake_sender();
     Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
 }
 
@@ -278,23 +373,48 @@ pub async fn change_by_host(
         Some(t) => t.chars().take(200).collect::<String>(),
         None => meeting.topic.clone(),
     };
-    db.reschedule(meeting, start, start + duration_ms, &topic, |_| Ok::<(), BookingError>(()))
+    // The host's change: the invitee's mail has no manage link (only its hash is stored).
+    let change = Change {
+        event: MeetingEvent::Rescheduled,
+        start_at: start,
+        end_at: start + duration_ms,
+        topic: &topic,
+        cancel_reason: None,
+    };
+    let mails = change_mails(db, zoom, meeting, change, None).await?;
+    db.reschedule(meeting, start, start + duration_ms, &topic, &mails, |_| Ok::<(), BookingError>(()))
         .await
         .map_err(refusal)?;
     zoom.wake_worker();
+    zoom.notices.wake_sender();
     Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
 }
 
-/// Cancels (invitee or host). Cancelling twice is harmless.
+/// Cancels (invitee or host). Cancelling twice is harmless and mails once. `manage_token` is the
+/// invitee's link when the invitee cancels (their mail then carries it).
 pub async fn cancel(
     db: &Db,
     zoom: &ZoomIntegration,
     meeting: &MeetingRow,
     reason: Option<&str>,
+    manage_token: Option<&str>,
 ) -> Result<MeetingRow, BookingError> {
     let reason = reason.map(|r| r.trim().chars().take(1000).collect::<String>()).filter(|r| !r.is_empty());
-    db.cancel_meeting(meeting, reason.as_deref()).await?;
+    let mails = if meeting.status == "scheduled" {
+        let change = Change {
+            event: MeetingEvent::Cancelled,
+            start_at: meeting.start_at,
+            end_at: meeting.end_at,
+            topic: &meeting.topic,
+            cancel_reason: reason.as_deref(),
+        };
+        change_mails(db, zoom, meeting, change, manage_token).await?
+    } else {
+        Vec::new()
+    };
+    db.cancel_meeting(meeting, reason.as_deref(), &mails).await?;
     zoom.wake_worker();
+    zoom.notices.wake_sender();
     Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
 }
 
@@ -360,7 +480,9 @@ pub async fn create_direct(
         zoom_auto_recording: input.auto_recording,
         invitees,
     };
-    db.book(meeting, |_| Ok::<(), BookingError>(())).await.map_err(refusal)?;
+    let mails = new_meeting_mails(db, zoom, &meeting, None).await?;
+    db.book(meeting, &mails, |_| Ok::<(), BookingError>(())).await.map_err(refusal)?;
     zoom.wake_worker();
+    zoom.notices.wake_sender();
     Ok(db.meeting(&id).await?.ok_or_else(|| anyhow::anyhow!("meeting vanished"))?)
 }

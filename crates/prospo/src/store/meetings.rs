@@ -1,8 +1,9 @@
 //! Meetings and their invitees. Bookings, reschedules and cancellations run in a transaction that
 //! holds the host's lock (`BEGIN IMMEDIATE` on SQLite, `SELECT … FOR UPDATE` of the host on
 //! PostgreSQL), so two invitees racing for one slot are decided one after the other; the Zoom job
-//! is written in the same transaction.
+//! and the mails the change causes (the outbox) are written in the same transaction.
 
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
 use super::{Db, StoreError, StoreResult, now_ms, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -173,10 +174,11 @@ impl Db {
 
     /// Books: under the host's lock, reads the host's meetings around `[start, end)`, asks `decide`
     /// (pure: slot rules) whether the start may be booked, then writes the meeting, its invitees and
-    /// its Zoom job together.
+    /// its Zoom job and its mails together.
     pub async fn book<R>(
         &self,
         meeting: NewMeeting,
+        mails: &[OutgoingMail],
         decide: impl FnOnce(&[BusyRow]) -> Result<(), R>,
     ) -> Result<(), LockedChangeError<R>> {
         let from = meeting.start_at - NEIGHBOURHOOD_MS;
@@ -237,17 +239,21 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            enqueue_mails_sql!(tx, mails, now);
         });
         Ok(())
     }
 
-    /// Moves a meeting: same lock and checks as booking (its own slot excluded), then a Zoom update.
+    /// Moves a meeting: same lock and checks as booking (its own slot excluded), then a Zoom update;
+    /// its mails are queued only if the meeting was still scheduled.
+    #[allow(clippy::too_many_arguments)]
     pub async fn reschedule<R>(
         &self,
         meeting: &MeetingRow,
         start_at: i64,
         end_at: i64,
         topic: &str,
+        mails: &[OutgoingMail],
         decide: impl FnOnce(&[BusyRow]) -> Result<(), R>,
     ) -> Result<(), LockedChangeError<R>> {
         let now = now_ms();
@@ -277,17 +283,26 @@ impl Db {
             if updated.rows_affected() == 1 && meeting.zoom_status != "none" && meeting.zoom_status != "deleted" {
                 enqueue_zoom_job_sql!(tx, &meeting.id, now);
             }
+            if updated.rows_affected() == 1 {
+                enqueue_mails_sql!(tx, mails, now);
+            }
         });
         Ok(())
     }
 
     /// Cancels a meeting; its Zoom meeting (if any, or if a create may have happened) is deleted by the job.
-    pub async fn cancel_meeting(&self, meeting: &MeetingRow, reason: Option<&str>) -> StoreResult<()> {
+    /// The mails are queued only by the cancel that ends a scheduled meeting (not by a repeat).
+    pub async fn cancel_meeting(
+        &self,
+        meeting: &MeetingRow,
+        reason: Option<&str>,
+        mails: &[OutgoingMail],
+    ) -> StoreResult<()> {
         let now = now_ms();
         let needs_zoom_delete = meeting.zoom_meeting_id.is_some() || meeting.zoom_create_unconfirmed;
         let result: Result<(), LockedChangeError<()>> = async {
             with_host_locked!(self, &meeting.host_id, |tx| {
-                sqlx::query(
+                let cancelled = sqlx::query(
                     "UPDATE meetings SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, \
                      updated_at = $3, zoom_held_until = NULL, \
                      zoom_pending_change = CASE WHEN $4 THEN 'delete' ELSE NULL END, \
@@ -302,6 +317,9 @@ impl Db {
                 .bind(needs_zoom_delete)
                 .execute(&mut *tx)
                 .await?;
+                if cancelled.rows_affected() == 1 {
+                    enqueue_mails_sql!(tx, mails, now);
+                }
                 if needs_zoom_delete {
                     enqueue_zoom_job_sql!(tx, &meeting.id, now);
                 } else {

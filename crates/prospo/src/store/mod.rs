@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod availability;
 pub mod event_types;
 pub mod meetings;
+pub mod outbox;
+pub mod password_resets;
 pub mod sessions;
 pub mod tokens;
 pub mod webhooks;

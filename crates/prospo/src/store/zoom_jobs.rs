@@ -1,12 +1,14 @@
 //! The durable Zoom work: claiming due jobs, recording what Zoom answered, and the per-host daily
 //! budget of meeting creates and updates.
 
+use super::outbox::OutgoingMail;
 use super::{Db, StoreResult, now_ms, on_db};
 
 /// What the Zoom side of a meeting became after one job run.
 pub enum ZoomOutcome<'a> {
     /// Zoom created (or we found) the meeting. `sequence` is the meeting's sequence the job acted on:
-    /// a change made meanwhile leaves an update pending.
+    /// a change made meanwhile leaves an update pending. A scheduled meeting's first join link raises
+    /// its sequence: the follow-up invitation that carries the link must replace the earlier one.
     Created {
         sequence: i64,
         zoom_meeting_id: i64,
@@ -26,7 +28,73 @@ pub enum ZoomOutcome<'a> {
     },
 }
 
+/// Records a created (or adopted) Zoom meeting. A scheduled meeting's first join link raises its
+/// sequence, so the follow-up invitation that carries the link replaces the earlier one.
+const CREATED_SQL: &str = "UPDATE meetings SET zoom_meeting_id = $2, zoom_uuid = $3, zoom_join_url = $4, zoom_passcode = $5, \
+                     zoom_create_unconfirmed = FALSE, zoom_held_until = NULL, zoom_error_code = NULL, \
+                     zoom_error_message = NULL, updated_at = $7, \
+                     sequence = CASE WHEN status = 'scheduled' AND zoom_join_url IS NULL THEN sequence + 1 ELSE sequence END, \
+                     zoom_status = CASE WHEN status = 'cancelled' THEN zoom_status ELSE 'created' END, \
+                     zoom_pending_change = CASE WHEN status = 'cancelled' THEN 'delete' \
+                       WHEN sequence <> $6 THEN 'update' ELSE NULL END WHERE id = $1";
+
+/// Queues a follow-up mail only while the meeting is as the mail was written for: scheduled, without
+/// a join link yet, at the sequence the mail's invitation raises.
+const FOLLOW_UP_SQL: &str = "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $8 WHERE EXISTS (SELECT 1 FROM meetings WHERE id = $9 \
+     AND status = 'scheduled' AND zoom_join_url IS NULL AND sequence = $10)";
+
 impl Db {
+    /// [`ZoomOutcome::Created`] with the follow-up mails that bring the link, in one transaction, so
+    /// the link and its mails are recorded together. `before_sequence` is the meeting's sequence the
+    /// mails were written against.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_zoom_created(
+        &self,
+        meeting_id: &str,
+        sequence: i64,
+        zoom_meeting_id: i64,
+        uuid: &str,
+        join_url: &str,
+        passcode: Option<&str>,
+        follow_up: &[OutgoingMail],
+        before_sequence: i64,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            // Before the update: the conditions look at the meeting as it was.
+            for mail in follow_up {
+                sqlx::query(FOLLOW_UP_SQL)
+                    .bind(super::new_id())
+                    .bind(&mail.kind)
+                    .bind(&mail.recipient)
+                    .bind(&mail.subject)
+                    .bind(&mail.text_body)
+                    .bind(&mail.html_body)
+                    .bind(mail.ics.as_ref().map(|ics| ics.as_bytes().to_vec()))
+                    .bind(now)
+                    .bind(meeting_id)
+                    .bind(before_sequence)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(CREATED_SQL)
+                .bind(meeting_id)
+                .bind(zoom_meeting_id)
+                .bind(uuid)
+                .bind(join_url)
+                .bind(passcode)
+                .bind(sequence)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
     /// Claims up to `limit` due jobs (each job by one worker across all instances), returning their meeting ids.
     pub async fn claim_zoom_jobs(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<String>> {
         let now = now_ms();
@@ -77,12 +145,7 @@ impl Db {
         on_db!(self, |pool| {
             match outcome {
                 ZoomOutcome::Created { sequence, zoom_meeting_id, uuid, join_url, passcode } => sqlx::query(
-                    "UPDATE meetings SET zoom_meeting_id = $2, zoom_uuid = $3, zoom_join_url = $4, zoom_passcode = $5, \
-                     zoom_create_unconfirmed = FALSE, zoom_held_until = NULL, zoom_error_code = NULL, \
-                     zoom_error_message = NULL, updated_at = $7, \
-                     zoom_status = CASE WHEN status = 'cancelled' THEN zoom_status ELSE 'created' END, \
-                     zoom_pending_change = CASE WHEN status = 'cancelled' THEN 'delete' \
-                       WHEN sequence <> $6 THEN 'update' ELSE NULL END WHERE id = $1",
+                    CREATED_SQL,
                 )
                 .bind(meeting_id)
                 .bind(zoom_meeting_id)

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod conventions;
+mod notifications;
 mod process;
 mod recordings;
 mod scheduling;

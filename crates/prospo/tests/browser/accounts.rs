@@ -145,3 +145,55 @@ async fn log_out_then_log_in() {
     // `next` brought us back where we were going.
     assert_eq!(browser.path().await, "/settings/tokens");
 }
+
+/// The reset link of the one mail written to `DATA_DIR/outbox/` (no SMTP in tests), waiting for it.
+async fn mailed_reset_link(app: &TestApp) -> String {
+    let dir = app.data_dir.join("outbox");
+    for _ in 0..100 {
+        let files: Vec<_> = std::fs::read_dir(&dir).map(|d| d.filter_map(Result::ok).collect()).unwrap_or_default();
+        if let [file] = files.as_slice() {
+            // Undo quoted-printable soft line breaks; the token itself is base64url.
+            let raw = std::fs::read_to_string(file.path()).unwrap().replace("=\r\n", "");
+            let at = raw.find("/password/reset/").expect("a reset link in the mail");
+            let token: String =
+                raw[at + 16..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+            return app.at(&format!("/password/reset/{token}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no reset mail in {}", dir.display());
+}
+
+#[tokio::test]
+async fn password_reset_from_the_log_in_page_works_once() {
+    let Some(browser) = Browser::start("password_reset_from_the_log_in_page_works_once").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.sign_up("ada").await;
+
+    browser.goto(&app.at("/login")).await;
+    browser.click_link("Forgot your password?").await;
+    browser.wait_for_path("/password/forgot").await;
+    browser.fill("Email", "ada@example.com").await;
+    browser.click_button("Send the link").await;
+    let answer = browser.wait_for_text("[role=status]", "If an account exists").await;
+    assert!(answer.contains("we sent a link"), "{answer}");
+    browser.screenshots("password-forgot-sent").await;
+
+    let link = mailed_reset_link(&app).await;
+    browser.goto(&link).await;
+    browser.fill("New password", "a brand new password").await;
+    browser.click_button("Save the new password").await;
+    browser.wait_for_path("/login").await;
+    browser.wait_for_text(".flash[role=status]", "Your password is changed").await;
+    browser.fill("Email", "ada@example.com").await;
+    browser.fill("Password", "a brand new password").await;
+    browser.click_button("Log in").await;
+    browser.wait_for("nav[aria-label='Main']").await;
+
+    // The link works once.
+    browser.click_button("Log out").await;
+    browser.goto(&link).await;
+    let error = browser.wait_for_text("[role=alert]", "expired or was already used").await;
+    assert!(error.contains("Ask for a new one"), "{error}");
+    assert!(!browser.exists("input#password").await);
+}

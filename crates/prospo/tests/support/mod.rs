@@ -2,6 +2,8 @@
 //! database (SQLite always; PostgreSQL when PROSPO_TEST_POSTGRES_URL is set) and talk HTTP to it.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod smtp_sink;
+
 use std::path::PathBuf;
 
 use prospo::config::Config;

@@ -1,8 +1,8 @@
-//! Sign-up, log-in and log-out pages.
+//! Sign-up, log-in, log-out and password reset pages.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,6 +20,8 @@ pub fn router() -> Router<AppState> {
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .route("/password/forgot", get(forgot_page).post(forgot_submit))
+        .route("/password/reset/{token}", get(reset_page).post(reset_submit))
 }
 
 #[derive(Default, Deserialize)]
@@ -165,4 +167,71 @@ mod tests {
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(None), "/");
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password_forgot.html")]
+struct ForgotPage {
+    frame: Frame,
+    sent: bool,
+}
+
+async fn forgot_page() -> Response {
+    ForgotPage { frame: Frame::public("Reset your password"), sent: false }.into_response()
+}
+
+#[derive(Default, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Always the same answer, whatever the email: it must not tell whether an account exists.
+async fn forgot_submit(State(state): State<AppState>, Form(form): Form<ForgotForm>) -> PageResult<Response> {
+    accounts::request_password_reset(&state.db, &state.zoom.notices, &form.email).await?;
+    Ok(ForgotPage { frame: Frame::public("Reset your password"), sent: true }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password_reset.html")]
+struct ResetPage {
+    frame: Frame,
+    token: String,
+    usable: bool,
+    error: Option<String>,
+}
+
+const UNUSABLE: &str = "This reset link has expired or was already used. Ask for a new one.";
+
+async fn reset_page(State(state): State<AppState>, Path(token): Path<String>) -> PageResult<Response> {
+    let usable = accounts::reset_link_usable(&state.db, &token).await?;
+    let error = (!usable).then(|| UNUSABLE.to_owned());
+    let status = if usable { StatusCode::OK } else { StatusCode::GONE };
+    let page = ResetPage { frame: Frame::public("Set a new password"), token, usable, error };
+    Ok((status, page).into_response())
+}
+
+#[derive(Default, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> PageResult<Response> {
+    let (status, usable, message) = match accounts::reset_password(&state.db, &token, &form.password).await {
+        Ok(()) => {
+            let jar = flash::set(jar, "success", "Your password is changed. Log in with the new one.");
+            return Ok((jar, Redirect::to("/login")).into_response());
+        }
+        Err(AccountError::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, true, invalid.message),
+        Err(e @ AccountError::ResetLinkUnusable) => (StatusCode::GONE, false, e.to_string()),
+        Err(e) => return Err(e.into()),
+    };
+    let page = ResetPage { frame: Frame::public("Set a new password"), token, usable, error: Some(message) };
+    Ok((status, page).into_response())
 }

@@ -20,13 +20,13 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
-use super::ics::{self, IcsEvent};
 use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::api::bookings::{check_address, check_email};
 use crate::http::error::ApiError;
+use crate::notifications::ics::{self, IcsEvent, Method};
 use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
 use crate::scheduling::event_types::Location;
 use crate::scheduling::meetings::MeetingView;
@@ -428,7 +428,9 @@ async fn reschedule(
     } else if let Err(e) = check_address(&state, address) {
         limited(e)
     } else {
-        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now()).await {
+        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Some(&token), Timestamp::now())
+            .await
+        {
             Ok(moved) => {
                 let when = human_range_ms(moved.start_at, moved.end_at, Some(&form.timezone));
                 let message = format!("Your booking moved to {when}. The join link stays the same.");
@@ -466,7 +468,9 @@ async fn cancel(
         let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
-    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
+    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason), Some(&token))
+        .await
+        .map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
     Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
 }
@@ -491,6 +495,9 @@ async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>)
         join_url: join_url.as_deref(),
         description: &description,
         cancelled: row.status != "scheduled",
+        method: Method::Publish,
+        organizer: None,
+        attendees: &[],
     });
     let headers = [
         (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

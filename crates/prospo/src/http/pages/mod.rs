@@ -5,7 +5,6 @@ mod availability;
 mod booking;
 mod event_types;
 mod flash;
-mod ics;
 mod integrations;
 mod meetings;
 mod recordings;

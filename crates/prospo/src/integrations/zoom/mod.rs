@@ -8,6 +8,7 @@ pub mod status;
 pub mod sync;
 pub mod webhooks;
 
+use crate::notifications::Notices;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,6 +38,8 @@ pub struct ZoomIntegration {
     wake_checks: Arc<Notify>,
     /// Wakes the Zoom worker when work was queued.
     wake_jobs: Arc<Notify>,
+    /// Links for, and the wake-up of, the mails that scheduling and Zoom work queue.
+    pub notices: Notices,
 }
 
 /// Told about every freshly minted token: the app it belongs to and the scopes it lacks.
@@ -55,6 +58,7 @@ impl ZoomIntegration {
         oauth_base: &str,
         api_base: &str,
         check_interval: Duration,
+        notices: Notices,
     ) -> anyhow::Result<(ZoomIntegration, mpsc::UnboundedReceiver<MintedToken>)> {
         let (minted_tx, minted_rx) = mpsc::unbounded_channel();
         let client = ZoomClient::builder()
@@ -73,6 +77,7 @@ impl ZoomIntegration {
             check_interval,
             wake_checks: Arc::new(Notify::new()),
             wake_jobs: Arc::new(Notify::new()),
+            notices,
         };
         Ok((integration, minted_rx))
     }

@@ -16,6 +16,8 @@ use zoom::{
 };
 
 use super::{ConnectProblem, ZoomIntegration};
+use crate::notifications::meeting_mails::MeetingEvent;
+use crate::scheduling::booking::{Change, change_mails};
 use crate::store::meetings::MeetingRow;
 use crate::store::now_ms;
 use crate::store::zoom_connections::ZoomConnectionRow;
@@ -157,14 +159,13 @@ impl Job<'_> {
         };
         match self.integration.client.create_meeting(self.creds, &self.connection.zoom_user_id, &request).await {
             Ok(created) => {
-                let outcome = ZoomOutcome::Created {
-                    sequence: self.meeting.sequence,
-                    zoom_meeting_id: created.id,
-                    uuid: created.uuid.as_deref().unwrap_or_default(),
-                    join_url: created.join_url.as_deref().unwrap_or_default(),
-                    passcode: created.password.as_deref(),
-                };
-                db.record_zoom_outcome(&self.meeting.id, outcome).await?;
+                self.record_created(
+                    created.id,
+                    created.uuid.as_deref().unwrap_or_default(),
+                    created.join_url.as_deref().unwrap_or_default(),
+                    created.password.as_deref(),
+                )
+                .await?;
                 tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = created.id, "zoom meeting created");
                 Ok(Next::Finished)
             }
@@ -252,18 +253,71 @@ impl Job<'_> {
         Ok(listed.into_iter().find(|m| m.agenda.as_deref().is_some_and(|a| a.contains(&needle))).map(|m| (m.id, m)))
     }
 
+    /// Records the created Zoom meeting together with the follow-up mails that bring its link to the
+    /// invitees and the host (the booking mails said it follows), in one write: a crash loses neither.
+    /// The mails are written against the meeting as read now; if it changes before the write (moved,
+    /// cancelled), they are not queued and the change's own mails speak instead.
+    async fn record_created(
+        &self,
+        zoom_meeting_id: i64,
+        uuid: &str,
+        join_url: &str,
+        passcode: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let db = &self.integration.db;
+        let mut follow_up = Vec::new();
+        let mut before_sequence = self.meeting.sequence;
+        if let Some(current) = db.meeting(&self.meeting.id).await?
+            && current.status == "scheduled"
+            && current.zoom_join_url.is_none()
+            && !join_url.is_empty()
+        {
+            before_sequence = current.sequence;
+            // The meeting as it will be once recorded: with its link, one sequence higher.
+            let after = MeetingRow {
+                zoom_join_url: Some(join_url.to_owned()),
+                zoom_meeting_id: Some(zoom_meeting_id),
+                zoom_passcode: passcode.map(str::to_owned),
+                sequence: current.sequence + 1,
+                ..current.clone()
+            };
+            let change = Change {
+                event: MeetingEvent::ZoomLinkReady,
+                start_at: after.start_at,
+                end_at: after.end_at,
+                topic: &after.topic,
+                cancel_reason: None,
+            };
+            follow_up = change_mails(db, self.integration, &after, change, None).await?;
+        }
+        db.record_zoom_created(
+            &self.meeting.id,
+            self.meeting.sequence,
+            zoom_meeting_id,
+            uuid,
+            join_url,
+            passcode,
+            &follow_up,
+            before_sequence,
+        )
+        .await?;
+        if !follow_up.is_empty() {
+            self.integration.notices.wake_sender();
+        }
+        Ok(())
+    }
+
     /// Records a meeting found by its reference as ours. Its join link comes from Zoom's full record.
     async fn adopt(&self, (zoom_id, _summary): (i64, zoom::MeetingSummary)) -> anyhow::Result<Next> {
         match self.integration.client.get_meeting(self.creds, zoom_id).await {
             Ok(found) => {
-                let outcome = ZoomOutcome::Created {
-                    sequence: self.meeting.sequence,
-                    zoom_meeting_id: found.id,
-                    uuid: found.uuid.as_deref().unwrap_or_default(),
-                    join_url: found.join_url.as_deref().unwrap_or_default(),
-                    passcode: found.password.as_deref(),
-                };
-                self.integration.db.record_zoom_outcome(&self.meeting.id, outcome).await?;
+                self.record_created(
+                    found.id,
+                    found.uuid.as_deref().unwrap_or_default(),
+                    found.join_url.as_deref().unwrap_or_default(),
+                    found.password.as_deref(),
+                )
+                .await?;
                 tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = found.id, "adopted a zoom meeting whose create answer was lost");
                 Ok(Next::Finished)
             }

@@ -1,5 +1,33 @@
-//! A minimal RFC 5545 calendar with one VEVENT, for the invitee's **Add to calendar** link.
-//! Hand-written: CRLF line ends, TEXT escaping and 75-octet line folding are what calendars need.
+//! A minimal RFC 5545 calendar with one VEVENT: the invitation attached to meeting mails and the
+//! invitee's **Add to calendar** file. Hand-written: CRLF line ends, TEXT escaping and 75-octet line
+//! folding are what calendars need.
+
+/// What a calendar file asks of the calendar that opens it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// A file to import (Add to calendar): no scheduling semantics.
+    Publish,
+    /// An invitation or its update (booked, rescheduled, Zoom link added).
+    Request,
+    /// The meeting is off.
+    Cancel,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Publish => "PUBLISH",
+            Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// A person on the invitation.
+pub struct Person<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+}
 
 /// What the one event says.
 pub struct IcsEvent<'a> {
@@ -16,6 +44,10 @@ pub struct IcsEvent<'a> {
     pub join_url: Option<&'a str>,
     pub description: &'a str,
     pub cancelled: bool,
+    pub method: Method,
+    /// The host; written only with the invitees (an invitation names both sides).
+    pub organizer: Option<Person<'a>>,
+    pub attendees: &'a [Person<'a>],
 }
 
 /// `YYYYMMDDTHHMMSSZ`.
@@ -41,6 +73,12 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// A parameter value (CN): quoted, with the characters a quoted value cannot hold dropped.
+fn param(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !matches!(c, '"' | '\r' | '\n')).collect();
+    format!("\"{clean}\"")
+}
+
 /// Folds a content line at 75 octets (never inside a UTF-8 character) and ends it with CRLF.
 fn push_line(out: &mut String, line: &str) {
     let mut width = 0;
@@ -63,7 +101,7 @@ pub fn calendar(event: &IcsEvent) -> String {
     line("VERSION:2.0".into());
     line("PRODID:-//Prospo//Prospo//EN".into());
     line("CALSCALE:GREGORIAN".into());
-    line("METHOD:PUBLISH".into());
+    line(format!("METHOD:{}", event.method.as_str()));
     line("BEGIN:VEVENT".into());
     line(format!("UID:{}@prospo", escape(event.meeting_id)));
     line(format!("SEQUENCE:{}", event.sequence));
@@ -77,6 +115,17 @@ pub fn calendar(event: &IcsEvent) -> String {
         line(format!("URL:{url}"));
     }
     line(format!("DESCRIPTION:{}", escape(event.description)));
+    if let Some(organizer) = &event.organizer {
+        line(format!("ORGANIZER;CN={}:mailto:{}", param(organizer.name), organizer.email));
+    }
+    for attendee in event.attendees {
+        let partstat = if event.cancelled { "DECLINED" } else { "ACCEPTED" };
+        line(format!(
+            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={partstat}:mailto:{}",
+            param(attendee.name),
+            attendee.email
+        ));
+    }
     line(format!("STATUS:{}", if event.cancelled { "CANCELLED" } else { "CONFIRMED" }));
     line("END:VEVENT".into());
     line("END:VCALENDAR".into());
@@ -101,7 +150,12 @@ mod tests {
             join_url: Some("https://zoom.example/j/123?pwd=a,b"),
             description: &description,
             cancelled: false,
+            method: Method::Request,
+            organizer: Some(Person { name: "Grace \"G\" Host", email: "grace@example.com" }),
+            attendees: &[Person { name: "Ada", email: "ada@example.com" }],
         });
+        assert!(ics.contains("\r\nMETHOD:REQUEST\r\n"));
+        assert!(ics.contains("\r\nORGANIZER;CN=\"Grace G Host\":mailto:grace@example.com\r\n"));
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         assert!(ics.contains("\r\nUID:m1@prospo\r\n"));

@@ -1,0 +1,81 @@
+//! Password reset links (stored as token hashes) and their single use.
+
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
+use super::{Db, StoreResult, now_ms, on_db};
+
+impl Db {
+    /// Stores a reset link and queues the mail that carries it, together.
+    pub async fn create_password_reset(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        expires_at: i64,
+        mail: &OutgoingMail,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+            enqueue_mails_sql!(tx, std::slice::from_ref(mail), now);
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    /// Whether a link is unused and unexpired (the form is shown only for those).
+    pub async fn password_reset_usable(&self, token_hash: &str) -> StoreResult<bool> {
+        let row: Option<(String,)> = on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now_ms())
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.is_some())
+    }
+
+    /// Uses a link: marks it used (only one use can win), sets the new password hash, clears the
+    /// log-in slow-down and ends the account's browser sessions. `None` if the link is not usable.
+    pub async fn use_password_reset(&self, token_hash: &str, password_hash: &str) -> StoreResult<Option<String>> {
+        let now = now_ms();
+        let user: Option<String> = on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let used: Option<(String,)> = sqlx::query_as(
+                "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING user_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id,)) = used else { return Ok::<_, sqlx::Error>(None) };
+            sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(&user_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+            // Other links sent earlier stop working too: the password they were for is gone.
+            sqlx::query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+                .bind(&user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(user_id))
+        }
+        .await)?;
+        Ok(user)
+    }
+}
