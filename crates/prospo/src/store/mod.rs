@@ -36,6 +36,34 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// Claims due rows for one worker across all instances. `$select` is an `UPDATE … WHERE key IN
+/// (SELECT … LIMIT $3` statement left open (binds: `$1` now, `$2` claimed until, `$3` limit) and
+/// `$returning` its `RETURNING` clause. SQLite has one writer, so the statement is atomic alone;
+/// PostgreSQL skips rows another instance is claiming.
+macro_rules! claim_due {
+    ($db:expr, $now:expr, $until:expr, $limit:expr, $select:literal, $returning:literal) => {
+        match $db {
+            $crate::store::Db::Sqlite(pool) => {
+                sqlx::query_as(concat!($select, ") ", $returning))
+                    .bind($now)
+                    .bind($until)
+                    .bind($limit)
+                    .fetch_all(pool)
+                    .await
+            }
+            $crate::store::Db::Postgres(pool) => {
+                sqlx::query_as(concat!($select, " FOR UPDATE SKIP LOCKED) ", $returning))
+                    .bind($now)
+                    .bind($until)
+                    .bind($limit)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+    };
+}
+pub(crate) use claim_due;
+
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),

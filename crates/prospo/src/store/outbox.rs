@@ -1,7 +1,7 @@
 //! The mail outbox: mails are written inside the transaction of the change that causes them (see
 //! [`enqueue_mails_sql!`]), then claimed, sent and marked by the sender worker.
 
-use super::{Db, StoreResult, now_ms, on_db};
+use super::{Db, StoreResult, claim_due, now_ms, on_db};
 
 /// A mail to send, rendered when the change that causes it happens.
 #[derive(Debug, Clone)]
@@ -68,30 +68,15 @@ impl Db {
     /// Leases up to `limit` due, unsent mails for `claim_ms` (each to one sender across instances).
     pub async fn claim_mails(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<OutboxRow>> {
         let now = now_ms();
-        // The same statement on both backends, except PostgreSQL skips rows another sender is claiming.
-        macro_rules! claim_sql {
-            ($lock:literal) => {
-                concat!(
-                    "UPDATE outbox SET claimed_until = $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
-                     AND send_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY send_after LIMIT $3",
-                    $lock,
-                    ") RETURNING id, kind, recipient, subject, text_body, html_body, ics, attempts"
-                )
-            };
-        }
-        let rows = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(claim_sql!("")).bind(now).bind(now + claim_ms).bind(limit).fetch_all(pool).await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(claim_sql!(" FOR UPDATE SKIP LOCKED"))
-                    .bind(now)
-                    .bind(now + claim_ms)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?
-            }
-        };
+        let rows = claim_due!(
+            self,
+            now,
+            now + claim_ms,
+            limit,
+            "UPDATE outbox SET claimed_until = $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
+             AND send_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY send_after LIMIT $3",
+            "RETURNING id, kind, recipient, subject, text_body, html_body, ics, attempts"
+        )?;
         Ok(rows)
     }
 

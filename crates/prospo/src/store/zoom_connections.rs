@@ -1,6 +1,6 @@
 //! Zoom connections: credentials (secret sealed), the connected Zoom user, health.
 
-use super::{Db, StoreResult, now_ms, on_db};
+use super::{Db, StoreResult, claim_due, now_ms, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ZoomConnectionRow {
@@ -161,6 +161,31 @@ impl Db {
         Ok(())
     }
 
+    /// Marks a connection Needs attention for scopes a token minted at `minted_at` lacked, unless a
+    /// check has run since (it saw the app's newer scopes).
+    pub async fn record_missing_scopes_since(
+        &self,
+        id: &str,
+        code: &str,
+        message: &str,
+        minted_at: i64,
+    ) -> StoreResult<()> {
+        on_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE zoom_connections SET status = 'needs_attention', error_code = $2, error_message = $3 \
+                 WHERE id = $1 AND (last_checked_at IS NULL OR last_checked_at < $4)",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(message)
+            .bind(minted_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
     /// Makes a connection's health check due now (after Zoom refused a fresh token, or a 4711).
     pub async fn make_zoom_check_due(&self, id: &str) -> StoreResult<()> {
         on_db!(self, |pool| {
@@ -178,35 +203,16 @@ impl Db {
     /// is checked once; a claim lapses after `claim_ms` if its instance dies.
     pub async fn claim_due_zoom_checks(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<ZoomConnectionRow>> {
         let now = now_ms();
-        let ids: Vec<(String,)> = match self {
-            // One writer at a time on SQLite: the UPDATE … RETURNING is atomic on its own.
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "UPDATE zoom_connections SET check_claimed_until = $2 WHERE id IN ( \
-                       SELECT id FROM zoom_connections WHERE next_check_at <= $1 \
-                       AND (check_claimed_until IS NULL OR check_claimed_until < $1) \
-                       ORDER BY next_check_at LIMIT $3) RETURNING id",
-                )
-                .bind(now)
-                .bind(now + claim_ms)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(
-                    "UPDATE zoom_connections SET check_claimed_until = $2 WHERE id IN ( \
-                       SELECT id FROM zoom_connections WHERE next_check_at <= $1 \
-                       AND (check_claimed_until IS NULL OR check_claimed_until < $1) \
-                       ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id",
-                )
-                .bind(now)
-                .bind(now + claim_ms)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
-        };
+        let ids: Vec<(String,)> = claim_due!(
+            self,
+            now,
+            now + claim_ms,
+            limit,
+            "UPDATE zoom_connections SET check_claimed_until = $2 WHERE id IN (SELECT id FROM zoom_connections \
+             WHERE next_check_at <= $1 AND (check_claimed_until IS NULL OR check_claimed_until < $1) \
+             ORDER BY next_check_at LIMIT $3",
+            "RETURNING id"
+        )?;
         let mut rows = Vec::with_capacity(ids.len());
         for (id,) in ids {
             if let Some(row) = self.zoom_connection(&id).await? {

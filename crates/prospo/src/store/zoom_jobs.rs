@@ -2,7 +2,7 @@
 //! budget of meeting creates and updates.
 
 use super::outbox::OutgoingMail;
-use super::{Db, StoreResult, now_ms, on_db};
+use super::{Db, StoreResult, claim_due, now_ms, on_db};
 
 /// What the Zoom side of a meeting became after one job run.
 pub enum ZoomOutcome<'a> {
@@ -98,32 +98,15 @@ impl Db {
     /// Claims up to `limit` due jobs (each job by one worker across all instances), returning their meeting ids.
     pub async fn claim_zoom_jobs(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<String>> {
         let now = now_ms();
-        let rows: Vec<(String,)> = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "UPDATE zoom_jobs SET claimed_until = $2 WHERE meeting_id IN (SELECT meeting_id FROM zoom_jobs \
-                     WHERE run_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY run_at LIMIT $3) \
-                     RETURNING meeting_id",
-                )
-                .bind(now)
-                .bind(now + claim_ms)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(
-                    "UPDATE zoom_jobs SET claimed_until = $2 WHERE meeting_id IN (SELECT meeting_id FROM zoom_jobs \
-                     WHERE run_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY run_at LIMIT $3 \
-                     FOR UPDATE SKIP LOCKED) RETURNING meeting_id",
-                )
-                .bind(now)
-                .bind(now + claim_ms)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
-        };
+        let rows: Vec<(String,)> = claim_due!(
+            self,
+            now,
+            now + claim_ms,
+            limit,
+            "UPDATE zoom_jobs SET claimed_until = $2 WHERE meeting_id IN (SELECT meeting_id FROM zoom_jobs \
+             WHERE run_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY run_at LIMIT $3",
+            "RETURNING meeting_id"
+        )?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 

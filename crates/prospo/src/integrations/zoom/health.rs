@@ -109,7 +109,7 @@ impl ZoomIntegration {
     /// Compares every freshly minted token's scopes with the required ones: a token that lacks one
     /// moves the app's connections to Needs attention at once.
     pub async fn watch_minted_tokens(self, mut minted: mpsc::UnboundedReceiver<MintedToken>) {
-        while let Some((account_id, client_id, missing)) = minted.recv().await {
+        while let Some((account_id, client_id, missing, minted_at)) = minted.recv().await {
             if missing.is_empty() {
                 continue;
             }
@@ -123,8 +123,8 @@ impl ZoomIntegration {
             let problem = ConnectProblem::MissingScopes(missing.iter().map(|s| (*s).to_owned()).collect());
             for row in rows {
                 let message = problem.message();
-                let next = row.next_check_at;
-                if let Err(e) = self.db.record_zoom_health(&row.id, Some((problem.code(), &message)), None, next).await
+                // A check that ran after this mint saw the app's newer scopes: this news is stale.
+                if let Err(e) = self.db.record_missing_scopes_since(&row.id, problem.code(), &message, minted_at).await
                 {
                     tracing::error!(error = ?e, connection_id = %row.id, "cannot record missing scopes");
                 }

@@ -42,8 +42,9 @@ pub struct ZoomIntegration {
     pub notices: Notices,
 }
 
-/// Told about every freshly minted token: the app it belongs to and the scopes it lacks.
-pub type MintedToken = (String, String, Vec<&'static str>);
+/// Told about every freshly minted token: the app it belongs to, the scopes it lacks, and when
+/// (unix ms) it was minted.
+pub type MintedToken = (String, String, Vec<&'static str>, i64);
 
 /// Timeouts for calls made while a person waits on a page.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -67,7 +68,12 @@ impl ZoomIntegration {
             .connect_timeout(CONNECT_TIMEOUT)
             .request_timeout(REQUEST_TIMEOUT)
             .on_token_minted(move |creds: &Credentials, scopes: &zoom::Scopes| {
-                let _ = minted_tx.send((creds.account_id.clone(), creds.client_id.clone(), scopes.missing_required()));
+                let _ = minted_tx.send((
+                    creds.account_id.clone(),
+                    creds.client_id.clone(),
+                    scopes.missing_required(),
+                    crate::store::now_ms(),
+                ));
             })
             .build()?;
         let integration = ZoomIntegration {
