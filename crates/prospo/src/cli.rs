@@ -208,7 +208,9 @@ async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     // The new keyring (old keys kept) is stored first: values sealed under either key open after a crash.
     source.store(&rotated)?;
     let new_id = rotated.current_id();
-    let resealed = ZoomIntegration::reseal_all(&db, &SecretBox::new(old), &SecretBox::new(rotated)).await?;
+    let (old, rotated) = (SecretBox::new(old), SecretBox::new(rotated));
+    let resealed = ZoomIntegration::reseal_all(&db, &old, &rotated).await?
+        + crate::scheduling::booking::reseal_manage_tokens(&db, &old, &rotated).await?;
     db.close().await;
     println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");
     Ok(())

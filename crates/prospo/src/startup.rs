@@ -61,7 +61,8 @@ impl Application {
         let background = vec![
             tokio::spawn(zoom.clone().watch_minted_tokens(minted_tokens)),
             tokio::spawn(zoom.clone().run_health_checks(config.poll_interval)),
-            tokio::spawn(zoom.run_zoom_worker(config.poll_interval)),
+            tokio::spawn(zoom.clone().run_zoom_worker(config.poll_interval)),
+            tokio::spawn(crate::scheduling::reminders::run_reminders(zoom, config.poll_interval)),
             tokio::spawn(Sender::new(db_for_mail, delivery, notices).run(config.poll_interval)),
         ];
         Ok(Application { listener, router, state, addr, background })

@@ -33,6 +33,18 @@ pub fn human_range_ms(start_ms: i64, end_ms: i64, zone: Option<&str>) -> String 
     }
 }
 
+/// A span of minutes for people: `1 week`, `2 days`, `24 hours`, `1 hour`, `90 minutes`.
+pub fn human_minutes(minutes: i64) -> String {
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+    match minutes {
+        m if m >= 10_080 && m % 10_080 == 0 => plural(m / 10_080, "week"),
+        // A day reads as 24 hours: "starts in 24 hours" is what reminders say.
+        m if m > 1_440 && m % 1_440 == 0 => plural(m / 1_440, "day"),
+        m if m >= 60 && m % 60 == 0 => plural(m / 60, "hour"),
+        m => plural(m, "minute"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +65,15 @@ mod tests {
             human_range_ms(MS, MS + 1_800_000, Some("Europe/Berlin")),
             "Sat 28 Nov 2026, 15:14 – 15:44 (Europe/Berlin)"
         );
+    }
+
+    #[test]
+    fn minute_spans() {
+        assert_eq!(human_minutes(10_080), "1 week");
+        assert_eq!(human_minutes(2_880), "2 days");
+        assert_eq!(human_minutes(1_440), "24 hours");
+        assert_eq!(human_minutes(60), "1 hour");
+        assert_eq!(human_minutes(90), "90 minutes");
+        assert_eq!(human_minutes(1), "1 minute");
     }
 }

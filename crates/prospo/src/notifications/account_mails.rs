@@ -1,27 +1,35 @@
-//! Mail about a person's account: the password reset link.
+//! Mail about a person's account: the email verification and password reset links.
 
-use super::escape_html;
+use super::compose::{Para, compose};
 use crate::store::outbox::OutgoingMail;
 
 pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
-    let text_body = format!(
-        "Someone asked to reset the password of your Prospo account.\n\n\
-         Set a new password: {link}\n\n\
-         The link works once, for one hour. If you did not ask, ignore this mail: your password stays as it is.\n"
-    );
-    let link = escape_html(link);
-    let html_body = format!(
-        "<!DOCTYPE html>\n<html><body>\n<p>Someone asked to reset the password of your Prospo account.</p>\n\
-         <p>Set a new password: <a href=\"{link}\">{link}</a></p>\n\
-         <p>The link works once, for one hour. If you did not ask, ignore this mail: your password stays as it is.</p>\n\
-         </body></html>\n"
-    );
-    OutgoingMail {
-        kind: "password_reset".to_owned(),
-        recipient: to.to_owned(),
-        subject: "Reset your Prospo password".to_owned(),
-        text_body,
-        html_body,
-        ics: None,
-    }
+    compose(
+        "password_reset",
+        to,
+        "Reset your Prospo password".to_owned(),
+        &[
+            Para::text("Someone asked to reset the password of your Prospo account."),
+            Para::link("Set a new password", link),
+            Para::text(
+                "The link works once, for one hour. If you did not ask, ignore this mail: your password stays as it is.",
+            ),
+        ],
+        None,
+    )
+}
+
+pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
+    compose(
+        "verify_email",
+        to,
+        "Confirm your email for Prospo".to_owned(),
+        &[
+            Para::text(format!("Welcome to Prospo, {name}.")),
+            Para::text("Please confirm that this is your email address, so that booking and Zoom mail reaches you."),
+            Para::link("Confirm your email", link),
+            Para::text("The link works once, for seven days. If you did not sign up for Prospo, ignore this mail."),
+        ],
+        None,
+    )
 }

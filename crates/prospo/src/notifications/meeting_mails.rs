@@ -1,12 +1,14 @@
-//! The mails of a meeting's life: booked, rescheduled, cancelled, and the follow-up that brings the
-//! Zoom link when the Zoom meeting did not exist yet. Each goes to every invitee and to the host, with
-//! the time in the recipient's zone and an invitation (.ics) that keeps the meeting's UID.
+//! The mails of a meeting's life: booked, rescheduled, cancelled, the follow-up that brings the
+//! Zoom link when the Zoom meeting did not exist yet, and reminders. Each goes to every invitee (and,
+//! but for reminders, to the host) with the time in the recipient's zone; all but reminders carry an
+//! invitation (.ics) that keeps the meeting's UID.
 
+use super::Notices;
+use super::compose::{Para, compose};
 use super::ics::{self, IcsEvent, Method, Person};
-use super::{Notices, escape_html};
 use crate::store::now_ms;
 use crate::store::outbox::OutgoingMail;
-use crate::timefmt::human_range_ms;
+use crate::timefmt::{human_minutes, human_range_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingEvent {
@@ -15,6 +17,8 @@ pub enum MeetingEvent {
     Cancelled,
     /// The Zoom meeting now exists: its link and an updated invitation.
     ZoomLinkReady,
+    /// The meeting starts in this many minutes (`None`: soon, when the reminder is late).
+    Reminder(Option<i64>),
 }
 
 impl MeetingEvent {
@@ -25,6 +29,7 @@ impl MeetingEvent {
             MeetingEvent::Rescheduled => "rescheduled",
             MeetingEvent::Cancelled => "cancelled",
             MeetingEvent::ZoomLinkReady => "zoom_link",
+            MeetingEvent::Reminder(_) => "reminder",
         }
     }
 }
@@ -40,6 +45,8 @@ pub struct MeetingFacts<'a> {
     pub join_url: Option<&'a str>,
     pub zoom_meeting_id: Option<i64>,
     pub passcode: Option<&'a str>,
+    /// Zoom's dial-in numbers, when Zoom gave them.
+    pub dial_in: &'a [zoom::DialInNumber],
     /// A Zoom meeting is being created: its link follows in a later mail.
     pub zoom_pending: bool,
     pub cancel_reason: Option<&'a str>,
@@ -54,8 +61,11 @@ pub struct Party {
     pub timezone: Option<String>,
 }
 
-/// One mail to each invitee (with the manage link when the token is known: only its hash is
-/// stored) and one to the host (with the meeting page).
+/// How many dial-in numbers a mail lists (Zoom may give dozens).
+const DIAL_IN_SHOWN: usize = 5;
+
+/// One mail to each invitee (with the manage link when the meeting has one) and one to the host
+/// (with the meeting page); reminders go to the invitees only.
 pub fn meeting_mails(
     notices: &Notices,
     event: MeetingEvent,
@@ -64,10 +74,29 @@ pub fn meeting_mails(
     invitees: &[Party],
     manage_token: Option<&str>,
 ) -> Vec<OutgoingMail> {
+    let calendar = match event {
+        MeetingEvent::Reminder(_) => None,
+        _ => Some(invitation(event, meeting, host, invitees)),
+    };
+    let mut mails = Vec::with_capacity(invitees.len() + 1);
+    for invitee in invitees {
+        let link = manage_token.map(|t| Para::link("Reschedule or cancel", notices.manage_url(t)));
+        let with = format!("Host: {}", host.name);
+        mails.push(mail(event, meeting, invitee, &with, link, calendar.clone()));
+    }
+    if !matches!(event, MeetingEvent::Reminder(_)) {
+        let names: Vec<&str> = invitees.iter().map(|p| p.name.as_str()).collect();
+        let with = if names.is_empty() { String::new() } else { format!("Invitees: {}", names.join(", ")) };
+        let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
+        mails.push(mail(event, meeting, host, &with, link, calendar));
+    }
+    mails
+}
+
+fn invitation(event: MeetingEvent, meeting: &MeetingFacts, host: &Party, invitees: &[Party]) -> String {
     let attendees: Vec<Person> = invitees.iter().map(|p| Person { name: &p.name, email: &p.email }).collect();
-    let organizer = || Some(Person { name: &host.name, email: &host.email });
     let cancelled = event == MeetingEvent::Cancelled;
-    let calendar = ics::calendar(&IcsEvent {
+    ics::calendar(&IcsEvent {
         meeting_id: meeting.id,
         sequence: meeting.sequence,
         start_ms: meeting.start_at,
@@ -78,20 +107,9 @@ pub fn meeting_mails(
         description: &zoom_lines(meeting, cancelled).join("\n"),
         cancelled,
         method: if cancelled { Method::Cancel } else { Method::Request },
-        organizer: organizer(),
+        organizer: Some(Person { name: &host.name, email: &host.email }),
         attendees: &attendees,
-    });
-    let mut mails = Vec::with_capacity(invitees.len() + 1);
-    for invitee in invitees {
-        let link = manage_token.map(|t| ("Reschedule or cancel", notices.manage_url(t)));
-        let with = format!("Host: {}", host.name);
-        mails.push(mail(event, meeting, invitee, &with, link, &calendar));
-    }
-    let names: Vec<&str> = invitees.iter().map(|p| p.name.as_str()).collect();
-    let with = if names.is_empty() { String::new() } else { format!("Invitees: {}", names.join(", ")) };
-    let link = Some(("Meeting page", notices.meeting_url(meeting.id)));
-    mails.push(mail(event, meeting, host, &with, link, &calendar));
-    mails
+    })
 }
 
 /// What the mail and the invitation say about Zoom.
@@ -103,10 +121,14 @@ fn zoom_lines(meeting: &MeetingFacts, cancelled: bool) -> Vec<String> {
         Some(url) => {
             let mut lines = vec![format!("Join Zoom meeting: {url}")];
             if let Some(id) = meeting.zoom_meeting_id {
-                lines.push(format!("Meeting ID: {id}"));
+                lines.push(format!("Meeting ID: {}", spaced_meeting_id(id)));
             }
             if let Some(passcode) = meeting.passcode {
                 lines.push(format!("Passcode: {passcode}"));
+            }
+            let numbers: Vec<String> = meeting.dial_in.iter().filter_map(dial_in_line).take(DIAL_IN_SHOWN).collect();
+            if !numbers.is_empty() {
+                lines.push(format!("Dial in by phone:\n{}", numbers.join("\n")));
             }
             lines
         }
@@ -117,93 +139,133 @@ fn zoom_lines(meeting: &MeetingFacts, cancelled: bool) -> Vec<String> {
     }
 }
 
+/// `+1 646 558 8656 (US, New York)`, `+1 877 853 5247 (US, toll-free)`.
+fn dial_in_line(n: &zoom::DialInNumber) -> Option<String> {
+    let number = n.number.as_deref()?;
+    let mut place: Vec<&str> = Vec::new();
+    if let Some(country) = n.country_name.as_deref().or(n.country.as_deref()) {
+        place.push(country);
+    }
+    if let Some(city) = n.city.as_deref() {
+        place.push(city);
+    }
+    if n.number_type.as_deref() == Some("tollfree") {
+        place.push("toll-free");
+    }
+    Some(if place.is_empty() { number.to_owned() } else { format!("{number} ({})", place.join(", ")) })
+}
+
+/// Zoom writes meeting IDs in groups: `812 3456 7890`.
+fn spaced_meeting_id(id: i64) -> String {
+    let digits = id.to_string();
+    if digits.len() < 10 {
+        return digits;
+    }
+    let (a, rest) = digits.split_at(3);
+    let (b, c) = rest.split_at(rest.len() - 4);
+    format!("{a} {b} {c}")
+}
+
 fn mail(
     event: MeetingEvent,
     meeting: &MeetingFacts,
     to: &Party,
     with: &str,
-    link: Option<(&str, String)>,
-    calendar: &str,
+    link: Option<Para>,
+    calendar: Option<String>,
 ) -> OutgoingMail {
     let when = human_range_ms(meeting.start_at, meeting.end_at, to.timezone.as_deref());
+    let topic = meeting.topic;
     let (subject, headline) = match event {
-        MeetingEvent::Booked => (format!("Booked: {} — {when}", meeting.topic), "Your meeting is booked."),
+        MeetingEvent::Booked => (format!("Booked: {topic} — {when}"), "Your meeting is booked.".to_owned()),
         MeetingEvent::Rescheduled => {
-            (format!("Rescheduled: {} — {when}", meeting.topic), "Your meeting has a new time.")
+            (format!("Rescheduled: {topic} — {when}"), "Your meeting has a new time.".to_owned())
         }
-        MeetingEvent::Cancelled => (format!("Cancelled: {} — {when}", meeting.topic), "This meeting is cancelled."),
+        MeetingEvent::Cancelled => (format!("Cancelled: {topic} — {when}"), "This meeting is cancelled.".to_owned()),
         MeetingEvent::ZoomLinkReady => {
-            (format!("Zoom link: {} — {when}", meeting.topic), "The Zoom meeting is ready. Here is its link.")
+            (format!("Zoom link: {topic} — {when}"), "The Zoom meeting is ready. Here is its link.".to_owned())
         }
+        MeetingEvent::Reminder(minutes) => (
+            format!("Reminder: {topic} — {when}"),
+            match minutes {
+                Some(minutes) => format!("Your meeting starts in {}.", human_minutes(minutes)),
+                None => "Your meeting is coming up.".to_owned(),
+            },
+        ),
     };
-    let mut lines: Vec<(String, Option<String>)> =
-        vec![(headline.to_owned(), None), (meeting.topic.to_owned(), None), (format!("When: {when}"), None)];
+    let mut paras = vec![Para::text(headline), Para::text(topic), Para::text(format!("When: {when}"))];
     if !with.is_empty() {
-        lines.push((with.to_owned(), None));
+        paras.push(Para::text(with));
     }
     if event == MeetingEvent::Cancelled
         && let Some(reason) = meeting.cancel_reason
     {
-        lines.push((format!("Reason: {reason}"), None));
+        paras.push(Para::text(format!("Reason: {reason}")));
     }
     for line in zoom_lines(meeting, event == MeetingEvent::Cancelled) {
-        let href = line.strip_prefix("Join Zoom meeting: ").map(str::to_owned);
-        lines.push((line, href));
+        paras.push(match line.strip_prefix("Join Zoom meeting: ") {
+            Some(url) => Para::link("Join Zoom meeting", url),
+            None => Para::Text(line),
+        });
     }
-    if let Some((label, url)) = link {
-        lines.push((format!("{label}: {url}"), Some(url)));
-    }
-    let text_body = lines.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join("\n\n") + "\n";
-    let html_lines: String = lines
-        .iter()
-        .map(|(line, href)| match href {
-            // The link is shown as its own text, so a reader sees where it goes.
-            Some(href) => {
-                let label = line.split(": ").next().unwrap_or_default();
-                format!("<p>{}: <a href=\"{}\">{}</a></p>\n", escape_html(label), escape_html(href), escape_html(href))
-            }
-            None => format!("<p>{}</p>\n", escape_html(line)),
-        })
-        .collect();
-    let html_body = format!("<!DOCTYPE html>\n<html><body>\n{html_lines}</body></html>\n");
-    OutgoingMail {
-        kind: event.kind().to_owned(),
-        recipient: to.email.clone(),
-        subject,
-        text_body,
-        html_body,
-        ics: Some(calendar.to_owned()),
-    }
+    paras.extend(link);
+    compose(event.kind(), &to.email, subject, &paras, calendar)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn each_recipient_reads_their_zone_and_their_link() {
-        let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
-        let meeting = MeetingFacts {
+    fn facts<'a>(dial_in: &'a [zoom::DialInNumber]) -> MeetingFacts<'a> {
+        MeetingFacts {
             id: "m1",
             topic: "Intro",
             start_at: 1_795_875_200_000,
             end_at: 1_795_877_000_000,
             sequence: 0,
             join_url: Some("https://zoom.example/j/1"),
-            zoom_meeting_id: Some(1),
+            zoom_meeting_id: Some(81_234_567_890),
             passcode: Some("abc"),
+            dial_in,
             zoom_pending: false,
             cancel_reason: None,
-        };
+        }
+    }
+
+    #[test]
+    fn each_recipient_reads_their_zone_and_their_link() {
+        let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
+        let dial_in = [zoom::DialInNumber {
+            country: Some("US".into()),
+            country_name: Some("US".into()),
+            city: Some("New York".into()),
+            number: Some("+1 646 558 8656".into()),
+            number_type: Some("toll".into()),
+        }];
         let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
         let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: Some("Europe/Berlin".into()) };
-        let mails = meeting_mails(&notices, MeetingEvent::Booked, &meeting, &host, &[ada], Some("tok"));
+        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts(&dial_in), &host, &[ada], Some("tok"));
         assert_eq!(mails.len(), 2);
         assert!(mails[0].text_body.contains("(Europe/Berlin)"));
         assert!(mails[0].text_body.contains("https://book.example/booking/tok"));
+        assert!(mails[0].text_body.contains("Meeting ID: 812 3456 7890"));
         assert!(mails[0].text_body.contains("Passcode: abc"));
+        assert!(mails[0].text_body.contains("Dial in by phone:\n+1 646 558 8656 (US, New York)"));
         assert!(mails[1].text_body.contains("UTC"));
         assert!(mails[1].text_body.contains("https://book.example/meetings/m1"));
         assert!(mails[1].html_body.contains("<a href=\"https://zoom.example/j/1\">"));
+    }
+
+    #[test]
+    fn reminders_go_to_invitees_without_an_invitation() {
+        let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
+        let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
+        let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: None };
+        let mails = meeting_mails(&notices, MeetingEvent::Reminder(Some(60)), &facts(&[]), &host, &[ada], Some("tok"));
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].recipient, "a@example.com");
+        assert!(mails[0].subject.starts_with("Reminder: Intro"));
+        assert!(mails[0].text_body.starts_with("Your meeting starts in 1 hour."));
+        assert!(mails[0].ics.is_none());
     }
 }

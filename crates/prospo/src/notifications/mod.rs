@@ -2,6 +2,8 @@
 //! that causes it ([`crate::store::outbox`]) and sent by [`sender`] through SMTP or as `.eml` files.
 
 pub mod account_mails;
+pub mod compose;
+pub mod host_alerts;
 pub mod ics;
 pub mod meeting_mails;
 pub mod sender;
@@ -33,6 +35,16 @@ impl Notices {
         format!("{}/password/reset/{token}", self.public_base)
     }
 
+    /// An email verification link.
+    pub fn verify_url(&self, token: &str) -> String {
+        format!("{}/verify-email/{token}", self.public_base)
+    }
+
+    /// The host's Zoom settings.
+    pub fn integrations_url(&self) -> String {
+        format!("{}/settings/integrations", self.public_base)
+    }
+
     /// The host's page of a meeting.
     pub fn meeting_url(&self, meeting_id: &str) -> String {
         format!("{}/meetings/{meeting_id}", self.public_base)
@@ -51,20 +63,4 @@ impl Notices {
     pub(crate) async fn woken(&self) {
         self.wake.notified().await;
     }
-}
-
-/// HTML text escaping for the hand-written HTML bodies.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+use secrecy::ExposeSecret;
 
 use super::availability;
 use super::event_types::Location;
@@ -13,6 +14,7 @@ use crate::domain::accounts::{Email, Invalid, PersonName};
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
 use crate::integrations::zoom::ZoomIntegration;
 use crate::notifications::meeting_mails::{MeetingEvent, MeetingFacts, Party, meeting_mails};
+use crate::secrets::{Binding, SecretBox};
 use crate::store::accounts::UserRow;
 use crate::store::event_types::EventTypeRow;
 use crate::store::meetings::{BusyRow, LockedChangeError, MeetingRow, NewInvitee, NewMeeting};
@@ -174,6 +176,8 @@ pub async fn book(
         location_detail: e.location_detail.clone(),
         notes,
         manage_token_hash: Some(hash_token(&manage_token)),
+        manage_token_sealed: Some(seal_manage_token(&zoom.secrets, &id, &manage_token)),
+        reminder_minutes: super::event_types::reminder_minutes(e),
         zoom: e.location == Location::Zoom.as_str(),
         zoom_waiting_room: e.zoom_waiting_room,
         zoom_join_before_host: e.zoom_join_before_host,
@@ -185,7 +189,7 @@ pub async fn book(
             timezone: timezone.iana_name().map(str::to_owned),
         }],
     };
-    let mails = new_meeting_mails(db, zoom, &meeting, Some(&manage_token)).await?;
+    let mails = new_meeting_mails(zoom, &meeting, Some(&manage_token)).await?;
     db.book(meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await.map_err(refusal)?;
     zoom.wake_worker();
     zoom.notices.wake_sender();
@@ -225,21 +229,71 @@ pub async fn by_manage_token(db: &Db, token: &str) -> Result<Option<MeetingRow>,
     db.meeting_by_manage_hash(&hash_token(token)).await
 }
 
+const MANAGE_TOKEN_FIELD: &str = "meeting.manage_token";
+
+/// The manage token sealed for the meeting, so later mails (reminders, the host's changes) can
+/// carry the invitee's link; lookups use its hash.
+fn seal_manage_token(secrets: &SecretBox, meeting_id: &str, token: &str) -> Vec<u8> {
+    secrets.seal_str(token, Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD })
+}
+
+/// The invitee's manage token of a meeting, when it has one (host-made meetings do not). A token
+/// that cannot be opened (a lost key) leaves the mails without the link rather than unsent.
+pub fn manage_token_of(secrets: &SecretBox, meeting: &MeetingRow) -> Option<String> {
+    let sealed = meeting.manage_token_sealed.as_deref()?;
+    match secrets.open_str(sealed, Binding { owner: &meeting.id, field: MANAGE_TOKEN_FIELD }) {
+        Ok(token) => Some(token.expose_secret().to_owned()),
+        Err(e) => {
+            tracing::warn!(meeting_id = %meeting.id, error = %e, "cannot open the manage token; mail goes without the link");
+            None
+        }
+    }
+}
+
+/// Re-seals every stored manage token with `new_box`'s current key (after `keys rotate`).
+pub async fn reseal_manage_tokens(db: &Db, old_box: &SecretBox, new_box: &SecretBox) -> anyhow::Result<usize> {
+    let sealed = db.sealed_manage_tokens().await?;
+    for (meeting_id, token) in &sealed {
+        let binding = Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD };
+        let plain = old_box.open(token, binding).map_err(|e| anyhow::anyhow!("meeting {meeting_id}: {e}"))?;
+        db.replace_sealed_manage_token(meeting_id, &new_box.seal(&plain, binding)).await?;
+    }
+    Ok(sealed.len())
+}
+
 /// The host as mails address them: their availability's zone, else UTC.
-async fn host_party(db: &Db, host_id: &str) -> Result<Party, BookingError> {
+pub async fn host_party(db: &Db, host_id: &str) -> Result<Party, BookingError> {
     let host = db.user_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
     let timezone = availability::load_input(db, host_id).await?.timezone;
     Ok(Party { name: host.name, email: host.email, timezone: Some(timezone) })
 }
 
+/// A stored meeting's invitees as mails address them: their zone, else the meeting's.
+pub async fn invitee_parties(db: &Db, meeting: &MeetingRow) -> Result<Vec<Party>, BookingError> {
+    Ok(db
+        .invitees_of(&meeting.id)
+        .await?
+        .into_iter()
+        .map(|i| Party {
+            name: i.name,
+            email: i.email,
+            timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
+        })
+        .collect())
+}
+
+/// Zoom's dial-in numbers stored with a meeting.
+pub fn dial_in_of(meeting: &MeetingRow) -> Vec<zoom::DialInNumber> {
+    meeting.zoom_dial_in.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+}
+
 /// The mails of a meeting being created (booked by an invitee, or scheduled by the host).
 async fn new_meeting_mails(
-    db: &Db,
     zoom: &ZoomIntegration,
     meeting: &NewMeeting,
     manage_token: Option<&str>,
 ) -> Result<Vec<OutgoingMail>, BookingError> {
-    let host = host_party(db, &meeting.host_id).await?;
+    let host = host_party(&zoom.db, &meeting.host_id).await?;
     let invitees: Vec<Party> = meeting
         .invitees
         .iter()
@@ -258,13 +312,15 @@ async fn new_meeting_mails(
         join_url: None,
         zoom_meeting_id: None,
         passcode: None,
+        dial_in: &[],
         zoom_pending: meeting.zoom,
         cancel_reason: None,
     };
     Ok(meeting_mails(&zoom.notices, MeetingEvent::Booked, &facts, &host, &invitees, manage_token))
 }
 
-/// What a changed meeting's mails say: `meeting` as read before the change, with the change applied.
+/// What a changed (or reminded) meeting's mails say: `meeting` as read before the change, with the
+/// change applied.
 pub struct Change<'a> {
     pub event: MeetingEvent,
     pub start_at: i64,
@@ -273,50 +329,43 @@ pub struct Change<'a> {
     pub cancel_reason: Option<&'a str>,
 }
 
-/// The mails of a change to an existing meeting, to its invitees and its host.
+/// The mails of a change to an existing meeting, to its invitees (with their manage link) and its host.
 pub async fn change_mails(
-    db: &Db,
     zoom: &ZoomIntegration,
     meeting: &MeetingRow,
     change: Change<'_>,
-    manage_token: Option<&str>,
 ) -> Result<Vec<OutgoingMail>, BookingError> {
-    let host = host_party(db, &meeting.host_id).await?;
-    let invitees: Vec<Party> = db
-        .invitees_of(&meeting.id)
-        .await?
-        .into_iter()
-        .map(|i| Party {
-            name: i.name,
-            email: i.email,
-            timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
-        })
-        .collect();
+    let host = host_party(&zoom.db, &meeting.host_id).await?;
+    let invitees = invitee_parties(&zoom.db, meeting).await?;
+    let dial_in = dial_in_of(meeting);
     let facts = MeetingFacts {
         id: &meeting.id,
         topic: change.topic,
         start_at: change.start_at,
         end_at: change.end_at,
-        // The store raises the sequence in the same transaction that queues these mails
-        // (a follow-up for a created Zoom meeting is written after the raise, so it is taken as is).
-        sequence: if change.event == MeetingEvent::ZoomLinkReady { meeting.sequence } else { meeting.sequence + 1 },
+        // A change's store write raises the sequence in the transaction that queues these mails; a
+        // follow-up for a created Zoom meeting is written after the raise, and a reminder changes nothing.
+        sequence: match change.event {
+            MeetingEvent::ZoomLinkReady | MeetingEvent::Reminder(_) => meeting.sequence,
+            _ => meeting.sequence + 1,
+        },
         join_url: meeting.zoom_join_url.as_deref(),
         zoom_meeting_id: meeting.zoom_meeting_id,
         passcode: meeting.zoom_passcode.as_deref(),
+        dial_in: &dial_in,
         zoom_pending: meeting.zoom_join_url.is_none() && matches!(meeting.zoom_status.as_str(), "pending" | "failed"),
         cancel_reason: change.cancel_reason,
     };
-    Ok(meeting_mails(&zoom.notices, change.event, &facts, &host, &invitees, manage_token))
+    let manage_token = manage_token_of(&zoom.secrets, meeting);
+    Ok(meeting_mails(&zoom.notices, change.event, &facts, &host, &invitees, manage_token.as_deref()))
 }
 
 /// The invitee moves their booking: same rules as booking, the meeting's own time excluded.
-/// `manage_token` (the invitee's link, known only to its holder) goes into the invitee's mail.
 pub async fn reschedule_by_invitee(
     db: &Db,
     zoom: &ZoomIntegration,
     meeting: &MeetingRow,
     start: &str,
-    manage_token: Option<&str>,
     now: Timestamp,
 ) -> Result<MeetingRow, BookingError> {
     if meeting.status != "scheduled" {
@@ -334,7 +383,7 @@ pub async fn reschedule_by_invitee(
     let (start_at, end_at) = (start.as_millisecond(), end.as_millisecond());
     let change =
         Change { event: MeetingEvent::Rescheduled, start_at, end_at, topic: &meeting.topic, cancel_reason: None };
-    let mails = change_mails(db, zoom, meeting, change, manage_token).await?;
+    let mails = change_mails(zoom, meeting, change).await?;
     db.reschedule(meeting, start_at, end_at, &meeting.topic, &mails, |rows| {
         decide(&avail, &rules, rows, &event.id, now, start)
     })
@@ -373,7 +422,6 @@ pub async fn change_by_host(
         Some(t) => t.chars().take(200).collect::<String>(),
         None => meeting.topic.clone(),
     };
-    // The host's change: the invitee's mail has no manage link (only its hash is stored).
     let change = Change {
         event: MeetingEvent::Rescheduled,
         start_at: start,
@@ -381,7 +429,7 @@ pub async fn change_by_host(
         topic: &topic,
         cancel_reason: None,
     };
-    let mails = change_mails(db, zoom, meeting, change, None).await?;
+    let mails = change_mails(zoom, meeting, change).await?;
     db.reschedule(meeting, start, start + duration_ms, &topic, &mails, |_| Ok::<(), BookingError>(()))
         .await
         .map_err(refusal)?;
@@ -390,14 +438,12 @@ pub async fn change_by_host(
     Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
 }
 
-/// Cancels (invitee or host). Cancelling twice is harmless and mails once. `manage_token` is the
-/// invitee's link when the invitee cancels (their mail then carries it).
+/// Cancels (invitee or host). Cancelling twice is harmless and mails once.
 pub async fn cancel(
     db: &Db,
     zoom: &ZoomIntegration,
     meeting: &MeetingRow,
     reason: Option<&str>,
-    manage_token: Option<&str>,
 ) -> Result<MeetingRow, BookingError> {
     let reason = reason.map(|r| r.trim().chars().take(1000).collect::<String>()).filter(|r| !r.is_empty());
     let mails = if meeting.status == "scheduled" {
@@ -408,7 +454,7 @@ pub async fn cancel(
             topic: &meeting.topic,
             cancel_reason: reason.as_deref(),
         };
-        change_mails(db, zoom, meeting, change, manage_token).await?
+        change_mails(zoom, meeting, change).await?
     } else {
         Vec::new()
     };
@@ -473,6 +519,8 @@ pub async fn create_direct(
         location_detail: None,
         notes: None,
         manage_token_hash: None,
+        manage_token_sealed: None,
+        reminder_minutes: super::event_types::DEFAULT_REMINDER_MINUTES.to_vec(),
         zoom: true,
         zoom_waiting_room: input.waiting_room,
         zoom_join_before_host: input.join_before_host,
@@ -480,7 +528,7 @@ pub async fn create_direct(
         zoom_auto_recording: input.auto_recording,
         invitees,
     };
-    let mails = new_meeting_mails(db, zoom, &meeting, None).await?;
+    let mails = new_meeting_mails(zoom, &meeting, None).await?;
     db.book(meeting, &mails, |_| Ok::<(), BookingError>(())).await.map_err(refusal)?;
     zoom.wake_worker();
     zoom.notices.wake_sender();

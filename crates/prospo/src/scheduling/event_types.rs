@@ -9,6 +9,11 @@ use crate::store::{Db, StoreError, new_id};
 /// Defaults the product page fixes.
 pub const DEFAULT_NOTICE_MINUTES: i64 = 4 * 60;
 pub const DEFAULT_WINDOW_DAYS: i64 = 60;
+/// Reminders 24 hours and 1 hour before, unless an event type says otherwise.
+pub const DEFAULT_REMINDER_MINUTES: [i64; 2] = [1440, 60];
+/// Reminders an event type may have, and how early the earliest may be (a week).
+const MAX_REMINDERS: usize = 5;
+const REMINDER_RANGE: std::ops::RangeInclusive<i64> = 5..=10_080;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -95,6 +100,8 @@ pub struct EventTypeInput {
     /// `null` or omitted: no daily maximum.
     pub max_per_day: Option<i64>,
     pub zoom: Option<ZoomOptionsInput>,
+    /// Minutes before the start at which invitees get a reminder (`[]` for none; default `[1440, 60]`).
+    pub reminder_minutes: Option<Vec<i64>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -207,6 +214,9 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
         Some(v) => base.max_per_day = Some(in_range("max_per_day", v, 1..=100, "The daily maximum")?),
         None => {}
     }
+    if let Some(minutes) = input.reminder_minutes {
+        base.reminder_minutes = parse_reminders(minutes)?;
+    }
     if let Some(zoom) = input.zoom {
         base.zoom_waiting_room = zoom.waiting_room.unwrap_or(base.zoom_waiting_room);
         base.zoom_join_before_host = zoom.join_before_host.unwrap_or(base.zoom_join_before_host);
@@ -216,6 +226,32 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
         }
     }
     Ok(base)
+}
+
+/// Reminders, earliest first, without repeats; each between 5 minutes and a week before.
+fn parse_reminders(mut minutes: Vec<i64>) -> Result<String, EventTypeError> {
+    minutes.sort_unstable_by(|a, b| b.cmp(a));
+    minutes.dedup();
+    if minutes.len() > MAX_REMINDERS || minutes.iter().any(|m| !REMINDER_RANGE.contains(m)) {
+        return Err(invalid(
+            "reminder_minutes",
+            format!(
+                "Choose up to {MAX_REMINDERS} reminders, each {} to {} minutes before the meeting.",
+                REMINDER_RANGE.start(),
+                REMINDER_RANGE.end()
+            ),
+        ));
+    }
+    Ok(join_minutes(&minutes))
+}
+
+fn join_minutes(minutes: &[i64]) -> String {
+    minutes.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// An event type's reminders in minutes before the start, earliest first.
+pub fn reminder_minutes(event: &EventTypeRow) -> Vec<i64> {
+    event.reminder_minutes.split(',').filter_map(|m| m.trim().parse().ok()).collect()
 }
 
 /// A new event type's starting point: the product page's defaults.
@@ -239,6 +275,7 @@ pub fn defaults(user_id: &str) -> EventTypeRow {
         zoom_join_before_host: false,
         zoom_mute_upon_entry: false,
         zoom_auto_recording: AutoRecording::None.as_str().to_owned(),
+        reminder_minutes: join_minutes(&DEFAULT_REMINDER_MINUTES),
         created_at: 0,
         updated_at: 0,
     }

@@ -1,9 +1,11 @@
 //! Meetings and their invitees. Bookings, reschedules and cancellations run in a transaction that
 //! holds the host's lock (`BEGIN IMMEDIATE` on SQLite, `SELECT … FOR UPDATE` of the host on
 //! PostgreSQL), so two invitees racing for one slot are decided one after the other; the Zoom job
-//! and the mails the change causes (the outbox) are written in the same transaction.
+//! the mails the change causes (the outbox) and the meeting's reminders are written in the same
+//! transaction.
 
 use super::outbox::{OutgoingMail, enqueue_mails_sql};
+use super::reminders::{arm_reminders_sql, drop_reminders_sql, move_reminders_sql};
 use super::{Db, StoreError, StoreResult, now_ms, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -38,6 +40,10 @@ pub struct MeetingRow {
     pub zoom_join_before_host: bool,
     pub zoom_mute_upon_entry: bool,
     pub zoom_auto_recording: String,
+    /// Zoom's dial-in numbers (JSON), when Zoom gave them.
+    pub zoom_dial_in: Option<String>,
+    /// The invitee's manage token, sealed (bound to the meeting id).
+    pub manage_token_sealed: Option<Vec<u8>>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -49,7 +55,8 @@ macro_rules! select_meeting {
              status, location, location_detail, notes, cancel_reason, sequence, zoom_status, zoom_pending_change, \
              zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, zoom_create_unconfirmed, \
              zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, zoom_join_before_host, \
-             zoom_mute_upon_entry, zoom_auto_recording, created_at, updated_at FROM meetings ",
+             zoom_mute_upon_entry, zoom_auto_recording, zoom_dial_in, manage_token_sealed, created_at, updated_at \
+             FROM meetings ",
             $clause
         )
     };
@@ -96,6 +103,9 @@ pub struct NewMeeting {
     pub location_detail: Option<String>,
     pub notes: Option<String>,
     pub manage_token_hash: Option<String>,
+    pub manage_token_sealed: Option<Vec<u8>>,
+    /// Minutes before the start at which the invitees are reminded.
+    pub reminder_minutes: Vec<i64>,
     /// Whether this meeting gets a Zoom meeting (and so a Zoom job).
     pub zoom: bool,
     pub zoom_reference: String,
@@ -193,8 +203,8 @@ impl Db {
                 "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
                  buffer_after_ms, timezone, status, location, location_detail, notes, manage_token_hash, zoom_status, \
                  zoom_pending_change, zoom_reference, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'scheduled', \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+                 zoom_auto_recording, manage_token_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 $8, $9, 'scheduled', $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)",
             )
             .bind(&meeting.id)
             .bind(&meeting.host_id)
@@ -216,9 +226,11 @@ impl Db {
             .bind(meeting.zoom_join_before_host)
             .bind(meeting.zoom_mute_upon_entry)
             .bind(&meeting.zoom_auto_recording)
+            .bind(&meeting.manage_token_sealed)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            arm_reminders_sql!(tx, &meeting.id, &meeting.reminder_minutes, meeting.start_at, now);
             for invitee in &meeting.invitees {
                 sqlx::query(
                     "INSERT INTO invitees (id, meeting_id, name, email, timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -284,6 +296,7 @@ impl Db {
                 enqueue_zoom_job_sql!(tx, &meeting.id, now);
             }
             if updated.rows_affected() == 1 {
+                move_reminders_sql!(tx, &meeting.id, start_at, now);
                 enqueue_mails_sql!(tx, mails, now);
             }
         });
@@ -318,6 +331,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
                 if cancelled.rows_affected() == 1 {
+                    drop_reminders_sql!(tx, &meeting.id, now);
                     enqueue_mails_sql!(tx, mails, now);
                 }
                 if needs_zoom_delete {
@@ -379,5 +393,26 @@ impl Db {
                 .fetch_all(pool)
                 .await
         })?)
+    }
+
+    /// Every sealed manage token, for `keys rotate`.
+    pub async fn sealed_manage_tokens(&self) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as("SELECT id, manage_token_sealed FROM meetings WHERE manage_token_sealed IS NOT NULL")
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    pub async fn replace_sealed_manage_token(&self, meeting_id: &str, sealed: &[u8]) -> StoreResult<()> {
+        on_db!(self, |pool| {
+            sqlx::query("UPDATE meetings SET manage_token_sealed = $2 WHERE id = $1")
+                .bind(meeting_id)
+                .bind(sealed)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
     }
 }

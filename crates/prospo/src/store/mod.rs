@@ -10,6 +10,7 @@ pub mod event_types;
 pub mod meetings;
 pub mod outbox;
 pub mod password_resets;
+pub mod reminders;
 pub mod sessions;
 pub mod tokens;
 pub mod webhooks;

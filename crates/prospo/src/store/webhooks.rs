@@ -1,5 +1,6 @@
 //! Zoom event notifications: deduplication and what they change on meetings.
 
+use super::reminders::move_reminders_sql;
 use super::{Db, StoreError, StoreResult, now_ms, on_db};
 
 impl Db {
@@ -45,7 +46,8 @@ impl Db {
         Ok(row.and_then(|(json,)| json))
     }
 
-    /// A change made in Zoom: Prospo's record follows it (no Zoom job: Zoom already has it).
+    /// A change made in Zoom: Prospo's record (and its reminders) follows it (no Zoom job: Zoom
+    /// already has it).
     pub async fn follow_zoom_change(
         &self,
         meeting_id: &str,
@@ -53,8 +55,10 @@ impl Db {
         end_at: i64,
         topic: &str,
     ) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query(
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let moved = sqlx::query(
                 "UPDATE meetings SET start_at = $2, end_at = $3, topic = $4, sequence = sequence + 1, updated_at = $5 \
                  WHERE id = $1 AND status = 'scheduled' AND zoom_pending_change IS NULL",
             )
@@ -62,11 +66,15 @@ impl Db {
             .bind(start_at)
             .bind(end_at)
             .bind(topic)
-            .bind(now_ms())
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 1 {
+                move_reminders_sql!(tx, meeting_id, start_at, now);
+            }
+            tx.commit().await
+        }
+        .await)?;
         Ok(())
     }
 }

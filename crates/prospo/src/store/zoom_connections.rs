@@ -1,5 +1,6 @@
 //! Zoom connections: credentials (secret sealed), the connected Zoom user, health.
 
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
 use super::{Db, StoreResult, claim_due, now_ms, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,6 +49,11 @@ pub struct VerifiedConnection<'a> {
     pub granted_scopes: &'a str,
     pub next_check_at: i64,
 }
+
+/// The move from Connected to Needs attention (`$2`: only if no check ran after that instant), which
+/// the host is told about; on PostgreSQL the row lock makes one of two racing writers see it.
+const BECOMES_NEEDS_ATTENTION_SQL: &str = "UPDATE zoom_connections SET status = 'needs_attention' \
+     WHERE id = $1 AND status = 'connected' AND (last_checked_at IS NULL OR last_checked_at < $2)";
 
 impl Db {
     pub async fn zoom_connection_of(&self, user_id: &str) -> StoreResult<Option<ZoomConnectionRow>> {
@@ -132,16 +138,27 @@ impl Db {
         Ok(())
     }
 
-    /// Records a health check's outcome. `error` is `Some((code, message))` when it needs attention.
+    /// Records a health check's outcome. `error` is `Some((code, message))` when it needs attention;
+    /// `alert` is then queued for the host in the same transaction if the connection was connected
+    /// until now (a lasting problem mails once).
     pub async fn record_zoom_health(
         &self,
         id: &str,
         error: Option<(&str, &str)>,
         granted_scopes: Option<&str>,
         next_check_at: i64,
+        alert: Option<&OutgoingMail>,
     ) -> StoreResult<()> {
         let status = if error.is_some() { "needs_attention" } else { "connected" };
-        on_db!(self, |pool| {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            if let Some(alert) = alert.filter(|_| error.is_some()) {
+                let newly = sqlx::query(BECOMES_NEEDS_ATTENTION_SQL).bind(id).bind(now).execute(&mut *tx).await?;
+                if newly.rows_affected() == 1 {
+                    enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
+                }
+            }
             sqlx::query(
                 "UPDATE zoom_connections SET status = $2, error_code = $3, error_message = $4, \
                  granted_scopes = COALESCE($5, granted_scopes), last_checked_at = $6, next_check_at = $7, \
@@ -152,25 +169,33 @@ impl Db {
             .bind(error.map(|e| e.0))
             .bind(error.map(|e| e.1))
             .bind(granted_scopes)
-            .bind(now_ms())
+            .bind(now)
             .bind(next_check_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+        .await)?;
         Ok(())
     }
 
     /// Marks a connection Needs attention for scopes a token minted at `minted_at` lacked, unless a
-    /// check has run since (it saw the app's newer scopes).
+    /// check has run since (it saw the app's newer scopes); `alert` as for [`Db::record_zoom_health`].
     pub async fn record_missing_scopes_since(
         &self,
         id: &str,
         code: &str,
         message: &str,
         minted_at: i64,
+        alert: &OutgoingMail,
     ) -> StoreResult<()> {
-        on_db!(self, |pool| {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let newly = sqlx::query(BECOMES_NEEDS_ATTENTION_SQL).bind(id).bind(minted_at).execute(&mut *tx).await?;
+            if newly.rows_affected() == 1 {
+                enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
+            }
             sqlx::query(
                 "UPDATE zoom_connections SET status = 'needs_attention', error_code = $2, error_message = $3 \
                  WHERE id = $1 AND (last_checked_at IS NULL OR last_checked_at < $4)",
@@ -179,10 +204,11 @@ impl Db {
             .bind(code)
             .bind(message)
             .bind(minted_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+        .await)?;
         Ok(())
     }
 

@@ -1,21 +1,11 @@
 //! The durable Zoom work: claiming due jobs, recording what Zoom answered, and the per-host daily
 //! budget of meeting creates and updates.
 
-use super::outbox::OutgoingMail;
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
 use super::{Db, StoreResult, claim_due, now_ms, on_db};
 
 /// What the Zoom side of a meeting became after one job run.
 pub enum ZoomOutcome<'a> {
-    /// Zoom created (or we found) the meeting. `sequence` is the meeting's sequence the job acted on:
-    /// a change made meanwhile leaves an update pending. A scheduled meeting's first join link raises
-    /// its sequence: the follow-up invitation that carries the link must replace the earlier one.
-    Created {
-        sequence: i64,
-        zoom_meeting_id: i64,
-        uuid: &'a str,
-        join_url: &'a str,
-        passcode: Option<&'a str>,
-    },
     Updated {
         sequence: i64,
     },
@@ -28,10 +18,21 @@ pub enum ZoomOutcome<'a> {
     },
 }
 
-/// Records a created (or adopted) Zoom meeting. A scheduled meeting's first join link raises its
+/// A Zoom meeting Zoom created (or that we found as ours).
+pub struct CreatedZoomMeeting<'a> {
+    pub zoom_meeting_id: i64,
+    pub uuid: &'a str,
+    pub join_url: &'a str,
+    pub passcode: Option<&'a str>,
+    /// Zoom's dial-in numbers as JSON, when it gave them.
+    pub dial_in_json: Option<String>,
+}
+
+/// Records a created (or adopted) Zoom meeting. `$6` is the meeting's sequence the job acted on: a
+/// change made meanwhile leaves an update pending. A scheduled meeting's first join link raises its
 /// sequence, so the follow-up invitation that carries the link replaces the earlier one.
 const CREATED_SQL: &str = "UPDATE meetings SET zoom_meeting_id = $2, zoom_uuid = $3, zoom_join_url = $4, zoom_passcode = $5, \
-                     zoom_create_unconfirmed = FALSE, zoom_held_until = NULL, zoom_error_code = NULL, \
+                     zoom_dial_in = $8, zoom_create_unconfirmed = FALSE, zoom_held_until = NULL, zoom_error_code = NULL, \
                      zoom_error_message = NULL, updated_at = $7, \
                      sequence = CASE WHEN status = 'scheduled' AND zoom_join_url IS NULL THEN sequence + 1 ELSE sequence END, \
                      zoom_status = CASE WHEN status = 'cancelled' THEN zoom_status ELSE 'created' END, \
@@ -48,15 +49,11 @@ impl Db {
     /// [`ZoomOutcome::Created`] with the follow-up mails that bring the link, in one transaction, so
     /// the link and its mails are recorded together. `before_sequence` is the meeting's sequence the
     /// mails were written against.
-    #[allow(clippy::too_many_arguments)]
     pub async fn record_zoom_created(
         &self,
         meeting_id: &str,
         sequence: i64,
-        zoom_meeting_id: i64,
-        uuid: &str,
-        join_url: &str,
-        passcode: Option<&str>,
+        created: &CreatedZoomMeeting<'_>,
         follow_up: &[OutgoingMail],
         before_sequence: i64,
     ) -> StoreResult<()> {
@@ -81,12 +78,13 @@ impl Db {
             }
             sqlx::query(CREATED_SQL)
                 .bind(meeting_id)
-                .bind(zoom_meeting_id)
-                .bind(uuid)
-                .bind(join_url)
-                .bind(passcode)
+                .bind(created.zoom_meeting_id)
+                .bind(created.uuid)
+                .bind(created.join_url)
+                .bind(created.passcode)
                 .bind(sequence)
                 .bind(now)
+                .bind(&created.dial_in_json)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await
@@ -123,20 +121,32 @@ impl Db {
         Ok(())
     }
 
-    pub async fn record_zoom_outcome(&self, meeting_id: &str, outcome: ZoomOutcome<'_>) -> StoreResult<()> {
+    /// Records what a meeting's Zoom side became. `alert` (for a failure, or a deletion in Zoom) is
+    /// queued for the host in the same transaction, only when the meeting did not already show this
+    /// trouble: a lasting problem mails once.
+    pub async fn record_zoom_outcome(
+        &self,
+        meeting_id: &str,
+        outcome: ZoomOutcome<'_>,
+        alert: Option<&OutgoingMail>,
+    ) -> StoreResult<()> {
         let now = now_ms();
-        on_db!(self, |pool| {
-            match outcome {
-                ZoomOutcome::Created { sequence, zoom_meeting_id, uuid, join_url, passcode } => sqlx::query(
-                    CREATED_SQL,
-                )
+        let trouble = match &outcome {
+            ZoomOutcome::Failed { code, .. } => Some(*code),
+            ZoomOutcome::DeletedInZoom => Some("deleted_in_zoom"),
+            _ => None,
+        };
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let shown: Option<(Option<String>,)> = sqlx::query_as("SELECT zoom_error_code FROM meetings WHERE id = $1")
                 .bind(meeting_id)
-                .bind(zoom_meeting_id)
-                .bind(uuid)
-                .bind(join_url)
-                .bind(passcode)
-                .bind(sequence)
-                .bind(now),
+                .fetch_optional(&mut *tx)
+                .await?;
+            let new_trouble = shown.is_some_and(|(code,)| code.as_deref() != trouble);
+            if let Some(alert) = alert.filter(|_| trouble.is_some() && new_trouble) {
+                enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
+            }
+            match outcome {
                 ZoomOutcome::Updated { sequence } => sqlx::query(
                     "UPDATE meetings SET zoom_status = 'created', zoom_held_until = NULL, zoom_error_code = NULL, \
                      zoom_error_message = NULL, updated_at = $3, \
@@ -170,10 +180,11 @@ impl Db {
                 .bind(message)
                 .bind(now),
             }
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+        .await)?;
         Ok(())
     }
 

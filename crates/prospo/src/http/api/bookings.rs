@@ -195,7 +195,7 @@ async fn reschedule_booking(
 ) -> ApiResult<Json<BookingAnswer>> {
     check_address(&state, address)?;
     let row = managed(&state, &token).await?;
-    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Some(&token), Timestamp::now())
+    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Timestamp::now())
         .await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
 }
@@ -225,6 +225,6 @@ async fn cancel_booking(
         })?
     };
     let reason = request.reason;
-    let row = booking::cancel(&state.db, &state.zoom, &row, reason.as_deref(), Some(&token)).await?;
+    let row = booking::cancel(&state.db, &state.zoom, &row, reason.as_deref()).await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
 }

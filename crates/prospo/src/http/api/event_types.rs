@@ -39,6 +39,8 @@ pub struct EventTypeView {
     minimum_notice_minutes: i64,
     booking_window_days: i64,
     max_per_day: Option<i64>,
+    /// Minutes before the start at which invitees get a reminder, earliest first.
+    reminder_minutes: Vec<i64>,
     zoom: ZoomOptionsView,
     /// The public booking page.
     booking_url: String,
@@ -62,6 +64,7 @@ fn view(state: &AppState, username: &str, row: EventTypeRow) -> EventTypeView {
     EventTypeView {
         booking_url: state.booking_url(username, &row.slug),
         created_at: rfc3339_ms(row.created_at),
+        reminder_minutes: event_types::reminder_minutes(&row),
         zoom: ZoomOptionsView {
             waiting_room: row.zoom_waiting_room,
             join_before_host: row.zoom_join_before_host,

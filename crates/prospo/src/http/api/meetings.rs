@@ -237,6 +237,6 @@ async fn delete_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    let row = booking::cancel(&state.db, &state.zoom, &row, None, None).await?;
+    let row = booking::cancel(&state.db, &state.zoom, &row, None).await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }

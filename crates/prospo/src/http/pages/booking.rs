@@ -428,7 +428,7 @@ async fn reschedule(
     } else if let Err(e) = check_address(&state, address) {
         limited(e)
     } else {
-        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Some(&token), Timestamp::now())
+        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now())
             .await
         {
             Ok(moved) => {
@@ -468,7 +468,7 @@ async fn cancel(
         let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
-    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason), Some(&token))
+    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason))
         .await
         .map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");

@@ -14,7 +14,9 @@ use super::view::{FieldError, error_for};
 use super::{Frame, PageError, PageResult, flash};
 use crate::http::AppState;
 use crate::http::extract::PageUser;
-use crate::scheduling::event_types::{self, AutoRecording, EventTypeError, EventTypeInput, Location, ZoomOptionsInput};
+use crate::scheduling::event_types::{
+    self, AutoRecording, EventTypeError, EventTypeInput, Location, ZoomOptionsInput, reminder_minutes,
+};
 use crate::store::accounts::UserRow;
 use crate::store::event_types::EventTypeRow;
 
@@ -106,11 +108,37 @@ pub struct EventTypeForm {
     zoom_join_before_host: Option<String>,
     zoom_mute_upon_entry: Option<String>,
     zoom_auto_recording: String,
+    reminder_10080: Option<String>,
+    reminder_1440: Option<String>,
+    reminder_60: Option<String>,
+    reminder_15: Option<String>,
+    /// Reminders set through the API that the form has no box for, kept as they are.
+    reminder_other: String,
 }
 
+/// The reminders the form offers, as (minutes before, label).
+const REMINDER_CHOICES: [(i64, &str); 4] =
+    [(10_080, "1 week before"), (1_440, "24 hours before"), (60, "1 hour before"), (15, "15 minutes before")];
+
 impl EventTypeForm {
+    fn reminder_boxes(&self) -> [&Option<String>; 4] {
+        [&self.reminder_10080, &self.reminder_1440, &self.reminder_60, &self.reminder_15]
+    }
+
+    /// Whether the box of the `index`-th choice is ticked (for the template).
+    pub fn reminder_checked(&self, index: &usize) -> bool {
+        self.reminder_boxes().get(*index).is_some_and(|b| b.is_some())
+    }
+
+    fn reminders(&self) -> Vec<i64> {
+        let ticked = REMINDER_CHOICES.iter().zip(self.reminder_boxes()).filter(|(_, b)| b.is_some()).map(|(c, _)| c.0);
+        let other = self.reminder_other.split(',').filter_map(|m| m.trim().parse::<i64>().ok());
+        ticked.chain(other).collect()
+    }
+
     fn of(row: &EventTypeRow) -> EventTypeForm {
         let on = |b: bool| b.then(|| "on".to_owned());
+        let minutes = reminder_minutes(row);
         EventTypeForm {
             title: row.title.clone(),
             slug: row.slug.clone(),
@@ -131,6 +159,16 @@ impl EventTypeForm {
             zoom_join_before_host: on(row.zoom_join_before_host),
             zoom_mute_upon_entry: on(row.zoom_mute_upon_entry),
             zoom_auto_recording: row.zoom_auto_recording.clone(),
+            reminder_10080: on(minutes.contains(&10_080)),
+            reminder_1440: on(minutes.contains(&1_440)),
+            reminder_60: on(minutes.contains(&60)),
+            reminder_15: on(minutes.contains(&15)),
+            reminder_other: minutes
+                .iter()
+                .filter(|m| !REMINDER_CHOICES.iter().any(|c| c.0 == **m))
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 
@@ -169,6 +207,7 @@ impl EventTypeForm {
                 mute_upon_entry: Some(self.zoom_mute_upon_entry.is_some()),
                 auto_recording: Some(AutoRecording::parse(&self.zoom_auto_recording)),
             }),
+            reminder_minutes: Some(self.reminders()),
         })
     }
 }
@@ -187,6 +226,7 @@ struct FormPage {
     /// The path part of it, `/username/`, shown before the slug input.
     link_path_prefix: String,
     locations: Vec<(&'static str, &'static str)>,
+    reminder_choices: [(i64, &'static str); 4],
 }
 
 impl FormPage {
@@ -240,6 +280,7 @@ async fn form_page(
             .into_iter()
             .map(|l| (l.as_str(), l.label()))
             .collect(),
+        reminder_choices: REMINDER_CHOICES,
     })
 }
 

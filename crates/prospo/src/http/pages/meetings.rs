@@ -442,7 +442,7 @@ async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> PageResult<Response> {
     let row = owned(&state, &user, &id).await?;
-    booking::cancel(&state.db, &state.zoom, &row, form.reason.as_deref(), None).await.map_err(PageError::internal)?;
+    booking::cancel(&state.db, &state.zoom, &row, form.reason.as_deref()).await.map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "The meeting is cancelled. Its Zoom meeting is being deleted.");
     Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
 }

@@ -39,17 +39,20 @@ impl ZoomIntegration {
         let next = now_ms() + self.jittered_interval_ms();
         match &outcome {
             (CheckOutcome::Healthy, scopes) => {
-                self.db.record_zoom_health(&row.id, None, scopes.as_deref(), next).await?
+                self.db.record_zoom_health(&row.id, None, scopes.as_deref(), next, None).await?
             }
             (CheckOutcome::NeedsAttention(problem), scopes) => {
                 tracing::info!(connection_id = %row.id, code = problem.code(), "zoom connection needs attention");
                 let error = (problem.code(), problem.message());
-                self.db.record_zoom_health(&row.id, Some((error.0, &error.1)), scopes.as_deref(), next).await?
+                let alert = self.connection_alert(&row.user_id, &error.1).await?;
+                let (error, scopes) = (Some((error.0, error.1.as_str())), scopes.as_deref());
+                self.db.record_zoom_health(&row.id, error, scopes, next, Some(&alert)).await?;
+                self.notices.wake_sender();
             }
             (CheckOutcome::Inconclusive, _) => {
                 let retry = now_ms() + RETRY_INCONCLUSIVE_MS;
                 let current = row.error_code.as_deref().zip(row.error_message.as_deref());
-                self.db.record_zoom_health(&row.id, current, None, retry).await?
+                self.db.record_zoom_health(&row.id, current, None, retry, None).await?
             }
         }
         Ok(outcome.0)
@@ -121,12 +124,20 @@ impl ZoomIntegration {
                 }
             };
             let problem = ConnectProblem::MissingScopes(missing.iter().map(|s| (*s).to_owned()).collect());
+            let message = problem.message();
             for row in rows {
-                let message = problem.message();
                 // A check that ran after this mint saw the app's newer scopes: this news is stale.
-                if let Err(e) = self.db.record_missing_scopes_since(&row.id, problem.code(), &message, minted_at).await
-                {
-                    tracing::error!(error = ?e, connection_id = %row.id, "cannot record missing scopes");
+                let recorded = match self.connection_alert(&row.user_id, &message).await {
+                    Ok(alert) => self
+                        .db
+                        .record_missing_scopes_since(&row.id, problem.code(), &message, minted_at, &alert)
+                        .await
+                        .map_err(anyhow::Error::from),
+                    Err(e) => Err(e),
+                };
+                match recorded {
+                    Ok(()) => self.notices.wake_sender(),
+                    Err(e) => tracing::error!(error = ?e, connection_id = %row.id, "cannot record missing scopes"),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The Zoom connection: Save & Connect exactly as the help page describes it, the health checks
 //! that move a connection to Needs attention and back, disconnect, and the sealed secrets.
 
+mod alerts;
 mod connect;
 pub mod health;
 mod problem;
@@ -140,7 +141,7 @@ impl ZoomIntegration {
             let Some(zoom_id) = meeting.zoom_meeting_id.filter(|_| meeting.zoom_status == "created") else { continue };
             match self.client.delete_meeting(creds, zoom_id, &options).await {
                 Ok(()) | Err(zoom::ZoomError::NotFound { .. } | zoom::ZoomError::MeetingEnded) => {
-                    self.db.record_zoom_outcome(&meeting.id, ZoomOutcome::Deleted).await?;
+                    self.record_outcome(&meeting, ZoomOutcome::Deleted).await?;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, meeting_id = %meeting.id, "could not delete a zoom meeting on disconnect");

@@ -21,7 +21,7 @@ use crate::scheduling::booking::{Change, change_mails};
 use crate::store::meetings::MeetingRow;
 use crate::store::now_ms;
 use crate::store::zoom_connections::ZoomConnectionRow;
-use crate::store::zoom_jobs::ZoomOutcome;
+use crate::store::zoom_jobs::{CreatedZoomMeeting, ZoomOutcome};
 
 /// Zoom's per-user cap on meeting creates and updates per UTC day.
 pub const DAILY_WRITE_CAP: i64 = 100;
@@ -93,7 +93,7 @@ impl ZoomIntegration {
         let Some(change) = meeting.zoom_pending_change.clone() else { return Ok(Next::Finished) };
         let Some(connection) = self.db.zoom_connection_of(&meeting.host_id).await? else {
             let message = "Zoom was disconnected before this change reached Zoom. Connect Zoom again, then Retry.";
-            self.db.record_zoom_outcome(meeting_id, ZoomOutcome::Failed { code: "zoom_disconnected", message }).await?;
+            self.record_outcome(&meeting, ZoomOutcome::Failed { code: "zoom_disconnected", message }).await?;
             return Ok(Next::GiveUp);
         };
         if connection.status == "needs_attention" {
@@ -135,7 +135,7 @@ impl Job<'_> {
                 Err(FindError::NoListScope) => {
                     let message = "Zoom did not confirm that the meeting was created, and this Zoom app cannot list \
                                    meetings (scope meeting:read:list_meetings) to check. Look in Zoom, then Retry.";
-                    db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
@@ -159,13 +159,7 @@ impl Job<'_> {
         };
         match self.integration.client.create_meeting(self.creds, &self.connection.zoom_user_id, &request).await {
             Ok(created) => {
-                self.record_created(
-                    created.id,
-                    created.uuid.as_deref().unwrap_or_default(),
-                    created.join_url.as_deref().unwrap_or_default(),
-                    created.password.as_deref(),
-                )
-                .await?;
+                self.record_created(&created).await?;
                 tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = created.id, "zoom meeting created");
                 Ok(Next::Finished)
             }
@@ -189,7 +183,7 @@ impl Job<'_> {
         match self.integration.client.update_meeting(self.creds, zoom_id, &update).await {
             Ok(()) => {
                 let outcome = ZoomOutcome::Updated { sequence: self.meeting.sequence };
-                self.integration.db.record_zoom_outcome(&self.meeting.id, outcome).await?;
+                self.integration.record_outcome(&self.meeting, outcome).await?;
                 Ok(Next::Finished)
             }
             Err(ZoomError::NotFound { .. }) => self.deleted_in_zoom().await,
@@ -204,20 +198,20 @@ impl Job<'_> {
             None if self.meeting.zoom_create_unconfirmed => match self.find_our_meeting().await {
                 Ok(Some(found)) => found.0,
                 Ok(None) => {
-                    db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Deleted).await?;
+                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
                     return Ok(Next::Finished);
                 }
                 Err(FindError::NoListScope) => {
                     let message = "This booking was cancelled, but Zoom never confirmed whether its meeting was \
                                    created. Check Zoom for a meeting with this topic and delete it.";
-                    db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
                 Err(FindError::Zoom(e)) => return self.on_error(e).await,
             },
             None => {
-                db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Deleted).await?;
+                self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
                 return Ok(Next::Finished);
             }
         };
@@ -226,7 +220,7 @@ impl Job<'_> {
         match self.integration.client.delete_meeting(self.creds, zoom_id, &options).await {
             // Already gone or already over: either way no Zoom meeting is left behind.
             Ok(()) | Err(ZoomError::NotFound { .. } | ZoomError::MeetingEnded) => {
-                db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Deleted).await?;
+                self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
                 Ok(Next::Finished)
             }
             Err(ZoomError::MeetingInProgress) => {
@@ -257,27 +251,34 @@ impl Job<'_> {
     /// invitees and the host (the booking mails said it follows), in one write: a crash loses neither.
     /// The mails are written against the meeting as read now; if it changes before the write (moved,
     /// cancelled), they are not queued and the change's own mails speak instead.
-    async fn record_created(
-        &self,
-        zoom_meeting_id: i64,
-        uuid: &str,
-        join_url: &str,
-        passcode: Option<&str>,
-    ) -> anyhow::Result<()> {
+    async fn record_created(&self, zoom_meeting: &zoom::Meeting) -> anyhow::Result<()> {
+        let created = CreatedZoomMeeting {
+            zoom_meeting_id: zoom_meeting.id,
+            uuid: zoom_meeting.uuid.as_deref().unwrap_or_default(),
+            join_url: zoom_meeting.join_url.as_deref().unwrap_or_default(),
+            passcode: zoom_meeting.password.as_deref(),
+            dial_in_json: zoom_meeting
+                .settings
+                .as_ref()
+                .and_then(|s| s.global_dial_in_numbers.as_ref())
+                .filter(|numbers| !numbers.is_empty())
+                .and_then(|numbers| serde_json::to_string(numbers).ok()),
+        };
         let db = &self.integration.db;
         let mut follow_up = Vec::new();
         let mut before_sequence = self.meeting.sequence;
         if let Some(current) = db.meeting(&self.meeting.id).await?
             && current.status == "scheduled"
             && current.zoom_join_url.is_none()
-            && !join_url.is_empty()
+            && !created.join_url.is_empty()
         {
             before_sequence = current.sequence;
             // The meeting as it will be once recorded: with its link, one sequence higher.
             let after = MeetingRow {
-                zoom_join_url: Some(join_url.to_owned()),
-                zoom_meeting_id: Some(zoom_meeting_id),
-                zoom_passcode: passcode.map(str::to_owned),
+                zoom_join_url: Some(created.join_url.to_owned()),
+                zoom_meeting_id: Some(created.zoom_meeting_id),
+                zoom_passcode: created.passcode.map(str::to_owned),
+                zoom_dial_in: created.dial_in_json.clone(),
                 sequence: current.sequence + 1,
                 ..current.clone()
             };
@@ -288,19 +289,9 @@ impl Job<'_> {
                 topic: &after.topic,
                 cancel_reason: None,
             };
-            follow_up = change_mails(db, self.integration, &after, change, None).await?;
+            follow_up = change_mails(self.integration, &after, change).await?;
         }
-        db.record_zoom_created(
-            &self.meeting.id,
-            self.meeting.sequence,
-            zoom_meeting_id,
-            uuid,
-            join_url,
-            passcode,
-            &follow_up,
-            before_sequence,
-        )
-        .await?;
+        db.record_zoom_created(&self.meeting.id, self.meeting.sequence, &created, &follow_up, before_sequence).await?;
         if !follow_up.is_empty() {
             self.integration.notices.wake_sender();
         }
@@ -311,13 +302,7 @@ impl Job<'_> {
     async fn adopt(&self, (zoom_id, _summary): (i64, zoom::MeetingSummary)) -> anyhow::Result<Next> {
         match self.integration.client.get_meeting(self.creds, zoom_id).await {
             Ok(found) => {
-                self.record_created(
-                    found.id,
-                    found.uuid.as_deref().unwrap_or_default(),
-                    found.join_url.as_deref().unwrap_or_default(),
-                    found.password.as_deref(),
-                )
-                .await?;
+                self.record_created(&found).await?;
                 tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = found.id, "adopted a zoom meeting whose create answer was lost");
                 Ok(Next::Finished)
             }
@@ -326,7 +311,7 @@ impl Job<'_> {
     }
 
     async fn deleted_in_zoom(&self) -> anyhow::Result<Next> {
-        self.integration.db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::DeletedInZoom).await?;
+        self.integration.record_outcome(&self.meeting, ZoomOutcome::DeletedInZoom).await?;
         tracing::warn!(meeting_id = %self.meeting.id, "zoom meeting was deleted in zoom; not re-creating it");
         Ok(Next::Finished)
     }
@@ -385,7 +370,7 @@ impl Job<'_> {
                     other => format!("Zoom refused the change ({other}). Retry, or check the meeting in Zoom."),
                 };
                 tracing::warn!(error = %error, meeting_id = %self.meeting.id, "zoom work failed");
-                db.record_zoom_outcome(&self.meeting.id, ZoomOutcome::Failed { code: "zoom_error", message: &message })
+                self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
                     .await?;
                 Ok(Next::GiveUp)
             }

@@ -97,10 +97,7 @@ impl ZoomIntegration {
                 if let Some(m) = meeting.filter(|m| {
                     m.status == "scheduled" && m.zoom_status == "created" && m.zoom_pending_change.is_none()
                 }) {
-                    self.db
-                        .record_zoom_outcome(&m.id, ZoomOutcome::DeletedInZoom)
-                        .await
-                        .map_err(anyhow::Error::from)?;
+                    self.record_outcome(&m, ZoomOutcome::DeletedInZoom).await?;
                     tracing::warn!(meeting_id = %m.id, "zoom meeting deleted in zoom");
                 }
             }

@@ -1,0 +1,65 @@
+//! Mail to a host about Zoom trouble: a connection that needs attention, a meeting whose Zoom work
+//! failed, a meeting deleted in Zoom. Each is written in the transaction that records the trouble,
+//! and only when the trouble is new (see the store), so a lasting problem mails once.
+
+use super::Notices;
+use super::compose::{Para, compose};
+use super::meeting_mails::Party;
+use crate::store::outbox::OutgoingMail;
+use crate::timefmt::human_range_ms;
+
+/// The meeting an alert is about.
+pub struct AlertMeeting<'a> {
+    pub id: &'a str,
+    pub topic: &'a str,
+    pub start_at: i64,
+    pub end_at: i64,
+}
+
+pub fn connection_needs_attention(notices: &Notices, host: &Party, problem: &str) -> OutgoingMail {
+    compose(
+        "alert_connection",
+        &host.email,
+        "Your Zoom connection needs attention".to_owned(),
+        &[
+            Para::text(format!("Hello {},", host.name)),
+            Para::text("Prospo cannot work with your Zoom account right now, so new Zoom meetings wait until this is fixed."),
+            Para::text(format!("What Zoom said: {problem}")),
+            Para::link("Fix it in Settings → Integrations", notices.integrations_url()),
+        ],
+        None,
+    )
+}
+
+pub fn zoom_work_failed(notices: &Notices, host: &Party, meeting: &AlertMeeting, problem: &str) -> OutgoingMail {
+    let when = human_range_ms(meeting.start_at, meeting.end_at, host.timezone.as_deref());
+    compose(
+        "alert_zoom_failed",
+        &host.email,
+        format!("Zoom could not be updated: {} — {when}", meeting.topic),
+        &[
+            Para::text(format!("Prospo could not bring the Zoom meeting of “{}” ({when}) up to date.", meeting.topic)),
+            Para::text(format!("What went wrong: {problem}")),
+            Para::link("Retry from the meeting page", notices.meeting_url(meeting.id)),
+        ],
+        None,
+    )
+}
+
+pub fn deleted_in_zoom(notices: &Notices, host: &Party, meeting: &AlertMeeting) -> OutgoingMail {
+    let when = human_range_ms(meeting.start_at, meeting.end_at, host.timezone.as_deref());
+    compose(
+        "alert_deleted_in_zoom",
+        &host.email,
+        format!("Deleted in Zoom: {} — {when}", meeting.topic),
+        &[
+            Para::text(format!(
+                "The Zoom meeting of “{}” ({when}) was deleted in Zoom. The booking still stands in Prospo, \
+                 without a Zoom link; Prospo did not create another Zoom meeting.",
+                meeting.topic
+            )),
+            Para::link("Meeting page", notices.meeting_url(meeting.id)),
+        ],
+        None,
+    )
+}
