@@ -7,8 +7,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username};
-use crate::notifications::Notices;
-use crate::store::accounts::{CreateUserError, NewUser, Taken, UserRow};
+use crate::notifications::{Notices, account_mails};
+use crate::store::accounts::{CreateUserError, NewLink, NewUser, Taken, UserRow};
 use crate::store::tokens::TokenRow;
 use crate::store::{Db, StoreError, new_id, now_ms};
 
@@ -52,19 +52,51 @@ pub struct SignUpInput<'a> {
     pub username: &'a str,
 }
 
-pub async fn sign_up(db: &Db, input: SignUpInput<'_>) -> Result<UserRow, AccountError> {
+/// How long an email verification link works.
+pub const VERIFY_LINK_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Creates an account; the mail that asks to confirm its email is queued with it.
+pub async fn sign_up(db: &Db, notices: &Notices, input: SignUpInput<'_>) -> Result<UserRow, AccountError> {
     let email = Email::parse(input.email)?;
     let name = PersonName::parse(input.name)?;
     let username = Username::parse(input.username)?;
     let password = NewPassword::parse(input.password)?;
     let hash = hash_password(password).await?;
-    let new_user =
-        NewUser { email: email.as_str(), username: username.as_str(), name: name.as_str(), password_hash: &hash };
-    db.create_user(new_user).await.map_err(|e| match e {
+    let token = random_token();
+    let mail = account_mails::verify_email(email.as_str(), name.as_str(), &notices.verify_url(&token));
+    let verification = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + VERIFY_LINK_MS, mail: &mail };
+    let new_user = NewUser {
+        email: email.as_str(),
+        username: username.as_str(),
+        name: name.as_str(),
+        password_hash: &hash,
+        verification: &verification,
+    };
+    let user = db.create_user(new_user).await.map_err(|e| match e {
         CreateUserError::Taken(Taken::Email) => AccountError::EmailTaken,
         CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
         CreateUserError::Store(e) => AccountError::Store(e),
-    })
+    })?;
+    notices.wake_sender();
+    Ok(user)
+}
+
+/// Sends a new verification link to an account whose email is not confirmed yet.
+pub async fn resend_verification(db: &Db, notices: &Notices, user: &UserRow) -> Result<(), AccountError> {
+    if user.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let token = random_token();
+    let mail = account_mails::verify_email(&user.email, &user.name, &notices.verify_url(&token));
+    let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + VERIFY_LINK_MS, mail: &mail };
+    db.create_email_verification(&user.id, &link).await?;
+    notices.wake_sender();
+    Ok(())
+}
+
+/// Confirms an account's email through its link. False if the link is unknown, used or expired.
+pub async fn verify_email(db: &Db, token: &str) -> Result<bool, StoreError> {
+    Ok(db.use_email_verification(&hash_token(token)).await?.is_some())
 }
 
 /// How long a password reset link works.
@@ -76,8 +108,9 @@ pub async fn request_password_reset(db: &Db, notices: &Notices, email: &str) -> 
     let Ok(email) = Email::parse(email) else { return Ok(()) };
     let Some(user) = db.user_by_email(email.as_str()).await? else { return Ok(()) };
     let token = random_token();
-    let mail = crate::notifications::account_mails::password_reset(&user.email, &notices.reset_url(&token));
-    db.create_password_reset(&user.id, &hash_token(&token), now_ms() + RESET_LINK_MS, &mail).await?;
+    let mail = account_mails::password_reset(&user.email, &notices.reset_url(&token));
+    let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + RESET_LINK_MS, mail: &mail };
+    db.create_password_reset(&user.id, &link).await?;
     notices.wake_sender();
     Ok(())
 }

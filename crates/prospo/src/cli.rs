@@ -165,7 +165,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let listen = serve.listen.clone();
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let app = Application::build(serve.into_config(), listener).await?;
-    crate::demo::ensure_demo_host(&app.state.db).await?;
+    crate::demo::ensure_demo_host(&app.state.db, &app.state.zoom.notices).await?;
     let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
     println!("zoom sandbox on {}", sandbox.url);
     println!("listening on {}", app.url());

@@ -1,6 +1,26 @@
 //! Users: the rows behind sign-up and log-in.
 
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
 use super::{Db, StoreError, StoreResult, new_id, now_ms, on_db};
+
+/// Inserts a [`NewLink`] into `$table` (email_verifications or password_resets) and queues its mail.
+macro_rules! insert_link_sql {
+    ($tx:ident, $table:literal, $user_id:expr, $link:expr, $now:expr) => {
+        sqlx::query(concat!(
+            "INSERT INTO ",
+            $table,
+            " (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+        ))
+        .bind($link.token_hash)
+        .bind($user_id)
+        .bind($now)
+        .bind($link.expires_at)
+        .execute(&mut *$tx)
+        .await?;
+        enqueue_mails_sql!($tx, std::slice::from_ref($link.mail), $now);
+    };
+}
+pub(crate) use insert_link_sql;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -12,6 +32,8 @@ pub struct UserRow {
     pub timezone: Option<String>,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
+    /// When the email was confirmed (accounts made before verification existed count as confirmed).
+    pub email_verified_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -20,6 +42,16 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub name: &'a str,
     pub password_hash: &'a str,
+    /// The email verification link, stored with the account together with the mail that carries it.
+    pub verification: &'a NewLink<'a>,
+}
+
+/// A single-use link sent by mail (email verification, password reset): only its token's hash is
+/// stored, and the mail that carries it is queued in the same transaction.
+pub struct NewLink<'a> {
+    pub token_hash: &'a str,
+    pub expires_at: i64,
+    pub mail: &'a OutgoingMail,
 }
 
 /// Which unique field a sign-up collided with.
@@ -33,7 +65,8 @@ pub enum Taken {
 macro_rules! select_user {
     ($clause:literal) => {
         concat!(
-            "SELECT id, email, username, name, password_hash, timezone, failed_logins, locked_until, created_at FROM users ",
+            "SELECT id, email, username, name, password_hash, timezone, failed_logins, locked_until, email_verified_at, \
+             created_at FROM users ",
             $clause
         )
     };
@@ -43,7 +76,8 @@ impl Db {
     pub async fn create_user(&self, user: NewUser<'_>) -> Result<UserRow, CreateUserError> {
         let id = new_id();
         let now = now_ms();
-        let result = on_db!(self, |pool| {
+        let result = on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO users (id, email, username, name, password_hash, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -54,10 +88,12 @@ impl Db {
             .bind(user.name)
             .bind(user.password_hash)
             .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        });
+            .execute(&mut *tx)
+            .await?;
+            insert_link_sql!(tx, "email_verifications", &id, user.verification, now);
+            tx.commit().await
+        }
+        .await);
         match result.map_err(StoreError::from_sqlx) {
             Ok(()) => {}
             // Backends name the violated constraint differently (and SQLite reports only one of

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod availability;
+pub mod email_verifications;
 pub mod event_types;
 pub mod meetings;
 pub mod outbox;

@@ -1,30 +1,16 @@
 //! Password reset links (stored as token hashes) and their single use.
 
-use super::outbox::{OutgoingMail, enqueue_mails_sql};
+use super::accounts::{NewLink, insert_link_sql};
+use super::outbox::enqueue_mails_sql;
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
     /// Stores a reset link and queues the mail that carries it, together.
-    pub async fn create_password_reset(
-        &self,
-        user_id: &str,
-        token_hash: &str,
-        expires_at: i64,
-        mail: &OutgoingMail,
-    ) -> StoreResult<()> {
+    pub async fn create_password_reset(&self, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
         let now = now_ms();
         on_db!(self, |pool| async {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(now)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-            enqueue_mails_sql!(tx, std::slice::from_ref(mail), now);
+            insert_link_sql!(tx, "password_resets", user_id, link, now);
             tx.commit().await
         }
         .await)?;

@@ -38,11 +38,20 @@ pub struct User {
     username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     timezone: Option<String>,
+    /// Whether the email was confirmed through the link Prospo mailed at sign-up.
+    email_verified: bool,
 }
 
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
-        User { id: row.id, email: row.email, name: row.name, username: row.username, timezone: row.timezone }
+        User {
+            email_verified: row.email_verified_at.is_some(),
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            username: row.username,
+            timezone: row.timezone,
+        }
     }
 }
 
@@ -60,7 +69,7 @@ pub struct SignUpResponse {
 async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequest>) -> ApiResult<impl IntoResponse> {
     let input =
         SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
-    let user = accounts::sign_up(&state.db, input).await?;
+    let user = accounts::sign_up(&state.db, &state.zoom.notices, input).await?;
     let (_, token) = accounts::issue_api_token(&state.db, &user.id, "Sign-up").await?;
     Ok((StatusCode::CREATED, Json(SignUpResponse { user: user.into(), token })))
 }

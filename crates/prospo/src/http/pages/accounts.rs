@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/password/forgot", get(forgot_page).post(forgot_submit))
         .route("/password/reset/{token}", get(reset_page).post(reset_submit))
+        .route("/verify-email/resend", post(resend_verification))
+        .route("/verify-email/{token}", get(verify_email))
 }
 
 #[derive(Default, Deserialize)]
@@ -70,11 +72,11 @@ async fn signup_submit(
 ) -> PageResult<Response> {
     let input =
         SignUpInput { email: &form.email, password: &form.password, name: &form.name, username: &form.username };
-    let error = match accounts::sign_up(&state.db, input).await {
+    let error = match accounts::sign_up(&state.db, &state.zoom.notices, input).await {
         Ok(user) => {
             let session = accounts::start_session(&state.db, &user.id).await?;
-            let jar =
-                flash::set(state.session_cookie(jar, session), "success", "Welcome to Prospo. Your account is ready.");
+            let welcome = "Welcome to Prospo. Your account is ready: confirm your email with the link we just sent.";
+            let jar = flash::set(state.session_cookie(jar, session), "success", welcome);
             return Ok((jar, Redirect::to("/")).into_response());
         }
         Err(AccountError::Invalid(invalid)) => FieldError { field: invalid.field, message: invalid.message },
@@ -234,4 +236,36 @@ async fn reset_submit(
     };
     let page = ResetPage { frame: Frame::public("Set a new password"), token, usable, error: Some(message) };
     Ok((status, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify_email.html")]
+struct VerifyPage {
+    frame: Frame,
+    verified: bool,
+    signed_in: bool,
+}
+
+/// The link in the verification mail. Opening it confirms the email (a mail scanner opening it
+/// first confirms no more than that the mail arrived).
+async fn verify_email(
+    State(state): State<AppState>,
+    user: Option<PageUser>,
+    Path(token): Path<String>,
+) -> PageResult<Response> {
+    let verified = accounts::verify_email(&state.db, &token).await?;
+    let status = if verified { StatusCode::OK } else { StatusCode::GONE };
+    let page = VerifyPage { frame: Frame::public("Confirm your email"), verified, signed_in: user.is_some() };
+    Ok((status, page).into_response())
+}
+
+/// Send it again, from the notice an unconfirmed account sees on every page.
+async fn resend_verification(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+) -> PageResult<Response> {
+    accounts::resend_verification(&state.db, &state.zoom.notices, &user).await?;
+    let jar = flash::set(jar, "success", &format!("We sent a new confirmation link to {}.", user.email));
+    Ok((jar, Redirect::to("/")).into_response())
 }

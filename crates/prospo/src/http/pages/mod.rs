@@ -60,6 +60,8 @@ pub struct Frame {
 pub struct NavUser {
     pub name: String,
     pub email: String,
+    /// The email is not confirmed yet: every page offers to send the link again.
+    pub unverified: bool,
 }
 
 impl Frame {
@@ -71,7 +73,11 @@ impl Frame {
         Frame {
             title: title.into(),
             active,
-            user: Some(NavUser { name: user.name.clone(), email: user.email.clone() }),
+            user: Some(NavUser {
+                name: user.name.clone(),
+                email: user.email.clone(),
+                unverified: user.email_verified_at.is_none(),
+            }),
             flash,
             wide: false,
         }

@@ -1,0 +1,59 @@
+//! Email verification links (stored as token hashes) and their single use.
+
+use super::accounts::{NewLink, insert_link_sql};
+use super::outbox::enqueue_mails_sql;
+use super::{Db, StoreResult, now_ms, on_db};
+
+impl Db {
+    /// Stores another verification link (Send it again) and queues its mail, together.
+    pub async fn create_email_verification(&self, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            insert_link_sql!(tx, "email_verifications", user_id, link, now);
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    /// Uses a link: marks it used (only one use can win) and the account's email confirmed.
+    /// `None` if the link is unknown, used or expired.
+    pub async fn use_email_verification(&self, token_hash: &str) -> StoreResult<Option<String>> {
+        let now = now_ms();
+        let user = on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let used: Option<(String,)> = sqlx::query_as(
+                "UPDATE email_verifications SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
+                 AND expires_at > $2 RETURNING user_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id,)) = used else { return Ok::<_, sqlx::Error>(None) };
+            sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1")
+                .bind(&user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(user_id))
+        }
+        .await)?;
+        Ok(user)
+    }
+
+    /// Confirms an account's email without a link (the demo host).
+    pub async fn mark_email_verified(&self, user_id: &str) -> StoreResult<()> {
+        on_db!(self, |pool| {
+            sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1")
+                .bind(user_id)
+                .bind(now_ms())
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+}
