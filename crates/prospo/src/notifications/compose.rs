@@ -82,6 +82,8 @@ mod tests {
         );
         assert_eq!(mail.text_body, "Hi <Ada> & co\nline two\n\nOpen: https://x.example/?a=1&b=2\n");
         assert!(mail.html_body.contains("<p>Hi &lt;Ada&gt; &amp; co<br>\nline two</p>"));
-        assert!(mail.html_body.contains("<a href=\"https://x.example/?a=1&amp;b=2\">https://x.example/?a=1&amp;b=2</a>"));
+        assert!(
+            mail.html_body.contains("<a href=\"https://x.example/?a=1&amp;b=2\">https://x.example/?a=1&amp;b=2</a>")
+        );
     }
 }

@@ -23,7 +23,9 @@ pub fn connection_needs_attention(notices: &Notices, host: &Party, problem: &str
         "Your Zoom connection needs attention".to_owned(),
         &[
             Para::text(format!("Hello {},", host.name)),
-            Para::text("Prospo cannot work with your Zoom account right now, so new Zoom meetings wait until this is fixed."),
+            Para::text(
+                "Prospo cannot work with your Zoom account right now, so new Zoom meetings wait until this is fixed.",
+            ),
             Para::text(format!("What Zoom said: {problem}")),
             Para::link("Fix it in Settings → Integrations", notices.integrations_url()),
         ],

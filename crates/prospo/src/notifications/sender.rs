@@ -136,10 +136,10 @@ impl Sender {
     }
 }
 
-/// 30 s, doubling per failure, at most an hour.
+/// 5 s, doubling per failure, at most an hour (a mail server that is briefly down costs little delay).
 fn backoff_ms(attempts: i64) -> i64 {
-    let doublings = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
-    (30_000_i64 << doublings).min(3_600_000)
+    let doublings = u32::try_from(attempts.clamp(0, 10)).unwrap_or(10);
+    (5_000_i64 << doublings).min(3_600_000)
 }
 
 #[cfg(test)]
@@ -162,8 +162,8 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff_ms(0), 30_000);
-        assert_eq!(backoff_ms(1), 60_000);
+        assert_eq!(backoff_ms(0), 5_000);
+        assert_eq!(backoff_ms(1), 10_000);
         assert_eq!(backoff_ms(20), 3_600_000);
     }
 }

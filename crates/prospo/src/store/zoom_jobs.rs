@@ -136,7 +136,8 @@ impl Db {
             ZoomOutcome::DeletedInZoom => Some("deleted_in_zoom"),
             _ => None,
         };
-        on_db!(self, |pool| async {
+        on_db!(self, |pool| {
+            async {
             let mut tx = pool.begin().await?;
             let shown: Option<(Option<String>,)> = sqlx::query_as("SELECT zoom_error_code FROM meetings WHERE id = $1")
                 .bind(meeting_id)
@@ -184,7 +185,8 @@ impl Db {
             .await?;
             tx.commit().await
         }
-        .await)?;
+        .await
+        })?;
         Ok(())
     }
 

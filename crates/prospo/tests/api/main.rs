@@ -8,6 +8,7 @@ mod conventions;
 mod notifications;
 mod process;
 mod recordings;
+mod reminders_and_alerts;
 mod scheduling;
 mod storage;
 mod webhooks;

@@ -16,7 +16,7 @@ const INVITEE: &str = "invitee@example.com";
 const HOST: &str = "ada@example.com";
 
 /// The header's value, with RFC 2047 `=?utf-8?b?…?=` words decoded and folded lines joined.
-fn header(raw: &str, name: &str) -> Option<String> {
+pub fn header(raw: &str, name: &str) -> Option<String> {
     let head = &raw[..raw.find("\r\n\r\n").unwrap_or(raw.len())];
     let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
     let prefix = format!("{}:", name.to_ascii_lowercase());
@@ -107,6 +107,11 @@ fn invite(raw: &str) -> Invite {
     }
 }
 
+/// The mails about meetings (without the account's own, such as the sign-up verification).
+fn meeting_mails(mails: Vec<ReceivedMail>) -> Vec<ReceivedMail> {
+    mails.into_iter().filter(|m| header(&m.raw, "Subject").is_some_and(|s| !s.contains("Prospo"))).collect()
+}
+
 /// Mails by the first word of their subject (Booked, Rescheduled, Cancelled, Zoom link).
 fn by_kind(mails: &[ReceivedMail]) -> BTreeMap<String, Vec<&ReceivedMail>> {
     let mut kinds: BTreeMap<String, Vec<&ReceivedMail>> = BTreeMap::new();
@@ -163,10 +168,10 @@ on_both_backends! {
         drain_zoom_jobs(&app).await;
         drain_outbox(&app).await;
 
-        let mails = sink.wait_for(8).await;
+        sink.wait_for(9).await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let mails_now = sink.received();
-        assert_eq!(mails_now.len(), 8, "booked, Zoom link, rescheduled, cancelled × invitee and host");
+        let mails = meeting_mails(sink.received());
+        assert_eq!(mails.len(), 8, "booked, Zoom link, rescheduled, cancelled × invitee and host");
         let kinds = by_kind(&mails);
         assert_eq!(kinds.keys().cloned().collect::<Vec<_>>(), ["Booked", "Cancelled", "Rescheduled", "Zoom link"]);
         let both = vec![HOST.to_owned(), INVITEE.to_owned()];
@@ -184,10 +189,9 @@ on_both_backends! {
                 // The recipient's zone: the invitee booked in New York, the host's hours are Berlin's.
                 let zone = if to_invitee { "America/New_York" } else { "Europe/Berlin" };
                 assert!(text.contains(zone), "{kind}: {text}");
-                if to_invitee && kind != "Zoom link" {
-                    // The follow-up is written by the Zoom worker, which never knew the manage token.
+                if to_invitee {
                     assert!(text.contains(&format!("/booking/{token}")), "the invitee's manage link: {text}");
-                } else if !to_invitee {
+                } else {
                     assert!(text.contains("/meetings/"), "the host's meeting page: {text}");
                 }
                 match kind {
@@ -204,6 +208,7 @@ on_both_backends! {
                         assert_eq!(invite.method, "REQUEST");
                         assert!(text.contains(&join_url), "{kind}: the join link: {text}");
                         assert!(text.contains("Meeting ID: "));
+                        assert!(text.contains("+1 646 558 8656 (US, New York)"), "Zoom's dial-in numbers: {text}");
                         assert_eq!(invite.url.as_deref(), Some(join_url.as_str()));
                         assert_eq!(invite.location.as_deref(), Some(join_url.as_str()));
                     }
@@ -256,7 +261,7 @@ async fn a_restart_does_not_send_again() {
     assert_eq!(status, 201);
     drain_zoom_jobs(&app).await;
     drain_outbox(&app).await;
-    let before = sink.wait_for(4).await.len();
+    let before = sink.wait_for(5).await.len();
     let database_url = format!("sqlite://{}", app.data_dir.join("prospo.db").display());
     let again = TestApp::spawn_with(Backend::Sqlite, |config| {
         config.smtp_url = Some(smtp);
@@ -283,7 +288,10 @@ on_both_backends! {
             .unwrap()
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
             .collect();
-        assert_eq!(files.len(), 4, "booked and Zoom link, to the invitee and the host");
+        assert_eq!(files.len(), 5, "the sign-up's verification, then booked and Zoom link to the invitee and the host");
+        let (account, files): (Vec<String>, Vec<String>) =
+            files.into_iter().partition(|raw| header(raw, "Subject").unwrap() == "Confirm your email for Prospo");
+        assert_eq!(account.len(), 1);
         let mut to: Vec<String> = files.iter().map(|raw| header(raw, "To").unwrap()).collect();
         to.sort();
         assert_eq!(to, [HOST, HOST, INVITEE, INVITEE]);
@@ -314,9 +322,14 @@ on_both_backends! {
             assert_eq!(status, 200, "{email}");
             assert!(page.contains("If an account exists for this email, we sent a link"), "{email}");
         }
-        let mails = sink.wait_for(1).await;
+        sink.wait_for(2).await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        assert_eq!(sink.received().len(), 1, "only the existing account gets a mail");
+        let mails: Vec<ReceivedMail> = sink
+            .received()
+            .into_iter()
+            .filter(|m| header(&m.raw, "Subject").as_deref() == Some("Reset your Prospo password"))
+            .collect();
+        assert_eq!(mails.len(), 1, "only the existing account gets a mail");
         assert_eq!(mails[0].recipients, [HOST]);
         let text = part(&mails[0].raw, "text/plain").unwrap();
         let link = text.split_whitespace().find(|w| w.contains("/password/reset/")).expect("a reset link").to_owned();

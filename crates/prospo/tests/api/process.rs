@@ -7,19 +7,28 @@ use std::process::{Child, Command, Stdio};
 use base64::Engine;
 use serde_json::json;
 
+use crate::support::smtp_sink::SmtpSink;
 use crate::support::{self, connect_body};
 
 struct Server {
     child: Child,
     url: String,
+    /// The server's stderr, read as it comes (an unread pipe would fill and block the server).
+    logs: std::thread::JoinHandle<String>,
 }
 
 /// Starts `prospo serve` on port 0 against `zoom_url`, logging at trace level to a pipe.
 fn start_server(data_dir: &std::path::Path, zoom_url: &str) -> Server {
+    start_server_with(data_dir, zoom_url, &[])
+}
+
+/// As [`start_server`], with more command-line options.
+fn start_server_with(data_dir: &std::path::Path, zoom_url: &str, options: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(["--zoom-oauth-url", zoom_url, "--zoom-api-url", &format!("{zoom_url}/v2")])
+        .args(options)
         .env("PROSPO_LOG", "trace")
         .env_remove("DATABASE_URL")
         .env_remove("PROSPO_SECRET_KEYS")
@@ -33,16 +42,21 @@ fn start_server(data_dir: &std::path::Path, zoom_url: &str) -> Server {
     stdout.read_line(&mut line).expect("read the first line");
     let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line was {line:?}")).to_owned();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
-    Server { child, url }
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let mut stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut logs = String::new();
+        let _ = stderr.read_to_string(&mut logs);
+        logs
+    });
+    Server { child, url, logs }
 }
 
 fn terminate(mut server: Server) -> (std::process::ExitStatus, String) {
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = server.child.wait().unwrap();
-    let mut logs = String::new();
-    server.child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
-    (status, logs)
+    (status, server.logs.join().unwrap())
 }
 
 #[tokio::test]
@@ -128,5 +142,74 @@ async fn keys_rotate_reseals_stored_secrets() {
     let check = format!("{}/api/v1/integrations/zoom/check", server.url);
     let view: serde_json::Value = client.post(&check).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(view["status"], "connected", "{view}");
+    terminate(server);
+}
+
+/// The server is killed (SIGKILL) after a booking committed and before its mail went out (the mail
+/// server was down); after a restart each mail arrives exactly once.
+#[tokio::test]
+async fn mail_of_a_booking_survives_a_crash_and_goes_out_once() {
+    support::install_crypto();
+    let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A port where nothing listens: every delivery fails until the restart.
+    let down = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let smtp_down = format!("smtp://127.0.0.1:{down}");
+    let mut server = start_server_with(dir.path(), &zoom.url, &["--smtp-url", &smtp_down]);
+    let client = reqwest::Client::new();
+    let signup =
+        json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "ada"});
+    let body: serde_json::Value =
+        client.post(format!("{}/api/v1/signup", server.url)).json(&signup).send().await.unwrap().json().await.unwrap();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let app: serde_json::Value =
+        client.post(format!("{}/_sandbox/apps", zoom.url)).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let url = format!("{}/api/v1/integrations/zoom", server.url);
+    assert_eq!(client.put(&url).bearer_auth(&token).json(&connect_body(&app)).send().await.unwrap().status(), 200);
+    let start = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(72)).unwrap();
+    let meeting = json!({"topic": "Kickoff", "start": start.to_string(), "duration_minutes": 30, "timezone": "UTC",
+                         "invitees": [{"name": "Grace", "email": "grace@example.com"}]});
+    let made = client.post(format!("{}/api/v1/meetings", server.url)).bearer_auth(&token).json(&meeting).send().await;
+    let made: serde_json::Value = made.unwrap().json().await.unwrap();
+    // The Zoom meeting exists, so its link mail is queued too (behind the dead mail server).
+    let view = format!("{}/api/v1/meetings/{}?live=false", server.url, made["id"].as_str().unwrap());
+    for _ in 0..100 {
+        let got: serde_json::Value = client.get(&view).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        if got["zoom"]["join_url"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(Command::new("kill").args(["-KILL", &server.child.id().to_string()]).status().unwrap().success());
+    server.child.wait().unwrap();
+
+    let db_url = format!("sqlite://{}", dir.path().join("prospo.db").display());
+    let db = prospo::store::Db::connect(&db_url).await.unwrap();
+    let unsent = db.unsent_mails().await.unwrap();
+    db.close().await;
+    assert_eq!(unsent, 5, "the verification, and Booked and Zoom link to the host and the invitee, wait");
+
+    let sink = SmtpSink::start().await;
+    let server = start_server_with(dir.path(), &zoom.url, &["--smtp-url", &sink.url()]);
+    // Verification, then Booked and the Zoom link to the invitee and the host.
+    sink.wait_for(5).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mut got: Vec<(String, String)> = sink
+        .received()
+        .iter()
+        .map(|m| {
+            let subject = crate::notifications::header(&m.raw, "Subject").unwrap_or_default();
+            (m.recipients.join(","), subject.split(':').next().unwrap_or_default().to_owned())
+        })
+        .collect();
+    got.sort();
+    let expected = [
+        ("ada@example.com", "Booked"),
+        ("ada@example.com", "Confirm your email for Prospo"),
+        ("ada@example.com", "Zoom link"),
+        ("grace@example.com", "Booked"),
+        ("grace@example.com", "Zoom link"),
+    ];
+    assert_eq!(got, expected.map(|(to, kind)| (to.to_owned(), kind.to_owned())), "each mail exactly once");
     terminate(server);
 }

@@ -220,6 +220,44 @@ impl TestApp {
     }
 }
 
+/// A mail in the outbox, as queued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueuedMail {
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+}
+
+impl TestApp {
+    /// Runs a statement on whichever backend the app uses (tests use it to let time pass).
+    pub async fn execute(&self, sql: &str) {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+
+    /// Runs a query with one integer answer, built at run time.
+    pub async fn count_owned(&self, sql: String) -> i64 {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap(),
+        }
+    }
+
+    /// The outbox's mails of one kind, oldest first.
+    pub async fn queued_mails(&self, kind: &'static str) -> Vec<QueuedMail> {
+        const SQL: &str =
+            "SELECT kind, recipient, subject, text_body FROM outbox WHERE kind = $1 ORDER BY created_at, recipient";
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::query_as(SQL).bind(kind).fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_as(SQL).bind(kind).fetch_all(pool).await.unwrap(),
+        }
+    }
+}
+
 /// The Save & Connect body for a sandbox app.
 pub fn connect_body(app: &Value) -> Value {
     json!({"account_id": app["account_id"], "client_id": app["client_id"], "client_secret": app["client_secret"]})

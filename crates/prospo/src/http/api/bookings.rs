@@ -195,8 +195,7 @@ async fn reschedule_booking(
 ) -> ApiResult<Json<BookingAnswer>> {
     check_address(&state, address)?;
     let row = managed(&state, &token).await?;
-    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Timestamp::now())
-        .await?;
+    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Timestamp::now()).await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
 }
 

@@ -428,9 +428,7 @@ async fn reschedule(
     } else if let Err(e) = check_address(&state, address) {
         limited(e)
     } else {
-        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now())
-            .await
-        {
+        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now()).await {
             Ok(moved) => {
                 let when = human_range_ms(moved.start_at, moved.end_at, Some(&form.timezone));
                 let message = format!("Your booking moved to {when}. The join link stays the same.");
@@ -468,9 +466,7 @@ async fn cancel(
         let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
-    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason))
-        .await
-        .map_err(PageError::internal)?;
+    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
     Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
 }

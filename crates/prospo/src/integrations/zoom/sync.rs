@@ -135,7 +135,8 @@ impl Job<'_> {
                 Err(FindError::NoListScope) => {
                     let message = "Zoom did not confirm that the meeting was created, and this Zoom app cannot list \
                                    meetings (scope meeting:read:list_meetings) to check. Look in Zoom, then Retry.";
-                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                    self.integration
+                        .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
@@ -204,7 +205,8 @@ impl Job<'_> {
                 Err(FindError::NoListScope) => {
                     let message = "This booking was cancelled, but Zoom never confirmed whether its meeting was \
                                    created. Check Zoom for a meeting with this topic and delete it.";
-                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                    self.integration
+                        .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
@@ -370,7 +372,8 @@ impl Job<'_> {
                     other => format!("Zoom refused the change ({other}). Retry, or check the meeting in Zoom."),
                 };
                 tracing::warn!(error = %error, meeting_id = %self.meeting.id, "zoom work failed");
-                self.integration.record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
+                self.integration
+                    .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
                     .await?;
                 Ok(Next::GiveUp)
             }
