@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username};
 use crate::notifications::{Notices, account_mails};
-use crate::store::accounts::{CreateUserError, NewLink, NewUser, Taken, UserRow};
+use crate::store::accounts::{CreateUserError, LinkKind, NewLink, NewUser, Taken, UserRow};
 use crate::store::tokens::TokenRow;
 use crate::store::{Db, StoreError, new_id, now_ms};
 
@@ -89,7 +89,7 @@ pub async fn resend_verification(db: &Db, notices: &Notices, user: &UserRow) -> 
     let token = random_token();
     let mail = account_mails::verify_email(&user.email, &user.name, &notices.verify_url(&token));
     let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + VERIFY_LINK_MS, mail: &mail };
-    db.create_email_verification(&user.id, &link).await?;
+    db.create_account_link(LinkKind::EmailVerification, &user.id, &link).await?;
     notices.wake_sender();
     Ok(())
 }
@@ -110,7 +110,7 @@ pub async fn request_password_reset(db: &Db, notices: &Notices, email: &str) -> 
     let token = random_token();
     let mail = account_mails::password_reset(&user.email, &notices.reset_url(&token));
     let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + RESET_LINK_MS, mail: &mail };
-    db.create_password_reset(&user.id, &link).await?;
+    db.create_account_link(LinkKind::PasswordReset, &user.id, &link).await?;
     notices.wake_sender();
     Ok(())
 }

@@ -20,7 +20,27 @@ macro_rules! insert_link_sql {
         enqueue_mails_sql!($tx, std::slice::from_ref($link.mail), $now);
     };
 }
-pub(crate) use insert_link_sql;
+
+impl Db {
+    /// Stores another link for an account and queues the mail that carries it, together.
+    pub async fn create_account_link(&self, kind: LinkKind, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
+        let now = now_ms();
+        on_db!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            match kind {
+                LinkKind::EmailVerification => {
+                    insert_link_sql!(tx, "email_verifications", user_id, link, now);
+                }
+                LinkKind::PasswordReset => {
+                    insert_link_sql!(tx, "password_resets", user_id, link, now);
+                }
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -44,6 +64,13 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     /// The email verification link, stored with the account together with the mail that carries it.
     pub verification: &'a NewLink<'a>,
+}
+
+/// Which single-use link a [`NewLink`] is.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkKind {
+    EmailVerification,
+    PasswordReset,
 }
 
 /// A single-use link sent by mail (email verification, password reset): only its token's hash is

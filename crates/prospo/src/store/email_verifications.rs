@@ -1,22 +1,8 @@
 //! Email verification links (stored as token hashes) and their single use.
 
-use super::accounts::{NewLink, insert_link_sql};
-use super::outbox::enqueue_mails_sql;
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
-    /// Stores another verification link (Send it again) and queues its mail, together.
-    pub async fn create_email_verification(&self, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            insert_link_sql!(tx, "email_verifications", user_id, link, now);
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
-    }
-
     /// Uses a link: marks it used (only one use can win) and the account's email confirmed.
     /// `None` if the link is unknown, used or expired.
     pub async fn use_email_verification(&self, token_hash: &str) -> StoreResult<Option<String>> {

@@ -1,22 +1,8 @@
 //! Password reset links (stored as token hashes) and their single use.
 
-use super::accounts::{NewLink, insert_link_sql};
-use super::outbox::enqueue_mails_sql;
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
-    /// Stores a reset link and queues the mail that carries it, together.
-    pub async fn create_password_reset(&self, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            insert_link_sql!(tx, "password_resets", user_id, link, now);
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
-    }
-
     /// Whether a link is unused and unexpired (the form is shown only for those).
     pub async fn password_reset_usable(&self, token_hash: &str) -> StoreResult<bool> {
         let row: Option<(String,)> = on_db!(self, |pool| {

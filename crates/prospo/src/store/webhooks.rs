@@ -1,5 +1,6 @@
 //! Zoom event notifications: deduplication and what they change on meetings.
 
+use super::outbox::{OutgoingMail, enqueue_mails_sql};
 use super::reminders::move_reminders_sql;
 use super::{Db, StoreError, StoreResult, now_ms, on_db};
 
@@ -46,14 +47,15 @@ impl Db {
         Ok(row.and_then(|(json,)| json))
     }
 
-    /// A change made in Zoom: Prospo's record (and its reminders) follows it (no Zoom job: Zoom
-    /// already has it).
+    /// A change made in Zoom: Prospo's record (and its reminders) follows it, and its mails tell
+    /// invitees and host (no Zoom job: Zoom already has it).
     pub async fn follow_zoom_change(
         &self,
         meeting_id: &str,
         start_at: i64,
         end_at: i64,
         topic: &str,
+        mails: &[OutgoingMail],
     ) -> StoreResult<()> {
         let now = now_ms();
         on_db!(self, |pool| async {
@@ -71,6 +73,7 @@ impl Db {
             .await?;
             if moved.rows_affected() == 1 {
                 move_reminders_sql!(tx, meeting_id, start_at, now);
+                enqueue_mails_sql!(tx, mails, now);
             }
             tx.commit().await
         }

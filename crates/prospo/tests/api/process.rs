@@ -59,6 +59,20 @@ fn terminate(mut server: Server) -> (std::process::ExitStatus, String) {
     (status, server.logs.join().unwrap())
 }
 
+/// Signs up Ada and connects a new sandbox app through the API; returns her API token.
+async fn sign_up_and_connect(client: &reqwest::Client, server_url: &str, zoom_url: &str) -> String {
+    let signup =
+        json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "ada"});
+    let body: serde_json::Value =
+        client.post(format!("{server_url}/api/v1/signup")).json(&signup).send().await.unwrap().json().await.unwrap();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let app: serde_json::Value =
+        client.post(format!("{zoom_url}/_sandbox/apps")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let url = format!("{server_url}/api/v1/integrations/zoom");
+    assert_eq!(client.put(&url).bearer_auth(&token).json(&connect_body(&app)).send().await.unwrap().status(), 200);
+    token
+}
+
 #[tokio::test]
 async fn secrets_never_reach_the_logs_even_at_trace_level() {
     support::install_crypto();
@@ -109,15 +123,7 @@ async fn keys_rotate_reseals_stored_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path(), &zoom.url);
     let client = reqwest::Client::new();
-    let signup =
-        json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "ada"});
-    let body: serde_json::Value =
-        client.post(format!("{}/api/v1/signup", server.url)).json(&signup).send().await.unwrap().json().await.unwrap();
-    let token = body["token"].as_str().unwrap().to_owned();
-    let app: serde_json::Value =
-        client.post(format!("{}/_sandbox/apps", zoom.url)).json(&json!({})).send().await.unwrap().json().await.unwrap();
-    let url = format!("{}/api/v1/integrations/zoom", server.url);
-    assert_eq!(client.put(&url).bearer_auth(&token).json(&connect_body(&app)).send().await.unwrap().status(), 200);
+    let token = sign_up_and_connect(&client, &server.url, &zoom.url).await;
     terminate(server);
 
     let output = Command::new(env!("CARGO_BIN_EXE_prospo"))
@@ -157,15 +163,7 @@ async fn mail_of_a_booking_survives_a_crash_and_goes_out_once() {
     let smtp_down = format!("smtp://127.0.0.1:{down}");
     let mut server = start_server_with(dir.path(), &zoom.url, &["--smtp-url", &smtp_down]);
     let client = reqwest::Client::new();
-    let signup =
-        json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "ada"});
-    let body: serde_json::Value =
-        client.post(format!("{}/api/v1/signup", server.url)).json(&signup).send().await.unwrap().json().await.unwrap();
-    let token = body["token"].as_str().unwrap().to_owned();
-    let app: serde_json::Value =
-        client.post(format!("{}/_sandbox/apps", zoom.url)).json(&json!({})).send().await.unwrap().json().await.unwrap();
-    let url = format!("{}/api/v1/integrations/zoom", server.url);
-    assert_eq!(client.put(&url).bearer_auth(&token).json(&connect_body(&app)).send().await.unwrap().status(), 200);
+    let token = sign_up_and_connect(&client, &server.url, &zoom.url).await;
     let start = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(72)).unwrap();
     let meeting = json!({"topic": "Kickoff", "start": start.to_string(), "duration_minutes": 30, "timezone": "UTC",
                          "invitees": [{"name": "Grace", "email": "grace@example.com"}]});

@@ -346,6 +346,10 @@ async fn without_the_list_scope_a_lost_create_is_reported_not_repeated() {
     let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
     assert_eq!(meeting["zoom"]["status"], "failed", "{meeting}");
     assert_eq!(meeting["zoom"]["error"]["code"], "zoom_unconfirmed");
+    let alerts = app.queued_mails("alert_zoom_failed").await;
+    assert_eq!(alerts.len(), 1, "the host hears of the failure: {alerts:?}");
+    assert_eq!(alerts[0].recipient, "ada@example.com");
+    assert!(alerts[0].text_body.contains(&format!("/meetings/{id}")), "{}", alerts[0].text_body);
     assert_eq!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.len(), 1, "created once, not repeated");
 }
 
@@ -509,6 +513,10 @@ async fn work_waits_while_zoom_needs_attention_and_fails_on_disconnect() {
     let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{second_id}"), Some(&token)).await;
     assert_eq!(meeting["zoom"]["status"], "failed", "{meeting}");
     assert_eq!(meeting["zoom"]["error"]["code"], "zoom_disconnected");
+    // The host's own disconnect is no news to them: no Zoom failure alert (the earlier
+    // deactivation alerted about the connection, once per episode).
+    assert!(app.queued_mails("alert_zoom_failed").await.is_empty());
+    assert_eq!(app.queued_mails("alert_connection").await.len(), 2);
 }
 
 #[tokio::test]

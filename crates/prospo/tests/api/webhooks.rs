@@ -168,6 +168,12 @@ async fn a_meeting_deleted_in_zoom_is_marked_and_never_recreated() {
     drain_zoom_jobs(&app).await;
     let stats = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
     assert_eq!(stats["meetings_created"], 2);
+    // The host is told once, about the first meeting only (the echo of their own cancel is not news).
+    let alerts = app.queued_mails("alert_deleted_in_zoom").await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].recipient, "ada@example.com");
+    assert!(alerts[0].subject.starts_with("Deleted in Zoom: Intro call with Invitee"), "{}", alerts[0].subject);
+    assert!(alerts[0].text_body.contains(&format!("/meetings/{first_id}")), "{}", alerts[0].text_body);
 }
 
 #[tokio::test]
@@ -196,4 +202,8 @@ async fn a_change_made_in_zoom_shows_on_the_prospo_meeting() {
     assert_eq!(meeting["end"], (moved + jiff::SignedDuration::from_mins(45)).to_string());
     assert_eq!(meeting["zoom"]["status"], "created");
     assert!(meeting["zoom"].get("pending_change").is_none(), "Prospo does not send the change back: {meeting}");
+    // Invitee and host hear of the new time, as for any reschedule.
+    let mut told: Vec<String> = app.queued_mails("rescheduled").await.into_iter().map(|m| m.recipient).collect();
+    told.sort();
+    assert_eq!(told, ["a@example.com", "ada@example.com"]);
 }

@@ -197,3 +197,33 @@ async fn password_reset_from_the_log_in_page_works_once() {
     assert!(error.contains("Ask for a new one"), "{error}");
     assert!(!browser.exists("input#password").await);
 }
+
+#[tokio::test]
+async fn a_new_account_confirms_its_email_from_the_mailed_link() {
+    let Some(browser) = Browser::start("a_new_account_confirms_its_email_from_the_mailed_link").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    sign_up(&browser, &app, "Ada Lovelace", "ada@example.com", "ada", PASSWORD).await;
+    let note = browser.wait_for_text(".verify-note", "Please confirm your email").await;
+    assert!(note.contains("ada@example.com"), "{note}");
+    browser.screenshots("verify-note").await;
+
+    // Send it again: a second link is mailed; either works.
+    browser.click_button("Send it again").await;
+    browser.wait_for_text(".flash[role=status]", "We sent a new confirmation link to ada@example.com").await;
+    let mails = app.queued_mails("verify_email").await;
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let link = mails[1].text_body.split_whitespace().find(|w| w.contains("/verify-email/")).unwrap().to_owned();
+
+    browser.goto(&link).await;
+    browser.wait_for_text("h1", "Your email is confirmed").await;
+    browser.screenshots("verify-done").await;
+    browser.goto(&app.at("/meetings")).await;
+    browser.wait_for("nav[aria-label='Main']").await;
+    assert!(!browser.exists(".verify-note").await, "the notice is gone once confirmed");
+
+    // The same link again: it worked once.
+    browser.goto(&link).await;
+    let error = browser.wait_for_text("[role=alert]", "expired or was already used").await;
+    assert!(error.contains("confirmation link"), "{error}");
+}

@@ -5,7 +5,9 @@ use jiff::{SignedDuration, Timestamp};
 use zoom::webhook::{self, UrlValidationResponse, WebhookEvent};
 
 use super::ZoomIntegration;
+use crate::notifications::meeting_mails::MeetingEvent;
 use crate::recordings::file_view;
+use crate::scheduling::booking::{Change, change_mails};
 use crate::store::zoom_jobs::ZoomOutcome;
 
 /// Zoom's timestamps may be this far from our clock, either way.
@@ -119,10 +121,20 @@ impl ZoomIntegration {
                 let topic = e.meeting.topic.clone().unwrap_or_else(|| m.topic.clone());
                 // The echo of Prospo's own update carries what Prospo already has.
                 if start != m.start_at || start + duration_ms != m.end_at || topic != m.topic {
+                    let (start_at, end_at) = (start, start + duration_ms);
+                    let change = Change {
+                        event: MeetingEvent::Rescheduled,
+                        start_at,
+                        end_at,
+                        topic: &topic,
+                        cancel_reason: None,
+                    };
+                    let mails = change_mails(self, &m, change).await.map_err(|e| anyhow::anyhow!(e))?;
                     self.db
-                        .follow_zoom_change(&m.id, start, start + duration_ms, &topic)
+                        .follow_zoom_change(&m.id, start_at, end_at, &topic, &mails)
                         .await
                         .map_err(anyhow::Error::from)?;
+                    self.notices.wake_sender();
                     tracing::info!(meeting_id = %m.id, "meeting changed in zoom; prospo follows");
                 }
             }
