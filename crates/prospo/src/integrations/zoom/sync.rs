@@ -136,7 +136,7 @@ impl Job<'_> {
                     let message = "Zoom did not confirm that the meeting was created, and this Zoom app cannot list \
                                    meetings (scope meeting:read:list_meetings) to check. Look in Zoom, then Retry.";
                     self.integration
-                        .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                        .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
@@ -184,7 +184,7 @@ impl Job<'_> {
         match self.integration.client.update_meeting(self.creds, zoom_id, &update).await {
             Ok(()) => {
                 let outcome = ZoomOutcome::Updated { sequence: self.meeting.sequence };
-                self.integration.record_outcome(&self.meeting, outcome).await?;
+                self.integration.record_outcome(self.meeting, outcome).await?;
                 Ok(Next::Finished)
             }
             Err(ZoomError::NotFound { .. }) => self.deleted_in_zoom().await,
@@ -199,21 +199,21 @@ impl Job<'_> {
             None if self.meeting.zoom_create_unconfirmed => match self.find_our_meeting().await {
                 Ok(Some(found)) => found.0,
                 Ok(None) => {
-                    self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
+                    self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
                     return Ok(Next::Finished);
                 }
                 Err(FindError::NoListScope) => {
                     let message = "This booking was cancelled, but Zoom never confirmed whether its meeting was \
                                    created. Check Zoom for a meeting with this topic and delete it.";
                     self.integration
-                        .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
+                        .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
                         .await?;
                     return Ok(Next::GiveUp);
                 }
                 Err(FindError::Zoom(e)) => return self.on_error(e).await,
             },
             None => {
-                self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
+                self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
                 return Ok(Next::Finished);
             }
         };
@@ -222,7 +222,7 @@ impl Job<'_> {
         match self.integration.client.delete_meeting(self.creds, zoom_id, &options).await {
             // Already gone or already over: either way no Zoom meeting is left behind.
             Ok(()) | Err(ZoomError::NotFound { .. } | ZoomError::MeetingEnded) => {
-                self.integration.record_outcome(&self.meeting, ZoomOutcome::Deleted).await?;
+                self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
                 Ok(Next::Finished)
             }
             Err(ZoomError::MeetingInProgress) => {
@@ -313,7 +313,7 @@ impl Job<'_> {
     }
 
     async fn deleted_in_zoom(&self) -> anyhow::Result<Next> {
-        self.integration.record_outcome(&self.meeting, ZoomOutcome::DeletedInZoom).await?;
+        self.integration.record_outcome(self.meeting, ZoomOutcome::DeletedInZoom).await?;
         tracing::warn!(meeting_id = %self.meeting.id, "zoom meeting was deleted in zoom; not re-creating it");
         Ok(Next::Finished)
     }
@@ -373,7 +373,7 @@ impl Job<'_> {
                 };
                 tracing::warn!(error = %error, meeting_id = %self.meeting.id, "zoom work failed");
                 self.integration
-                    .record_outcome(&self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
+                    .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
                     .await?;
                 Ok(Next::GiveUp)
             }
