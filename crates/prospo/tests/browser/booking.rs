@@ -141,8 +141,17 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     assert_eq!(host.value_of("Minimum notice (minutes)").await, "0", "typed values stay");
     host.screenshots("event-type-form-error").await;
     host.fill("Link", "intro").await;
+    // Reminders: 24 hours and 1 hour before unless changed; add one 15 minutes before.
+    assert!(
+        host.exists("input[name=reminder_1440]:checked").await && host.exists("input[name=reminder_60]:checked").await
+    );
+    assert!(!host.exists("input[name=reminder_15]:checked").await);
+    host.find("input[name=reminder_15]").await.click().await.unwrap();
+    host.screenshots_at("event-type-reminders", "#reminders-help").await;
     host.click_button("Create event type").await;
     host.wait_for_text(".flash", "“Intro call” is saved").await;
+    let (_, types) = app.get_json("/api/v1/event-types", Some(&token)).await;
+    assert_eq!(types["event_types"][0]["reminder_minutes"], serde_json::json!([1440, 60, 15]), "{types}");
     let link = value(&host, ".copy-row input").await;
     assert!(link.ends_with("/ada/intro"), "{link}");
     host.screenshots("event-types").await;
