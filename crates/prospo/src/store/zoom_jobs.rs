@@ -139,13 +139,15 @@ impl Db {
         on_db!(self, |pool| {
             async {
             let mut tx = pool.begin().await?;
-            let shown: Option<(Option<String>,)> = sqlx::query_as("SELECT zoom_error_code FROM meetings WHERE id = $1")
-                .bind(meeting_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let new_trouble = shown.is_some_and(|(code,)| code.as_deref() != trouble);
-            if let Some(alert) = alert.filter(|_| trouble.is_some() && new_trouble) {
-                enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
+            if let Some(alert) = alert.filter(|_| trouble.is_some()) {
+                let shown: Option<(Option<String>,)> =
+                    sqlx::query_as("SELECT zoom_error_code FROM meetings WHERE id = $1")
+                        .bind(meeting_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if shown.is_some_and(|(code,)| code.as_deref() != trouble) {
+                    enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
+                }
             }
             match outcome {
                 ZoomOutcome::Updated { sequence } => sqlx::query(
