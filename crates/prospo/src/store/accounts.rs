@@ -20,6 +20,23 @@ macro_rules! insert_link_sql {
         enqueue_mails_sql!($tx, std::slice::from_ref($link.mail), $now);
     };
 }
+/// Uses a link of `$table` inside a transaction: marks it used if it is unused and unexpired (only
+/// one use can win) and yields `Some(user_id)`, else `None`.
+macro_rules! use_link_sql {
+    ($tx:ident, $table:literal, $token_hash:expr, $now:expr) => {{
+        let used: Option<(String,)> = sqlx::query_as(concat!(
+            "UPDATE ",
+            $table,
+            " SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id"
+        ))
+        .bind($token_hash)
+        .bind($now)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        used.map(|(user_id,)| user_id)
+    }};
+}
+pub(crate) use use_link_sql;
 
 impl Db {
     /// Stores another link for an account and queues the mail that carries it, together.

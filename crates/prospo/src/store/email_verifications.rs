@@ -1,5 +1,6 @@
 //! Email verification links (stored as token hashes) and their single use.
 
+use super::accounts::use_link_sql;
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
@@ -9,15 +10,9 @@ impl Db {
         let now = now_ms();
         let user = on_db!(self, |pool| async {
             let mut tx = pool.begin().await?;
-            let used: Option<(String,)> = sqlx::query_as(
-                "UPDATE email_verifications SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
-                 AND expires_at > $2 RETURNING user_id",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((user_id,)) = used else { return Ok::<_, sqlx::Error>(None) };
+            let Some(user_id) = use_link_sql!(tx, "email_verifications", token_hash, now) else {
+                return Ok::<_, sqlx::Error>(None);
+            };
             sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1")
                 .bind(&user_id)
                 .bind(now)

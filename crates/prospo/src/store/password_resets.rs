@@ -1,5 +1,6 @@
 //! Password reset links (stored as token hashes) and their single use.
 
+use super::accounts::use_link_sql;
 use super::{Db, StoreResult, now_ms, on_db};
 
 impl Db {
@@ -23,15 +24,9 @@ impl Db {
         let now = now_ms();
         let user: Option<String> = on_db!(self, |pool| async {
             let mut tx = pool.begin().await?;
-            let used: Option<(String,)> = sqlx::query_as(
-                "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-                 RETURNING user_id",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((user_id,)) = used else { return Ok::<_, sqlx::Error>(None) };
+            let Some(user_id) = use_link_sql!(tx, "password_resets", token_hash, now) else {
+                return Ok::<_, sqlx::Error>(None);
+            };
             sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(&user_id)
                 .bind(password_hash)
