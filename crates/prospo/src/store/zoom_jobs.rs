@@ -193,6 +193,7 @@ impl Db {
     }
 
     /// Shows why a meeting's Zoom work waits (`held_until`, and the reason as its error) without failing it.
+    /// Only while work is pending: a disconnect that ended the work meanwhile keeps its own reason.
     pub async fn record_zoom_wait(
         &self,
         meeting_id: &str,
@@ -201,7 +202,8 @@ impl Db {
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query(
-                "UPDATE meetings SET zoom_held_until = $2, zoom_error_code = $3, zoom_error_message = $4 WHERE id = $1",
+                "UPDATE meetings SET zoom_held_until = $2, zoom_error_code = $3, zoom_error_message = $4 \
+                 WHERE id = $1 AND zoom_pending_change IS NOT NULL",
             )
             .bind(meeting_id)
             .bind(held_until)
