@@ -236,6 +236,7 @@ async fn stats(State(sb): State<Sandbox>, Path(client_id): Path<String>) -> Answ
             "meetings_updated": stats.meetings_updated,
             "meetings_deleted": stats.meetings_deleted,
             "recording_files_deleted": stats.recording_files_deleted,
+            "webhooks_finished": stats.webhooks_finished,
         }))
         .into_response())
     })

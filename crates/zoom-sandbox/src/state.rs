@@ -93,6 +93,10 @@ pub(crate) struct Stats {
     pub meetings_updated: u64,
     pub meetings_deleted: u64,
     pub recording_files_deleted: u64,
+    /// Event notifications whose delivery has ended (answered, or given up after the retries):
+    /// a test waits on this instead of guessing how long the receiver takes.
+    #[serde(default)]
+    pub webhooks_finished: u64,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -21,6 +21,8 @@ const RETRY_DELAYS: [Duration; 3] = [Duration::from_secs(1), Duration::from_secs
 
 /// One event ready to send.
 pub(crate) struct Delivery {
+    /// The app whose `webhooks_finished` counts this delivery.
+    client_id: String,
     url: String,
     secret: String,
     body: String,
@@ -48,21 +50,31 @@ pub(crate) fn prepare(
     envelope.insert("event_ts".into(), json!(data.now().as_millisecond()));
     envelope.extend(top);
     envelope.insert("payload".into(), Value::Object(payload));
-    Some(Delivery { url, secret, body: Value::Object(envelope).to_string() })
+    Some(Delivery { client_id: app.client_id.clone(), url, secret, body: Value::Object(envelope).to_string() })
 }
 
 /// Sends in the background (needs a Tokio runtime; handlers always run in one).
 pub(crate) fn dispatch(sb: &Sandbox, delivery: Option<Delivery>) {
     let Some(delivery) = delivery else { return };
     let client = sb.http().clone();
+    let sb = sb.clone();
     tokio::spawn(async move {
+        let mut answered = false;
         for delay in std::iter::once(Duration::ZERO).chain(RETRY_DELAYS) {
             tokio::time::sleep(delay).await;
             if !should_retry(send_once(&client, &delivery).await) {
-                return;
+                answered = true;
+                break;
             }
         }
-        tracing::warn!(url = %delivery.url, "webhook delivery failed after retries");
+        if !answered {
+            tracing::warn!(url = %delivery.url, "webhook delivery failed after retries");
+        }
+        sb.with_data(|data| {
+            if let Some(app) = data.apps.get_mut(&delivery.client_id) {
+                app.stats.webhooks_finished += 1;
+            }
+        });
     });
 }
 

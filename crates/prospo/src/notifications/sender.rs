@@ -107,10 +107,15 @@ impl Sender {
             Delivery::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
                 // Named by the row id: writing a mail twice replaces the file, it does not add one.
+                // Written beside it first and renamed, so a reader never sees half a mail.
                 let path = dir.join(format!("{}.eml", row.id));
-                tokio::fs::write(&path, message.formatted())
+                let partial = dir.join(format!(".{}.eml.partial", row.id));
+                tokio::fs::write(&partial, message.formatted())
                     .await
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                    .with_context(|| format!("cannot write {}", partial.display()))?;
+                tokio::fs::rename(&partial, &path)
+                    .await
+                    .with_context(|| format!("cannot move the mail to {}", path.display()))?;
                 tracing::info!(mail = %row.id, kind = %row.kind, path = %path.display(), "mail written (no SMTP set)");
             }
         }

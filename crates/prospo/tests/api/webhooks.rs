@@ -160,7 +160,8 @@ async fn a_meeting_deleted_in_zoom_is_marked_and_never_recreated() {
     let (status, _) = app.delete(&format!("/api/v1/meetings/{second_id}"), Some(&token)).await;
     assert_eq!(status, 200);
     drain_zoom_jobs(&app).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Two creates, the delete in Zoom and the echo of this cancel, each answered by Prospo.
+    app.wait_for_zoom_webhooks(zoom["client_id"].as_str().unwrap(), 4).await;
     let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{second_id}"), Some(&token)).await;
     assert_eq!(meeting["zoom"]["status"], "deleted");
     assert!(meeting["zoom"].get("error").is_none(), "{meeting}");

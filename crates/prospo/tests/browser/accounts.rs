@@ -151,7 +151,7 @@ async fn mailed_reset_link(app: &TestApp) -> String {
     let dir = app.data_dir.join("outbox");
     for _ in 0..100 {
         let files: Vec<_> = std::fs::read_dir(&dir).map(|d| d.filter_map(Result::ok).collect()).unwrap_or_default();
-        for file in files {
+        for file in files.iter().filter(|f| f.path().extension().is_some_and(|e| e == "eml")) {
             // Undo quoted-printable soft line breaks; the token itself is base64url.
             let raw = std::fs::read_to_string(file.path()).unwrap().replace("=\r\n", "");
             let Some(at) = raw.find("/password/reset/") else { continue };
@@ -192,6 +192,7 @@ async fn password_reset_from_the_log_in_page_works_once() {
 
     // The link works once.
     browser.click_button("Log out").await;
+    browser.wait_for_text(".flash[role=status]", "You are logged out.").await;
     browser.goto(&link).await;
     let error = browser.wait_for_text("[role=alert]", "expired or was already used").await;
     assert!(error.contains("Ask for a new one"), "{error}");

@@ -76,7 +76,7 @@ async fn show_day(browser: &Browser, day_css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if !browser.exists(day_css).await {
-        browser.find("button[aria-label='Next month']").await.click().await.unwrap();
+        browser.click(&browser.find("button[aria-label='Next month']").await, "Next month").await;
     }
     browser.wait_for(day_css).await;
 }
@@ -127,7 +127,8 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     host.click_link("Event types").await;
     host.wait_for_text(".empty", "No event types yet").await;
     host.screenshots("event-types-empty").await;
-    host.find(".empty").await.find(Locator::LinkText("New event type")).await.unwrap().click().await.unwrap();
+    let new_event_type = host.find(".empty").await.find(Locator::LinkText("New event type")).await.unwrap();
+    host.click(&new_event_type, "New event type").await;
     host.wait_for_path("/event-types/new").await;
     assert_eq!(host.value_of("Duration (minutes)").await, "30", "the default duration shows");
     assert_eq!(host.value_of("Minimum notice (minutes)").await, "240", "the default notice shows");
@@ -146,7 +147,7 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
         host.exists("input[name=reminder_1440]:checked").await && host.exists("input[name=reminder_60]:checked").await
     );
     assert!(!host.exists("input[name=reminder_15]:checked").await);
-    host.find("input[name=reminder_15]").await.click().await.unwrap();
+    host.click(&host.find("input[name=reminder_15]").await, "the 15-minute reminder").await;
     host.screenshots_at("event-type-reminders", "#reminders-help").await;
     host.click_button("Create event type").await;
     host.wait_for_text(".flash", "“Intro call” is saved").await;
@@ -235,11 +236,11 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     // Reschedule on the manage page: another time that day; the same Zoom meeting moves.
     invitee.goto(&app.at(&manage_path)).await;
     show_day(&invitee, &day_css).await;
-    invitee.find(&day_css).await.click().await.unwrap();
+    invitee.click(&invitee.find(&day_css).await, &day_css).await;
     let times = invitee.client.find_all(Locator::Css(".time-button")).await.unwrap();
     assert!(times.len() >= 2, "several times that day");
     let moved = times[1].attr("data-start").await.unwrap().unwrap();
-    times[1].click().await.unwrap();
+    invitee.click(&times[1], "the second time").await;
     invitee.screenshots("booking-manage").await;
     invitee.click_button("Reschedule to this time").await;
     invitee.wait_for_text(".flash", "Your booking moved").await;
@@ -251,7 +252,7 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     assert_eq!(invitee.find("#join-link").await.attr("href").await.unwrap().unwrap(), join_url, "same join link");
 
     // Cancel, after a confirmation; the Zoom meeting goes.
-    invitee.find("summary").await.click().await.unwrap();
+    invitee.click(&invitee.find("summary").await, "the cancel disclosure").await;
     invitee.find("textarea#reason").await.send_keys("Something came up").await.unwrap();
     invitee.click_button("Yes, cancel the booking").await;
     invitee.wait_for_text("#booking-title", "This booking is cancelled").await;

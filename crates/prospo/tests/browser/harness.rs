@@ -270,8 +270,9 @@ impl Browser {
         }
     }
 
+    /// Clicks the button whose text is `text` (see [`Browser::click`]).
     pub async fn click_button(&self, text: &str) {
-        self.button(text).await.click().await.unwrap_or_else(|e| panic!("[{}] click {text:?}: {e}", self.name));
+        self.click(&self.button(text).await, &format!("button {text:?}")).await;
     }
 
     /// The link whose text is `text`.
@@ -283,8 +284,66 @@ impl Browser {
         }
     }
 
+    /// Clicks the link whose text is `text` (see [`Browser::click`]).
     pub async fn click_link(&self, text: &str) {
-        self.link(text).await.click().await.unwrap_or_else(|e| panic!("[{}] click link {text:?}: {e}", self.name));
+        self.click(&self.link(text).await, &format!("link {text:?}")).await;
+    }
+
+    /// Clicks `element` (described as `what` in failures) the way a person does, and returns
+    /// once the page is ready for the next step: when the click loads another page (a link to
+    /// another document, or the submit button of a form the browser will send), after that page
+    /// has loaded; when it opens a confirmation dialog, at once, and [`Browser::accept_dialog`]
+    /// then waits for the page the accepted dialog loads. Any other click returns at once.
+    ///
+    /// Tests click only through this (a bare `Element::click` races the navigation it causes:
+    /// the next step can act on, or read, the page being left). `no_bare_clicks` checks that.
+    pub async fn click(&self, element: &Element, what: &str) {
+        let effect = self
+            .client
+            .execute(CLICK_EFFECT, vec![serde_json::to_value(element).expect("element reference")])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] inspect {what} before clicking it: {e}", self.name));
+        element.click().await.unwrap_or_else(|e| panic!("[{}] click {what}: {e}", self.name));
+        match effect.as_str() {
+            Some("page") => self.wait_for_new_page(what).await,
+            Some("dialog") | Some("none") => {}
+            other => panic!("[{}] unexpected click effect {other:?} for {what}", self.name),
+        }
+    }
+
+    /// Accepts the confirmation dialog that a click opened, and waits for the page it loads.
+    pub async fn accept_dialog(&self) {
+        self.client.accept_alert().await.unwrap_or_else(|e| panic!("[{}] accept the dialog: {e}", self.name));
+        self.wait_for_new_page("the accepted dialog").await;
+    }
+
+    /// Dismisses the confirmation dialog that a click opened: the page stays.
+    pub async fn dismiss_dialog(&self) {
+        self.client.dismiss_alert().await.unwrap_or_else(|e| panic!("[{}] dismiss the dialog: {e}", self.name));
+        self.js("delete window.__prospoLeaving;").await;
+    }
+
+    /// Waits until the document marked by [`CLICK_EFFECT`] has been replaced by a new one that has
+    /// finished loading. Scripts fail while the browser is between documents: that is "not yet".
+    async fn wait_for_new_page(&self, after: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let loaded = self
+                .client
+                .execute("return window.__prospoLeaving === undefined && document.readyState === 'complete';", vec![])
+                .await;
+            if matches!(loaded, Ok(Value::Bool(true))) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "[{}] no new page loaded within {WAIT:?} after {after}; still on {}",
+                    self.name,
+                    self.path().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The text of the first element matching `css` (trimmed).
@@ -424,6 +483,36 @@ impl Browser {
         }
     }
 }
+
+/// Run in the page just before a click on `arguments[0]`: says what the click will do, `"page"`
+/// (another document loads), `"dialog"` (a form's `data-confirm` question comes first) or `"none"`,
+/// and marks the current document so that [`Browser::wait_for_new_page`] can tell when it is gone.
+const CLICK_EFFECT: &str = r#"
+const e = arguments[0];
+const effect = (() => {
+  const link = e.closest("a[href]");
+  if (link) {
+    if ((link.target && link.target !== "_self") || link.hasAttribute("download")) return "none";
+    const to = new URL(link.href, location.href);
+    if (to.protocol === "javascript:") return "none";
+    const here = new URL(location.href);
+    const samePage = to.origin === here.origin && to.pathname === here.pathname && to.search === here.search;
+    return samePage && to.hash ? "none" : "page";
+  }
+  const button = e.closest("button, input[type=submit], input[type=image]");
+  if (!button || button.disabled) return "none";
+  const type = (button.getAttribute("type") || "submit").toLowerCase();
+  const form = button.form;
+  if (!form || (type !== "submit" && type !== "image")) return "none";
+  if (form.dataset.submitting) return "none";
+  if (!form.noValidate && !button.formNoValidate && !form.checkValidity()) return "none";
+  const target = button.getAttribute("formtarget") || form.target;
+  if (target && target !== "_self") return "none";
+  return form.dataset.confirm ? "dialog" : "page";
+})();
+if (effect !== "none") window.__prospoLeaving = true;
+return effect;
+"#;
 
 /// `<workspace>/test-artifacts`.
 pub fn artifacts_dir() -> PathBuf {

@@ -31,15 +31,8 @@ async fn open_integrations(browser: &Browser, app: &TestApp, username: &str) {
     browser.wait_for("nav[aria-label='Main']").await;
     browser.goto(&app.at("/settings/tokens")).await;
     browser.wait_for("#tokens-title").await;
-    browser
-        .find("nav[aria-label='Main']")
-        .await
-        .find(Locator::LinkText("Settings"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let settings = browser.find("nav[aria-label='Main']").await.find(Locator::LinkText("Settings")).await.unwrap();
+    browser.click(&settings, "Settings").await;
     browser.wait_for_path("/settings/integrations").await;
     browser.wait_for("#zoom").await;
 }
@@ -160,7 +153,7 @@ async fn connect_zoom_from_settings() {
     browser.screenshots("zoom-connected").await;
 
     // The optional webhook set-up folds out under the card.
-    browser.find("#zoom details.webhooks > summary").await.click().await.unwrap();
+    browser.click(&browser.find("#zoom details.webhooks > summary").await, "the webhooks disclosure").await;
     let url = browser.find("#webhook-url").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(url.starts_with(&app.url) || url.starts_with("http"), "a webhook URL to paste into Zoom: {url:?}");
     browser.screenshots_at("zoom-webhooks", "#zoom details.webhooks").await;
@@ -278,7 +271,7 @@ async fn disconnect_returns_to_set_up() {
     // Disconnect asks first, in a panel with the choice to delete upcoming meetings.
     let confirm = browser.find("#zoom details.confirm").await;
     assert_eq!(confirm.attr("open").await.unwrap(), None);
-    browser.find("#zoom details.confirm > summary").await.click().await.unwrap();
+    browser.click(&browser.find("#zoom details.confirm > summary").await, "Disconnect").await;
     assert!(confirm.attr("open").await.unwrap().is_some(), "Disconnect opens the confirmation");
     let choice = browser
         .client
@@ -292,11 +285,11 @@ async fn disconnect_returns_to_set_up() {
     browser.screenshots_at("zoom-disconnect-confirm", "#zoom").await;
 
     // Closing it again does nothing.
-    browser.find("#zoom details.confirm > summary").await.click().await.unwrap();
+    browser.click(&browser.find("#zoom details.confirm > summary").await, "Disconnect").await;
     assert_eq!(confirm.attr("open").await.unwrap(), None);
     assert_eq!(badge(&browser).await, "Connected");
 
-    browser.find("#zoom details.confirm > summary").await.click().await.unwrap();
+    browser.click(&browser.find("#zoom details.confirm > summary").await, "Disconnect").await;
     browser.click_button("Yes, disconnect").await;
     browser.wait_for_text(".flash[role=status]", "Zoom is disconnected").await;
     assert_eq!(badge(&browser).await, "Not connected");

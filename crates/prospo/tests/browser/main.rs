@@ -10,7 +10,33 @@ mod support;
 mod accounts;
 mod booking;
 mod harness;
+mod harness_self_test;
 mod integrations;
 mod keyboard;
 mod recordings;
 mod tokens;
+
+/// Every click goes through `Browser::click`, which waits for the page a click loads: a bare
+/// `Element::click` (or answering a dialog without the harness) would race that navigation.
+#[test]
+fn no_bare_clicks() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    for entry in std::fs::read_dir(&dir).expect("tests/browser") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n == "harness.rs" || n == "main.rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).expect("read a test file");
+        for (n, line) in source.lines().enumerate() {
+            for bare in [".click()", "accept_alert()", "dismiss_alert()"] {
+                assert!(
+                    !line.contains(bare),
+                    "{}:{}: {bare} bypasses the harness's wait for navigation; use Browser::click, \
+                     accept_dialog or dismiss_dialog",
+                    path.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+}

@@ -59,7 +59,7 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     browser.screenshots("recordings-list").await;
 
     // The meeting's details page lists the same files.
-    browser.find("a[href^='/meetings/']").await.click().await.unwrap();
+    browser.click(&browser.find("a[href^='/meetings/']").await, "the meeting link").await;
     browser.wait_for("#recordings").await;
     let section = browser.text_of("#recordings").await;
     for file_type in ["MP4", "M4A", "TRANSCRIPT"] {
@@ -70,10 +70,10 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     browser.wait_for_text("main h2", "Quarterly review").await;
 
     // Delete the first file: the confirmation opens with trash chosen, then the file is gone.
-    browser.find("details.confirm > summary").await.click().await.unwrap();
+    browser.click(&browser.find("details.confirm > summary").await, "Delete").await;
     browser.wait_for("details.confirm[open] input[value='trash']:checked").await;
     browser.screenshots_at("recordings-delete-confirm", "details.confirm[open]").await;
-    browser.find("details.confirm[open] button[type='submit']").await.click().await.unwrap();
+    browser.click(&browser.find("details.confirm[open] button[type='submit']").await, "the confirmed delete").await;
     browser.wait_for_text(".flash", "moved to Zoom's trash").await;
     let stats: Value = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
     assert_eq!(stats["recording_files_deleted"], 1);

@@ -60,14 +60,14 @@ async fn create_and_revoke_an_api_token() {
     browser.click_button("Revoke").await;
     let question = browser.client.get_alert_text().await.expect("a confirmation dialog before revoking");
     assert!(question.contains("Revoke “CRM sync”?"), "{question}");
-    browser.client.dismiss_alert().await.unwrap();
+    browser.dismiss_dialog().await;
     assert!(browser.exists("table.table").await);
     assert_eq!(app.get_json("/api/v1/me", Some(&value)).await.0, 200, "dismissing must not revoke");
 
     // Then accept it.
     browser.click_button("Revoke").await;
     browser.client.get_alert_text().await.expect("a confirmation dialog before revoking");
-    browser.client.accept_alert().await.unwrap();
+    browser.accept_dialog().await;
     browser.wait_for_text(".flash[role=status]", "The token was revoked").await;
     let rows = browser.client.find_all(Locator::Css("table.table tbody tr")).await.unwrap();
     for row in rows {

@@ -185,6 +185,20 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Waits (bounded) until the sandbox has finished delivering `n` event notifications of the app
+    /// `client_id` (each answered by Prospo, so its effect is committed).
+    pub async fn wait_for_zoom_webhooks(&self, client_id: &str, n: u64) {
+        let mut finished = 0;
+        for _ in 0..150 {
+            finished = self.zoom_stats(client_id).await["webhooks_finished"].as_u64().unwrap_or(0);
+            if finished >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the sandbox finished {finished} of {n} webhook deliveries");
+    }
+
     /// Connects Zoom for the user with this token through the API; returns the sandbox app.
     pub async fn connect_zoom(&self, token: &str) -> Value {
         let app = self.zoom_app(json!({})).await;
