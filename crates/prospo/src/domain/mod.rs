@@ -1,4 +1,6 @@
-//! Validated values, parsed once at the edge so that handlers and the store see only good ones.
+//! The pure part of Prospo: validated values parsed once at the edge, slot computation, and the
+//! meeting's lifecycle. Nothing here touches the database, the network or the clock.
 
 pub mod accounts;
+pub mod lifecycle;
 pub mod slots;
