@@ -6,11 +6,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::app::App;
 use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username};
-use crate::notifications::{Notices, account_mails};
+use crate::jobs::Queue;
+use crate::notifications::account_mails;
 use crate::store::accounts::{CreateUserError, LinkKind, NewLink, NewUser, Taken, UserRow};
 use crate::store::tokens::TokenRow;
-use crate::store::{Db, StoreError, new_id, now_ms};
+use crate::store::{StoreError, new_id};
 
 /// How long a browser session lasts.
 pub const SESSION_DAYS: i64 = 30;
@@ -56,15 +58,16 @@ pub struct SignUpInput<'a> {
 pub const VERIFY_LINK_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// Creates an account; the mail that asks to confirm its email is queued with it.
-pub async fn sign_up(db: &Db, notices: &Notices, input: SignUpInput<'_>) -> Result<UserRow, AccountError> {
+pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, AccountError> {
     let email = Email::parse(input.email)?;
     let name = PersonName::parse(input.name)?;
     let username = Username::parse(input.username)?;
     let password = NewPassword::parse(input.password)?;
     let hash = hash_password(password).await?;
     let token = random_token();
-    let mail = account_mails::verify_email(email.as_str(), name.as_str(), &notices.verify_url(&token));
-    let verification = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + VERIFY_LINK_MS, mail: &mail };
+    let mail = account_mails::verify_email(email.as_str(), name.as_str(), &app.mail.verify_url(&token));
+    let now = app.now_ms();
+    let verification = NewLink { token_hash: &hash_token(&token), expires_at: now + VERIFY_LINK_MS, mail: &mail };
     let new_user = NewUser {
         email: email.as_str(),
         username: username.as_str(),
@@ -72,31 +75,32 @@ pub async fn sign_up(db: &Db, notices: &Notices, input: SignUpInput<'_>) -> Resu
         password_hash: &hash,
         verification: &verification,
     };
-    let user = db.create_user(new_user).await.map_err(|e| match e {
+    let user = app.db.create_user(new_user, now).await.map_err(|e| match e {
         CreateUserError::Taken(Taken::Email) => AccountError::EmailTaken,
         CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
         CreateUserError::Store(e) => AccountError::Store(e),
     })?;
-    notices.wake_sender();
+    app.wake(Queue::Mail);
     Ok(user)
 }
 
 /// Sends a new verification link to an account whose email is not confirmed yet.
-pub async fn resend_verification(db: &Db, notices: &Notices, user: &UserRow) -> Result<(), AccountError> {
+pub async fn resend_verification(app: &App, user: &UserRow) -> Result<(), AccountError> {
     if user.email_verified_at.is_some() {
         return Ok(());
     }
     let token = random_token();
-    let mail = account_mails::verify_email(&user.email, &user.name, &notices.verify_url(&token));
-    let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + VERIFY_LINK_MS, mail: &mail };
-    db.create_account_link(LinkKind::EmailVerification, &user.id, &link).await?;
-    notices.wake_sender();
+    let mail = account_mails::verify_email(&user.email, &user.name, &app.mail.verify_url(&token));
+    let now = app.now_ms();
+    let link = NewLink { token_hash: &hash_token(&token), expires_at: now + VERIFY_LINK_MS, mail: &mail };
+    app.db.create_account_link(LinkKind::EmailVerification, &user.id, &link, now).await?;
+    app.wake(Queue::Mail);
     Ok(())
 }
 
 /// Confirms an account's email through its link. False if the link is unknown, used or expired.
-pub async fn verify_email(db: &Db, token: &str) -> Result<bool, StoreError> {
-    Ok(db.use_email_verification(&hash_token(token)).await?.is_some())
+pub async fn verify_email(app: &App, token: &str) -> Result<bool, StoreError> {
+    Ok(app.db.use_email_verification(&hash_token(token), app.now_ms()).await?.is_some())
 }
 
 /// How long a password reset link works.
@@ -104,30 +108,31 @@ pub const RESET_LINK_MS: i64 = 3600 * 1000;
 
 /// Sends a reset link if an account has this email. The caller answers the same either way, so the
 /// answer never tells whether an email has an account.
-pub async fn request_password_reset(db: &Db, notices: &Notices, email: &str) -> Result<(), AccountError> {
+pub async fn request_password_reset(app: &App, email: &str) -> Result<(), AccountError> {
     let Ok(email) = Email::parse(email) else { return Ok(()) };
-    let Some(user) = db.user_by_email(email.as_str()).await? else { return Ok(()) };
+    let Some(user) = app.db.user_by_email(email.as_str()).await? else { return Ok(()) };
     let token = random_token();
-    let mail = account_mails::password_reset(&user.email, &notices.reset_url(&token));
-    let link = NewLink { token_hash: &hash_token(&token), expires_at: now_ms() + RESET_LINK_MS, mail: &mail };
-    db.create_account_link(LinkKind::PasswordReset, &user.id, &link).await?;
-    notices.wake_sender();
+    let mail = account_mails::password_reset(&user.email, &app.mail.reset_url(&token));
+    let now = app.now_ms();
+    let link = NewLink { token_hash: &hash_token(&token), expires_at: now + RESET_LINK_MS, mail: &mail };
+    app.db.create_account_link(LinkKind::PasswordReset, &user.id, &link, now).await?;
+    app.wake(Queue::Mail);
     Ok(())
 }
 
 /// Whether a reset link can still be used.
-pub async fn reset_link_usable(db: &Db, token: &str) -> Result<bool, StoreError> {
-    db.password_reset_usable(&hash_token(token)).await
+pub async fn reset_link_usable(app: &App, token: &str) -> Result<bool, StoreError> {
+    app.db.password_reset_usable(&hash_token(token), app.now_ms()).await
 }
 
 /// Sets a new password through a reset link; the link then stops working.
-pub async fn reset_password(db: &Db, token: &str, password: &str) -> Result<(), AccountError> {
+pub async fn reset_password(app: &App, token: &str, password: &str) -> Result<(), AccountError> {
     let password = NewPassword::parse(password)?;
-    if !reset_link_usable(db, token).await? {
+    if !reset_link_usable(app, token).await? {
         return Err(AccountError::ResetLinkUnusable);
     }
     let hash = hash_password(password).await?;
-    match db.use_password_reset(&hash_token(token), &hash).await? {
+    match app.db.use_password_reset(&hash_token(token), &hash, app.now_ms()).await? {
         Some(_) => Ok(()),
         None => Err(AccountError::ResetLinkUnusable),
     }
@@ -135,7 +140,8 @@ pub async fn reset_password(db: &Db, token: &str, password: &str) -> Result<(), 
 
 /// Checks an email and password. After [`FREE_FAILURES`] failures in a row, each failure makes the
 /// account wait twice as long as the last (capped), whatever password is tried meanwhile.
-pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, AccountError> {
+pub async fn log_in(app: &App, email: &str, password: &str) -> Result<UserRow, AccountError> {
+    let db = &app.db;
     let user = match Email::parse(email) {
         Ok(email) => db.user_by_email(email.as_str()).await?,
         Err(_) => None,
@@ -145,7 +151,7 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
         verify_password(password.to_owned(), DUMMY_HASH.clone()).await?;
         return Err(AccountError::InvalidLogin);
     };
-    let now = now_ms();
+    let now = app.now_ms();
     if let Some(until) = user.locked_until
         && until > now
     {
@@ -168,39 +174,41 @@ pub async fn log_in(db: &Db, email: &str, password: &str) -> Result<UserRow, Acc
 }
 
 /// A new API token: its value is returned once; only its hash is stored.
-pub async fn issue_api_token(db: &Db, user_id: &str, name: &str) -> Result<(String, String), AccountError> {
+pub async fn issue_api_token(app: &App, user_id: &str, name: &str) -> Result<(String, String), AccountError> {
     let value = format!("prospo_{}", random_token());
     let id = new_id();
     let name = name.trim();
     let name = if name.is_empty() { "API token" } else { name };
-    db.create_api_token(&id, user_id, &name.chars().take(100).collect::<String>(), &hash_token(&value)).await?;
+    let name = name.chars().take(100).collect::<String>();
+    app.db.create_api_token(&id, user_id, &name, &hash_token(&value), app.now_ms()).await?;
     Ok((id, value))
 }
 
-pub async fn user_for_api_token(db: &Db, value: &str) -> Result<Option<(UserRow, TokenRow)>, StoreError> {
-    let Some(token) = db.use_api_token(&hash_token(value)).await? else {
+pub async fn user_for_api_token(app: &App, value: &str) -> Result<Option<(UserRow, TokenRow)>, StoreError> {
+    let Some(token) = app.db.use_api_token(&hash_token(value), app.now_ms()).await? else {
         return Ok(None);
     };
-    Ok(db.user_by_id(&token.user_id).await?.map(|user| (user, token)))
+    Ok(app.db.user_by_id(&token.user_id).await?.map(|user| (user, token)))
 }
 
 /// Starts a browser session; returns the cookie value.
-pub async fn start_session(db: &Db, user_id: &str) -> Result<String, StoreError> {
+pub async fn start_session(app: &App, user_id: &str) -> Result<String, StoreError> {
     let value = random_token();
-    let expires = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
-    db.create_session(&hash_token(&value), user_id, expires).await?;
+    let now = app.now_ms();
+    let expires = now + SESSION_DAYS * 24 * 3600 * 1000;
+    app.db.create_session(&hash_token(&value), user_id, expires, now).await?;
     Ok(value)
 }
 
-pub async fn user_for_session(db: &Db, cookie_value: &str) -> Result<Option<UserRow>, StoreError> {
-    let Some(user_id) = db.session_user(&hash_token(cookie_value)).await? else {
+pub async fn user_for_session(app: &App, cookie_value: &str) -> Result<Option<UserRow>, StoreError> {
+    let Some(user_id) = app.db.session_user(&hash_token(cookie_value), app.now_ms()).await? else {
         return Ok(None);
     };
-    db.user_by_id(&user_id).await
+    app.db.user_by_id(&user_id).await
 }
 
-pub async fn end_session(db: &Db, cookie_value: &str) -> Result<(), StoreError> {
-    db.delete_session(&hash_token(cookie_value)).await
+pub async fn end_session(app: &App, cookie_value: &str) -> Result<(), StoreError> {
+    app.db.delete_session(&hash_token(cookie_value)).await
 }
 
 /// SHA-256 in hex: tokens and session ids are long random values, so a fast hash is enough.

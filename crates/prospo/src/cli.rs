@@ -8,7 +8,6 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, default_database_url};
-use crate::integrations::zoom::ZoomIntegration;
 use crate::secrets::{KeySource, SecretBox};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::Db;
@@ -165,7 +164,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let listen = serve.listen.clone();
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let app = Application::build(serve.into_config(), listener).await?;
-    crate::demo::ensure_demo_host(&app.state.db, &app.state.zoom.notices).await?;
+    crate::demo::ensure_demo_host(&app.state).await?;
     let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
     println!("zoom sandbox on {}", sandbox.url);
     println!("listening on {}", app.url());
@@ -209,8 +208,8 @@ async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     source.store(&rotated)?;
     let new_id = rotated.current_id();
     let (old, rotated) = (SecretBox::new(old), SecretBox::new(rotated));
-    let resealed = ZoomIntegration::reseal_all(&db, &old, &rotated).await?
-        + crate::scheduling::booking::reseal_manage_tokens(&db, &old, &rotated).await?;
+    let resealed = crate::integrations::zoom::reseal_all(&db, &old, &rotated).await?
+        + crate::notifications::meeting_mails::reseal_manage_tokens(&db, &old, &rotated).await?;
     db.close().await;
     println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");
     Ok(())

@@ -7,10 +7,9 @@ use std::path::Path;
 use zoom_sandbox::{AppInfo, NewApp, RunningSandbox, Sandbox};
 
 use crate::accounts::{self, AccountError, SignUpInput};
-use crate::notifications::Notices;
+use crate::app::App;
 use crate::scheduling::availability;
 use crate::scheduling::event_types::{self, EventTypeInput, Location};
-use crate::store::Db;
 
 pub const DEMO_EMAIL: &str = "demo@prospo.example";
 /// A fixed password is fine here: the demo serves a local emulator on the loopback address.
@@ -38,12 +37,13 @@ pub fn demo_zoom_app(sandbox: &Sandbox) -> AppInfo {
 pub const DEMO_BOOKING_PATH: &str = "/demo/intro";
 
 /// Makes sure the demo host exists, with hours every day and a Zoom event type to book.
-pub async fn ensure_demo_host(db: &Db, notices: &Notices) -> anyhow::Result<()> {
+pub async fn ensure_demo_host(app: &App) -> anyhow::Result<()> {
+    let db = &app.db;
     let input = SignUpInput { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: "Demo Host", username: "demo" };
-    match accounts::sign_up(db, notices, input).await {
+    match accounts::sign_up(app, input).await {
         // The demo's address is made up: it counts as confirmed (its verification mail still shows
         // in the outbox folder, like every mail).
-        Ok(host) => db.mark_email_verified(&host.id).await?,
+        Ok(host) => db.mark_email_verified(&host.id, app.now_ms()).await?,
         Err(AccountError::EmailTaken) => {}
         Err(e) => anyhow::bail!("cannot create the demo host: {e}"),
     }
@@ -53,7 +53,7 @@ pub async fn ensure_demo_host(db: &Db, notices: &Notices) -> anyhow::Result<()> 
         for day in ["sat", "sun"] {
             hours.weekly.insert(day.to_owned(), vec![["09:00".to_owned(), "17:00".to_owned()]]);
         }
-        availability::save(db, &host.id, &hours).await.map_err(|e| anyhow::anyhow!("demo availability: {e}"))?;
+        availability::save(app, &host.id, &hours).await.map_err(|e| anyhow::anyhow!("demo availability: {e}"))?;
     }
     if db.event_type_by_slug(&host.id, "intro").await?.is_none() {
         let intro = EventTypeInput {
@@ -65,7 +65,7 @@ pub async fn ensure_demo_host(db: &Db, notices: &Notices) -> anyhow::Result<()> 
             minimum_notice_minutes: Some(0),
             ..EventTypeInput::default()
         };
-        event_types::save(db, &host.id, None, intro).await.map_err(|e| anyhow::anyhow!("demo event type: {e}"))?;
+        event_types::save(app, &host.id, None, intro).await.map_err(|e| anyhow::anyhow!("demo event type: {e}"))?;
     }
     Ok(())
 }

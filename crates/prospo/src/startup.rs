@@ -3,15 +3,25 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
+use crate::app::{App, AppRef};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::integrations::zoom::ZoomIntegration;
+use crate::integrations::zoom::health::{ZoomCheckWork, watch_minted_tokens};
+use crate::integrations::zoom::sync::ZoomWork;
+use crate::jobs::{Queue, QueueSettings, RunnerContext, Wakers, run_queue};
+use crate::limits::PublicRateLimits;
+use crate::maintenance::{self, MaintenanceWork};
 use crate::notifications::Notices;
-use crate::notifications::sender::{Delivery, Sender};
+use crate::notifications::reminders::ReminderWork;
+use crate::notifications::sender::{self, Delivery, MailWork};
 use crate::secrets::SecretBox;
 use crate::store::Db;
 
@@ -21,9 +31,25 @@ pub struct Application {
     router: axum::Router,
     pub state: AppState,
     pub addr: SocketAddr,
-    /// Background work (health checks, ...): stopped when serving stops; unfinished work resumes
-    /// on the next start because it is claimed and recorded in the database.
-    background: Vec<tokio::task::JoinHandle<()>>,
+    /// Stops the job runners: running jobs finish; unfinished work resumes on the next start
+    /// because it is claimed and recorded in the database.
+    shutdown: CancellationToken,
+    runners: Vec<tokio::task::JoinHandle<()>>,
+    /// Reads the Zoom client's news of minted tokens until it is stopped.
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+/// How each queue runs (per instance).
+fn settings(queue: Queue) -> QueueSettings {
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    match queue {
+        // Zoom work retries until it is done or the work stops for Retry (product.md §2).
+        Queue::Zoom => QueueSettings { concurrency: 32, lease: minutes(5), max_attempts: None },
+        Queue::Mail => QueueSettings { concurrency: 8, lease: minutes(5), max_attempts: Some(sender::MAX_ATTEMPTS) },
+        Queue::ZoomCheck => QueueSettings { concurrency: 4, lease: minutes(2), max_attempts: None },
+        Queue::Reminder => QueueSettings { concurrency: 8, lease: minutes(2), max_attempts: Some(10) },
+        Queue::Maintenance => QueueSettings { concurrency: 1, lease: minutes(10), max_attempts: None },
+    }
 }
 
 impl Application {
@@ -37,49 +63,66 @@ impl Application {
         if config.migrate {
             db.migrate().await?;
         }
-        let secrets = SecretBox::new(config.key_source.load()?);
-        let notices = Notices::new(&public_url);
         let delivery = Delivery::from_config(config.smtp_url.as_deref(), &config.data_dir)?;
-        let (zoom, minted_tokens) = ZoomIntegration::new(
-            db.clone(),
-            secrets.clone(),
-            &config.zoom_oauth_url,
-            &config.zoom_api_url,
-            config.zoom_check_interval,
-            notices.clone(),
-        )?;
-        let db_for_mail = db.clone();
-        let state = AppState {
+        let (zoom, minted_tokens) =
+            ZoomIntegration::new(&config.zoom_oauth_url, &config.zoom_api_url, config.zoom_check_interval)?;
+        let app: AppRef = Arc::new(App {
             db,
-            secrets,
-            public_url: Arc::new(public_url),
-            metrics: http::ops_metrics_handle(),
-            zoom: zoom.clone(),
-            rate_limits: config.public_rate_limit.map(|n| Arc::new(http::rate_limit::PublicRateLimits::new(n))),
-        };
+            secrets: SecretBox::new(config.key_source.load()?),
+            zoom,
+            mail: Notices::new(&public_url),
+            public_url,
+            limits: config.public_rate_limit.map(PublicRateLimits::new),
+            clock: Clock::system(),
+            jobs: Wakers::default(),
+        });
+        maintenance::arm(&app.db, app.now_ms()).await?;
+        let state = AppState { app: app.clone(), metrics: http::ops_metrics_handle() };
         let router = http::router(state.clone())?;
-        let background = vec![
-            tokio::spawn(zoom.clone().watch_minted_tokens(minted_tokens)),
-            tokio::spawn(zoom.clone().run_health_checks(config.poll_interval)),
-            tokio::spawn(zoom.clone().run_zoom_worker(config.poll_interval)),
-            tokio::spawn(crate::scheduling::reminders::run_reminders(zoom, config.poll_interval)),
-            tokio::spawn(Sender::new(db_for_mail, delivery, notices).run(config.poll_interval)),
+        let shutdown = CancellationToken::new();
+        let context = RunnerContext {
+            db: app.db.clone(),
+            clock: app.clock.clone(),
+            wakers: app.jobs.clone(),
+            poll: config.poll_interval,
+            shutdown: shutdown.clone(),
+        };
+        let queue = |queue: Queue| (context.clone(), queue, settings(queue));
+        let watcher = tokio::spawn(watch_minted_tokens(app.clone(), minted_tokens));
+        let runners = vec![
+            spawn(queue(Queue::Zoom), ZoomWork(app.clone())),
+            spawn(queue(Queue::Mail), MailWork::new(app.clone(), delivery)),
+            spawn(queue(Queue::ZoomCheck), ZoomCheckWork(app.clone())),
+            spawn(queue(Queue::Reminder), ReminderWork(app.clone())),
+            spawn(queue(Queue::Maintenance), MaintenanceWork(app.clone())),
         ];
-        Ok(Application { listener, router, state, addr, background })
+        Ok(Application { listener, router, state, addr, shutdown, runners, watcher })
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// Serves until `shutdown` resolves; requests in flight finish first.
+    /// Serves until `shutdown` resolves; requests in flight finish first, then running jobs.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
-        self.background.iter().for_each(tokio::task::JoinHandle::abort);
+        self.watcher.abort();
+        self.shutdown.cancel();
+        let runners = futures::future::join_all(self.runners);
+        if tokio::time::timeout(Duration::from_secs(30), runners).await.is_err() {
+            tracing::warn!("running jobs did not finish within 30 s; their claims lapse and they run again");
+        }
         self.state.db.close().await;
         Ok(())
     }
+}
+
+fn spawn<W: crate::jobs::Work>(
+    (context, queue, settings): (RunnerContext, Queue, QueueSettings),
+    work: W,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run_queue(context, queue, settings, Arc::new(work)))
 }
 
 /// Resolves on SIGINT or SIGTERM.

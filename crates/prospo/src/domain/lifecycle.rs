@@ -7,8 +7,8 @@
 //! that race are applied one after the other, never mixed. Whether a meeting has Zoom work queued is
 //! a function of its state ([`ZoomState::needs_work`]), so work cannot be lost or left behind.
 
-use std::fmt;
-use std::str::FromStr;
+pub use super::text_forms::UnknownValue;
+use super::text_forms::text_forms;
 
 /// Whether the meeting takes place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,14 +71,19 @@ pub enum ZoomProblemCode {
 impl ZoomProblemCode {
     /// Work with this problem waits for the host's Retry (its job is failed until then).
     pub fn stops_work(self) -> bool {
-        matches!(self, ZoomProblemCode::ZoomDisconnected | ZoomProblemCode::ZoomUnconfirmed | ZoomProblemCode::ZoomError)
+        matches!(
+            self,
+            ZoomProblemCode::ZoomDisconnected | ZoomProblemCode::ZoomUnconfirmed | ZoomProblemCode::ZoomError
+        )
     }
 
     /// Work with this problem goes on by itself (its job keeps running).
     pub fn is_wait(self) -> bool {
         matches!(
             self,
-            ZoomProblemCode::ConnectionNeedsAttention | ZoomProblemCode::DailyLimit | ZoomProblemCode::MeetingInProgress
+            ZoomProblemCode::ConnectionNeedsAttention
+                | ZoomProblemCode::DailyLimit
+                | ZoomProblemCode::MeetingInProgress
         )
     }
 }
@@ -166,9 +171,14 @@ pub enum Event {
     CreateSent,
     /// Zoom created the meeting (or it was found as ours), from the meeting as it was at
     /// `based_on_sequence`.
-    Created { zoom_meeting_id: i64, based_on_sequence: i64 },
+    Created {
+        zoom_meeting_id: i64,
+        based_on_sequence: i64,
+    },
     /// Zoom took an update made from the meeting at `based_on_sequence`.
-    Updated { based_on_sequence: i64 },
+    Updated {
+        based_on_sequence: i64,
+    },
     /// The Zoom meeting is gone after Prospo's delete (or there was none to delete).
     Deleted,
     /// Zoom says the meeting no longer exists, though Prospo did not delete it.
@@ -176,7 +186,10 @@ pub enum Event {
     /// The work stopped for good until Retry (a code that [stops work](ZoomProblemCode::stops_work)).
     Failed(ZoomProblem),
     /// The work waits (a [wait](ZoomProblemCode::is_wait) code), until a time where one is known.
-    Waiting { problem: ZoomProblem, until: Option<i64> },
+    Waiting {
+        problem: ZoomProblem,
+        until: Option<i64>,
+    },
     /// The host disconnected Zoom.
     Disconnected,
     /// The host asked to retry failed or waiting work now.
@@ -407,9 +420,14 @@ pub fn impossible(state: &MeetingState) -> Option<&'static str> {
         ),
         (z.status == ZoomStatus::Created && z.meeting_id.is_none(), "a created Zoom meeting without a Zoom id"),
         (z.pending == Some(PendingChange::Create) && z.meeting_id.is_some(), "a create pending for a meeting Zoom has"),
-        (z.pending == Some(PendingChange::Update) && z.meeting_id.is_none(), "an update pending without a Zoom meeting"),
         (
-            state.status == MeetingStatus::Cancelled && z.may_exist_in_zoom() && z.pending != Some(PendingChange::Delete),
+            z.pending == Some(PendingChange::Update) && z.meeting_id.is_none(),
+            "an update pending without a Zoom meeting",
+        ),
+        (
+            state.status == MeetingStatus::Cancelled
+                && z.may_exist_in_zoom()
+                && z.pending != Some(PendingChange::Delete),
             "a cancelled meeting with a live Zoom meeting and no pending delete",
         ),
         (
@@ -419,48 +437,23 @@ pub fn impossible(state: &MeetingState) -> Option<&'static str> {
         (z.held_until.is_some() && !z.needs_work(), "held work that is not queued"),
         (z.status == ZoomStatus::Failed && !stopped, "a failed Zoom meeting without the reason it stopped"),
         (stopped && z.pending.is_none(), "stopped work with nothing to retry"),
-        (z.status == ZoomStatus::Pending && z.pending.is_none(), "a pending Zoom meeting with no work queued or to retry"),
-        (z.status == ZoomStatus::Deleted && (z.pending.is_some() || z.create_unconfirmed), "a deleted Zoom meeting with work"),
+        (
+            z.status == ZoomStatus::Pending && z.pending.is_none(),
+            "a pending Zoom meeting with no work queued or to retry",
+        ),
+        (
+            z.status == ZoomStatus::Deleted && (z.pending.is_some() || z.create_unconfirmed),
+            "a deleted Zoom meeting with work",
+        ),
         (z.create_unconfirmed && z.meeting_id.is_some(), "an unconfirmed create of a known Zoom meeting"),
         (
-            z.problem.as_ref().is_some_and(|p| p.code == ZoomProblemCode::DeletedInZoom) && z.status != ZoomStatus::Deleted,
+            z.problem.as_ref().is_some_and(|p| p.code == ZoomProblemCode::DeletedInZoom)
+                && z.status != ZoomStatus::Deleted,
             "deleted in Zoom but not shown deleted",
         ),
-        (
-            z.problem.as_ref().is_some_and(|p| p.code.is_wait()) && !z.needs_work(),
-            "a wait without queued work",
-        ),
+        (z.problem.as_ref().is_some_and(|p| p.code.is_wait()) && !z.needs_work(), "a wait without queued work"),
     ];
     checks.into_iter().find_map(|(broken, rule)| broken.then_some(rule))
-}
-
-/// The text form of each state enum, as stored and as the API shows it.
-macro_rules! text_forms {
-    ($($ty:ident { $($variant:ident => $text:literal),+ $(,)? })+) => {$(
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, UnknownValue> {
-                match s {
-                    $($text => Ok($ty::$variant),)+
-                    _ => Err(UnknownValue { what: stringify!($ty), value: s.to_owned() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    )+};
 }
 
 text_forms! {
@@ -477,14 +470,6 @@ text_forms! {
         ZoomError => "zoom_error",
         DeletedInZoom => "deleted_in_zoom",
     }
-}
-
-/// A stored text that names no known value (the CHECK constraints keep these out of the database).
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown {what} {value:?}")]
-pub struct UnknownValue {
-    pub what: &'static str,
-    pub value: String,
 }
 
 #[cfg(test)]

@@ -4,3 +4,4 @@
 pub mod accounts;
 pub mod lifecycle;
 pub mod slots;
+pub(crate) mod text_forms;

@@ -69,14 +69,14 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         if let Some(value) = bearer_token(parts) {
-            return match accounts::user_for_api_token(&state.db, value).await? {
+            return match accounts::user_for_api_token(&state, value).await? {
                 Some((user, token)) => Ok(ApiUser { user, credential: Credential::ApiToken { id: token.id } }),
                 None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "This API token is not valid.")),
             };
         }
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(cookie) = jar.get(SESSION_COOKIE)
-            && let Some(user) = accounts::user_for_session(&state.db, cookie.value()).await?
+            && let Some(user) = accounts::user_for_session(&state, cookie.value()).await?
         {
             return Ok(ApiUser { user, credential: Credential::Session(cookie.value().to_owned()) });
         }
@@ -119,7 +119,7 @@ where
             return Ok(None);
         };
         let user =
-            accounts::user_for_session(&state.db, cookie.value()).await.map_err(super::pages::PageError::internal)?;
+            accounts::user_for_session(&state, cookie.value()).await.map_err(super::pages::PageError::internal)?;
         Ok(user.map(PageUser))
     }
 }

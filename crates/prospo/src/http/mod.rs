@@ -6,11 +6,9 @@ pub mod extract;
 mod ops;
 pub use ops::metrics_handle as ops_metrics_handle;
 pub mod pages;
-pub mod rate_limit;
 mod statics;
 mod webhooks;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -28,39 +26,25 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::integrations::zoom::ZoomIntegration;
-use crate::secrets::SecretBox;
-use crate::store::Db;
+use crate::app::{App, AppRef};
 
-/// What every handler shares: cheap to clone (pools and `Arc`s).
+/// What every handler shares: the application context, and the metrics it renders. Dereferences to
+/// [`App`], so handlers read `state.db`, `state.clock`, ….
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub secrets: SecretBox,
-    pub public_url: Arc<url::Url>,
+    pub app: AppRef,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
-    pub zoom: ZoomIntegration,
-    /// Guards of the public booking routes; `None` when turned off.
-    pub rate_limits: Option<Arc<rate_limit::PublicRateLimits>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 impl AppState {
-    /// Where a connection's Zoom app sends its event notifications.
-    pub fn webhook_url(&self, connection_id: &str) -> String {
-        let base = self.public_url.as_str().trim_end_matches('/');
-        format!("{base}/webhooks/zoom/{connection_id}")
-    }
-
-    /// An event type's public booking page.
-    pub fn booking_url(&self, username: &str, slug: &str) -> String {
-        format!("{}/{username}/{slug}", self.public_url.as_str().trim_end_matches('/'))
-    }
-
-    /// An invitee's private manage link.
-    pub fn manage_url(&self, manage_token: &str) -> String {
-        format!("{}/booking/{manage_token}", self.public_url.as_str().trim_end_matches('/'))
-    }
-
     fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }

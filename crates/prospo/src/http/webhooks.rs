@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::error::ApiError;
+use crate::integrations::zoom as integration;
 use crate::integrations::zoom::webhooks::{Delivery, WebhookAnswer, WebhookRefusal};
 
 pub fn router() -> Router<AppState> {
@@ -31,7 +32,7 @@ async fn receive(
         request_id: header("x-zm-request-id"),
         body: &body,
     };
-    match state.zoom.receive_webhook(delivery).await {
+    match integration::webhooks::receive(&state, delivery).await {
         Ok(WebhookAnswer::Validation(answer)) => Json(answer).into_response(),
         Ok(WebhookAnswer::Handled) => Json(json!({"status": "handled"})).into_response(),
         Ok(WebhookAnswer::Duplicate) => Json(json!({"status": "duplicate"})).into_response(),

@@ -1,11 +1,11 @@
 //! Mail about a person's account: the email verification and password reset links.
 
 use super::compose::{Para, compose};
-use crate::store::outbox::OutgoingMail;
+use crate::store::outbox::{MailKind, OutgoingMail};
 
 pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
     compose(
-        "password_reset",
+        MailKind::PasswordReset,
         to,
         "Reset your Prospo password".to_owned(),
         &[
@@ -21,7 +21,7 @@ pub fn password_reset(to: &str, link: &str) -> OutgoingMail {
 
 pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
     compose(
-        "verify_email",
+        MailKind::VerifyEmail,
         to,
         "Confirm your email for Prospo".to_owned(),
         &[

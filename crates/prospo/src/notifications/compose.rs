@@ -1,7 +1,7 @@
 //! One way to write a mail: paragraphs of text, some of them a labelled link, rendered as plain
 //! text and as HTML (the link shown as its own address, so a reader sees where it goes).
 
-use crate::store::outbox::OutgoingMail;
+use crate::store::outbox::{MailKind, OutgoingMail};
 
 /// A paragraph of a mail.
 pub enum Para {
@@ -21,7 +21,7 @@ impl Para {
 }
 
 /// A mail to one recipient; `ics` is attached as the invitation when given.
-pub fn compose(kind: &str, to: &str, subject: String, paras: &[Para], ics: Option<String>) -> OutgoingMail {
+pub fn compose(kind: MailKind, to: &str, subject: String, paras: &[Para], ics: Option<String>) -> OutgoingMail {
     let text_body = paras
         .iter()
         .map(|p| match p {
@@ -42,7 +42,7 @@ pub fn compose(kind: &str, to: &str, subject: String, paras: &[Para], ics: Optio
         })
         .collect();
     OutgoingMail {
-        kind: kind.to_owned(),
+        kind,
         recipient: to.to_owned(),
         subject,
         text_body,
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn text_and_html_say_the_same_and_html_is_escaped() {
         let mail = compose(
-            "k",
+            MailKind::Booked,
             "a@example.com",
             "S".into(),
             &[Para::text("Hi <Ada> & co\nline two"), Para::link("Open", "https://x.example/?a=1&b=2")],

@@ -5,7 +5,7 @@
 use super::Notices;
 use super::compose::{Para, compose};
 use super::meeting_mails::Party;
-use crate::store::outbox::OutgoingMail;
+use crate::store::outbox::{MailKind, OutgoingMail};
 use crate::timefmt::human_range_ms;
 
 /// The meeting an alert is about.
@@ -18,7 +18,7 @@ pub struct AlertMeeting<'a> {
 
 pub fn connection_needs_attention(notices: &Notices, host: &Party, problem: &str) -> OutgoingMail {
     compose(
-        "alert_connection",
+        MailKind::AlertConnection,
         &host.email,
         "Your Zoom connection needs attention".to_owned(),
         &[
@@ -36,7 +36,7 @@ pub fn connection_needs_attention(notices: &Notices, host: &Party, problem: &str
 pub fn zoom_work_failed(notices: &Notices, host: &Party, meeting: &AlertMeeting, problem: &str) -> OutgoingMail {
     let when = human_range_ms(meeting.start_at, meeting.end_at, host.timezone.as_deref());
     compose(
-        "alert_zoom_failed",
+        MailKind::AlertZoomFailed,
         &host.email,
         format!("Zoom could not be updated: {} — {when}", meeting.topic),
         &[
@@ -51,7 +51,7 @@ pub fn zoom_work_failed(notices: &Notices, host: &Party, meeting: &AlertMeeting,
 pub fn deleted_in_zoom(notices: &Notices, host: &Party, meeting: &AlertMeeting) -> OutgoingMail {
     let when = human_range_ms(meeting.start_at, meeting.end_at, host.timezone.as_deref());
     compose(
-        "alert_deleted_in_zoom",
+        MailKind::AlertDeletedInZoom,
         &host.email,
         format!("Deleted in Zoom: {} — {when}", meeting.topic),
         &[

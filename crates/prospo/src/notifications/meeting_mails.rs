@@ -3,11 +3,17 @@
 //! but for reminders, to the host) with the time in the recipient's zone; all but reminders carry an
 //! invitation (.ics) that keeps the meeting's UID.
 
+use secrecy::ExposeSecret;
+
 use super::Notices;
 use super::compose::{Para, compose};
 use super::ics::{self, IcsEvent, Method, Person};
-use crate::store::now_ms;
-use crate::store::outbox::OutgoingMail;
+use crate::app::App;
+use crate::domain::lifecycle::ZoomStatus;
+use crate::secrets::{Binding, SecretBox};
+use crate::store::Db;
+use crate::store::meetings::{MeetingRow, NewMeeting};
+use crate::store::outbox::{MailKind, OutgoingMail};
 use crate::timefmt::{human_minutes, human_range_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,13 +29,13 @@ pub enum MeetingEvent {
 
 impl MeetingEvent {
     /// The outbox `kind`.
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> MailKind {
         match self {
-            MeetingEvent::Booked => "booked",
-            MeetingEvent::Rescheduled => "rescheduled",
-            MeetingEvent::Cancelled => "cancelled",
-            MeetingEvent::ZoomLinkReady => "zoom_link",
-            MeetingEvent::Reminder(_) => "reminder",
+            MeetingEvent::Booked => MailKind::Booked,
+            MeetingEvent::Rescheduled => MailKind::Rescheduled,
+            MeetingEvent::Cancelled => MailKind::Cancelled,
+            MeetingEvent::ZoomLinkReady => MailKind::ZoomLink,
+            MeetingEvent::Reminder(_) => MailKind::Reminder,
         }
     }
 }
@@ -50,6 +56,8 @@ pub struct MeetingFacts<'a> {
     /// A Zoom meeting is being created: its link follows in a later mail.
     pub zoom_pending: bool,
     pub cancel_reason: Option<&'a str>,
+    /// When the mails are written (the invitation's DTSTAMP).
+    pub now_ms: i64,
 }
 
 /// A recipient.
@@ -101,7 +109,7 @@ fn invitation(event: MeetingEvent, meeting: &MeetingFacts, host: &Party, invitee
         sequence: meeting.sequence,
         start_ms: meeting.start_at,
         end_ms: meeting.end_at,
-        stamp_ms: now_ms(),
+        stamp_ms: meeting.now_ms,
         summary: meeting.topic,
         join_url: meeting.join_url.filter(|_| !cancelled),
         description: &zoom_lines(meeting, cancelled).join("\n"),
@@ -212,6 +220,143 @@ fn mail(
     compose(event.kind(), &to.email, subject, &paras, calendar)
 }
 
+/// The host as mails address them: in their availability's zone, else UTC.
+pub async fn host_party(db: &Db, host_id: &str) -> anyhow::Result<Party> {
+    let host = db.user_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
+    let timezone = db.availability_of(host_id).await?.map_or_else(|| "UTC".to_owned(), |a| a.timezone);
+    Ok(Party { name: host.name, email: host.email, timezone: Some(timezone) })
+}
+
+/// A stored meeting's invitees as mails address them: in their zone, else the meeting's.
+pub async fn invitee_parties(db: &Db, meeting: &MeetingRow) -> anyhow::Result<Vec<Party>> {
+    Ok(db
+        .invitees_of(&meeting.id)
+        .await?
+        .into_iter()
+        .map(|i| Party {
+            name: i.name,
+            email: i.email,
+            timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
+        })
+        .collect())
+}
+
+/// Zoom's dial-in numbers stored with a meeting.
+pub fn dial_in_of(meeting: &MeetingRow) -> Vec<zoom::DialInNumber> {
+    meeting.zoom_dial_in.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+}
+
+const MANAGE_TOKEN_FIELD: &str = "meeting.manage_token";
+
+/// The manage token sealed for the meeting, so later mails (reminders, the host's changes) can
+/// carry the invitee's link; lookups use its hash.
+pub fn seal_manage_token(secrets: &SecretBox, meeting_id: &str, token: &str) -> Vec<u8> {
+    secrets.seal_str(token, Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD })
+}
+
+/// The invitee's manage token of a meeting, when it has one (host-made meetings do not). A token
+/// that cannot be opened (a lost key) leaves the mails without the link rather than unsent.
+pub fn manage_token_of(secrets: &SecretBox, meeting: &MeetingRow) -> Option<String> {
+    let sealed = meeting.manage_token_sealed.as_deref()?;
+    match secrets.open_str(sealed, Binding { owner: &meeting.id, field: MANAGE_TOKEN_FIELD }) {
+        Ok(token) => Some(token.expose_secret().to_owned()),
+        Err(e) => {
+            tracing::warn!(meeting_id = %meeting.id, error = %e, "cannot open the manage token; mail goes without the link");
+            None
+        }
+    }
+}
+
+/// Re-seals every stored manage token with `new_box`'s current key (after `keys rotate`).
+pub async fn reseal_manage_tokens(db: &Db, old_box: &SecretBox, new_box: &SecretBox) -> anyhow::Result<usize> {
+    let sealed = db.sealed_manage_tokens().await?;
+    for (meeting_id, token) in &sealed {
+        let binding = Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD };
+        let plain = old_box.open(token, binding).map_err(|e| anyhow::anyhow!("meeting {meeting_id}: {e}"))?;
+        db.replace_sealed_manage_token(meeting_id, &new_box.seal(&plain, binding)).await?;
+    }
+    Ok(sealed.len())
+}
+
+/// The mails of a meeting being created (booked by an invitee, or scheduled by the host).
+pub async fn new_meeting_mails(
+    app: &App,
+    meeting: &NewMeeting,
+    manage_token: Option<&str>,
+) -> anyhow::Result<Vec<OutgoingMail>> {
+    let host = host_party(&app.db, &meeting.host_id).await?;
+    let invitees: Vec<Party> = meeting
+        .invitees
+        .iter()
+        .map(|i| Party {
+            name: i.name.clone(),
+            email: i.email.clone(),
+            timezone: i.timezone.clone().or_else(|| Some(meeting.timezone.clone())),
+        })
+        .collect();
+    let facts = MeetingFacts {
+        id: &meeting.id,
+        topic: &meeting.topic,
+        start_at: meeting.start_at,
+        end_at: meeting.end_at,
+        sequence: 0,
+        join_url: None,
+        zoom_meeting_id: None,
+        passcode: None,
+        dial_in: &[],
+        zoom_pending: meeting.zoom,
+        cancel_reason: None,
+        now_ms: app.now_ms(),
+    };
+    Ok(meeting_mails(&app.mail, MeetingEvent::Booked, &facts, &host, &invitees, manage_token))
+}
+
+/// What a changed (or reminded) meeting's mails say: `meeting` as read before the change, with the
+/// change applied.
+pub struct Change<'a> {
+    pub event: MeetingEvent,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub topic: &'a str,
+    pub cancel_reason: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// The meeting as it is, told about as `event`.
+    pub fn of(event: MeetingEvent, meeting: &'a MeetingRow) -> Change<'a> {
+        Change { event, start_at: meeting.start_at, end_at: meeting.end_at, topic: &meeting.topic, cancel_reason: None }
+    }
+}
+
+/// The mails of a change to an existing meeting, to its invitees (with their manage link) and its host.
+pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -> anyhow::Result<Vec<OutgoingMail>> {
+    let host = host_party(&app.db, &meeting.host_id).await?;
+    let invitees = invitee_parties(&app.db, meeting).await?;
+    let dial_in = dial_in_of(meeting);
+    let facts = MeetingFacts {
+        id: &meeting.id,
+        topic: change.topic,
+        start_at: change.start_at,
+        end_at: change.end_at,
+        // A change's store write raises the sequence in the transaction that queues these mails; a
+        // follow-up for a created Zoom meeting is written after the raise, and a reminder changes nothing.
+        sequence: match change.event {
+            MeetingEvent::ZoomLinkReady | MeetingEvent::Reminder(_) => meeting.sequence,
+            _ => meeting.sequence + 1,
+        },
+        join_url: meeting.zoom_join_url.as_deref(),
+        zoom_meeting_id: meeting.zoom_meeting_id,
+        passcode: meeting.zoom_passcode.as_deref(),
+        dial_in: &dial_in,
+        zoom_pending: meeting.zoom_join_url.is_none()
+            && matches!(meeting.zoom_status, ZoomStatus::Pending | ZoomStatus::Failed),
+        cancel_reason: change.cancel_reason,
+        now_ms: app.now_ms(),
+    };
+    let manage_token = manage_token_of(&app.secrets, meeting);
+    Ok(meeting_mails(&app.mail, change.event, &facts, &host, &invitees, manage_token.as_deref()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +374,7 @@ mod tests {
             dial_in,
             zoom_pending: false,
             cancel_reason: None,
+            now_ms: 1_795_870_000_000,
         }
     }
 

@@ -1,7 +1,8 @@
-//! The sender worker: claims due outbox rows, delivers each through SMTP (`--smtp-url`) or, without
-//! SMTP, as an `.eml` file under `DATA_DIR/outbox/`, then sets the sent mark. A failed delivery is
-//! retried with a growing delay. A crash after delivering and before marking sends that mail again:
-//! that is the one duplicate a mail server cannot rule out; a marked row is never sent.
+//! The mail queue's work: delivers each outbox mail through SMTP (`--smtp-url`) or, without SMTP, as
+//! an `.eml` file under `DATA_DIR/outbox/`, then sets the sent mark with the end of its job. A
+//! failed delivery is retried with a growing delay, at most [`MAX_ATTEMPTS`] times; a permanent
+//! refusal (SMTP 5xx) fails the mail at once. A crash after delivering and before marking sends that
+//! mail again: that is the one duplicate a mail server cannot rule out; a marked mail is never sent.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,14 +12,9 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::Notices;
+use crate::app::AppRef;
+use crate::jobs::{ClaimedJob, Completion, JobEnd, Work};
 use crate::store::outbox::OutboxRow;
-use crate::store::{Db, now_ms};
-
-/// How long a claimed row stays with one sender before another may take it over.
-const CLAIM_MS: i64 = 5 * 60 * 1000;
-/// Rows claimed per round.
-const BATCH: i64 = 16;
 
 /// Where mail goes.
 pub enum Delivery {
@@ -44,79 +40,88 @@ impl Delivery {
     }
 }
 
-pub struct Sender {
-    pub db: Db,
-    pub delivery: Delivery,
-    pub notices: Notices,
-    pub from: Mailbox,
+/// The mail queue's work: delivers one outbox mail per job.
+pub struct MailWork {
+    app: AppRef,
+    delivery: Delivery,
+    from: Mailbox,
 }
 
-impl Sender {
-    pub fn new(db: Db, delivery: Delivery, notices: Notices) -> Sender {
-        let from = notices
+/// Why a delivery did not happen: a permanent refusal (SMTP 5xx, a bad address) fails the mail at
+/// once; anything else is tried again.
+struct NotDelivered {
+    permanent: bool,
+    error: String,
+}
+
+impl Work for MailWork {
+    async fn run(&self, job: &ClaimedJob) -> Completion {
+        let app = &self.app;
+        let row = match app.db.outbox_mail(&job.subject).await {
+            Ok(Some(row)) if row.sent_at.is_none() => row,
+            // Sent already (a crash between delivery and the job's end), or gone.
+            Ok(_) => return Completion::End(JobEnd::Done),
+            Err(e) => return retry(job, app.now_ms(), format!("cannot read the mail: {e}")),
+        };
+        match self.deliver(&row).await {
+            Ok(()) => {
+                let now = app.now_ms();
+                let marked = async {
+                    let mut tx = app.db.begin().await?;
+                    tx.mark_mail_sent(&row.id, now).await?;
+                    tx.end_job(job, &JobEnd::Done, now).await?;
+                    tx.commit().await
+                };
+                match marked.await {
+                    Ok(()) => Completion::Settled { failed: false },
+                    Err(e) => {
+                        tracing::error!(mail = %row.id, error = ?e, "mail sent but not marked; it may go twice");
+                        retry(job, now, format!("cannot mark the mail sent: {e}"))
+                    }
+                }
+            }
+            // The error names the failure (connection, refusal); the recipient is not logged.
+            Err(NotDelivered { permanent: true, error }) => {
+                tracing::warn!(mail = %row.id, kind = %row.kind, error, "mail refused for good");
+                Completion::End(JobEnd::Failed { error })
+            }
+            Err(NotDelivered { permanent: false, error }) => {
+                tracing::warn!(mail = %row.id, kind = %row.kind, attempts = job.attempts + 1, error, "mail not sent; will retry");
+                retry(job, app.now_ms(), error)
+            }
+        }
+    }
+}
+
+fn retry(job: &ClaimedJob, now: i64, error: String) -> Completion {
+    Completion::End(JobEnd::Retry { at: now + backoff_ms(job.attempts), error })
+}
+
+impl MailWork {
+    pub fn new(app: AppRef, delivery: Delivery) -> MailWork {
+        let from = app
+            .mail
             .public_host()
             .and_then(|host| format!("Prospo <no-reply@{host}>").parse().ok())
             .unwrap_or_else(|| "Prospo <no-reply@localhost>".parse().expect("a valid mailbox"));
-        Sender { db, delivery, notices, from }
+        MailWork { app, delivery, from }
     }
 
-    /// Sends due mail until the task is dropped; woken early when mail is queued.
-    pub async fn run(self, poll: Duration) {
-        if let Delivery::Files(dir) = &self.delivery
-            && let Err(e) = tokio::fs::create_dir_all(dir).await
-        {
-            tracing::error!(error = %e, dir = %dir.display(), "cannot create the mail outbox folder");
-        }
-        loop {
-            match self.send_due().await {
-                Ok(0) => {}
-                Ok(_) => continue,
-                Err(e) => tracing::error!(error = ?e, "cannot claim outbox mail"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {}
-                () = self.notices.woken() => {}
-            }
-        }
-    }
-
-    /// One round: claims due rows and delivers them. Returns how many were claimed.
-    pub async fn send_due(&self) -> anyhow::Result<usize> {
-        let rows = self.db.claim_mails(BATCH, CLAIM_MS).await?;
-        for row in &rows {
-            match self.deliver(row).await {
-                Ok(()) => self.db.mark_mail_sent(&row.id).await?,
-                Err(e) => {
-                    let retry_at = now_ms() + backoff_ms(row.attempts);
-                    // The error names the failure (connection, refusal); the recipient is not logged.
-                    tracing::warn!(mail = %row.id, kind = %row.kind, attempts = row.attempts + 1, error = %e, "mail not sent; will retry");
-                    self.db.mark_mail_failed(&row.id, &format!("{e:#}"), retry_at).await?;
-                }
-            }
-        }
-        Ok(rows.len())
-    }
-
-    async fn deliver(&self, row: &OutboxRow) -> anyhow::Result<()> {
-        let message = self.message(row)?;
+    async fn deliver(&self, row: &OutboxRow) -> Result<(), NotDelivered> {
+        let message = self.message(row).map_err(|e| NotDelivered { permanent: true, error: format!("{e:#}") })?;
         match &self.delivery {
             Delivery::Smtp(transport) => {
-                transport.send(message).await.context("SMTP delivery failed")?;
+                transport.send(message).await.map_err(|e| NotDelivered {
+                    permanent: e.is_permanent(),
+                    error: format!("SMTP delivery failed: {e}"),
+                })?;
                 tracing::info!(mail = %row.id, kind = %row.kind, "mail sent");
             }
             Delivery::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await?;
-                // Named by the row id: writing a mail twice replaces the file, it does not add one.
-                // Written beside it first and renamed, so a reader never sees half a mail.
-                let path = dir.join(format!("{}.eml", row.id));
-                let partial = dir.join(format!(".{}.eml.partial", row.id));
-                tokio::fs::write(&partial, message.formatted())
+                write_eml(dir, &row.id, &message.formatted())
                     .await
-                    .with_context(|| format!("cannot write {}", partial.display()))?;
-                tokio::fs::rename(&partial, &path)
-                    .await
-                    .with_context(|| format!("cannot move the mail to {}", path.display()))?;
-                tracing::info!(mail = %row.id, kind = %row.kind, path = %path.display(), "mail written (no SMTP set)");
+                    .map_err(|e| NotDelivered { permanent: false, error: format!("{e:#}") })?;
+                tracing::info!(mail = %row.id, kind = %row.kind, dir = %dir.display(), "mail written (no SMTP set)");
             }
         }
         Ok(())
@@ -140,6 +145,23 @@ impl Sender {
         Ok(message)
     }
 }
+
+/// Named by the mail's id (writing a mail twice replaces the file, it does not add one), written
+/// beside it first and renamed, so a reader never sees half a mail.
+async fn write_eml(dir: &std::path::Path, id: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    let path = dir.join(format!("{id}.eml"));
+    let partial = dir.join(format!(".{id}.eml.partial"));
+    tokio::fs::write(&partial, bytes).await.with_context(|| format!("cannot write {}", partial.display()))?;
+    tokio::fs::rename(&partial, &path).await.with_context(|| format!("cannot move the mail to {}", path.display()))
+}
+
+/// Sent mail bodies hold reset and manage links in plain text: they are emptied this long after
+/// sending (subject, recipient and times stay).
+pub const KEEP_SENT_BODIES_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Failed deliveries after which a mail is failed for good: about a day of a mail server down.
+pub const MAX_ATTEMPTS: i64 = 30;
 
 /// 5 s, doubling per failure, at most an hour (a mail server that is briefly down costs little delay).
 fn backoff_ms(attempts: i64) -> i64 {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::app::App;
 use crate::domain::slots::{Availability, AvailabilityError, AvailabilityInput};
 use crate::store::{Db, StoreError};
 
@@ -41,10 +42,14 @@ pub async fn load(db: &Db, user_id: &str) -> Result<Availability, AvailabilityPr
 }
 
 /// Validates and stores; returns what was stored (normalised).
-pub async fn save(db: &Db, user_id: &str, input: &AvailabilityInput) -> Result<AvailabilityInput, AvailabilityProblem> {
+pub async fn save(
+    app: &App,
+    user_id: &str,
+    input: &AvailabilityInput,
+) -> Result<AvailabilityInput, AvailabilityProblem> {
     let normalised = Availability::parse(input)?.to_input();
     let weekly = serde_json::to_string(&normalised.weekly).expect("maps of strings serialise");
     let overrides = serde_json::to_string(&normalised.overrides).expect("lists of strings serialise");
-    db.save_availability(user_id, &normalised.timezone, &weekly, &overrides).await?;
+    app.db.save_availability(user_id, &normalised.timezone, &weekly, &overrides, app.now_ms()).await?;
     Ok(normalised)
 }

@@ -5,19 +5,21 @@ use std::str::FromStr;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use secrecy::ExposeSecret;
 
 use super::availability;
 use super::event_types::Location;
 use crate::accounts::hash_token;
+use crate::app::App;
 use crate::domain::accounts::{Email, Invalid, PersonName};
+use crate::domain::lifecycle::{Event, Refused};
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
-use crate::integrations::zoom::ZoomIntegration;
-use crate::notifications::meeting_mails::{MeetingEvent, MeetingFacts, Party, meeting_mails};
-use crate::secrets::{Binding, SecretBox};
+use crate::jobs::Queue;
+use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails, new_meeting_mails, seal_manage_token};
 use crate::store::accounts::UserRow;
 use crate::store::event_types::EventTypeRow;
-use crate::store::meetings::{BusyRow, LockedChangeError, MeetingRow, NewInvitee, NewMeeting};
+use crate::store::meetings::{
+    BusyRow, ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, NewInvitee, NewMeeting, ZoomJob,
+};
 use crate::store::outbox::OutgoingMail;
 use crate::store::{Db, StoreError, new_id};
 
@@ -42,6 +44,17 @@ pub enum BookingError {
 impl From<Invalid> for BookingError {
     fn from(value: Invalid) -> Self {
         BookingError::Invalid(value)
+    }
+}
+
+impl From<ChangeError> for BookingError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Refused(Refused::Cancelled) => BookingError::Cancelled,
+            ChangeError::Refused(refused) => BookingError::Internal(anyhow::anyhow!("refused: {refused}")),
+            ChangeError::Gone => BookingError::Internal(anyhow::anyhow!("the meeting vanished")),
+            ChangeError::Store(e) => BookingError::Store(e),
+        }
     }
 }
 
@@ -140,22 +153,17 @@ pub fn parse_time_zone(raw: &str) -> Result<TimeZone, BookingError> {
 
 /// Books a slot: one meeting (and one Zoom job) or `SlotTaken` / `NotAvailable`. Returns the meeting
 /// and the invitee's manage token (shown once; only its hash is stored).
-pub async fn book(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    event: &PublicEvent,
-    input: BookingInput,
-    now: Timestamp,
-) -> Result<(MeetingRow, String), BookingError> {
+pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result<(MeetingRow, String), BookingError> {
+    let now = app.clock.now();
     let name = PersonName::parse(&input.name)?;
     let email = Email::parse(&input.email)?;
     let timezone = parse_time_zone(&input.timezone)?;
     let start = parse_start(&input.start)?;
     let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
-    if !zoom_ready(db, event).await? {
+    if !zoom_ready(&app.db, event).await? {
         return Err(BookingError::ZoomNotConnected);
     }
-    let avail = availability::load(db, &event.host.id).await.map_err(|e| anyhow::anyhow!(e))?;
+    let avail = availability::load(&app.db, &event.host.id).await.map_err(|e| anyhow::anyhow!(e))?;
     let rules = rules_of(&event.event);
     let end = start + rules.duration;
     let manage_token = crate::accounts::random_token();
@@ -176,7 +184,7 @@ pub async fn book(
         location_detail: e.location_detail.clone(),
         notes,
         manage_token_hash: Some(hash_token(&manage_token)),
-        manage_token_sealed: Some(seal_manage_token(&zoom.secrets, &id, &manage_token)),
+        manage_token_sealed: Some(seal_manage_token(&app.secrets, &id, &manage_token)),
         reminder_minutes: super::event_types::reminder_minutes(e),
         zoom: e.location == Location::Zoom.as_str(),
         zoom_waiting_room: e.zoom_waiting_room,
@@ -189,12 +197,35 @@ pub async fn book(
             timezone: timezone.iana_name().map(str::to_owned),
         }],
     };
-    let mails = new_meeting_mails(zoom, &meeting, Some(&manage_token)).await?;
-    db.book(meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await.map_err(refusal)?;
-    zoom.wake_worker();
-    zoom.notices.wake_sender();
-    let row = db.meeting(&id).await?.ok_or_else(|| anyhow::anyhow!("booked meeting vanished"))?;
+    let mails = new_meeting_mails(app, &meeting, Some(&manage_token)).await?;
+    let row = insert(app, &meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await?;
     Ok((row, manage_token))
+}
+
+/// Writes a new meeting, its invitees, reminders, Zoom job and mails in one transaction holding
+/// the host's lock, once `decide` (pure: slot rules) accepts the host's meetings around it.
+async fn insert(
+    app: &App,
+    meeting: &NewMeeting,
+    mails: &[OutgoingMail],
+    decide: impl FnOnce(&[BusyRow]) -> Result<(), BookingError>,
+) -> Result<MeetingRow, BookingError> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin_locked(&meeting.host_id).await?;
+    let (from, to) = (meeting.start_at - NEIGHBOURHOOD_MS, meeting.end_at + NEIGHBOURHOOD_MS);
+    decide(&tx.busy_meetings(&meeting.host_id, from, to, "").await?)?;
+    let row = tx.insert_meeting(meeting, now).await?;
+    tx.arm_reminders(&meeting.id, &meeting.reminder_minutes, meeting.start_at, now).await?;
+    tx.enqueue_mails(mails, now).await?;
+    tx.commit().await?;
+    wake_all(app);
+    Ok(row)
+}
+
+fn wake_all(app: &App) {
+    app.wake(Queue::Zoom);
+    app.wake(Queue::Mail);
+    app.wake(Queue::Reminder);
 }
 
 fn decide(
@@ -212,13 +243,6 @@ fn decide(
     }
 }
 
-fn refusal(e: LockedChangeError<BookingError>) -> BookingError {
-    match e {
-        LockedChangeError::Refused(e) => e,
-        LockedChangeError::Store(e) => BookingError::Store(e),
-    }
-}
-
 /// A short reference for the Zoom agenda, unique per meeting.
 fn reference_of(meeting_id: &str) -> String {
     meeting_id.replace('-', "").chars().take(12).collect()
@@ -229,181 +253,34 @@ pub async fn by_manage_token(db: &Db, token: &str) -> Result<Option<MeetingRow>,
     db.meeting_by_manage_hash(&hash_token(token)).await
 }
 
-const MANAGE_TOKEN_FIELD: &str = "meeting.manage_token";
-
-/// The manage token sealed for the meeting, so later mails (reminders, the host's changes) can
-/// carry the invitee's link; lookups use its hash.
-fn seal_manage_token(secrets: &SecretBox, meeting_id: &str, token: &str) -> Vec<u8> {
-    secrets.seal_str(token, Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD })
-}
-
-/// The invitee's manage token of a meeting, when it has one (host-made meetings do not). A token
-/// that cannot be opened (a lost key) leaves the mails without the link rather than unsent.
-pub fn manage_token_of(secrets: &SecretBox, meeting: &MeetingRow) -> Option<String> {
-    let sealed = meeting.manage_token_sealed.as_deref()?;
-    match secrets.open_str(sealed, Binding { owner: &meeting.id, field: MANAGE_TOKEN_FIELD }) {
-        Ok(token) => Some(token.expose_secret().to_owned()),
-        Err(e) => {
-            tracing::warn!(meeting_id = %meeting.id, error = %e, "cannot open the manage token; mail goes without the link");
-            None
-        }
-    }
-}
-
-/// Re-seals every stored manage token with `new_box`'s current key (after `keys rotate`).
-pub async fn reseal_manage_tokens(db: &Db, old_box: &SecretBox, new_box: &SecretBox) -> anyhow::Result<usize> {
-    let sealed = db.sealed_manage_tokens().await?;
-    for (meeting_id, token) in &sealed {
-        let binding = Binding { owner: meeting_id, field: MANAGE_TOKEN_FIELD };
-        let plain = old_box.open(token, binding).map_err(|e| anyhow::anyhow!("meeting {meeting_id}: {e}"))?;
-        db.replace_sealed_manage_token(meeting_id, &new_box.seal(&plain, binding)).await?;
-    }
-    Ok(sealed.len())
-}
-
-/// The host as mails address them: their availability's zone, else UTC.
-pub async fn host_party(db: &Db, host_id: &str) -> Result<Party, BookingError> {
-    let host = db.user_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
-    let timezone = availability::load_input(db, host_id).await?.timezone;
-    Ok(Party { name: host.name, email: host.email, timezone: Some(timezone) })
-}
-
-/// A stored meeting's invitees as mails address them: their zone, else the meeting's.
-pub async fn invitee_parties(db: &Db, meeting: &MeetingRow) -> Result<Vec<Party>, BookingError> {
-    Ok(db
-        .invitees_of(&meeting.id)
-        .await?
-        .into_iter()
-        .map(|i| Party {
-            name: i.name,
-            email: i.email,
-            timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
-        })
-        .collect())
-}
-
-/// Zoom's dial-in numbers stored with a meeting.
-pub fn dial_in_of(meeting: &MeetingRow) -> Vec<zoom::DialInNumber> {
-    meeting.zoom_dial_in.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
-}
-
-/// The mails of a meeting being created (booked by an invitee, or scheduled by the host).
-async fn new_meeting_mails(
-    zoom: &ZoomIntegration,
-    meeting: &NewMeeting,
-    manage_token: Option<&str>,
-) -> Result<Vec<OutgoingMail>, BookingError> {
-    let host = host_party(&zoom.db, &meeting.host_id).await?;
-    let invitees: Vec<Party> = meeting
-        .invitees
-        .iter()
-        .map(|i| Party {
-            name: i.name.clone(),
-            email: i.email.clone(),
-            timezone: i.timezone.clone().or_else(|| Some(meeting.timezone.clone())),
-        })
-        .collect();
-    let facts = MeetingFacts {
-        id: &meeting.id,
-        topic: &meeting.topic,
-        start_at: meeting.start_at,
-        end_at: meeting.end_at,
-        sequence: 0,
-        join_url: None,
-        zoom_meeting_id: None,
-        passcode: None,
-        dial_in: &[],
-        zoom_pending: meeting.zoom,
-        cancel_reason: None,
-    };
-    Ok(meeting_mails(&zoom.notices, MeetingEvent::Booked, &facts, &host, &invitees, manage_token))
-}
-
-/// What a changed (or reminded) meeting's mails say: `meeting` as read before the change, with the
-/// change applied.
-pub struct Change<'a> {
-    pub event: MeetingEvent,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub topic: &'a str,
-    pub cancel_reason: Option<&'a str>,
-}
-
-/// The mails of a change to an existing meeting, to its invitees (with their manage link) and its host.
-pub async fn change_mails(
-    zoom: &ZoomIntegration,
-    meeting: &MeetingRow,
-    change: Change<'_>,
-) -> Result<Vec<OutgoingMail>, BookingError> {
-    let host = host_party(&zoom.db, &meeting.host_id).await?;
-    let invitees = invitee_parties(&zoom.db, meeting).await?;
-    let dial_in = dial_in_of(meeting);
-    let facts = MeetingFacts {
-        id: &meeting.id,
-        topic: change.topic,
-        start_at: change.start_at,
-        end_at: change.end_at,
-        // A change's store write raises the sequence in the transaction that queues these mails; a
-        // follow-up for a created Zoom meeting is written after the raise, and a reminder changes nothing.
-        sequence: match change.event {
-            MeetingEvent::ZoomLinkReady | MeetingEvent::Reminder(_) => meeting.sequence,
-            _ => meeting.sequence + 1,
-        },
-        join_url: meeting.zoom_join_url.as_deref(),
-        zoom_meeting_id: meeting.zoom_meeting_id,
-        passcode: meeting.zoom_passcode.as_deref(),
-        dial_in: &dial_in,
-        zoom_pending: meeting.zoom_join_url.is_none() && matches!(meeting.zoom_status.as_str(), "pending" | "failed"),
-        cancel_reason: change.cancel_reason,
-    };
-    let manage_token = manage_token_of(&zoom.secrets, meeting);
-    Ok(meeting_mails(&zoom.notices, change.event, &facts, &host, &invitees, manage_token.as_deref()))
-}
-
 /// The invitee moves their booking: same rules as booking, the meeting's own time excluded.
-pub async fn reschedule_by_invitee(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    meeting: &MeetingRow,
-    start: &str,
-    now: Timestamp,
-) -> Result<MeetingRow, BookingError> {
-    if meeting.status != "scheduled" {
+pub async fn reschedule_by_invitee(app: &App, meeting: &MeetingRow, start: &str) -> Result<MeetingRow, BookingError> {
+    if !meeting.is_scheduled() {
         return Err(BookingError::Cancelled);
     }
+    let now = app.clock.now();
     let start = parse_start(start)?;
     let event = match &meeting.event_type_id {
-        Some(id) => db.event_type_of(&meeting.host_id, id).await?,
+        Some(id) => app.db.event_type_of(&meeting.host_id, id).await?,
         None => None,
     };
     let Some(event) = event else { return Err(BookingError::NotAvailable) };
-    let avail = availability::load(db, &meeting.host_id).await.map_err(|e| anyhow::anyhow!(e))?;
+    let avail = availability::load(&app.db, &meeting.host_id).await.map_err(|e| anyhow::anyhow!(e))?;
     let rules = rules_of(&event);
     let end = start + rules.duration;
-    let (start_at, end_at) = (start.as_millisecond(), end.as_millisecond());
-    let change =
-        Change { event: MeetingEvent::Rescheduled, start_at, end_at, topic: &meeting.topic, cancel_reason: None };
-    let mails = change_mails(zoom, meeting, change).await?;
-    db.reschedule(meeting, start_at, end_at, &meeting.topic, &mails, |rows| {
-        decide(&avail, &rules, rows, &event.id, now, start)
-    })
-    .await
-    .map_err(refusal)?;
-    zoom.wake_worker();
-    zoom.notices.wake_sender();
-    Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
+    let times = (start.as_millisecond(), end.as_millisecond(), meeting.topic.as_str());
+    move_meeting(app, meeting, times, |rows| decide(&avail, &rules, rows, &event.id, now, start)).await
 }
 
 /// The host changes time, length or topic of a meeting (hosts may place meetings outside their hours).
 pub async fn change_by_host(
-    db: &Db,
-    zoom: &ZoomIntegration,
+    app: &App,
     meeting: &MeetingRow,
     start: Option<&str>,
     duration_minutes: Option<i64>,
     topic: Option<&str>,
 ) -> Result<MeetingRow, BookingError> {
-    if meeting.status != "scheduled" {
+    if !meeting.is_scheduled() {
         return Err(BookingError::Cancelled);
     }
     let start = match start {
@@ -422,46 +299,56 @@ pub async fn change_by_host(
         Some(t) => t.chars().take(200).collect::<String>(),
         None => meeting.topic.clone(),
     };
-    let change = Change {
-        event: MeetingEvent::Rescheduled,
-        start_at: start,
-        end_at: start + duration_ms,
-        topic: &topic,
-        cancel_reason: None,
-    };
-    let mails = change_mails(zoom, meeting, change).await?;
-    db.reschedule(meeting, start, start + duration_ms, &topic, &mails, |_| Ok::<(), BookingError>(()))
-        .await
-        .map_err(refusal)?;
-    zoom.wake_worker();
-    zoom.notices.wake_sender();
-    Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
+    move_meeting(app, meeting, (start, start + duration_ms, &topic), |_| Ok(())).await
+}
+
+/// Moves a meeting under the host's lock once `decide` accepts the host's other meetings around
+/// the new time: one change of state (the Zoom meeting follows), its reminders, and its mails.
+async fn move_meeting(
+    app: &App,
+    meeting: &MeetingRow,
+    (start_at, end_at, topic): (i64, i64, &str),
+    decide: impl FnOnce(&[BusyRow]) -> Result<(), BookingError>,
+) -> Result<MeetingRow, BookingError> {
+    let change = Change { event: MeetingEvent::Rescheduled, start_at, end_at, topic, cancel_reason: None };
+    let mails = change_mails(app, meeting, change).await?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin_locked(&meeting.host_id).await?;
+    let (from, to) = (start_at - NEIGHBOURHOOD_MS, end_at + NEIGHBOURHOOD_MS);
+    decide(&tx.busy_meetings(&meeting.host_id, from, to, &meeting.id).await?)?;
+    let details = Details::Times { start_at, end_at, topic };
+    let changed = tx.change_meeting(&meeting.id, &Event::Rescheduled, details, ZoomJob::DueNow, now).await?;
+    tx.move_reminders(&meeting.id, start_at, now).await?;
+    tx.enqueue_mails(&mails, now).await?;
+    tx.commit().await?;
+    wake_all(app);
+    Ok(changed.after)
 }
 
 /// Cancels (invitee or host). Cancelling twice is harmless and mails once.
-pub async fn cancel(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    meeting: &MeetingRow,
-    reason: Option<&str>,
-) -> Result<MeetingRow, BookingError> {
+pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>) -> Result<MeetingRow, BookingError> {
     let reason = reason.map(|r| r.trim().chars().take(1000).collect::<String>()).filter(|r| !r.is_empty());
-    let mails = if meeting.status == "scheduled" {
-        let change = Change {
-            event: MeetingEvent::Cancelled,
-            start_at: meeting.start_at,
-            end_at: meeting.end_at,
-            topic: &meeting.topic,
-            cancel_reason: reason.as_deref(),
-        };
-        change_mails(zoom, meeting, change).await?
-    } else {
-        Vec::new()
+    if !meeting.is_scheduled() {
+        return Ok(meeting.clone());
+    }
+    let change = Change { cancel_reason: reason.as_deref(), ..Change::of(MeetingEvent::Cancelled, meeting) };
+    let mails = change_mails(app, meeting, change).await?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin_locked(&meeting.host_id).await?;
+    let details = Details::CancelReason(reason.as_deref());
+    let changed = match tx.change_meeting(&meeting.id, &Event::Cancelled, details, ZoomJob::DueNow, now).await {
+        Ok(changed) => changed,
+        // Cancelled meanwhile: that cancel mailed.
+        Err(ChangeError::Refused(Refused::Cancelled)) => {
+            return Ok(app.db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()));
+        }
+        Err(e) => return Err(e.into()),
     };
-    db.cancel_meeting(meeting, reason.as_deref(), &mails).await?;
-    zoom.wake_worker();
-    zoom.notices.wake_sender();
-    Ok(db.meeting(&meeting.id).await?.unwrap_or_else(|| meeting.clone()))
+    tx.drop_reminders(&meeting.id, now).await?;
+    tx.enqueue_mails(&mails, now).await?;
+    tx.commit().await?;
+    wake_all(app);
+    Ok(changed.after)
 }
 
 /// What the host sends to schedule a meeting directly.
@@ -478,12 +365,7 @@ pub struct DirectMeetingInput {
 }
 
 /// New meeting: a Zoom meeting scheduled by the host with invitees, without a booking page.
-pub async fn create_direct(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    host: &UserRow,
-    input: DirectMeetingInput,
-) -> Result<MeetingRow, BookingError> {
+pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput) -> Result<MeetingRow, BookingError> {
     let topic = input.topic.trim();
     if topic.is_empty() || topic.chars().count() > 200 {
         return Err(invalid("topic", "invalid_topic", "Give the meeting a topic (up to 200 characters)."));
@@ -500,13 +382,13 @@ pub async fn create_direct(
             name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| email.as_str().to_owned());
         invitees.push(NewInvitee { name, email: email.as_str().to_owned(), timezone: None });
     }
-    if db.zoom_connection_of(&host.id).await?.is_none() {
+    if app.db.zoom_connection_of(&host.id).await?.is_none() {
         return Err(BookingError::ZoomNotConnected);
     }
     let id = new_id();
     let meeting = NewMeeting {
         zoom_reference: reference_of(&id),
-        id: id.clone(),
+        id,
         host_id: host.id.clone(),
         event_type_id: None,
         topic: topic.to_owned(),
@@ -528,9 +410,6 @@ pub async fn create_direct(
         zoom_auto_recording: input.auto_recording,
         invitees,
     };
-    let mails = new_meeting_mails(zoom, &meeting, None).await?;
-    db.book(meeting, &mails, |_| Ok::<(), BookingError>(())).await.map_err(refusal)?;
-    zoom.wake_worker();
-    zoom.notices.wake_sender();
-    Ok(db.meeting(&id).await?.ok_or_else(|| anyhow::anyhow!("meeting vanished"))?)
+    let mails = new_meeting_mails(app, &meeting, None).await?;
+    insert(app, &meeting, &mails, |_| Ok(())).await
 }

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::app::App;
 use crate::domain::accounts::Invalid;
 use crate::store::event_types::EventTypeRow;
-use crate::store::{Db, StoreError, new_id};
+use crate::store::{StoreError, new_id};
 
 /// Defaults the product page fixes.
 pub const DEFAULT_NOTICE_MINUTES: i64 = 4 * 60;
@@ -283,7 +284,7 @@ pub fn defaults(user_id: &str) -> EventTypeRow {
 
 /// Creates (`existing` = None) or changes an event type.
 pub async fn save(
-    db: &Db,
+    app: &App,
     user_id: &str,
     existing: Option<EventTypeRow>,
     input: EventTypeInput,
@@ -298,7 +299,8 @@ pub async fn save(
         return Err(invalid("title", "An event type needs a title, a slug, a duration and a location."));
     }
     let row = apply(existing.unwrap_or_else(|| defaults(user_id)), input)?;
-    match db.save_event_type(&row).await {
+    let db = &app.db;
+    match db.save_event_type(&row, app.now_ms()).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return Err(EventTypeError::SlugTaken),
         Err(e) => return Err(e.into()),

@@ -4,8 +4,11 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::integrations::zoom::ZoomIntegration;
-use crate::store::meetings::{InviteeRow, MeetingRow};
+use crate::app::App;
+use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus};
+use crate::integrations::zoom::credentials;
+use crate::jobs::Queue;
+use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingRow};
 use crate::store::{Db, StoreError};
 use crate::timefmt::rfc3339_ms;
 
@@ -18,8 +21,8 @@ pub struct MeetingView {
     /// UTC, `Z`.
     pub end: String,
     pub timezone: String,
-    /// `scheduled` or `cancelled`.
-    pub status: String,
+    #[schema(value_type = String, example = "scheduled")]
+    pub status: MeetingStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<String>,
     /// `zoom`, `phone`, `in_person` or `link`.
@@ -43,8 +46,8 @@ pub struct InviteeView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ZoomView {
-    /// `pending`, `created`, `failed` or `deleted`.
-    pub status: String,
+    #[schema(value_type = String, example = "created")]
+    pub status: ZoomStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,7 +56,8 @@ pub struct ZoomView {
     pub passcode: Option<String>,
     /// `create`, `update` or `delete`: what still has to reach Zoom.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pending_change: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub pending_change: Option<PendingChange>,
     /// Held by Zoom's daily limit until then (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_until: Option<String>,
@@ -61,25 +65,33 @@ pub struct ZoomView {
     pub error: Option<ZoomErrorView>,
 }
 
+impl ZoomView {
+    /// Zoom is creating the meeting now (nothing stops or holds it).
+    pub fn is_being_created(&self) -> bool {
+        self.status == ZoomStatus::Pending && self.error.is_none()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ZoomErrorView {
-    pub code: String,
+    #[schema(value_type = String)]
+    pub code: ZoomProblemCode,
     pub message: String,
 }
 
 impl MeetingView {
     pub fn of(row: &MeetingRow, invitees: &[InviteeRow]) -> MeetingView {
-        let zoom = (row.zoom_status != "none").then(|| ZoomView {
-            status: row.zoom_status.clone(),
+        let live = row.zoom_status != ZoomStatus::Deleted;
+        let zoom = (row.zoom_status != ZoomStatus::None).then(|| ZoomView {
+            status: row.zoom_status,
             meeting_id: row.zoom_meeting_id,
             // A deleted Zoom meeting's link no longer works: never show it.
-            join_url: (row.zoom_status != "deleted").then(|| row.zoom_join_url.clone()).flatten(),
-            passcode: (row.zoom_status != "deleted").then(|| row.zoom_passcode.clone()).flatten(),
-            pending_change: row.zoom_pending_change.clone(),
+            join_url: row.zoom_join_url.clone().filter(|_| live),
+            passcode: row.zoom_passcode.clone().filter(|_| live),
+            pending_change: row.zoom_pending_change,
             held_until: row.zoom_held_until.map(rfc3339_ms),
             error: row
                 .zoom_error_code
-                .clone()
                 .map(|code| ZoomErrorView { code, message: row.zoom_error_message.clone().unwrap_or_default() }),
         });
         MeetingView {
@@ -88,7 +100,7 @@ impl MeetingView {
             start: rfc3339_ms(row.start_at),
             end: rfc3339_ms(row.end_at),
             timezone: row.timezone.clone(),
-            status: row.status.clone(),
+            status: row.status,
             event_type_id: row.event_type_id.clone(),
             location: row.location.clone(),
             location_detail: row.location_detail.clone(),
@@ -104,6 +116,27 @@ impl MeetingView {
     pub async fn load(db: &Db, row: &MeetingRow) -> Result<MeetingView, StoreError> {
         let invitees = db.invitees_of(&row.id).await?;
         Ok(MeetingView::of(row, &invitees))
+    }
+
+    /// A host's upcoming (or past) meetings with their invitees: two queries, whatever the count.
+    pub async fn list(
+        db: &Db,
+        host_id: &str,
+        upcoming: bool,
+        now: i64,
+    ) -> Result<Vec<(MeetingRow, MeetingView)>, StoreError> {
+        let rows = db.meetings_of(host_id, upcoming, now).await?;
+        let mut invitees: std::collections::HashMap<String, Vec<InviteeRow>> = std::collections::HashMap::new();
+        for invitee in db.invitees_of_meetings_of(host_id, upcoming, now).await? {
+            invitees.entry(invitee.meeting_id.clone()).or_default().push(invitee);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let view = MeetingView::of(&row, invitees.get(&row.id).map(Vec::as_slice).unwrap_or_default());
+                (row, view)
+            })
+            .collect())
     }
 }
 
@@ -141,15 +174,12 @@ pub enum LiveZoomError {
 }
 
 /// Reads the meeting from Zoom with the host's connection; `None` until the Zoom meeting exists.
-async fn zoom_meeting(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    row: &MeetingRow,
-) -> Result<Option<zoom::Meeting>, LiveZoomError> {
-    let (Some(zoom_id), "created") = (row.zoom_meeting_id, row.zoom_status.as_str()) else { return Ok(None) };
-    let connection = db.zoom_connection_of(&row.host_id).await?.ok_or(LiveZoomError::NotConnected)?;
-    let creds = zoom.credentials(&connection).map_err(|_| LiveZoomError::NotConnected)?;
-    let live = zoom
+async fn zoom_meeting(app: &App, row: &MeetingRow) -> Result<Option<zoom::Meeting>, LiveZoomError> {
+    let (Some(zoom_id), ZoomStatus::Created) = (row.zoom_meeting_id, row.zoom_status) else { return Ok(None) };
+    let connection = app.db.zoom_connection_of(&row.host_id).await?.ok_or(LiveZoomError::NotConnected)?;
+    let creds = credentials(app, &connection).map_err(|_| LiveZoomError::NotConnected)?;
+    let live = app
+        .zoom
         .client
         .get_meeting(&creds, zoom_id)
         .await
@@ -158,12 +188,8 @@ async fn zoom_meeting(
 }
 
 /// The live Zoom meeting behind `row`, for the host's details (API and page).
-pub async fn live_zoom_meeting(
-    db: &Db,
-    zoom: &ZoomIntegration,
-    row: &MeetingRow,
-) -> Result<Option<ZoomLive>, LiveZoomError> {
-    let Some(live) = zoom_meeting(db, zoom, row).await? else { return Ok(None) };
+pub async fn live_zoom_meeting(app: &App, row: &MeetingRow) -> Result<Option<ZoomLive>, LiveZoomError> {
+    let Some(live) = zoom_meeting(app, row).await? else { return Ok(None) };
     let dial_in = live
         .settings
         .as_ref()
@@ -189,11 +215,11 @@ pub async fn live_zoom_meeting(
 
 /// A fresh start link for the host (it carries the host's key and expires after two hours, so it is
 /// fetched on demand and never stored).
-pub async fn start_link(db: &Db, zoom: &ZoomIntegration, row: &MeetingRow) -> Result<String, LiveZoomError> {
-    if row.status != "scheduled" {
+pub async fn start_link(app: &App, row: &MeetingRow) -> Result<String, LiveZoomError> {
+    if !row.is_scheduled() {
         return Err(LiveZoomError::NotReady);
     }
-    let live = zoom_meeting(db, zoom, row).await.map_err(|e| match e {
+    let live = zoom_meeting(app, row).await.map_err(|e| match e {
         LiveZoomError::Unavailable(_) => LiveZoomError::Unavailable("Zoom did not answer. Please try again.".into()),
         e => e,
     })?;
@@ -205,10 +231,12 @@ pub async fn start_link(db: &Db, zoom: &ZoomIntegration, row: &MeetingRow) -> Re
 }
 
 /// Retries a failed (or held) Zoom create or change now; nothing to do otherwise.
-pub async fn retry_zoom(db: &Db, zoom: &ZoomIntegration, row: &MeetingRow) -> Result<(), StoreError> {
-    if row.zoom_status != "none" && (row.zoom_pending_change.is_some() || row.zoom_status == "failed") {
-        db.retry_zoom_work(&row.id).await?;
-        zoom.wake_worker();
+pub async fn retry_zoom(app: &App, row: &MeetingRow) -> Result<(), StoreError> {
+    match app.db.change_meeting(&row.id, &Event::Retry, Details::Nothing, app.now_ms()).await {
+        Ok(_) => app.wake(Queue::Zoom),
+        Err(ChangeError::Refused(Refused::NothingToRetry) | ChangeError::Gone) => {}
+        Err(ChangeError::Refused(refused)) => tracing::info!(meeting_id = %row.id, %refused, "nothing to retry"),
+        Err(ChangeError::Store(e)) => return Err(e),
     }
     Ok(())
 }

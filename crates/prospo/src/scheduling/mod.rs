@@ -4,4 +4,3 @@ pub mod availability;
 pub mod booking;
 pub mod event_types;
 pub mod meetings;
-pub mod reminders;

@@ -1,61 +1,69 @@
 //! Users: the rows behind sign-up and log-in.
 
-use super::outbox::{OutgoingMail, enqueue_mails_sql};
-use super::{Db, StoreError, StoreResult, new_id, now_ms, on_db};
+use super::outbox::OutgoingMail;
+use super::{Db, StoreError, StoreResult, Tx, new_id, on_db, on_tx};
 
-/// Inserts a [`NewLink`] into `$table` (email_verifications or password_resets) and queues its mail.
-macro_rules! insert_link_sql {
-    ($tx:ident, $table:literal, $user_id:expr, $link:expr, $now:expr) => {
-        sqlx::query(concat!(
-            "INSERT INTO ",
-            $table,
-            " (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
-        ))
-        .bind($link.token_hash)
-        .bind($user_id)
-        .bind($now)
-        .bind($link.expires_at)
-        .execute(&mut *$tx)
-        .await?;
-        enqueue_mails_sql!($tx, std::slice::from_ref($link.mail), $now);
-    };
+impl LinkKind {
+    fn table(self) -> &'static str {
+        match self {
+            LinkKind::EmailVerification => "email_verifications",
+            LinkKind::PasswordReset => "password_resets",
+        }
+    }
 }
-/// Uses a link of `$table` inside a transaction: marks it used if it is unused and unexpired (only
-/// one use can win) and yields `Some(user_id)`, else `None`.
-macro_rules! use_link_sql {
-    ($tx:ident, $table:literal, $token_hash:expr, $now:expr) => {{
-        let used: Option<(String,)> = sqlx::query_as(concat!(
-            "UPDATE ",
-            $table,
-            " SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id"
-        ))
-        .bind($token_hash)
-        .bind($now)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        used.map(|(user_id,)| user_id)
-    }};
+
+impl Tx {
+    /// Stores a single-use link and queues the mail that carries it, in this transaction.
+    pub async fn insert_link(
+        &mut self,
+        kind: LinkKind,
+        user_id: &str,
+        link: &NewLink<'_>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO {} (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            kind.table()
+        );
+        on_tx!(self, |c| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(link.token_hash)
+                .bind(user_id)
+                .bind(now)
+                .bind(link.expires_at)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        self.enqueue_mails(std::slice::from_ref(link.mail), now).await
+    }
+
+    /// Uses a link: marks it used if it is unused and unexpired (only one use can win) and
+    /// answers whose it was.
+    pub async fn use_link(&mut self, kind: LinkKind, token_hash: &str, now: i64) -> StoreResult<Option<String>> {
+        let sql = format!(
+            "UPDATE {} SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+            kind.table()
+        );
+        let used: Option<(String,)> = on_tx!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(now).fetch_optional(&mut *c).await
+        })?;
+        Ok(used.map(|(user_id,)| user_id))
+    }
 }
-pub(crate) use use_link_sql;
 
 impl Db {
     /// Stores another link for an account and queues the mail that carries it, together.
-    pub async fn create_account_link(&self, kind: LinkKind, user_id: &str, link: &NewLink<'_>) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            match kind {
-                LinkKind::EmailVerification => {
-                    insert_link_sql!(tx, "email_verifications", user_id, link, now);
-                }
-                LinkKind::PasswordReset => {
-                    insert_link_sql!(tx, "password_resets", user_id, link, now);
-                }
-            }
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
+    pub async fn create_account_link(
+        &self,
+        kind: LinkKind,
+        user_id: &str,
+        link: &NewLink<'_>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.insert_link(kind, user_id, link, now).await?;
+        tx.commit().await
     }
 }
 
@@ -117,28 +125,30 @@ macro_rules! select_user {
 }
 
 impl Db {
-    pub async fn create_user(&self, user: NewUser<'_>) -> Result<UserRow, CreateUserError> {
+    pub async fn create_user(&self, user: NewUser<'_>, now: i64) -> Result<UserRow, CreateUserError> {
         let id = new_id();
-        let now = now_ms();
-        let result = on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO users (id, email, username, name, password_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&id)
-            .bind(user.email)
-            .bind(user.username)
-            .bind(user.name)
-            .bind(user.password_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            insert_link_sql!(tx, "email_verifications", &id, user.verification, now);
+        let result = async {
+            let mut tx = self.begin().await?;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO users (id, email, username, name, password_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(user.email)
+                .bind(user.username)
+                .bind(user.name)
+                .bind(user.password_hash)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            tx.insert_link(LinkKind::EmailVerification, &id, user.verification, now).await?;
             tx.commit().await
         }
-        .await);
-        match result.map_err(StoreError::from_sqlx) {
+        .await;
+        match result {
             Ok(()) => {}
             // Backends name the violated constraint differently (and SQLite reports only one of
             // two): ask which value is taken instead.

@@ -1,6 +1,6 @@
 //! A host's weekly hours and date overrides, stored as validated JSON.
 
-use super::{Db, StoreResult, now_ms, on_db};
+use super::{Db, StoreResult, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AvailabilityRow {
@@ -29,6 +29,7 @@ impl Db {
         timezone: &str,
         weekly: &str,
         overrides: &str,
+        now: i64,
     ) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query(
@@ -40,7 +41,7 @@ impl Db {
             .bind(timezone)
             .bind(weekly)
             .bind(overrides)
-            .bind(now_ms())
+            .bind(now)
             .execute(pool)
             .await
             .map(|_| ())

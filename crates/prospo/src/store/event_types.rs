@@ -1,6 +1,6 @@
 //! Event types: what invitees can book.
 
-use super::{Db, StoreError, StoreResult, now_ms, on_db};
+use super::{Db, StoreError, StoreResult, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventTypeRow {
@@ -42,8 +42,7 @@ macro_rules! select_event_type {
 
 impl Db {
     /// Inserts or replaces (same id) an event type; `Conflict` when the user already has the slug.
-    pub async fn save_event_type(&self, e: &EventTypeRow) -> StoreResult<()> {
-        let now = now_ms();
+    pub async fn save_event_type(&self, e: &EventTypeRow, now: i64) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO event_types (id, user_id, slug, title, description, duration_minutes, location, \
@@ -85,7 +84,7 @@ impl Db {
             .await
             .map(|_| ())
         })
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from)
     }
 
     pub async fn event_types_of(&self, user_id: &str) -> StoreResult<Vec<EventTypeRow>> {

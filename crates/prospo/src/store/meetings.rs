@@ -1,12 +1,18 @@
-//! Meetings and their invitees. Bookings, reschedules and cancellations run in a transaction that
-//! holds the host's lock (`BEGIN IMMEDIATE` on SQLite, `SELECT … FOR UPDATE` of the host on
-//! PostgreSQL), so two invitees racing for one slot are decided one after the other; the Zoom job
-//! the mails the change causes (the outbox) and the meeting's reminders are written in the same
-//! transaction.
+//! Meetings and their invitees, and every change of a meeting's state.
+//!
+//! A change is one transaction: [`Tx::change_meeting`] reads the row (locked on PostgreSQL), gives
+//! the event to the lifecycle's pure [`apply`], writes the result back guarded by the row's
+//! version, and brings the meeting's Zoom job in line with the new state (queued, failed for Retry,
+//! or gone). So no interleaving of changes can leave Zoom work without its job, or a job without
+//! work. Bookings and reschedules run in a transaction holding the host's lock
+//! ([`Db::begin_locked`]), so two invitees racing for one slot are decided one after the other.
 
-use super::outbox::{OutgoingMail, enqueue_mails_sql};
-use super::reminders::{arm_reminders_sql, drop_reminders_sql, move_reminders_sql};
-use super::{Db, StoreError, StoreResult, now_ms, on_db};
+use super::jobs::{ClaimedJob, JobEnd, Queue};
+use super::{Db, StoreError, StoreResult, Tx, on_db, on_tx};
+use crate::domain::lifecycle::{
+    CalendarStatus, Event, MeetingState, MeetingStatus, PendingChange, Refused, ZoomProblem, ZoomProblemCode,
+    ZoomState, ZoomStatus, apply,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingRow {
@@ -19,14 +25,15 @@ pub struct MeetingRow {
     pub buffer_before_ms: i64,
     pub buffer_after_ms: i64,
     pub timezone: String,
-    pub status: String,
+    pub status: MeetingStatus,
     pub location: String,
     pub location_detail: Option<String>,
     pub notes: Option<String>,
     pub cancel_reason: Option<String>,
     pub sequence: i64,
-    pub zoom_status: String,
-    pub zoom_pending_change: Option<String>,
+    pub version: i64,
+    pub zoom_status: ZoomStatus,
+    pub zoom_pending_change: Option<PendingChange>,
     pub zoom_meeting_id: Option<i64>,
     pub zoom_uuid: Option<String>,
     pub zoom_join_url: Option<String>,
@@ -34,7 +41,7 @@ pub struct MeetingRow {
     pub zoom_reference: String,
     pub zoom_create_unconfirmed: bool,
     pub zoom_held_until: Option<i64>,
-    pub zoom_error_code: Option<String>,
+    pub zoom_error_code: Option<ZoomProblemCode>,
     pub zoom_error_message: Option<String>,
     pub zoom_waiting_room: bool,
     pub zoom_join_before_host: bool,
@@ -42,23 +49,69 @@ pub struct MeetingRow {
     pub zoom_auto_recording: String,
     /// Zoom's dial-in numbers (JSON), when Zoom gave them.
     pub zoom_dial_in: Option<String>,
+    pub calendar_status: CalendarStatus,
     /// The invitee's manage token, sealed (bound to the meeting id).
     pub manage_token_sealed: Option<Vec<u8>>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
+impl MeetingRow {
+    /// The lifecycle state this row holds.
+    pub fn state(&self) -> MeetingState {
+        MeetingState {
+            status: self.status,
+            sequence: self.sequence,
+            zoom: ZoomState {
+                status: self.zoom_status,
+                pending: self.zoom_pending_change,
+                meeting_id: self.zoom_meeting_id,
+                create_unconfirmed: self.zoom_create_unconfirmed,
+                held_until: self.zoom_held_until,
+                problem: self
+                    .zoom_error_code
+                    .map(|code| ZoomProblem { code, message: self.zoom_error_message.clone().unwrap_or_default() }),
+            },
+            calendar: self.calendar_status,
+        }
+    }
+
+    /// The row as it is once `state` is written.
+    fn with_state(mut self, state: &MeetingState) -> MeetingRow {
+        self.status = state.status;
+        self.sequence = state.sequence;
+        self.version += 1;
+        self.zoom_status = state.zoom.status;
+        self.zoom_pending_change = state.zoom.pending;
+        self.zoom_meeting_id = state.zoom.meeting_id;
+        self.zoom_create_unconfirmed = state.zoom.create_unconfirmed;
+        self.zoom_held_until = state.zoom.held_until;
+        self.zoom_error_code = state.zoom.problem.as_ref().map(|p| p.code);
+        self.zoom_error_message = state.zoom.problem.as_ref().map(|p| p.message.clone());
+        self.calendar_status = state.calendar;
+        self
+    }
+
+    pub fn is_scheduled(&self) -> bool {
+        self.status == MeetingStatus::Scheduled
+    }
+}
+
+/// Every [`MeetingRow`] column, for `SELECT` and `RETURNING`.
+macro_rules! meeting_columns {
+    () => {
+        "id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, buffer_after_ms, timezone, \
+         status, location, location_detail, notes, cancel_reason, sequence, version, zoom_status, \
+         zoom_pending_change, zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, \
+         zoom_create_unconfirmed, zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, \
+         zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, zoom_dial_in, calendar_status, \
+         manage_token_sealed, created_at, updated_at"
+    };
+}
+
 macro_rules! select_meeting {
     ($clause:literal) => {
-        concat!(
-            "SELECT id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, buffer_after_ms, timezone, \
-             status, location, location_detail, notes, cancel_reason, sequence, zoom_status, zoom_pending_change, \
-             zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, zoom_create_unconfirmed, \
-             zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, zoom_join_before_host, \
-             zoom_mute_upon_entry, zoom_auto_recording, zoom_dial_in, manage_token_sealed, created_at, updated_at \
-             FROM meetings ",
-            $clause
-        )
+        concat!("SELECT ", meeting_columns!(), " FROM meetings ", $clause)
     };
 }
 
@@ -106,7 +159,7 @@ pub struct NewMeeting {
     pub manage_token_sealed: Option<Vec<u8>>,
     /// Minutes before the start at which the invitees are reminded.
     pub reminder_minutes: Vec<i64>,
-    /// Whether this meeting gets a Zoom meeting (and so a Zoom job).
+    /// Whether this meeting gets a Zoom meeting (and so Zoom work).
     pub zoom: bool,
     pub zoom_reference: String,
     pub zoom_waiting_room: bool,
@@ -116,63 +169,72 @@ pub struct NewMeeting {
     pub invitees: Vec<NewInvitee>,
 }
 
-/// Why a change inside the host lock did not happen.
+/// What a Zoom create (or finding our meeting after a lost answer) brought.
+pub struct CreatedZoomMeeting<'a> {
+    pub zoom_meeting_id: i64,
+    pub uuid: &'a str,
+    pub join_url: &'a str,
+    pub passcode: Option<&'a str>,
+    /// Zoom's dial-in numbers as JSON, when it gave them.
+    pub dial_in_json: Option<String>,
+}
+
+/// What a change writes besides the state.
+pub enum Details<'a> {
+    Nothing,
+    /// A new time, length or topic.
+    Times {
+        start_at: i64,
+        end_at: i64,
+        topic: &'a str,
+    },
+    CancelReason(Option<&'a str>),
+    ZoomMeeting(&'a CreatedZoomMeeting<'a>),
+}
+
+/// How the meeting's Zoom job follows a change that leaves Zoom work to do.
+pub enum ZoomJob<'a> {
+    /// A person changed the meeting: the work is due now, whatever it waited for.
+    DueNow,
+    /// The worker holding `job` ends its run this way.
+    Ends(&'a ClaimedJob, JobEnd),
+    /// The worker's run goes on (it recorded a step before calling Zoom): the job stays as it is.
+    Keep,
+}
+
+/// A change that happened: the state before and the row after.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub before: MeetingState,
+    pub after: MeetingRow,
+}
+
 #[derive(Debug, thiserror::Error)]
-pub enum LockedChangeError<R> {
-    #[error("refused")]
-    Refused(R),
+pub enum ChangeError {
+    #[error("no such meeting")]
+    Gone,
+    #[error(transparent)]
+    Refused(#[from] Refused),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl<R> From<sqlx::Error> for LockedChangeError<R> {
+impl From<sqlx::Error> for ChangeError {
     fn from(e: sqlx::Error) -> Self {
-        LockedChangeError::Store(StoreError::from_sqlx(e))
+        ChangeError::Store(e.into())
     }
 }
 
-/// Inserts or re-arms the meeting's Zoom job to run now, inside a transaction.
-macro_rules! enqueue_zoom_job_sql {
-    ($tx:ident, $meeting_id:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO zoom_jobs (meeting_id, run_at, created_at) VALUES ($1, $2, $2) \
-             ON CONFLICT (meeting_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, first_failure_at = NULL",
-        )
-        .bind($meeting_id)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?;
-    };
-}
-
 /// How far around a change the host's meetings are read: enough for buffers and the host-local day.
-const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
-
-/// Runs `$body` in a transaction holding the host's lock; the body's `?` rolls back.
-macro_rules! with_host_locked {
-    ($db:expr, $host_id:expr, |$tx:ident| $body:block) => {
-        match $db {
-            Db::Sqlite(pool) => {
-                // BEGIN IMMEDIATE takes the write lock now: a deferred transaction that upgrades
-                // later fails with SQLITE_BUSY at once, which busy_timeout does not absorb.
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind($host_id).execute(&mut *$tx).await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
-    };
-}
+pub const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
 
 const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
      WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 ORDER BY start_at";
+
+const WRITE_STATE_SQL: &str = "UPDATE meetings SET status = $3, sequence = $4, version = version + 1, \
+     zoom_status = $5, zoom_pending_change = $6, zoom_meeting_id = $7, zoom_create_unconfirmed = $8, \
+     zoom_held_until = $9, zoom_error_code = $10, zoom_error_message = $11, calendar_status = $12, updated_at = $13 \
+     WHERE id = $1 AND version = $2";
 
 impl Db {
     /// The host's scheduled meetings overlapping `[from, to)` (ms).
@@ -182,171 +244,18 @@ impl Db {
         })?)
     }
 
-    /// Books: under the host's lock, reads the host's meetings around `[start, end)`, asks `decide`
-    /// (pure: slot rules) whether the start may be booked, then writes the meeting, its invitees and
-    /// its Zoom job and its mails together.
-    pub async fn book<R>(
+    /// Applies `event` to a meeting in a transaction of its own (see [`Tx::change_meeting`]).
+    pub async fn change_meeting(
         &self,
-        meeting: NewMeeting,
-        mails: &[OutgoingMail],
-        decide: impl FnOnce(&[BusyRow]) -> Result<(), R>,
-    ) -> Result<(), LockedChangeError<R>> {
-        let from = meeting.start_at - NEIGHBOURHOOD_MS;
-        let to = meeting.end_at + NEIGHBOURHOOD_MS;
-        let now = now_ms();
-        let host_id = meeting.host_id.clone();
-        with_host_locked!(self, &host_id, |tx| {
-            let busy: Vec<BusyRow> =
-                sqlx::query_as(BUSY_SQL).bind(&host_id).bind(from).bind(to).bind("").fetch_all(&mut *tx).await?;
-            decide(&busy).map_err(LockedChangeError::Refused)?;
-            sqlx::query(
-                "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
-                 buffer_after_ms, timezone, status, location, location_detail, notes, manage_token_hash, zoom_status, \
-                 zoom_pending_change, zoom_reference, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, manage_token_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                 $8, $9, 'scheduled', $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)",
-            )
-            .bind(&meeting.id)
-            .bind(&meeting.host_id)
-            .bind(&meeting.event_type_id)
-            .bind(&meeting.topic)
-            .bind(meeting.start_at)
-            .bind(meeting.end_at)
-            .bind(meeting.buffer_before_ms)
-            .bind(meeting.buffer_after_ms)
-            .bind(&meeting.timezone)
-            .bind(&meeting.location)
-            .bind(&meeting.location_detail)
-            .bind(&meeting.notes)
-            .bind(&meeting.manage_token_hash)
-            .bind(if meeting.zoom { "pending" } else { "none" })
-            .bind(meeting.zoom.then_some("create"))
-            .bind(&meeting.zoom_reference)
-            .bind(meeting.zoom_waiting_room)
-            .bind(meeting.zoom_join_before_host)
-            .bind(meeting.zoom_mute_upon_entry)
-            .bind(&meeting.zoom_auto_recording)
-            .bind(&meeting.manage_token_sealed)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            arm_reminders_sql!(tx, &meeting.id, &meeting.reminder_minutes, meeting.start_at, now);
-            for invitee in &meeting.invitees {
-                sqlx::query(
-                    "INSERT INTO invitees (id, meeting_id, name, email, timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(super::new_id())
-                .bind(&meeting.id)
-                .bind(&invitee.name)
-                .bind(&invitee.email)
-                .bind(&invitee.timezone)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if meeting.zoom {
-                sqlx::query("INSERT INTO zoom_jobs (meeting_id, run_at, created_at) VALUES ($1, $2, $2)")
-                    .bind(&meeting.id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            enqueue_mails_sql!(tx, mails, now);
-        });
-        Ok(())
-    }
-
-    /// Moves a meeting: same lock and checks as booking (its own slot excluded), then a Zoom update;
-    /// its mails are queued only if the meeting was still scheduled.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn reschedule<R>(
-        &self,
-        meeting: &MeetingRow,
-        start_at: i64,
-        end_at: i64,
-        topic: &str,
-        mails: &[OutgoingMail],
-        decide: impl FnOnce(&[BusyRow]) -> Result<(), R>,
-    ) -> Result<(), LockedChangeError<R>> {
-        let now = now_ms();
-        with_host_locked!(self, &meeting.host_id, |tx| {
-            let busy: Vec<BusyRow> = sqlx::query_as(BUSY_SQL)
-                .bind(&meeting.host_id)
-                .bind(start_at - NEIGHBOURHOOD_MS)
-                .bind(end_at + NEIGHBOURHOOD_MS)
-                .bind(&meeting.id)
-                .fetch_all(&mut *tx)
-                .await?;
-            decide(&busy).map_err(LockedChangeError::Refused)?;
-            // A create still pending stays a create (it will use the new time); otherwise an update.
-            let updated = sqlx::query(
-                "UPDATE meetings SET start_at = $2, end_at = $3, topic = $4, sequence = sequence + 1, updated_at = $5, \
-                 zoom_pending_change = CASE WHEN zoom_status IN ('none', 'deleted') THEN zoom_pending_change \
-                   WHEN zoom_pending_change = 'create' OR zoom_meeting_id IS NULL THEN 'create' ELSE 'update' END \
-                 WHERE id = $1 AND status = 'scheduled'",
-            )
-            .bind(&meeting.id)
-            .bind(start_at)
-            .bind(end_at)
-            .bind(topic)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 1 && meeting.zoom_status != "none" && meeting.zoom_status != "deleted" {
-                enqueue_zoom_job_sql!(tx, &meeting.id, now);
-            }
-            if updated.rows_affected() == 1 {
-                move_reminders_sql!(tx, &meeting.id, start_at, now);
-                enqueue_mails_sql!(tx, mails, now);
-            }
-        });
-        Ok(())
-    }
-
-    /// Cancels a meeting; its Zoom meeting (if any, or if a create may have happened) is deleted by the job.
-    /// The mails are queued only by the cancel that ends a scheduled meeting (not by a repeat).
-    pub async fn cancel_meeting(
-        &self,
-        meeting: &MeetingRow,
-        reason: Option<&str>,
-        mails: &[OutgoingMail],
-    ) -> StoreResult<()> {
-        let now = now_ms();
-        let needs_zoom_delete = meeting.zoom_meeting_id.is_some() || meeting.zoom_create_unconfirmed;
-        let result: Result<(), LockedChangeError<()>> = async {
-            with_host_locked!(self, &meeting.host_id, |tx| {
-                let cancelled = sqlx::query(
-                    "UPDATE meetings SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, \
-                     updated_at = $3, zoom_held_until = NULL, \
-                     zoom_pending_change = CASE WHEN $4 THEN 'delete' ELSE NULL END, \
-                     zoom_status = CASE WHEN zoom_status = 'none' THEN 'none' WHEN $4 THEN zoom_status ELSE 'deleted' END, \
-                     zoom_error_code = CASE WHEN $4 THEN zoom_error_code ELSE NULL END, \
-                     zoom_error_message = CASE WHEN $4 THEN zoom_error_message ELSE NULL END \
-                     WHERE id = $1 AND status = 'scheduled'",
-                )
-                .bind(&meeting.id)
-                .bind(reason)
-                .bind(now)
-                .bind(needs_zoom_delete)
-                .execute(&mut *tx)
-                .await?;
-                if cancelled.rows_affected() == 1 {
-                    drop_reminders_sql!(tx, &meeting.id, now);
-                    enqueue_mails_sql!(tx, mails, now);
-                }
-                if needs_zoom_delete {
-                    enqueue_zoom_job_sql!(tx, &meeting.id, now);
-                } else {
-                    sqlx::query("DELETE FROM zoom_jobs WHERE meeting_id = $1").bind(&meeting.id).execute(&mut *tx).await?;
-                }
-            });
-            Ok(())
-        }
-        .await;
-        match result {
-            Ok(()) | Err(LockedChangeError::Refused(())) => Ok(()),
-            Err(LockedChangeError::Store(e)) => Err(e),
-        }
+        id: &str,
+        event: &Event,
+        details: Details<'_>,
+        now: i64,
+    ) -> Result<Changed, ChangeError> {
+        let mut tx = self.begin().await?;
+        let changed = tx.change_meeting(id, event, details, ZoomJob::DueNow, now).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
     pub async fn meeting(&self, id: &str) -> StoreResult<Option<MeetingRow>> {
@@ -373,26 +282,37 @@ impl Db {
     }
 
     /// The Prospo meeting (of this host) whose Zoom meeting has this id.
-    pub async fn meeting_by_zoom_id(&self, host_id: &str, zoom_meeting_id: i64) -> StoreResult<Option<String>> {
-        let row: Option<(String,)> = on_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id FROM meetings WHERE host_id = $1 AND zoom_meeting_id = $2 ORDER BY created_at DESC LIMIT 1",
-            )
-            .bind(host_id)
-            .bind(zoom_meeting_id)
-            .fetch_optional(pool)
-            .await
-        })?;
-        Ok(row.map(|(id,)| id))
+    pub async fn meeting_by_zoom_id(&self, host_id: &str, zoom_meeting_id: i64) -> StoreResult<Option<MeetingRow>> {
+        const SQL: &str =
+            select_meeting!("WHERE host_id = $1 AND zoom_meeting_id = $2 ORDER BY created_at DESC LIMIT 1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(host_id).bind(zoom_meeting_id).fetch_optional(pool).await)?)
     }
 
     pub async fn invitees_of(&self, meeting_id: &str) -> StoreResult<Vec<InviteeRow>> {
         Ok(on_db!(self, |pool| {
-            sqlx::query_as("SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id = $1 ORDER BY created_at, id")
-                .bind(meeting_id)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(
+                "SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id = $1 ORDER BY created_at, id",
+            )
+            .bind(meeting_id)
+            .fetch_all(pool)
+            .await
         })?)
+    }
+
+    /// The invitees of every meeting of a host that ends after (`upcoming`) or before `now`, in one
+    /// query: a list page reads its rows' invitees together, not one query per row.
+    pub async fn invitees_of_meetings_of(
+        &self,
+        host_id: &str,
+        upcoming: bool,
+        now: i64,
+    ) -> StoreResult<Vec<InviteeRow>> {
+        const UPCOMING: &str = "SELECT i.id, i.meeting_id, i.name, i.email, i.timezone FROM invitees i \
+             JOIN meetings m ON m.id = i.meeting_id WHERE m.host_id = $1 AND m.end_at > $2 ORDER BY i.created_at, i.id";
+        const PAST: &str = "SELECT i.id, i.meeting_id, i.name, i.email, i.timezone FROM invitees i \
+             JOIN meetings m ON m.id = i.meeting_id WHERE m.host_id = $1 AND m.end_at <= $2 ORDER BY i.created_at, i.id";
+        let sql = if upcoming { UPCOMING } else { PAST };
+        Ok(on_db!(self, |pool| sqlx::query_as(sql).bind(host_id).bind(now).fetch_all(pool).await)?)
     }
 
     /// Every sealed manage token, for `keys rotate`.
@@ -411,8 +331,242 @@ impl Db {
                 .bind(sealed)
                 .execute(pool)
                 .await
-                .map(|_| ())
+                .map(|r| r.rows_affected())
         })?;
+        Ok(())
+    }
+
+    /// Meetings whose Zoom job does not match their state: work owed without a job (or with a
+    /// failed one), a stopped change whose job is not failed for Retry, or a job without work.
+    /// Empty by construction; tests and operators check it.
+    pub async fn zoom_work_mismatches(&self) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.id FROM meetings m LEFT JOIN jobs j ON j.queue = 'zoom' AND j.subject = m.id \
+                 WHERE (m.zoom_pending_change IS NOT NULL AND j.subject IS NULL) \
+                 OR (m.zoom_pending_change IS NULL AND j.subject IS NOT NULL) \
+                 OR (m.zoom_pending_change IS NOT NULL AND j.subject IS NOT NULL \
+                     AND COALESCE(m.zoom_error_code IN ('zoom_disconnected', 'zoom_unconfirmed', 'zoom_error'), FALSE) \
+                         <> (j.failed_at IS NOT NULL)) \
+                 UNION SELECT j.subject FROM jobs j WHERE j.queue = 'zoom' \
+                 AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.id = j.subject)",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+impl Tx {
+    /// Meetings of a host with Zoom work owed (queued, waiting or stopped for Retry).
+    pub async fn meetings_with_zoom_work(&mut self, host_id: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_tx!(self, |c| {
+            sqlx::query_as("SELECT id FROM meetings WHERE host_id = $1 AND zoom_pending_change IS NOT NULL")
+                .bind(host_id)
+                .fetch_all(&mut *c)
+                .await
+        })?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// The host's scheduled meetings overlapping `[from, to)` but `except`, read inside the change.
+    pub async fn busy_meetings(
+        &mut self,
+        host_id: &str,
+        from: i64,
+        to: i64,
+        except: &str,
+    ) -> StoreResult<Vec<BusyRow>> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as(BUSY_SQL).bind(host_id).bind(from).bind(to).bind(except).fetch_all(&mut *c).await
+        })?)
+    }
+
+    /// The meeting, read for a change: on PostgreSQL its row stays locked until the commit.
+    pub async fn meeting_for_change(&mut self, id: &str) -> StoreResult<Option<MeetingRow>> {
+        Ok(match self {
+            Tx::Sqlite(t) => sqlx::query_as(select_meeting!("WHERE id = $1")).bind(id).fetch_optional(&mut **t).await?,
+            Tx::Postgres(t) => {
+                sqlx::query_as(select_meeting!("WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(&mut **t).await?
+            }
+        })
+    }
+
+    /// Inserts a booked meeting with its invitees, and queues its Zoom work if it has any.
+    pub async fn insert_meeting(&mut self, meeting: &NewMeeting, now: i64) -> StoreResult<MeetingRow> {
+        let state = MeetingState::booked(meeting.zoom);
+        let row: MeetingRow = on_tx!(self, |c| {
+            sqlx::query_as(concat!(
+                "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
+                 buffer_after_ms, timezone, status, location, location_detail, notes, manage_token_hash, zoom_status, \
+                 zoom_pending_change, zoom_reference, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
+                 zoom_auto_recording, manage_token_sealed, sequence, calendar_status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                 $21, $22, $23, $24, $25, $25) RETURNING ",
+                meeting_columns!()
+            ))
+            .bind(&meeting.id)
+            .bind(&meeting.host_id)
+            .bind(&meeting.event_type_id)
+            .bind(&meeting.topic)
+            .bind(meeting.start_at)
+            .bind(meeting.end_at)
+            .bind(meeting.buffer_before_ms)
+            .bind(meeting.buffer_after_ms)
+            .bind(&meeting.timezone)
+            .bind(state.status)
+            .bind(&meeting.location)
+            .bind(&meeting.location_detail)
+            .bind(&meeting.notes)
+            .bind(&meeting.manage_token_hash)
+            .bind(state.zoom.status)
+            .bind(state.zoom.pending)
+            .bind(&meeting.zoom_reference)
+            .bind(meeting.zoom_waiting_room)
+            .bind(meeting.zoom_join_before_host)
+            .bind(meeting.zoom_mute_upon_entry)
+            .bind(&meeting.zoom_auto_recording)
+            .bind(&meeting.manage_token_sealed)
+            .bind(state.sequence)
+            .bind(state.calendar)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await
+        })?;
+        for invitee in &meeting.invitees {
+            on_tx!(self, |c| {
+                sqlx::query(
+                    "INSERT INTO invitees (id, meeting_id, name, email, timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(super::new_id())
+                .bind(&meeting.id)
+                .bind(&invitee.name)
+                .bind(&invitee.email)
+                .bind(&invitee.timezone)
+                .bind(now)
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected())
+            })?;
+        }
+        self.sync_zoom_job(&meeting.id, &state, ZoomJob::DueNow, now).await?;
+        Ok(row)
+    }
+
+    /// One change of a meeting's state: reads it, applies `event`, writes the result (and
+    /// `details`) guarded by the version it read, and brings the Zoom job in line; all inside this
+    /// transaction. `job` says how the Zoom job follows when work is left.
+    pub async fn change_meeting(
+        &mut self,
+        id: &str,
+        event: &Event,
+        details: Details<'_>,
+        job: ZoomJob<'_>,
+        now: i64,
+    ) -> Result<Changed, ChangeError> {
+        let row = self.meeting_for_change(id).await?.ok_or(ChangeError::Gone)?;
+        let before = row.state();
+        let after = apply(&before, event)?;
+        let written = on_tx!(self, |c| {
+            sqlx::query(WRITE_STATE_SQL)
+                .bind(id)
+                .bind(row.version)
+                .bind(after.status)
+                .bind(after.sequence)
+                .bind(after.zoom.status)
+                .bind(after.zoom.pending)
+                .bind(after.zoom.meeting_id)
+                .bind(after.zoom.create_unconfirmed)
+                .bind(after.zoom.held_until)
+                .bind(after.zoom.problem.as_ref().map(|p| p.code))
+                .bind(after.zoom.problem.as_ref().map(|p| p.message.as_str()))
+                .bind(after.calendar)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if written != 1 {
+            // Only a writer outside a transaction could get here: the row is locked (PostgreSQL)
+            // or the database is (SQLite). Losing cleanly beats writing a state that cannot exist.
+            return Err(StoreError::Stale("the meeting").into());
+        }
+        let mut after_row = row.with_state(&after);
+        self.write_details(id, &details, &mut after_row).await?;
+        self.sync_zoom_job(id, &after, job, now).await?;
+        Ok(Changed { before, after: after_row })
+    }
+
+    async fn write_details(&mut self, id: &str, details: &Details<'_>, row: &mut MeetingRow) -> StoreResult<()> {
+        match details {
+            Details::Nothing => {}
+            Details::Times { start_at, end_at, topic } => {
+                on_tx!(self, |c| {
+                    sqlx::query("UPDATE meetings SET start_at = $2, end_at = $3, topic = $4 WHERE id = $1")
+                        .bind(id)
+                        .bind(start_at)
+                        .bind(end_at)
+                        .bind(topic)
+                        .execute(&mut *c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+                (row.start_at, row.end_at, row.topic) = (*start_at, *end_at, (*topic).to_owned());
+            }
+            Details::CancelReason(reason) => {
+                on_tx!(self, |c| {
+                    sqlx::query("UPDATE meetings SET cancel_reason = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(reason)
+                        .execute(&mut *c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+                row.cancel_reason = reason.map(str::to_owned);
+            }
+            Details::ZoomMeeting(created) => {
+                on_tx!(self, |c| {
+                    sqlx::query(
+                        "UPDATE meetings SET zoom_uuid = $2, zoom_join_url = $3, zoom_passcode = $4, zoom_dial_in = $5 \
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(created.uuid)
+                    .bind(created.join_url)
+                    .bind(created.passcode)
+                    .bind(&created.dial_in_json)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected())
+                })?;
+                row.zoom_uuid = Some(created.uuid.to_owned());
+                row.zoom_join_url = Some(created.join_url.to_owned());
+                row.zoom_passcode = created.passcode.map(str::to_owned);
+                row.zoom_dial_in = created.dial_in_json.clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// The meeting's Zoom job as its state says: queued while there is work to do, failed (kept
+    /// for Retry) while the work is stopped, gone otherwise.
+    async fn sync_zoom_job(&mut self, id: &str, state: &MeetingState, job: ZoomJob<'_>, now: i64) -> StoreResult<()> {
+        if state.zoom.needs_work() {
+            match job {
+                ZoomJob::DueNow => self.schedule_job(Queue::Zoom, id, now, now).await?,
+                ZoomJob::Keep => {}
+                ZoomJob::Ends(claimed, end) => {
+                    if !self.end_job(claimed, &end, now).await? {
+                        // Another worker holds it now (the lease ran out): it runs the work.
+                        tracing::warn!(meeting_id = id, "zoom job was taken over while it ran");
+                    }
+                }
+            }
+        } else if let Some(problem) = state.zoom.problem.as_ref().filter(|_| state.zoom.awaits_retry()) {
+            self.fail_job(Queue::Zoom, id, problem.code.as_str(), now).await?;
+        } else {
+            self.drop_job(Queue::Zoom, id).await?;
+        }
         Ok(())
     }
 }

@@ -1,13 +1,17 @@
 //! Storage: one [`Db`] over SQLite or PostgreSQL, running the same SQL on either.
 //!
 //! Queries are written once with `$1` placeholders (both drivers accept them) and run through
-//! [`on_db!`], which expands the body once per backend. Backend-specific SQL (advisory locks,
-//! `FOR UPDATE SKIP LOCKED`) lives in explicit match arms.
+//! [`on_db!`] (a pool) or [`on_tx!`] (a transaction), which expand the body once per backend.
+//! Changes that must commit together run on a [`Tx`] from [`Db::begin`] or [`Db::begin_locked`].
+//! Backend-specific SQL (row locks, `FOR UPDATE SKIP LOCKED`) lives in explicit match arms.
+//! Nothing here reads the clock: callers pass `now`, so tests can move time.
 
 pub mod accounts;
 pub mod availability;
+mod columns;
 pub mod email_verifications;
 pub mod event_types;
+pub mod jobs;
 pub mod meetings;
 pub mod outbox;
 pub mod password_resets;
@@ -16,7 +20,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod webhooks;
 pub mod zoom_connections;
-pub mod zoom_jobs;
+pub mod zoom_usage;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,7 +29,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 /// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
 macro_rules! on_db {
@@ -38,33 +42,38 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
-/// Claims due rows for one worker across all instances. `$select` is an `UPDATE … WHERE key IN
-/// (SELECT … LIMIT $3` statement left open (binds: `$1` now, `$2` claimed until, `$3` limit) and
-/// `$returning` its `RETURNING` clause. SQLite has one writer, so the statement is atomic alone;
-/// PostgreSQL skips rows another instance is claiming.
-macro_rules! claim_due {
-    ($db:expr, $now:expr, $until:expr, $limit:expr, $select:literal, $returning:literal) => {
-        match $db {
-            $crate::store::Db::Sqlite(pool) => {
-                sqlx::query_as(concat!($select, ") ", $returning))
-                    .bind($now)
-                    .bind($until)
-                    .bind($limit)
-                    .fetch_all(pool)
-                    .await
+/// Runs `$body` with `$conn` bound to the connection of whichever transaction `$tx` holds.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
             }
-            $crate::store::Db::Postgres(pool) => {
-                sqlx::query_as(concat!($select, " FOR UPDATE SKIP LOCKED) ", $returning))
-                    .bind($now)
-                    .bind($until)
-                    .bind($limit)
-                    .fetch_all(pool)
-                    .await
+            $crate::store::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
             }
         }
     };
 }
-pub(crate) use claim_due;
+pub(crate) use on_tx;
+
+/// A write transaction on either backend; dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -76,13 +85,17 @@ pub enum Db {
 pub enum StoreError {
     #[error("unique constraint violated: {0}")]
     Conflict(String),
+    /// A guarded write found the row changed since it was read.
+    #[error("{0} changed meanwhile")]
+    Stale(&'static str),
     #[error(transparent)]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(sqlx::Error),
 }
 
-impl StoreError {
-    /// Maps a unique-constraint violation to `Conflict(constraint or message)`.
-    pub fn from_sqlx(e: sqlx::Error) -> Self {
+/// The one conversion from the driver's errors: a unique violation is a [`StoreError::Conflict`]
+/// (so a plain `?` never turns a conflict into a 500); anything else stays a database error.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
@@ -180,11 +193,27 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, |pool| pool.close().await)
     }
-}
 
-/// Milliseconds since the Unix epoch: how instants are stored.
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that upgrades later fails with SQLITE_BUSY, which busy_timeout does
+    /// not absorb.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A write transaction holding the host's lock, so that changes to one host's calendar (two
+    /// invitees racing for one slot, a disconnect racing a booking) happen one after the other.
+    /// SQLite has one writer at a time anyway; PostgreSQL locks the host's row.
+    pub async fn begin_locked(&self, host_id: &str) -> StoreResult<Tx> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(host_id).execute(&mut **t).await?;
+        }
+        Ok(tx)
+    }
 }
 
 pub fn new_id() -> String {

@@ -1,12 +1,46 @@
-//! The mail outbox: mails are written inside the transaction of the change that causes them (see
-//! [`enqueue_mails_sql!`]), then claimed, sent and marked by the sender worker.
+//! The mail outbox: mails are written inside the transaction of the change that causes it
+//! ([`Tx::enqueue_mails`]), each with its job on the mail queue, then sent and marked by the
+//! mail worker. Sent mails keep subject, recipient and times; their bodies (which hold reset and
+//! manage links) are emptied after a week.
 
-use super::{Db, StoreResult, claim_due, now_ms, on_db};
+use super::jobs::Queue;
+use super::{Db, StoreResult, Tx, on_db, on_tx};
+use crate::domain::text_forms::text_forms;
+
+/// What a mail is about (the outbox's `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailKind {
+    Booked,
+    Rescheduled,
+    Cancelled,
+    ZoomLink,
+    Reminder,
+    AlertConnection,
+    AlertZoomFailed,
+    AlertDeletedInZoom,
+    PasswordReset,
+    VerifyEmail,
+}
+
+text_forms! {
+    MailKind {
+        Booked => "booked",
+        Rescheduled => "rescheduled",
+        Cancelled => "cancelled",
+        ZoomLink => "zoom_link",
+        Reminder => "reminder",
+        AlertConnection => "alert_connection",
+        AlertZoomFailed => "alert_zoom_failed",
+        AlertDeletedInZoom => "alert_deleted_in_zoom",
+        PasswordReset => "password_reset",
+        VerifyEmail => "verify_email",
+    }
+}
 
 /// A mail to send, rendered when the change that causes it happens.
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
-    pub kind: String,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
@@ -15,101 +49,76 @@ pub struct OutgoingMail {
     pub ics: Option<String>,
 }
 
-/// A claimed outbox row.
+/// A mail as the sender reads it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: String,
-    pub kind: String,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
     pub ics: Option<Vec<u8>>,
-    pub attempts: i64,
+    pub sent_at: Option<i64>,
 }
 
-/// Inserts mails inside a transaction (`$tx` is a SQLite or PostgreSQL transaction), so the change
-/// and its mails are committed, or lost, together.
-macro_rules! enqueue_mails_sql {
-    ($tx:ident, $mails:expr, $now:expr) => {
-        for mail in $mails {
-            sqlx::query(
-                "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-            )
-            .bind($crate::store::new_id())
-            .bind(&mail.kind)
-            .bind(&mail.recipient)
-            .bind(&mail.subject)
-            .bind(&mail.text_body)
-            .bind(&mail.html_body)
-            .bind(mail.ics.as_ref().map(|ics| ics.as_bytes().to_vec()))
-            .bind($now)
-            .execute(&mut *$tx)
-            .await?;
+impl Tx {
+    /// Queues mails with the change this transaction makes: both commit, or neither.
+    pub async fn enqueue_mails(&mut self, mails: &[OutgoingMail], now: i64) -> StoreResult<()> {
+        for mail in mails {
+            let id = super::new_id();
+            on_tx!(self, |c| {
+                sqlx::query(
+                    "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                )
+                .bind(&id)
+                .bind(mail.kind)
+                .bind(&mail.recipient)
+                .bind(&mail.subject)
+                .bind(&mail.text_body)
+                .bind(&mail.html_body)
+                .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
+                .bind(now)
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected())
+            })?;
+            self.schedule_job(Queue::Mail, &id, now, now).await?;
         }
-    };
+        Ok(())
+    }
+
+    /// The sent mark; a mail that has it is never sent again.
+    pub async fn mark_mail_sent(&mut self, id: &str, now: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
 }
-pub(crate) use enqueue_mails_sql;
 
 impl Db {
-    /// Enqueues mails on their own (when no other change must commit with them).
-    pub async fn enqueue_mails(&self, mails: &[OutgoingMail]) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            enqueue_mails_sql!(tx, mails, now);
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
+    /// Queues mails on their own (when no other change must commit with them).
+    pub async fn enqueue_mails(&self, mails: &[OutgoingMail], now: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.enqueue_mails(mails, now).await?;
+        tx.commit().await
     }
 
-    /// Leases up to `limit` due, unsent mails for `claim_ms` (each to one sender across instances).
-    pub async fn claim_mails(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<OutboxRow>> {
-        let now = now_ms();
-        let rows = claim_due!(
-            self,
-            now,
-            now + claim_ms,
-            limit,
-            "UPDATE outbox SET claimed_until = $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
-             AND send_after <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY send_after LIMIT $3",
-            "RETURNING id, kind, recipient, subject, text_body, html_body, ics, attempts"
-        )?;
-        Ok(rows)
-    }
-
-    /// The sent mark; a row that has it is never claimed again.
-    pub async fn mark_mail_sent(&self, id: &str) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query(
-                "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1 AND sent_at IS NULL",
+    pub async fn outbox_mail(&self, id: &str) -> StoreResult<Option<OutboxRow>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, recipient, subject, text_body, html_body, ics, sent_at FROM outbox WHERE id = $1",
             )
             .bind(id)
-            .bind(now_ms())
-            .execute(pool)
+            .fetch_optional(pool)
             .await
-            .map(|_| ())
-        })?;
-        Ok(())
-    }
-
-    /// A failed send: counted, and the row becomes due again at `retry_at`.
-    pub async fn mark_mail_failed(&self, id: &str, error: &str, retry_at: i64) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, send_after = $3, claimed_until = NULL \
-                 WHERE id = $1 AND sent_at IS NULL",
-            )
-            .bind(id)
-            .bind(error)
-            .bind(retry_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
-        Ok(())
+        })?)
     }
 
     /// How many mails wait to be sent (for tests and operations).
@@ -118,5 +127,22 @@ impl Db {
             sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(pool).await
         })?;
         Ok(n)
+    }
+
+    /// Empties the bodies and attachments of mails sent before `sent_before` (they hold reset and
+    /// manage links in plain text); subject, recipient and times stay. Returns how many.
+    pub async fn purge_sent_mail_bodies(&self, sent_before: i64, now: i64) -> StoreResult<u64> {
+        let purged = on_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET text_body = '', html_body = '', ics = NULL, purged_at = $2 \
+                 WHERE sent_at IS NOT NULL AND sent_at < $1 AND purged_at IS NULL",
+            )
+            .bind(sent_before)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(purged)
     }
 }

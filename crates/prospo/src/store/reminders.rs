@@ -1,95 +1,124 @@
 //! Reminders: one row per reminder of a meeting, armed when it is booked, moved when it is
-//! rescheduled, dropped when it is cancelled (all inside that change's transaction), and completed
-//! by the reminder worker together with the mails it queues. `done_at` is the sent mark.
+//! rescheduled, dropped when it is cancelled (all inside that change's transaction), each with its
+//! job on the reminder queue at its due time. `done_at` is the sent mark: the reminder worker sets
+//! it in the transaction that queues the reminder's mails, so each is sent once.
 
-use super::outbox::{OutgoingMail, enqueue_mails_sql};
-use super::{Db, StoreResult, claim_due, now_ms, on_db};
+use super::jobs::{ClaimedJob, JobEnd};
+use super::outbox::OutgoingMail;
+use super::{Db, StoreResult, Tx, on_db, on_tx};
 
-/// A claimed reminder: which meeting, how long before its start, and the due time it was armed for.
+/// A reminder of a meeting: how long before its start, and when it is due.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DueReminder {
+pub struct ReminderRow {
     pub meeting_id: String,
     pub minutes_before: i64,
     pub due_at: i64,
+    pub done_at: Option<i64>,
 }
 
-/// Arms a new meeting's reminders inside a transaction. One already due (booked too late for it)
-/// is recorded as done: the booking mail says all it would.
-macro_rules! arm_reminders_sql {
-    ($tx:ident, $meeting_id:expr, $minutes:expr, $start_at:expr, $now:expr) => {
-        for minutes in $minutes {
-            let due_at = $start_at - minutes * 60_000;
-            sqlx::query(
-                "INSERT INTO reminders (meeting_id, minutes_before, due_at, done_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (meeting_id, minutes_before) DO NOTHING",
-            )
-            .bind($meeting_id)
-            .bind(minutes)
-            .bind(due_at)
-            .bind((due_at <= $now).then_some($now))
-            .execute(&mut *$tx)
-            .await?;
+/// The job subject of a reminder.
+pub fn reminder_subject(meeting_id: &str, minutes_before: i64) -> String {
+    format!("{meeting_id}:{minutes_before}")
+}
+
+/// The reminder a job subject names.
+pub fn parse_reminder_subject(subject: &str) -> Option<(&str, i64)> {
+    let (meeting_id, minutes) = subject.rsplit_once(':')?;
+    Some((meeting_id, minutes.parse().ok()?))
+}
+
+/// Jobs for a meeting's reminders that are still to come, each due at its reminder's time.
+const ARM_JOBS_SQL: &str = "INSERT INTO jobs (queue, subject, run_at, created_at) \
+     SELECT 'reminder', meeting_id || ':' || minutes_before, due_at, $2 FROM reminders \
+     WHERE meeting_id = $1 AND done_at IS NULL \
+     ON CONFLICT (queue, subject) DO UPDATE SET run_at = excluded.run_at, attempts = 0, failed_at = NULL";
+/// Jobs of a meeting's reminders that are done.
+const DROP_DONE_JOBS_SQL: &str = "DELETE FROM jobs WHERE queue = 'reminder' AND subject IN \
+     (SELECT meeting_id || ':' || minutes_before FROM reminders WHERE meeting_id = $1 AND done_at IS NOT NULL)";
+
+impl Tx {
+    /// Arms a new meeting's reminders. One already due (booked too late for it) is recorded as
+    /// done: the booking mail says all it would.
+    pub async fn arm_reminders(
+        &mut self,
+        meeting_id: &str,
+        minutes: &[i64],
+        start_at: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        for minutes_before in minutes {
+            let due_at = start_at - minutes_before * 60_000;
+            on_tx!(self, |c| {
+                sqlx::query(
+                    "INSERT INTO reminders (meeting_id, minutes_before, due_at, done_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (meeting_id, minutes_before) DO NOTHING",
+                )
+                .bind(meeting_id)
+                .bind(minutes_before)
+                .bind(due_at)
+                .bind((due_at <= now).then_some(now))
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
         }
-    };
-}
-pub(crate) use arm_reminders_sql;
-
-/// A meeting moved to `$start_at`: every reminder follows it, and those still ahead are armed again
-/// (also one already sent for the old time); those the new time leaves behind are done.
-macro_rules! move_reminders_sql {
-    ($tx:ident, $meeting_id:expr, $start_at:expr, $now:expr) => {
-        sqlx::query(
-            "UPDATE reminders SET due_at = $2 - minutes_before * 60000, claimed_until = NULL, \
-             done_at = CASE WHEN $2 - minutes_before * 60000 <= $3 THEN COALESCE(done_at, $3) ELSE NULL END \
-             WHERE meeting_id = $1",
-        )
-        .bind($meeting_id)
-        .bind($start_at)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?;
-    };
-}
-pub(crate) use move_reminders_sql;
-
-/// A cancelled meeting sends no more reminders.
-macro_rules! drop_reminders_sql {
-    ($tx:ident, $meeting_id:expr, $now:expr) => {
-        sqlx::query("UPDATE reminders SET done_at = $2 WHERE meeting_id = $1 AND done_at IS NULL")
-            .bind($meeting_id)
-            .bind($now)
-            .execute(&mut *$tx)
-            .await?;
-    };
-}
-pub(crate) use drop_reminders_sql;
-
-impl Db {
-    /// Leases up to `limit` due reminders for `claim_ms` (each to one worker across instances).
-    pub async fn claim_reminders(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<DueReminder>> {
-        let now = now_ms();
-        let rows = claim_due!(
-            self,
-            now,
-            now + claim_ms,
-            limit,
-            "UPDATE reminders SET claimed_until = $2 WHERE (meeting_id, minutes_before) IN (SELECT meeting_id, \
-             minutes_before FROM reminders WHERE done_at IS NULL AND due_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY due_at LIMIT $3",
-            "RETURNING meeting_id, minutes_before, due_at"
-        )?;
-        Ok(rows)
+        self.sync_reminder_jobs(meeting_id, now).await
     }
 
-    /// Marks a reminder done and queues its mails (none when it came too late), together, if it is
-    /// still what was claimed: the meeting still scheduled and not moved since (a move re-arms the
-    /// row, a cancel marks it done). Returns whether it was completed.
-    pub async fn complete_reminder(&self, reminder: &DueReminder, mails: &[OutgoingMail]) -> StoreResult<bool> {
-        let now = now_ms();
-        let queued = on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE reminders SET done_at = $4, claimed_until = NULL WHERE meeting_id = $1 AND minutes_before = $2 \
+    /// A meeting moved to `start_at`: every reminder follows it, and those still ahead are armed
+    /// again (also one already sent for the old time); those the new time leaves behind are done.
+    pub async fn move_reminders(&mut self, meeting_id: &str, start_at: i64, now: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE reminders SET due_at = $2 - minutes_before * 60000, \
+                 done_at = CASE WHEN $2 - minutes_before * 60000 <= $3 THEN COALESCE(done_at, $3) ELSE NULL END \
+                 WHERE meeting_id = $1",
+            )
+            .bind(meeting_id)
+            .bind(start_at)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        self.sync_reminder_jobs(meeting_id, now).await
+    }
+
+    /// A cancelled meeting sends no more reminders.
+    pub async fn drop_reminders(&mut self, meeting_id: &str, now: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE reminders SET done_at = $2 WHERE meeting_id = $1 AND done_at IS NULL")
+                .bind(meeting_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        self.sync_reminder_jobs(meeting_id, now).await
+    }
+
+    async fn sync_reminder_jobs(&mut self, meeting_id: &str, now: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(DROP_DONE_JOBS_SQL).bind(meeting_id).execute(&mut *c).await?;
+            sqlx::query(ARM_JOBS_SQL).bind(meeting_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Completes a claimed reminder armed for `due_at`: marks it done and queues its mails (none
+    /// when it came too late), if it is still what was claimed (the meeting scheduled and not moved
+    /// since), and ends its job. A moved reminder's job runs again at the new time. Returns whether
+    /// the mails were queued.
+    pub async fn complete_reminder(
+        &mut self,
+        job: &ClaimedJob,
+        reminder: &ReminderRow,
+        mails: &[OutgoingMail],
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE reminders SET done_at = $4 WHERE meeting_id = $1 AND minutes_before = $2 \
                  AND due_at = $3 AND done_at IS NULL \
                  AND EXISTS (SELECT 1 FROM meetings WHERE id = $1 AND status = 'scheduled')",
             )
@@ -97,16 +126,42 @@ impl Db {
             .bind(reminder.minutes_before)
             .bind(reminder.due_at)
             .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let queued = done.rows_affected() == 1;
-            if queued {
-                enqueue_mails_sql!(tx, mails, now);
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(queued)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        let queued = done == 1;
+        if queued {
+            self.enqueue_mails(mails, now).await?;
         }
-        .await)?;
+        let current: Option<ReminderRow> = on_tx!(self, |c| {
+            sqlx::query_as(
+                "SELECT meeting_id, minutes_before, due_at, done_at FROM reminders WHERE meeting_id = $1 AND minutes_before = $2",
+            )
+            .bind(&reminder.meeting_id)
+            .bind(reminder.minutes_before)
+            .fetch_optional(&mut *c)
+            .await
+        })?;
+        let end = match current {
+            Some(r) if r.done_at.is_none() => JobEnd::RunAt(r.due_at),
+            _ => JobEnd::Done,
+        };
+        self.end_job(job, &end, now).await?;
         Ok(queued)
+    }
+}
+
+impl Db {
+    pub async fn reminder(&self, meeting_id: &str, minutes_before: i64) -> StoreResult<Option<ReminderRow>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT meeting_id, minutes_before, due_at, done_at FROM reminders WHERE meeting_id = $1 AND minutes_before = $2",
+            )
+            .bind(meeting_id)
+            .bind(minutes_before)
+            .fetch_optional(pool)
+            .await
+        })?)
     }
 }

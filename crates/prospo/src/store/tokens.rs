@@ -1,6 +1,6 @@
 //! Personal API tokens: only their hashes are stored.
 
-use super::{Db, StoreResult, now_ms, on_db};
+use super::{Db, StoreResult, on_db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
@@ -12,7 +12,14 @@ pub struct TokenRow {
 }
 
 impl Db {
-    pub async fn create_api_token(&self, id: &str, user_id: &str, name: &str, token_hash: &str) -> StoreResult<()> {
+    pub async fn create_api_token(
+        &self,
+        id: &str,
+        user_id: &str,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<()> {
         on_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -21,7 +28,7 @@ impl Db {
             .bind(user_id)
             .bind(name)
             .bind(token_hash)
-            .bind(now_ms())
+            .bind(now)
             .execute(pool)
             .await
             .map(|_| ())
@@ -30,14 +37,14 @@ impl Db {
     }
 
     /// Finds the token a hash belongs to and marks it used.
-    pub async fn use_api_token(&self, token_hash: &str) -> StoreResult<Option<TokenRow>> {
+    pub async fn use_api_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
         let row: Option<TokenRow> = on_db!(self, |pool| {
             sqlx::query_as(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 \
                  RETURNING id, user_id, name, created_at, last_used_at",
             )
             .bind(token_hash)
-            .bind(now_ms())
+            .bind(now)
             .fetch_optional(pool)
             .await
         })?;

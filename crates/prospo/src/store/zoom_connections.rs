@@ -1,7 +1,21 @@
-//! Zoom connections: credentials (secret sealed), the connected Zoom user, health.
+//! Zoom connections: credentials (secret sealed), the connected Zoom user, health. Each
+//! connection's periodic health check is its job on the `zoom_check` queue.
 
-use super::outbox::{OutgoingMail, enqueue_mails_sql};
-use super::{Db, StoreResult, claim_due, now_ms, on_db};
+use super::jobs::Queue;
+use super::outbox::OutgoingMail;
+use super::{Db, StoreResult, Tx, on_db, on_tx};
+use crate::domain::text_forms::text_forms;
+
+/// Whether the connection works, as the last check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionStatus {
+    Connected,
+    NeedsAttention,
+}
+
+text_forms! {
+    ConnectionStatus { Connected => "connected", NeedsAttention => "needs_attention" }
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ZoomConnectionRow {
@@ -16,12 +30,11 @@ pub struct ZoomConnectionRow {
     pub zoom_email: String,
     pub zoom_name: Option<String>,
     pub granted_scopes: String,
-    pub status: String,
+    pub status: ConnectionStatus,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub connected_at: i64,
     pub last_checked_at: Option<i64>,
-    pub next_check_at: i64,
 }
 
 macro_rules! select_connection {
@@ -29,7 +42,7 @@ macro_rules! select_connection {
         concat!(
             "SELECT id, user_id, account_id, client_id, client_secret_sealed, webhook_secret_sealed, \
              zoom_user_requested, zoom_user_id, zoom_email, zoom_name, granted_scopes, status, error_code, \
-             error_message, connected_at, last_checked_at, next_check_at FROM zoom_connections ",
+             error_message, connected_at, last_checked_at FROM zoom_connections ",
             $clause
         )
     };
@@ -47,6 +60,7 @@ pub struct VerifiedConnection<'a> {
     pub zoom_email: &'a str,
     pub zoom_name: Option<&'a str>,
     pub granted_scopes: &'a str,
+    /// When the first periodic check runs.
     pub next_check_at: i64,
 }
 
@@ -75,17 +89,18 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(account_id).bind(client_id).fetch_all(pool).await)?)
     }
 
-    /// Stores a verified connection, replacing the user's previous one in the same statement:
-    /// two submits racing each other still leave one connection (user_id is unique).
-    /// The webhook secret belongs to the Zoom app, so it is kept when the app stays the same.
-    pub async fn save_zoom_connection(&self, c: VerifiedConnection<'_>) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| {
+    /// Stores a verified connection, replacing the user's previous one in the same statement (two
+    /// submits racing each other still leave one connection: user_id is unique), and arms its
+    /// periodic check. The webhook secret belongs to the Zoom app, so it is kept when the app stays
+    /// the same.
+    pub async fn save_zoom_connection(&self, c: VerifiedConnection<'_>, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO zoom_connections (id, user_id, account_id, client_id, client_secret_sealed, \
                  zoom_user_requested, zoom_user_id, zoom_email, zoom_name, granted_scopes, status, connected_at, \
-                 last_checked_at, next_check_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'connected', $11, $11, $12) \
+                 last_checked_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'connected', $11, $11) \
                  ON CONFLICT (user_id) DO UPDATE SET \
                    webhook_secret_sealed = CASE WHEN zoom_connections.account_id = excluded.account_id \
                      AND zoom_connections.client_id = excluded.client_id \
@@ -96,8 +111,7 @@ impl Db {
                    zoom_email = excluded.zoom_email, zoom_name = excluded.zoom_name, \
                    granted_scopes = excluded.granted_scopes, status = 'connected', error_code = NULL, \
                    error_message = NULL, connected_at = excluded.connected_at, \
-                   last_checked_at = excluded.last_checked_at, next_check_at = excluded.next_check_at, \
-                   check_claimed_until = NULL",
+                   last_checked_at = excluded.last_checked_at",
             )
             .bind(c.id)
             .bind(c.user_id)
@@ -110,20 +124,12 @@ impl Db {
             .bind(c.zoom_name)
             .bind(c.granted_scopes)
             .bind(now)
-            .bind(c.next_check_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
-            .map(|_| ())
+            .map(|r| r.rows_affected())
         })?;
-        Ok(())
-    }
-
-    pub async fn delete_zoom_connection(&self, user_id: &str) -> StoreResult<Option<ZoomConnectionRow>> {
-        let existing = self.zoom_connection_of(user_id).await?;
-        on_db!(self, |pool| {
-            sqlx::query("DELETE FROM zoom_connections WHERE user_id = $1").bind(user_id).execute(pool).await.map(|_| ())
-        })?;
-        Ok(existing)
+        tx.schedule_job(Queue::ZoomCheck, c.id, c.next_check_at, now).await?;
+        tx.commit().await
     }
 
     pub async fn set_zoom_webhook_secret(&self, id: &str, sealed: Option<&[u8]>) -> StoreResult<()> {
@@ -133,7 +139,7 @@ impl Db {
                 .bind(sealed)
                 .execute(pool)
                 .await
-                .map(|_| ())
+                .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -146,23 +152,28 @@ impl Db {
         id: &str,
         error: Option<(&str, &str)>,
         granted_scopes: Option<&str>,
-        next_check_at: i64,
         alert: Option<&OutgoingMail>,
+        now: i64,
     ) -> StoreResult<()> {
-        let status = if error.is_some() { "needs_attention" } else { "connected" };
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            if let Some(alert) = alert.filter(|_| error.is_some()) {
-                let newly = sqlx::query(BECOMES_NEEDS_ATTENTION_SQL).bind(id).bind(now).execute(&mut *tx).await?;
-                if newly.rows_affected() == 1 {
-                    enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
-                }
+        let status = if error.is_some() { ConnectionStatus::NeedsAttention } else { ConnectionStatus::Connected };
+        let mut tx = self.begin().await?;
+        if let Some(alert) = alert.filter(|_| error.is_some()) {
+            let newly = on_tx!(&mut tx, |c| {
+                sqlx::query(BECOMES_NEEDS_ATTENTION_SQL)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            if newly == 1 {
+                tx.enqueue_mails(std::slice::from_ref(alert), now).await?;
             }
+        }
+        on_tx!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE zoom_connections SET status = $2, error_code = $3, error_message = $4, \
-                 granted_scopes = COALESCE($5, granted_scopes), last_checked_at = $6, next_check_at = $7, \
-                 check_claimed_until = NULL WHERE id = $1",
+                 granted_scopes = COALESCE($5, granted_scopes), last_checked_at = $6 WHERE id = $1",
             )
             .bind(id)
             .bind(status)
@@ -170,13 +181,11 @@ impl Db {
             .bind(error.map(|e| e.1))
             .bind(granted_scopes)
             .bind(now)
-            .bind(next_check_at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await
     }
 
     /// Marks a connection Needs attention for scopes a token minted at `minted_at` lacked, unless a
@@ -188,14 +197,21 @@ impl Db {
         message: &str,
         minted_at: i64,
         alert: &OutgoingMail,
+        now: i64,
     ) -> StoreResult<()> {
-        let now = now_ms();
-        on_db!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            let newly = sqlx::query(BECOMES_NEEDS_ATTENTION_SQL).bind(id).bind(minted_at).execute(&mut *tx).await?;
-            if newly.rows_affected() == 1 {
-                enqueue_mails_sql!(tx, std::slice::from_ref(alert), now);
-            }
+        let mut tx = self.begin().await?;
+        let newly = on_tx!(&mut tx, |c| {
+            sqlx::query(BECOMES_NEEDS_ATTENTION_SQL)
+                .bind(id)
+                .bind(minted_at)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if newly == 1 {
+            tx.enqueue_mails(std::slice::from_ref(alert), now).await?;
+        }
+        on_tx!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE zoom_connections SET status = 'needs_attention', error_code = $2, error_message = $3 \
                  WHERE id = $1 AND (last_checked_at IS NULL OR last_checked_at < $4)",
@@ -204,48 +220,19 @@ impl Db {
             .bind(code)
             .bind(message)
             .bind(minted_at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
-    }
-
-    /// Makes a connection's health check due now (after Zoom refused a fresh token, or a 4711).
-    pub async fn make_zoom_check_due(&self, id: &str) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query("UPDATE zoom_connections SET next_check_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(now_ms())
-                .execute(pool)
-                .await
-                .map(|_| ())
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        tx.commit().await
     }
 
-    /// Claims up to `limit` connections whose check is due, so that across all instances each
-    /// is checked once; a claim lapses after `claim_ms` if its instance dies.
-    pub async fn claim_due_zoom_checks(&self, limit: i64, claim_ms: i64) -> StoreResult<Vec<ZoomConnectionRow>> {
-        let now = now_ms();
-        let ids: Vec<(String,)> = claim_due!(
-            self,
-            now,
-            now + claim_ms,
-            limit,
-            "UPDATE zoom_connections SET check_claimed_until = $2 WHERE id IN (SELECT id FROM zoom_connections \
-             WHERE next_check_at <= $1 AND (check_claimed_until IS NULL OR check_claimed_until < $1) \
-             ORDER BY next_check_at LIMIT $3",
-            "RETURNING id"
-        )?;
-        let mut rows = Vec::with_capacity(ids.len());
-        for (id,) in ids {
-            if let Some(row) = self.zoom_connection(&id).await? {
-                rows.push(row);
-            }
-        }
-        Ok(rows)
+    /// Sets when a connection's next health check runs (now, after Zoom refused a fresh token or
+    /// answered 4711; the next period after a check run on demand).
+    pub async fn schedule_zoom_check(&self, id: &str, at: i64, now: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.schedule_job(Queue::ZoomCheck, id, at, now).await?;
+        tx.commit().await
     }
 
     /// Every sealed value, for re-sealing under a new key: (connection id, owner, field, sealed).
@@ -272,8 +259,22 @@ impl Db {
             .bind(webhook_secret_sealed)
             .execute(pool)
             .await
-            .map(|_| ())
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Removes the user's connection and its health check.
+    pub async fn delete_zoom_connection(&mut self, connection_id: &str) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("DELETE FROM zoom_connections WHERE id = $1")
+                .bind(connection_id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        self.drop_job(Queue::ZoomCheck, connection_id).await
     }
 }

@@ -129,10 +129,10 @@ fn recipients(mails: &[&ReceivedMail]) -> Vec<String> {
     all
 }
 
-/// Waits (bounded) until the outbox has nothing left to send.
+/// Waits (bounded) until the mail queue has nothing left to send.
 async fn drain_outbox(app: &TestApp) {
     for _ in 0..300 {
-        if app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await == 0 {
+        if app.count("SELECT COUNT(*) FROM jobs WHERE queue = 'mail' AND failed_at IS NULL").await == 0 {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -231,15 +231,25 @@ on_both_backends! {
         let sink = SmtpSink::start().await;
         let smtp = sink.url();
         let app = TestApp::spawn_with(backend, |config| config.smtp_url = Some(smtp)).await;
+        // Both mails have a job on the mail queue, as after a crash between sending the first
+        // and ending its job: only the unsent one goes.
         let insert = "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, created_at, send_after, sent_at) \
-                      VALUES ($1, 'test', $2, 'Hello', 'Hi', '<p>Hi</p>', 0, 0, $3)";
+                      VALUES ($1, 'booked', $2, 'Hello', 'Hi', '<p>Hi</p>', 0, 0, $3)";
+        let job = "INSERT INTO jobs (queue, subject, run_at, created_at) VALUES ('mail', $1, 0, 0)";
         let rows = [("sent-before", "old@example.com", Some(1_i64)), ("fresh", "new@example.com", None)];
         for (id, to, sent) in rows {
             match &app.db {
-                prospo::store::Db::Sqlite(pool) => { sqlx::query(insert).bind(id).bind(to).bind(sent).execute(pool).await.unwrap(); }
-                prospo::store::Db::Postgres(pool) => { sqlx::query(insert).bind(id).bind(to).bind(sent).execute(pool).await.unwrap(); }
+                prospo::store::Db::Sqlite(pool) => {
+                    sqlx::query(insert).bind(id).bind(to).bind(sent).execute(pool).await.unwrap();
+                    sqlx::query(job).bind(id).execute(pool).await.unwrap();
+                }
+                prospo::store::Db::Postgres(pool) => {
+                    sqlx::query(insert).bind(id).bind(to).bind(sent).execute(pool).await.unwrap();
+                    sqlx::query(job).bind(id).execute(pool).await.unwrap();
+                }
             }
         }
+        app.state.wake(prospo::jobs::Queue::Mail);
         drain_outbox(&app).await;
         let got = sink.received();
         assert_eq!(got.len(), 1, "only the unsent row goes out");

@@ -1,8 +1,6 @@
 //! Mail that no request sends at that moment: reminders before meetings, alerts to hosts about Zoom
-//! trouble, and the email verification that follows sign-up. Reminder times are reached by moving a
-//! reminder's due time into the past, as if the time had come.
-
-use std::time::Duration;
+//! trouble, and the email verification that follows sign-up. Reminder times are reached by moving
+//! the application's clock forward, as if the time had come.
 
 use serde_json::json;
 
@@ -13,19 +11,16 @@ use crate::support::{Backend, TestApp};
 const INVITEE: &str = "invitee@example.com";
 const HOST: &str = "ada@example.com";
 
-/// Makes a meeting's reminder `minutes_before` due now.
-async fn reminder_comes_due(app: &TestApp, meeting_id: &str, minutes_before: i64) {
-    let now = jiff::Timestamp::now().as_millisecond();
-    app.execute(&format!(
-        "UPDATE reminders SET due_at = {} WHERE meeting_id = '{meeting_id}' AND minutes_before = {minutes_before}",
-        now - 1000
-    ))
-    .await;
-}
-
-/// Gives the reminder worker (polling every 200 ms) time for several rounds.
-async fn let_workers_run() {
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+/// Moves the application's clock to just past `minutes_before` before `start`, and waits until
+/// the reminder queue has done what came due.
+async fn time_comes(app: &TestApp, start: &str, minutes_before: i64) {
+    let start = start.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let target = start - minutes_before * 60_000 + 1_000;
+    let ahead = target - app.state.now_ms();
+    if ahead > 0 {
+        app.state.clock.advance(jiff::SignedDuration::from_millis(ahead));
+    }
+    app.wait_for_due_jobs("reminder").await;
 }
 
 async fn reminders_of(app: &TestApp, meeting_id: &str) -> Vec<(i64, Option<i64>)> {
@@ -50,8 +45,7 @@ on_both_backends! {
         // The defaults: 24 hours and 1 hour before, both still ahead.
         assert_eq!(reminders_of(&app, &id).await, [(1440, None), (60, None)]);
 
-        reminder_comes_due(&app, &id, 1440).await;
-        let_workers_run().await;
+        time_comes(&app, &offered[0], 1440).await;
         let sent = app.queued_mails("reminder").await;
         assert_eq!(sent.len(), 1, "one reminder, to the invitee only: {sent:?}");
         assert_eq!(sent[0].recipient, INVITEE);
@@ -63,19 +57,18 @@ on_both_backends! {
         assert!(text.contains(&format!("/booking/{manage}")), "the manage link: {text}");
         assert!(text.contains("Dial in by phone:"), "Zoom's dial-in numbers: {text}");
         assert!(reminders_of(&app, &id).await[0].1.is_some(), "marked done");
-
-        // Due again (as a second worker might see it) changes nothing: it is done.
-        reminder_comes_due(&app, &id, 1440).await;
-        let_workers_run().await;
-        assert_eq!(app.queued_mails("reminder").await.len(), 1, "sent once");
+        assert_eq!(app.db.job(prospo::jobs::Queue::Reminder, &format!("{id}:1440")).await.unwrap(), None, "its job is done");
 
         // A cancelled meeting's reminders never go, even once their time comes.
         let (status, _) = app.delete(&format!("/api/v1/meetings/{other_id}"), Some(&token)).await;
         assert_eq!(status, 200);
-        reminder_comes_due(&app, &other_id, 60).await;
-        let_workers_run().await;
-        assert_eq!(app.queued_mails("reminder").await.len(), 1, "none for the cancelled meeting");
         assert!(reminders_of(&app, &other_id).await.iter().all(|(_, done)| done.is_some()));
+        time_comes(&app, &offered[2], 60).await;
+        let sent = app.queued_mails("reminder").await;
+        assert!(sent.iter().all(|m| m.recipient == INVITEE), "none for the cancelled meeting: {sent:?}");
+        // By then the first meeting has started too: its 1-hour reminder, late, is dropped.
+        assert_eq!(sent.len(), 1, "the 24-hour reminder once, nothing more: {sent:?}");
+        assert!(reminders_of(&app, &id).await.iter().all(|(_, done)| done.is_some()));
     }
 }
 
@@ -88,24 +81,26 @@ on_both_backends! {
         let manage = booked["manage_token"].as_str().unwrap().to_owned();
         let id = booked["meeting"]["id"].as_str().unwrap().to_owned();
         drain_zoom_jobs(&app).await;
-        reminder_comes_due(&app, &id, 60).await;
-        let_workers_run().await;
-        assert_eq!(app.queued_mails("reminder").await.len(), 1);
+        time_comes(&app, &offered[0], 60).await;
+        let sent = app.queued_mails("reminder").await;
+        assert_eq!(sent.len(), 2, "the 24-hour reminder, late, and the 1-hour one: {sent:?}");
+        assert!(sent.iter().any(|m| m.text_body.starts_with("Your meeting is coming up.")), "the late one says so");
 
         let (status, _) =
             app.post_json(&format!("/api/v1/bookings/{manage}/reschedule"), &json!({"start": offered[2]}), None).await;
         assert_eq!(status, 200);
-        // Both reminders wait for the new time, the one already sent included.
-        assert_eq!(reminders_of(&app, &id).await, [(1440, None), (60, None)]);
+        // The 1-hour reminder waits for the new time, though it was sent for the old one; the
+        // 24-hour one's new time has passed.
+        let reminders = reminders_of(&app, &id).await;
+        assert!(reminders[0].1.is_some() && reminders[1] == (60, None), "{reminders:?}");
         let new_start = offered[2].parse::<jiff::Timestamp>().unwrap().as_millisecond();
         let due: i64 = app.count_owned(format!("SELECT due_at FROM reminders WHERE meeting_id = '{id}' AND minutes_before = 60")).await;
         assert_eq!(due, new_start - 3_600_000);
-        reminder_comes_due(&app, &id, 60).await;
-        let_workers_run().await;
+        time_comes(&app, &offered[2], 60).await;
         let sent = app.queued_mails("reminder").await;
-        assert_eq!(sent.len(), 2, "a reminder for the new time");
+        assert_eq!(sent.len(), 3, "a reminder for the new time");
         let when = prospo::timefmt::human_range_ms(new_start, new_start + 1_800_000, Some("America/New_York"));
-        assert!(sent[1].text_body.contains(&when), "the new time: {}", sent[1].text_body);
+        assert!(sent[2].text_body.contains(&when), "the new time: {}", sent[2].text_body);
     }
 }
 
@@ -140,7 +135,11 @@ async fn event_types_choose_their_reminders_and_late_bookings_skip_passed_ones()
     let reminders = reminders_of(&app, soon).await;
     assert_eq!(reminders.len(), 2);
     assert!(reminders.iter().all(|(_, done)| done.is_some()), "{reminders:?}");
-    let_workers_run().await;
+    for minutes in [1440, 60] {
+        let job = app.db.job(prospo::jobs::Queue::Reminder, &format!("{soon}:{minutes}")).await.unwrap();
+        assert_eq!(job, None, "nothing queued for a reminder whose time has passed");
+    }
+    app.wait_for_due_jobs("reminder").await;
     assert!(app.queued_mails("reminder").await.is_empty());
 }
 

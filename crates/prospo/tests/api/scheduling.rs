@@ -53,21 +53,21 @@ pub async fn book(app: &TestApp, username: &str, start: &str, email: &str) -> (u
     app.post_json(&format!("/api/v1/public/{username}/intro/bookings"), &body, None).await
 }
 
-/// Waits until no Zoom job is left (bounded: retries back off up to 30 s).
+/// Waits until no Zoom work is queued (work stopped for Retry is not queued), bounded: retries back
+/// off up to 30 s. Every meeting's job must match its state throughout.
 pub async fn drain_zoom_jobs(app: &TestApp) {
+    const QUEUED: &str = "SELECT COUNT(*) FROM jobs WHERE queue = 'zoom' AND failed_at IS NULL";
     for _ in 0..1200 {
-        if app.count("SELECT COUNT(*) FROM zoom_jobs").await == 0 {
+        if app.count(QUEUED).await == 0 {
+            assert_eq!(app.db.zoom_work_mismatches().await.unwrap(), Vec::<String>::new(), "jobs match states");
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    const JOBS: &str = "SELECT subject, run_at, attempts FROM jobs WHERE queue = 'zoom' AND failed_at IS NULL";
     let jobs: Vec<(String, i64, i64)> = match &app.db {
-        prospo::store::Db::Sqlite(pool) => {
-            sqlx::query_as("SELECT meeting_id, run_at, attempts FROM zoom_jobs").fetch_all(pool).await.unwrap()
-        }
-        prospo::store::Db::Postgres(pool) => {
-            sqlx::query_as("SELECT meeting_id, run_at, attempts FROM zoom_jobs").fetch_all(pool).await.unwrap()
-        }
+        prospo::store::Db::Sqlite(pool) => sqlx::query_as(JOBS).fetch_all(pool).await.unwrap(),
+        prospo::store::Db::Postgres(pool) => sqlx::query_as(JOBS).fetch_all(pool).await.unwrap(),
     };
     panic!("zoom jobs did not drain: {jobs:?}");
 }

@@ -83,6 +83,8 @@ pub struct TestApp {
     /// The Zoom sandbox this app talks to.
     pub zoom: zoom_sandbox::RunningSandbox,
     pub db: Db,
+    /// The running application's context: its clock, its queues' wakers.
+    pub state: prospo::http::AppState,
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -115,11 +117,12 @@ impl TestApp {
         let app = Application::build(config, listener).await.expect("build app");
         let url = app.url();
         let db = app.state.db.clone();
+        let state = app.state.clone();
         let server = tokio::spawn(async move {
             app.run_until(std::future::pending()).await.expect("server");
         });
         let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        TestApp { url, zoom, db, data_dir: dir.path().to_owned(), client, _dir: dir, server }
+        TestApp { url, zoom, db, state, data_dir: dir.path().to_owned(), client, _dir: dir, server }
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -251,6 +254,21 @@ impl TestApp {
             Db::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map(|_| ()),
         }
         .unwrap();
+    }
+
+    /// Waits (bounded) until no job of `queue` is due by the application's clock.
+    pub async fn wait_for_due_jobs(&self, queue: &str) {
+        let sql = format!(
+            "SELECT COUNT(*) FROM jobs WHERE queue = '{queue}' AND failed_at IS NULL AND run_at <= {}",
+            self.state.now_ms()
+        );
+        for _ in 0..150 {
+            if self.count_owned(sql.clone()).await == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{queue} jobs stayed due");
     }
 
     /// Runs a query with one integer answer, built at run time.

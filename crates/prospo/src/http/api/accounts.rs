@@ -69,8 +69,8 @@ pub struct SignUpResponse {
 async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequest>) -> ApiResult<impl IntoResponse> {
     let input =
         SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
-    let user = accounts::sign_up(&state.db, &state.zoom.notices, input).await?;
-    let (_, token) = accounts::issue_api_token(&state.db, &user.id, "Sign-up").await?;
+    let user = accounts::sign_up(&state, input).await?;
+    let (_, token) = accounts::issue_api_token(&state, &user.id, "Sign-up").await?;
     Ok((StatusCode::CREATED, Json(SignUpResponse { user: user.into(), token })))
 }
 
@@ -95,9 +95,9 @@ async fn login(
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let user = accounts::log_in(&state.db, &body.email, &body.password).await?;
-    let (_, token) = accounts::issue_api_token(&state.db, &user.id, "API log-in").await?;
-    let session = accounts::start_session(&state.db, &user.id).await?;
+    let user = accounts::log_in(&state, &body.email, &body.password).await?;
+    let (_, token) = accounts::issue_api_token(&state, &user.id, "API log-in").await?;
+    let session = accounts::start_session(&state, &user.id).await?;
     Ok((state.session_cookie(jar, session), Json(LoginResponse { token })))
 }
 
@@ -105,7 +105,7 @@ async fn login(
 #[utoipa::path(post, path = "/logout", tag = "accounts", responses((status = 204)))]
 async fn logout(State(state): State<AppState>, jar: CookieJar, user: Option<ApiUser>) -> ApiResult<impl IntoResponse> {
     if let Some(ApiUser { credential: Credential::Session(value), .. }) = user {
-        accounts::end_session(&state.db, &value).await?;
+        accounts::end_session(&state, &value).await?;
     }
     Ok((state.clear_session_cookie(jar), StatusCode::NO_CONTENT))
 }

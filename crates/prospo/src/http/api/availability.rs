@@ -82,5 +82,5 @@ async fn put_availability(
         weekly: body.weekly,
         overrides: body.overrides.into_iter().map(|o| OverrideInput { date: o.date, intervals: o.intervals }).collect(),
     };
-    Ok(Json(availability::save(&state.db, &user.user.id, &input).await?.into()))
+    Ok(Json(availability::save(&state, &user.user.id, &input).await?.into()))
 }

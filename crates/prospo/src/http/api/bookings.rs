@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -91,7 +90,7 @@ async fn slots(
         let notice = Some(BookingError::ZoomNotConnected.to_string());
         return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
     }
-    let starts = booking::public_slots(&state.db, &event, from, to, &tz, Timestamp::now()).await?;
+    let starts = booking::public_slots(&state.db, &event, from, to, &tz, state.clock.now()).await?;
     Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
 }
 
@@ -126,7 +125,7 @@ fn limited(retry_after_secs: u64) -> ApiError {
 }
 
 pub fn check_address(state: &AppState, address: SocketAddr) -> ApiResult<()> {
-    match &state.rate_limits {
+    match &state.limits {
         Some(limits) => limits.check_address(address.ip()).map_err(limited),
         None => Ok(()),
     }
@@ -134,7 +133,7 @@ pub fn check_address(state: &AppState, address: SocketAddr) -> ApiResult<()> {
 
 /// One invitee email may book a host only so often (guards the host's Zoom budget).
 pub fn check_email(state: &AppState, host_id: &str, email: &str) -> ApiResult<()> {
-    match &state.rate_limits {
+    match &state.limits {
         Some(limits) => limits.check_email(host_id, email).map_err(limited),
         None => Ok(()),
     }
@@ -161,7 +160,7 @@ async fn create_booking(
         timezone: body.timezone,
         notes: body.notes,
     };
-    let (row, token) = booking::book(&state.db, &state.zoom, &event, input, Timestamp::now()).await?;
+    let (row, token) = booking::book(&state, &event, input).await?;
     let meeting = MeetingView::load(&state.db, &row).await?;
     Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
 }
@@ -195,7 +194,7 @@ async fn reschedule_booking(
 ) -> ApiResult<Json<BookingAnswer>> {
     check_address(&state, address)?;
     let row = managed(&state, &token).await?;
-    let row = booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &body.start, Timestamp::now()).await?;
+    let row = booking::reschedule_by_invitee(&state, &row, &body.start).await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
 }
 
@@ -224,6 +223,6 @@ async fn cancel_booking(
         })?
     };
     let reason = request.reason;
-    let row = booking::cancel(&state.db, &state.zoom, &row, reason.as_deref()).await?;
+    let row = booking::cancel(&state, &row, reason.as_deref()).await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
 }

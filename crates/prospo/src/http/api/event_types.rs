@@ -117,7 +117,7 @@ async fn create_event_type(
     user: ApiUser,
     ApiJson(input): ApiJson<EventTypeInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let row = event_types::save(&state.db, &user.user.id, None, input).await?;
+    let row = event_types::save(&state, &user.user.id, None, input).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &user.user.username, row))))
 }
 
@@ -148,7 +148,7 @@ async fn patch_event_type(
     ApiJson(input): ApiJson<EventTypeInput>,
 ) -> ApiResult<Json<EventTypeView>> {
     let existing = owned(&state, &user, &id).await?;
-    let row = event_types::save(&state.db, &user.user.id, Some(existing), input).await?;
+    let row = event_types::save(&state, &user.user.id, Some(existing), input).await?;
     Ok(Json(view(&state, &user.user.username, row)))
 }
 

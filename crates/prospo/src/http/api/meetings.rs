@@ -17,7 +17,6 @@ use crate::scheduling::booking::{self, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, ZoomOptionsInput};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
 use crate::store::meetings::MeetingRow;
-use crate::store::now_ms;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,7 +50,7 @@ async fn list_meetings(
         Some("past") => false,
         Some(_) => return Err(ApiError::unprocessable("invalid_when", "`when` is `upcoming` or `past`.")),
     };
-    let rows = state.db.meetings_of(&user.user.id, upcoming, now_ms()).await?;
+    let rows = state.db.meetings_of(&user.user.id, upcoming, state.now_ms()).await?;
     let mut meetings = Vec::with_capacity(rows.len());
     for row in &rows {
         meetings.push(MeetingView::load(&state.db, row).await?);
@@ -98,7 +97,7 @@ async fn create_meeting(
         mute_upon_entry: zoom.mute_upon_entry.unwrap_or(false),
         auto_recording: zoom.auto_recording.unwrap_or(AutoRecording::None).as_str().to_owned(),
     };
-    let row = booking::create_direct(&state.db, &state.zoom, &user.user, input).await?;
+    let row = booking::create_direct(&state, &user.user, input).await?;
     Ok((StatusCode::CREATED, Json(MeetingView::load(&state.db, &row).await?)))
 }
 
@@ -117,7 +116,7 @@ pub struct MeetingDetails {
     zoom_live_error: Option<String>,
     /// Recording files Zoom announced with `recording.completed` (no Zoom call; see
     /// `/meetings/{id}/recordings` for the current list).
-    recording_files: Vec<crate::recordings::FileView>,
+    recording_files: Vec<crate::integrations::zoom::recordings::FileView>,
 }
 
 /// MEETING plus the live Zoom meeting.
@@ -137,11 +136,7 @@ async fn get_meeting(
 ) -> ApiResult<Json<MeetingDetails>> {
     let row = owned(&state, &user, &id).await?;
     let meeting = MeetingView::load(&state.db, &row).await?;
-    let live = if query.live.unwrap_or(true) {
-        meetings::live_zoom_meeting(&state.db, &state.zoom, &row).await
-    } else {
-        Ok(None)
-    };
+    let live = if query.live.unwrap_or(true) { meetings::live_zoom_meeting(&state, &row).await } else { Ok(None) };
     let (zoom_live, zoom_live_error) = match live {
         Ok(live) => (live, None),
         Err(LiveZoomError::Store(e)) => return Err(e.into()),
@@ -181,7 +176,7 @@ async fn start_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StartLink>> {
     let row = owned(&state, &user, &id).await?;
-    let start_url = meetings::start_link(&state.db, &state.zoom, &row).await?;
+    let start_url = meetings::start_link(&state, &row).await?;
     Ok(Json(StartLink { start_url }))
 }
 
@@ -194,7 +189,7 @@ async fn retry_zoom(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    meetings::retry_zoom(&state.db, &state.zoom, &row).await?;
+    meetings::retry_zoom(&state, &row).await?;
     let row = owned(&state, &user, &id).await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }
@@ -216,15 +211,9 @@ async fn patch_meeting(
     ApiJson(body): ApiJson<MeetingChange>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    let row = booking::change_by_host(
-        &state.db,
-        &state.zoom,
-        &row,
-        body.start.as_deref(),
-        body.duration_minutes,
-        body.topic.as_deref(),
-    )
-    .await?;
+    let row =
+        booking::change_by_host(&state, &row, body.start.as_deref(), body.duration_minutes, body.topic.as_deref())
+            .await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }
 
@@ -237,6 +226,6 @@ async fn delete_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    let row = booking::cancel(&state.db, &state.zoom, &row, None).await?;
+    let row = booking::cancel(&state, &row, None).await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }

@@ -15,7 +15,8 @@ use super::zoom_integration::{not_connected, zoom_unavailable};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::ApiUser;
-use crate::recordings::{FileView, RecordedMeeting, RecordingError};
+use crate::integrations::zoom::recordings::Recordings;
+use crate::integrations::zoom::recordings::{FileView, RecordedMeeting, RecordingError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,7 +64,7 @@ async fn list_recordings(
     user: ApiUser,
     Query(query): Query<RangeQuery>,
 ) -> ApiResult<Json<RecordingList>> {
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let parse = |raw: Option<&str>, default: jiff::civil::Date| match raw {
         Some(raw) => raw
             .parse::<jiff::civil::Date>()
@@ -78,7 +79,7 @@ async fn list_recordings(
             "`from` must be on or before `to`, at most 366 days apart.",
         ));
     }
-    Ok(Json(RecordingList { meetings: state.zoom.recordings(&user.user.id, from, to).await? }))
+    Ok(Json(RecordingList { meetings: Recordings(&state).recordings(&user.user.id, from, to).await? }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,7 +97,7 @@ async fn meeting_recordings(
 ) -> ApiResult<Json<FileList>> {
     let meeting = state.db.meeting_of(&user.user.id, &id).await?.ok_or_else(ApiError::not_found)?;
     let files = match meeting.zoom_meeting_id {
-        Some(zoom_id) => state.zoom.meeting_recordings(&user.user.id, zoom_id).await?,
+        Some(zoom_id) => Recordings(&state).meeting_recordings(&user.user.id, zoom_id).await?,
         None => Vec::new(),
     };
     Ok(Json(FileList { files }))
@@ -119,7 +120,7 @@ async fn download_file(
     Path(file_id): Path<String>,
     Query(query): Query<FileQuery>,
 ) -> ApiResult<Response> {
-    let (file, stream) = state.zoom.download_recording(&user.user.id, &query.meeting_uuid, &file_id).await?;
+    let (file, stream) = Recordings(&state).download_recording(&user.user.id, &query.meeting_uuid, &file_id).await?;
     let extension = file.file_extension.clone().unwrap_or_else(|| "bin".into()).to_lowercase();
     let content_type = match extension.as_str() {
         "mp4" => "video/mp4",
@@ -161,6 +162,6 @@ async fn delete_file(
         Some("delete") => DeleteAction::Delete,
         Some(_) => return Err(ApiError::unprocessable("invalid_action", "`action` is `trash` or `delete`.")),
     };
-    state.zoom.delete_recording(&user.user.id, &query.meeting_uuid, &file_id, action).await?;
+    Recordings(&state).delete_recording(&user.user.id, &query.meeting_uuid, &file_id, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiUser};
+use crate::integrations::zoom as integration;
 use crate::integrations::zoom::status::ZoomStatus;
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};
 use crate::timefmt::rfc3339_ms;
@@ -141,7 +142,7 @@ async fn put_zoom(
         client_secret: body.client_secret,
         zoom_user: body.zoom_user,
     };
-    state.zoom.connect(&user.user.id, input).await.map_err(connect_error)?;
+    integration::connect(&state, &user.user.id, input).await.map_err(connect_error)?;
     current_view(&state, &user.user.id).await
 }
 
@@ -181,7 +182,7 @@ async fn patch_zoom(
 ) -> ApiResult<Json<ZoomIntegrationView>> {
     use secrecy::ExposeSecret;
     let row = state.db.zoom_connection_of(&user.user.id).await?.ok_or_else(not_connected)?;
-    state.zoom.set_webhook_secret(&row, body.webhook_secret.expose_secret()).await?;
+    integration::set_webhook_secret(&state, &row, body.webhook_secret.expose_secret()).await?;
     current_view(&state, &user.user.id).await
 }
 
@@ -198,7 +199,7 @@ pub fn not_connected() -> ApiError {
     responses((status = 200, body = ZoomIntegrationView), (status = 404, description = "not_connected", body = crate::http::api::ErrorBody)))]
 async fn check_zoom(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<ZoomIntegrationView>> {
     let row = state.db.zoom_connection_of(&user.user.id).await?.ok_or_else(not_connected)?;
-    state.zoom.check(&row, true).await?;
+    integration::health::check_now(&state, &row).await?;
     current_view(&state, &user.user.id).await
 }
 
@@ -217,6 +218,6 @@ async fn delete_zoom(
     user: ApiUser,
     Query(query): Query<DisconnectQuery>,
 ) -> ApiResult<StatusCode> {
-    state.zoom.disconnect(&user.user.id, query.delete_upcoming).await?;
+    integration::disconnect(&state, &user.user.id, query.delete_upcoming).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -72,9 +72,9 @@ async fn signup_submit(
 ) -> PageResult<Response> {
     let input =
         SignUpInput { email: &form.email, password: &form.password, name: &form.name, username: &form.username };
-    let error = match accounts::sign_up(&state.db, &state.zoom.notices, input).await {
+    let error = match accounts::sign_up(&state, input).await {
         Ok(user) => {
-            let session = accounts::start_session(&state.db, &user.id).await?;
+            let session = accounts::start_session(&state, &user.id).await?;
             let welcome = "Welcome to Prospo. Your account is ready: confirm your email with the link we just sent.";
             let jar = flash::set(state.session_cookie(jar, session), "success", welcome);
             return Ok((jar, Redirect::to("/")).into_response());
@@ -130,9 +130,9 @@ async fn login_submit(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> PageResult<Response> {
-    let (status, message) = match accounts::log_in(&state.db, &form.email, &form.password).await {
+    let (status, message) = match accounts::log_in(&state, &form.email, &form.password).await {
         Ok(user) => {
-            let session = accounts::start_session(&state.db, &user.id).await?;
+            let session = accounts::start_session(&state, &user.id).await?;
             let target = safe_next(Some(&form.next)).to_owned();
             return Ok((state.session_cookie(jar, session), Redirect::to(&target)).into_response());
         }
@@ -146,7 +146,7 @@ async fn login_submit(
 
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Response> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        accounts::end_session(&state.db, cookie.value()).await?;
+        accounts::end_session(&state, cookie.value()).await?;
     }
     let jar = flash::set(state.clear_session_cookie(jar), "success", "You are logged out.");
     Ok((jar, Redirect::to("/login")).into_response())
@@ -190,7 +190,7 @@ pub struct ForgotForm {
 
 /// Always the same answer, whatever the email: it must not tell whether an account exists.
 async fn forgot_submit(State(state): State<AppState>, Form(form): Form<ForgotForm>) -> PageResult<Response> {
-    accounts::request_password_reset(&state.db, &state.zoom.notices, &form.email).await?;
+    accounts::request_password_reset(&state, &form.email).await?;
     Ok(ForgotPage { frame: Frame::public("Reset your password"), sent: true }.into_response())
 }
 
@@ -206,7 +206,7 @@ struct ResetPage {
 const UNUSABLE: &str = "This reset link has expired or was already used. Ask for a new one.";
 
 async fn reset_page(State(state): State<AppState>, Path(token): Path<String>) -> PageResult<Response> {
-    let usable = accounts::reset_link_usable(&state.db, &token).await?;
+    let usable = accounts::reset_link_usable(&state, &token).await?;
     let error = (!usable).then(|| UNUSABLE.to_owned());
     let status = if usable { StatusCode::OK } else { StatusCode::GONE };
     let page = ResetPage { frame: Frame::public("Set a new password"), token, usable, error };
@@ -225,7 +225,7 @@ async fn reset_submit(
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> PageResult<Response> {
-    let (status, usable, message) = match accounts::reset_password(&state.db, &token, &form.password).await {
+    let (status, usable, message) = match accounts::reset_password(&state, &token, &form.password).await {
         Ok(()) => {
             let jar = flash::set(jar, "success", "Your password is changed. Log in with the new one.");
             return Ok((jar, Redirect::to("/login")).into_response());
@@ -253,7 +253,7 @@ async fn verify_email(
     user: Option<PageUser>,
     Path(token): Path<String>,
 ) -> PageResult<Response> {
-    let verified = accounts::verify_email(&state.db, &token).await?;
+    let verified = accounts::verify_email(&state, &token).await?;
     let status = if verified { StatusCode::OK } else { StatusCode::GONE };
     let page = VerifyPage { frame: Frame::public("Confirm your email"), verified, signed_in: user.is_some() };
     Ok((status, page).into_response())
@@ -265,7 +265,7 @@ async fn resend_verification(
     PageUser(user): PageUser,
     jar: CookieJar,
 ) -> PageResult<Response> {
-    accounts::resend_verification(&state.db, &state.zoom.notices, &user).await?;
+    accounts::resend_verification(&state, &user).await?;
     let jar = flash::set(jar, "success", &format!("We sent a new confirmation link to {}.", user.email));
     Ok((jar, Redirect::to("/")).into_response())
 }

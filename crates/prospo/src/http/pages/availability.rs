@@ -201,7 +201,7 @@ async fn save(
     body: Bytes,
 ) -> PageResult<Response> {
     let input = parse_form(&body);
-    match availability::save(&state.db, &user.id, &input).await {
+    match availability::save(&state, &user.id, &input).await {
         Ok(_) => {
             let jar = flash::set(jar, "success", "Your availability is saved. Booking pages show the new times now.");
             Ok((jar, Redirect::to("/availability")).into_response())

@@ -16,12 +16,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
+use jiff::ToSpan;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
 use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
+use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::api::bookings::{check_address, check_email};
@@ -31,7 +32,6 @@ use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
 use crate::scheduling::event_types::Location;
 use crate::scheduling::meetings::MeetingView;
 use crate::store::meetings::MeetingRow;
-use crate::store::now_ms;
 use crate::timefmt::human_range_ms;
 
 pub fn router() -> Router<AppState> {
@@ -83,9 +83,9 @@ impl SlotPicker {
         zone: &ZoneChoice,
         selected: String,
     ) -> PageResult<SlotPicker> {
-        let today = Timestamp::now().to_zoned(zone.tz.clone()).date();
+        let today = state.clock.now().to_zoned(zone.tz.clone()).date();
         let until = today.checked_add(FALLBACK_DAYS.days()).unwrap_or(today);
-        let starts = match booking::public_slots(&state.db, event, today, until, &zone.tz, Timestamp::now()).await {
+        let starts = match booking::public_slots(&state.db, event, today, until, &zone.tz, state.clock.now()).await {
             Ok(starts) => starts,
             Err(BookingError::Store(e)) => return Err(e.into()),
             Err(e) => return Err(PageError::internal(e)),
@@ -287,7 +287,7 @@ async fn book(
             timezone: form.timezone.clone(),
             notes: Some(form.notes.clone()),
         };
-        match booking::book(&state.db, &state.zoom, &event, input, Timestamp::now()).await {
+        match booking::book(&state, &event, input).await {
             Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
             Err(e) => refusal(e)?,
         }
@@ -364,7 +364,7 @@ async fn render_manage_page(
         invitee_zone.is_some(),
     );
     let event = event_of(state, row).await?;
-    let cancelled = row.status != "scheduled";
+    let cancelled = !row.is_scheduled();
     let picker = match &event {
         Some(event) if !cancelled && booking::zoom_ready(&state.db, event).await? => {
             Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new()).await?)
@@ -375,8 +375,8 @@ async fn render_manage_page(
         badge: zoom_badge(&view),
         join_url: z.join_url.clone().filter(|_| !cancelled),
         passcode: z.passcode.clone().filter(|_| !cancelled),
-        pending: !cancelled && z.status == "pending",
-        failed: (z.status == "failed" || z.status == "deleted").then(|| {
+        pending: !cancelled && z.status == ZoomStatus::Pending,
+        failed: matches!(z.status, ZoomStatus::Failed | ZoomStatus::Deleted).then(|| {
             "The Zoom meeting could not be set up. The host sees this on their meetings page; please contact them for a link.".to_owned()
         }),
     });
@@ -428,7 +428,7 @@ async fn reschedule(
     } else if let Err(e) = check_address(&state, address) {
         limited(e)
     } else {
-        match booking::reschedule_by_invitee(&state.db, &state.zoom, &row, &form.start, Timestamp::now()).await {
+        match booking::reschedule_by_invitee(&state, &row, &form.start).await {
             Ok(moved) => {
                 let when = human_range_ms(moved.start_at, moved.end_at, Some(&form.timezone));
                 let message = format!("Your booking moved to {when}. The join link stays the same.");
@@ -466,7 +466,7 @@ async fn cancel(
         let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
-    booking::cancel(&state.db, &state.zoom, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
+    booking::cancel(&state, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
     Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
 }
@@ -486,11 +486,11 @@ async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>)
         sequence: row.sequence,
         start_ms: row.start_at,
         end_ms: row.end_at,
-        stamp_ms: now_ms(),
+        stamp_ms: state.now_ms(),
         summary: &row.topic,
         join_url: join_url.as_deref(),
         description: &description,
-        cancelled: row.status != "scheduled",
+        cancelled: !row.is_scheduled(),
         method: Method::Publish,
         organizer: None,
         attendees: &[],

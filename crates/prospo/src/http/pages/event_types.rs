@@ -329,7 +329,7 @@ async fn save(
     let id = existing.as_ref().map(|e| e.id.clone());
     let (status, error) = match form.to_input() {
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error),
-        Ok(input) => match event_types::save(&state.db, &user.id, existing, input).await {
+        Ok(input) => match event_types::save(state, &user.id, existing, input).await {
             Ok(row) => {
                 let message = format!("“{}” is saved. Its booking page is live.", row.title);
                 let jar = flash::set(jar, "success", &message);

@@ -16,6 +16,7 @@ use zoom::RequiredScope;
 use super::{Frame, Moment, PageResult, flash};
 use crate::http::AppState;
 use crate::http::extract::PageUser;
+use crate::integrations::zoom as integration;
 use crate::integrations::zoom::status::{CardState, ConnectedApp, ZoomStatus};
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};
 use crate::store::accounts::UserRow;
@@ -157,7 +158,7 @@ async fn connect(
         client_secret: SecretString::from(form.client_secret),
         zoom_user: Some(form.zoom_user.clone()),
     };
-    let (status, failed) = match state.zoom.connect(&user.id, input).await {
+    let (status, failed) = match integration::connect(&state, &user.id, input).await {
         Ok(row) => {
             let jar = flash::set(jar, "success", &format!("Zoom is connected as {}.", row.zoom_email));
             return Ok((jar, Redirect::to("/settings/integrations")).into_response());
@@ -181,7 +182,7 @@ async fn check_now(State(state): State<AppState>, PageUser(user): PageUser, jar:
     let jar = match state.db.zoom_connection_of(&user.id).await? {
         Some(row) => {
             use crate::integrations::zoom::health::CheckOutcome;
-            match state.zoom.check(&row, true).await? {
+            match integration::health::check_now(&state, &row).await? {
                 CheckOutcome::Healthy => flash::set(jar, "success", "Checked just now: Zoom is connected and working."),
                 CheckOutcome::NeedsAttention(_) => {
                     flash::set(jar, "error", "The check failed: Zoom needs your attention.")
@@ -207,7 +208,7 @@ async fn disconnect(
     jar: CookieJar,
     Form(form): Form<DisconnectForm>,
 ) -> PageResult<Response> {
-    let jar = if state.zoom.disconnect(&user.id, form.delete_upcoming.is_some()).await? {
+    let jar = if integration::disconnect(&state, &user.id, form.delete_upcoming.is_some()).await? {
         flash::set(jar, "success", "Zoom is disconnected. Prospo no longer holds your app's credentials.")
     } else {
         jar
@@ -229,7 +230,7 @@ async fn set_webhook_secret(
 ) -> PageResult<Response> {
     let jar = match state.db.zoom_connection_of(&user.id).await? {
         Some(row) => {
-            state.zoom.set_webhook_secret(&row, &form.webhook_secret).await?;
+            integration::set_webhook_secret(&state, &row, &form.webhook_secret).await?;
             let message = if form.webhook_secret.trim().is_empty() {
                 "Webhook secret token removed."
             } else {

@@ -13,8 +13,10 @@ use serde::Deserialize;
 
 use super::view::{Badge, FieldError, error_for, local_input_value, local_to_rfc3339, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
+use crate::domain::lifecycle::ZoomStatus;
 use crate::http::AppState;
 use crate::http::extract::PageUser;
+use crate::integrations::zoom::recordings::Recordings;
 use crate::integrations::zoom::sync::{DAILY_WRITE_CAP, DAILY_WRITE_WARNING, utc_day};
 use crate::scheduling::availability;
 use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
@@ -22,7 +24,6 @@ use crate::scheduling::event_types::{AutoRecording, Location};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
 use crate::store::accounts::UserRow;
 use crate::store::meetings::MeetingRow;
-use crate::store::now_ms;
 use crate::timefmt::{human_ms, human_range_ms};
 
 pub fn router() -> Router<AppState> {
@@ -64,7 +65,7 @@ struct MeetingItem {
 impl MeetingItem {
     fn of(view: &MeetingView, row: &MeetingRow, zone: &str) -> MeetingItem {
         let zoom = view.zoom.as_ref();
-        let scheduled = row.status == "scheduled";
+        let scheduled = row.is_scheduled();
         MeetingItem {
             id: view.id.clone(),
             when: human_range_ms(row.start_at, row.end_at, Some(zone)),
@@ -73,9 +74,9 @@ impl MeetingItem {
             location: Location::parse(&view.location).map(Location::label).unwrap_or("Other").to_owned(),
             badge: zoom_badge(view),
             join_url: zoom.and_then(|z| z.join_url.clone()).filter(|_| scheduled),
-            can_start: scheduled && zoom.is_some_and(|z| z.status == "created"),
+            can_start: scheduled && zoom.is_some_and(|z| z.status == ZoomStatus::Created),
             can_retry: scheduled
-                && zoom.is_some_and(|z| z.status == "failed" || z.held_until.is_some() || z.error.is_some()),
+                && zoom.is_some_and(|z| z.status == ZoomStatus::Failed || z.held_until.is_some() || z.error.is_some()),
             cancelled: !scheduled,
         }
     }
@@ -109,7 +110,7 @@ async fn list_page(
     let (jar, flash) = flash::take(jar);
     let upcoming = query.when.as_deref() != Some("past");
     let zone = host_zone(&state, &user).await?;
-    let rows = state.db.meetings_of(&user.id, upcoming, now_ms()).await?;
+    let rows = state.db.meetings_of(&user.id, upcoming, state.now_ms()).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         items.push(MeetingItem::of(&MeetingView::load(&state.db, row).await?, row, &zone));
@@ -117,7 +118,7 @@ async fn list_page(
     let connection = state.db.zoom_connection_of(&user.id).await?;
     // Near Zoom's daily cap the host is warned before creates and updates start to wait.
     let zoom_writes_today = match &connection {
-        Some(c) => state.db.zoom_writes_used(&c.zoom_user_id, &utc_day(now_ms())).await?,
+        Some(c) => state.db.zoom_writes_used(&c.zoom_user_id, &utc_day(state.now_ms())).await?,
         None => 0,
     };
     let frame = Frame::for_user("Meetings", "meetings", &user, flash);
@@ -244,7 +245,7 @@ async fn create(
             mute_upon_entry: form.zoom_mute_upon_entry.is_some(),
             auto_recording: AutoRecording::parse(&form.zoom_auto_recording).as_str().to_owned(),
         };
-        booking::create_direct(&state.db, &state.zoom, &user, input).await
+        booking::create_direct(&state, &user, input).await
     }
     .await;
     match result {
@@ -313,7 +314,7 @@ async fn details(
 ) -> PageResult<DetailsPage> {
     let zone = host_zone(state, user).await?;
     let meeting = MeetingView::load(&state.db, row).await?;
-    let (zoom_live, zoom_live_error) = match meetings::live_zoom_meeting(&state.db, &state.zoom, row).await {
+    let (zoom_live, zoom_live_error) = match meetings::live_zoom_meeting(state, row).await {
         Ok(live) => (live, None),
         Err(LiveZoomError::Store(e)) => return Err(e.into()),
         Err(e) => (None, Some(e.to_string())),
@@ -324,10 +325,10 @@ async fn details(
         zone: zone.clone(),
         error: None,
     });
-    let (files, recordings_error) = match row.zoom_meeting_id.filter(|_| row.start_at <= crate::store::now_ms()) {
-        Some(zoom_id) => match state.zoom.meeting_recordings(&user.id, zoom_id).await {
+    let (files, recordings_error) = match row.zoom_meeting_id.filter(|_| row.start_at <= state.now_ms()) {
+        Some(zoom_id) => match Recordings(state).meeting_recordings(&user.id, zoom_id).await {
             Ok(found) => (Some(found.into_iter().map(|f| super::recordings::file_row(f, Some(&zone))).collect()), None),
-            Err(crate::recordings::RecordingError::Internal(e)) => return Err(e.into()),
+            Err(crate::integrations::zoom::recordings::RecordingError::Internal(e)) => return Err(e.into()),
             Err(e) => (Some(Vec::new()), Some(e.to_string())),
         },
         None => (None, None),
@@ -374,7 +375,7 @@ async fn start(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let row = owned(&state, &user, &id).await?;
-    match meetings::start_link(&state.db, &state.zoom, &row).await {
+    match meetings::start_link(&state, &row).await {
         Ok(start_url) => Ok(Redirect::to(&start_url).into_response()),
         Err(LiveZoomError::Store(e)) => Err(e.into()),
         Err(e) => {
@@ -405,7 +406,7 @@ async fn reschedule(
     let result = async {
         let start = local_to_rfc3339(&form.start, &form.timezone)?;
         let duration = form.duration_minutes.trim().parse::<i64>().ok();
-        booking::change_by_host(&state.db, &state.zoom, &row, Some(&start), duration.or(Some(0)), None).await
+        booking::change_by_host(&state, &row, Some(&start), duration.or(Some(0)), None).await
     }
     .await;
     match result {
@@ -442,7 +443,7 @@ async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> PageResult<Response> {
     let row = owned(&state, &user, &id).await?;
-    booking::cancel(&state.db, &state.zoom, &row, form.reason.as_deref()).await.map_err(PageError::internal)?;
+    booking::cancel(&state, &row, form.reason.as_deref()).await.map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "The meeting is cancelled. Its Zoom meeting is being deleted.");
     Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
 }
@@ -454,7 +455,7 @@ async fn retry(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let row = owned(&state, &user, &id).await?;
-    meetings::retry_zoom(&state.db, &state.zoom, &row).await?;
+    meetings::retry_zoom(&state, &row).await?;
     let jar = flash::set(jar, "success", "Retrying with Zoom now.");
     Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
 }

@@ -15,7 +15,8 @@ use zoom::DeleteAction;
 use super::{Frame, PageResult, flash};
 use crate::http::AppState;
 use crate::http::extract::PageUser;
-use crate::recordings::{FileView, RecordedMeeting, RecordingError};
+use crate::integrations::zoom::recordings::Recordings;
+use crate::integrations::zoom::recordings::{FileView, RecordedMeeting, RecordingError};
 use crate::timefmt::human_ms;
 
 pub fn router() -> Router<AppState> {
@@ -67,8 +68,8 @@ pub struct RangeQuery {
     to: Option<String>,
 }
 
-fn range(query: &RangeQuery) -> (Date, Date) {
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+fn range(query: &RangeQuery, now: jiff::Timestamp) -> (Date, Date) {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let to = query.to.as_deref().and_then(|d| d.parse().ok()).unwrap_or(today);
     let from =
         query.from.as_deref().and_then(|d| d.parse().ok()).unwrap_or(to.saturating_sub(jiff::Span::new().days(30)));
@@ -115,9 +116,9 @@ async fn recordings_page(
     Query(query): Query<RangeQuery>,
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
-    let (from, to) = range(&query);
+    let (from, to) = range(&query, state.clock.now());
     let zone = user.timezone.as_deref();
-    let listing = match state.zoom.recordings(&user.id, from, to).await {
+    let listing = match Recordings(&state).recordings(&user.id, from, to).await {
         Ok(meetings) => Listing::Meetings(meetings.into_iter().map(|m| meeting_block(m, zone)).collect()),
         Err(RecordingError::NotConnected) => Listing::NotConnected,
         // A lost scope or credential shows as Needs attention, not as an error page.
@@ -152,7 +153,7 @@ async fn delete_file(
         "delete" => (DeleteAction::Delete, "The file was deleted permanently."),
         _ => (DeleteAction::Trash, "The file was moved to Zoom's trash (recoverable there for 30 days)."),
     };
-    let jar = match state.zoom.delete_recording(&user.id, &form.meeting_uuid, &file_id, action).await {
+    let jar = match Recordings(&state).delete_recording(&user.id, &form.meeting_uuid, &file_id, action).await {
         Ok(()) => flash::set(jar, "success", done),
         Err(RecordingError::NotFound) => flash::set(jar, "error", "That file does not exist (it may already be gone)."),
         Err(RecordingError::NotConnected) => flash::set(jar, "error", "Zoom is not connected."),

@@ -74,7 +74,7 @@ async fn create_token(
     PageUser(user): PageUser,
     Form(form): Form<NewTokenForm>,
 ) -> PageResult<Response> {
-    let (_, value) = accounts::issue_api_token(&state.db, &user.id, &form.name).await?;
+    let (_, value) = accounts::issue_api_token(&state, &user.id, &form.name).await?;
     let frame = Frame::for_user("API tokens", "settings", &user, None);
     Ok(render(&state, &user, frame, Some(value)).await?.into_response())
 }

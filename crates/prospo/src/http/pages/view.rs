@@ -8,6 +8,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 use crate::domain::accounts::Invalid;
+use crate::domain::lifecycle::{MeetingStatus, ZoomStatus};
 use crate::scheduling::booking::{self, BookingError};
 use crate::scheduling::meetings::MeetingView;
 
@@ -47,7 +48,7 @@ pub struct Badge {
 /// not on Zoom.
 pub fn zoom_badge(meeting: &MeetingView) -> Option<Badge> {
     let badge = |class, text: &str| Some(Badge { class, text: text.to_owned() });
-    if meeting.status == "cancelled" {
+    if meeting.status == MeetingStatus::Cancelled {
         return badge("badge-grey", "Cancelled");
     }
     let zoom = meeting.zoom.as_ref()?;
@@ -55,15 +56,15 @@ pub fn zoom_badge(meeting: &MeetingView) -> Option<Badge> {
         let time = until.to_zoned(TimeZone::UTC).strftime("%H:%M").to_string();
         return badge("badge-amber", &format!("Held until {time} UTC"));
     }
-    match (zoom.status.as_str(), zoom.pending_change.as_deref()) {
-        ("failed", _) => {
+    match (zoom.status, zoom.pending_change) {
+        (ZoomStatus::Failed, _) => {
             let reason = zoom.error.as_ref().map(|e| e.message.as_str()).unwrap_or("unknown reason");
             badge("badge-red", &format!("Zoom failed: {reason}"))
         }
-        ("deleted", _) => badge("badge-red", "Deleted in Zoom"),
-        ("created", Some(_)) => badge("badge-amber", "Change pending"),
-        ("created", None) => badge("badge-green", "Zoom link ready"),
-        _ => badge("badge-amber", "Creating Zoom meeting…"),
+        (ZoomStatus::Deleted, _) => badge("badge-red", "Deleted in Zoom"),
+        (ZoomStatus::Created, Some(_)) => badge("badge-amber", "Change pending"),
+        (ZoomStatus::Created, None) => badge("badge-green", "Zoom link ready"),
+        (ZoomStatus::Pending | ZoomStatus::None, _) => badge("badge-amber", "Creating Zoom meeting…"),
     }
 }
 
@@ -126,18 +127,18 @@ mod tests {
             start: String::new(),
             end: String::new(),
             timezone: "UTC".into(),
-            status: status.into(),
+            status: status.parse().unwrap(),
             event_type_id: None,
             location: "zoom".into(),
             location_detail: None,
             invitees: Vec::new(),
             notes: None,
             zoom: Some(ZoomView {
-                status: zoom_status.into(),
+                status: zoom_status.parse().unwrap(),
                 meeting_id: None,
                 join_url: None,
                 passcode: None,
-                pending_change: pending.map(str::to_owned),
+                pending_change: pending.map(|p| p.parse().unwrap()),
                 held_until: None,
                 error: None,
             }),
@@ -157,7 +158,7 @@ mod tests {
         assert_eq!(text(&held), "Held until 00:00 UTC");
         let mut failed = meeting("scheduled", "failed", None);
         failed.zoom.as_mut().unwrap().error = Some(crate::scheduling::meetings::ZoomErrorView {
-            code: "zoom_unconfirmed".into(),
+            code: crate::domain::lifecycle::ZoomProblemCode::ZoomUnconfirmed,
             message: "Zoom did not confirm the meeting.".into(),
         });
         assert_eq!(text(&failed), "Zoom failed: Zoom did not confirm the meeting.");

@@ -1,14 +1,15 @@
-//! Health checks: periodic (hourly by default, jittered, claimed so each connection is checked
-//! once across instances), on demand (Check now), and at once when Zoom refuses a fresh token.
+//! Health checks: periodic (hourly by default, jittered; each connection's check is its job on the
+//! `zoom_check` queue, so it runs once across instances), on demand (Check now), and at once when
+//! Zoom refuses a fresh token.
 
-use std::time::Duration;
-
-use rand::Rng;
 use tokio::sync::mpsc;
 use zoom::ZoomError;
 
-use super::{ConnectProblem, MintedToken, ZoomIntegration};
-use crate::store::now_ms;
+use super::alerts::connection_alert;
+use super::client::MintedToken;
+use super::{ConnectProblem, credentials};
+use crate::app::{App, AppRef};
+use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work};
 use crate::store::zoom_connections::ZoomConnectionRow;
 
 /// How a check ended.
@@ -22,123 +23,127 @@ pub enum CheckOutcome {
 
 /// A check that could not reach Zoom is tried again this much later.
 const RETRY_INCONCLUSIVE_MS: i64 = 5 * 60 * 1000;
-/// A claimed check not finished by then may be taken by another instance.
-const CLAIM_MS: i64 = 2 * 60 * 1000;
 
-impl ZoomIntegration {
-    pub(super) fn jittered_interval_ms(&self) -> i64 {
-        let base = self.check_interval.as_millis() as i64;
-        let jitter = base / 10;
-        base + if jitter > 0 { rand::rng().random_range(-jitter..=jitter) } else { 0 }
-    }
-
-    /// Checks one connection. `fresh_token` mints a new token (Check now); the periodic check
-    /// uses the cached one, which a deactivated app's revocation already kills.
-    pub async fn check(&self, row: &ZoomConnectionRow, fresh_token: bool) -> anyhow::Result<CheckOutcome> {
-        let outcome = self.probe(row, fresh_token).await;
-        let next = now_ms() + self.jittered_interval_ms();
-        match &outcome {
-            (CheckOutcome::Healthy, scopes) => {
-                self.db.record_zoom_health(&row.id, None, scopes.as_deref(), next, None).await?
-            }
-            (CheckOutcome::NeedsAttention(problem), scopes) => {
-                tracing::info!(connection_id = %row.id, code = problem.code(), "zoom connection needs attention");
-                let error = (problem.code(), problem.message());
-                let alert = self.connection_alert(&row.user_id, &error.1).await?;
-                let (error, scopes) = (Some((error.0, error.1.as_str())), scopes.as_deref());
-                self.db.record_zoom_health(&row.id, error, scopes, next, Some(&alert)).await?;
-                self.notices.wake_sender();
-            }
-            (CheckOutcome::Inconclusive, _) => {
-                let retry = now_ms() + RETRY_INCONCLUSIVE_MS;
-                let current = row.error_code.as_deref().zip(row.error_message.as_deref());
-                self.db.record_zoom_health(&row.id, current, None, retry, None).await?
-            }
+/// Checks one connection and records the outcome; returns it with when the next periodic check
+/// is due. `fresh_token` mints a new token (Check now); the periodic check uses the cached one,
+/// which a deactivated app's revocation already kills.
+pub async fn check(app: &App, row: &ZoomConnectionRow, fresh_token: bool) -> anyhow::Result<(CheckOutcome, i64)> {
+    let (outcome, scopes) = probe(app, row, fresh_token).await;
+    let now = app.now_ms();
+    let next = match &outcome {
+        CheckOutcome::Healthy => {
+            app.db.record_zoom_health(&row.id, None, scopes.as_deref(), None, now).await?;
+            now + app.zoom.jittered_interval_ms()
         }
-        Ok(outcome.0)
-    }
+        CheckOutcome::NeedsAttention(problem) => {
+            tracing::info!(connection_id = %row.id, code = problem.code(), "zoom connection needs attention");
+            let message = problem.message();
+            let alert = connection_alert(app, &row.user_id, &message).await?;
+            let error = Some((problem.code(), message.as_str()));
+            app.db.record_zoom_health(&row.id, error, scopes.as_deref(), Some(&alert), now).await?;
+            app.wake(Queue::Mail);
+            now + app.zoom.jittered_interval_ms()
+        }
+        CheckOutcome::Inconclusive => {
+            let current = row.error_code.as_deref().zip(row.error_message.as_deref());
+            app.db.record_zoom_health(&row.id, current, None, None, now).await?;
+            now + RETRY_INCONCLUSIVE_MS
+        }
+    };
+    Ok((outcome, next))
+}
 
-    async fn probe(&self, row: &ZoomConnectionRow, fresh_token: bool) -> (CheckOutcome, Option<String>) {
-        let Ok(creds) = self.credentials(row) else {
-            // The keyring no longer opens the stored secret: only new credentials help.
-            return (CheckOutcome::NeedsAttention(ConnectProblem::InvalidCredentials), None);
+/// Check now: runs a check with a fresh token, and the next periodic one a period later.
+pub async fn check_now(app: &App, row: &ZoomConnectionRow) -> anyhow::Result<CheckOutcome> {
+    let (outcome, next) = check(app, row, true).await?;
+    app.db.schedule_zoom_check(&row.id, next, app.now_ms()).await?;
+    Ok(outcome)
+}
+
+async fn probe(app: &App, row: &ZoomConnectionRow, fresh_token: bool) -> (CheckOutcome, Option<String>) {
+    let Ok(creds) = credentials(app, row) else {
+        // The keyring no longer opens the stored secret: only new credentials help.
+        return (CheckOutcome::NeedsAttention(ConnectProblem::InvalidCredentials), None);
+    };
+    let client = &app.zoom.client;
+    let token = if fresh_token { client.mint_token(&creds).await } else { client.token(&creds).await };
+    let token = match token {
+        Ok(token) => token,
+        Err(e) => return (outcome_of_error(&e, row), None),
+    };
+    let scopes = Some(token.scopes.iter().collect::<Vec<_>>().join(" "));
+    let missing = token.scopes.missing_required();
+    if !missing.is_empty() {
+        let problem = ConnectProblem::MissingScopes(missing.into_iter().map(str::to_owned).collect());
+        return (CheckOutcome::NeedsAttention(problem), scopes);
+    }
+    match client.get_user(&creds, &row.zoom_user_id).await {
+        Ok(_) => (CheckOutcome::Healthy, scopes),
+        Err(e) => (outcome_of_error(&e, row), scopes),
+    }
+}
+
+/// The periodic checks, as the `zoom_check` queue's work.
+pub struct ZoomCheckWork(pub AppRef);
+
+impl Work for ZoomCheckWork {
+    async fn run(&self, job: &ClaimedJob) -> Completion {
+        let app = &self.0;
+        let row = match app.db.zoom_connection(&job.subject).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return Completion::End(JobEnd::Done),
+            Err(e) => return retry(app, format!("cannot read the connection: {e}")),
         };
-        let token = if fresh_token { self.client.mint_token(&creds).await } else { self.client.token(&creds).await };
-        let token = match token {
-            Ok(token) => token,
-            Err(e) => return (outcome_of_error(&e, row), None),
-        };
-        let scopes = Some(token.scopes.iter().collect::<Vec<_>>().join(" "));
-        let missing = token.scopes.missing_required();
-        if !missing.is_empty() {
-            let problem = ConnectProblem::MissingScopes(missing.into_iter().map(str::to_owned).collect());
-            return (CheckOutcome::NeedsAttention(problem), scopes);
-        }
-        match self.client.get_user(&creds, &row.zoom_user_id).await {
-            Ok(_) => (CheckOutcome::Healthy, scopes),
-            Err(e) => (outcome_of_error(&e, row), scopes),
+        match check(app, &row, false).await {
+            Ok((_, next)) => Completion::End(JobEnd::RunAt(next)),
+            Err(e) => retry(app, format!("{e:#}")),
         }
     }
+}
 
-    /// Runs due checks until the task is dropped: wakes every `poll` or when a check became due early.
-    pub async fn run_health_checks(self, poll: Duration) {
-        loop {
-            match self.db.claim_due_zoom_checks(20, CLAIM_MS).await {
-                Ok(rows) => {
-                    for row in rows {
-                        if let Err(e) = self.check(&row, false).await {
-                            tracing::error!(error = ?e, connection_id = %row.id, "zoom health check failed to record");
-                        }
-                    }
-                }
-                Err(e) => tracing::error!(error = ?e, "cannot claim zoom health checks"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {}
-                () = self.wake_checks.notified() => {}
-            }
-        }
+fn retry(app: &App, error: String) -> Completion {
+    Completion::End(JobEnd::Retry { at: app.now_ms() + RETRY_INCONCLUSIVE_MS, error })
+}
+
+/// Makes a connection's check due now, e.g. after Zoom refused a freshly minted token (401
+/// code 124) or answered 4711 to any call.
+pub async fn check_soon(app: &App, connection_id: &str) {
+    let now = app.now_ms();
+    if let Err(e) = app.db.schedule_zoom_check(connection_id, now, now).await {
+        tracing::error!(error = ?e, connection_id, "cannot schedule a zoom health check");
     }
+    app.wake(Queue::ZoomCheck);
+}
 
-    /// Makes a connection's check due now, e.g. after Zoom refused a freshly minted token (401
-    /// code 124) or answered 4711 to any call.
-    pub async fn check_soon(&self, connection_id: &str) {
-        if let Err(e) = self.db.make_zoom_check_due(connection_id).await {
-            tracing::error!(error = ?e, connection_id, "cannot schedule a zoom health check");
+/// Compares every freshly minted token's scopes with the required ones: a token that lacks one
+/// moves the app's connections to Needs attention at once.
+pub async fn watch_minted_tokens(app: AppRef, mut minted: mpsc::UnboundedReceiver<MintedToken>) {
+    while let Some((account_id, client_id, missing, minted_at)) = minted.recv().await {
+        if missing.is_empty() {
+            continue;
         }
-        self.wake_checks.notify_one();
-    }
-
-    /// Compares every freshly minted token's scopes with the required ones: a token that lacks one
-    /// moves the app's connections to Needs attention at once.
-    pub async fn watch_minted_tokens(self, mut minted: mpsc::UnboundedReceiver<MintedToken>) {
-        while let Some((account_id, client_id, missing, minted_at)) = minted.recv().await {
-            if missing.is_empty() {
+        let rows = match app.db.zoom_connections_of_app(&account_id, &client_id).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = ?e, "cannot look up connections of a minted token");
                 continue;
             }
-            let rows = match self.db.zoom_connections_of_app(&account_id, &client_id).await {
-                Ok(rows) => rows,
-                Err(e) => {
-                    tracing::error!(error = ?e, "cannot look up connections of a minted token");
-                    continue;
-                }
+        };
+        let problem = ConnectProblem::MissingScopes(missing.iter().map(|s| (*s).to_owned()).collect());
+        let message = problem.message();
+        for row in rows {
+            // A check that ran after this mint saw the app's newer scopes: this news is stale.
+            let recorded = match connection_alert(&app, &row.user_id, &message).await {
+                Ok(alert) => app
+                    .db
+                    .record_missing_scopes_since(&row.id, problem.code(), &message, minted_at, &alert, app.now_ms())
+                    .await
+                    .map_err(anyhow::Error::from),
+                Err(e) => Err(e),
             };
-            let problem = ConnectProblem::MissingScopes(missing.iter().map(|s| (*s).to_owned()).collect());
-            let message = problem.message();
-            for row in rows {
-                // A check that ran after this mint saw the app's newer scopes: this news is stale.
-                let recorded = match self.connection_alert(&row.user_id, &message).await {
-                    Ok(alert) => self
-                        .db
-                        .record_missing_scopes_since(&row.id, problem.code(), &message, minted_at, &alert)
-                        .await
-                        .map_err(anyhow::Error::from),
-                    Err(e) => Err(e),
-                };
-                match recorded {
-                    Ok(()) => self.notices.wake_sender(),
-                    Err(e) => tracing::error!(error = ?e, connection_id = %row.id, "cannot record missing scopes"),
-                }
+            match recorded {
+                Ok(()) => app.wake(Queue::Mail),
+                Err(e) => tracing::error!(error = ?e, connection_id = %row.id, "cannot record missing scopes"),
             }
         }
     }

@@ -3,7 +3,7 @@
 use zoom::Scopes;
 
 use super::ConnectProblem;
-use crate::store::zoom_connections::ZoomConnectionRow;
+use crate::store::zoom_connections::{ConnectionStatus, ZoomConnectionRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardState {
@@ -47,12 +47,12 @@ pub struct ConnectedApp {
 impl ZoomStatus {
     pub fn of(row: Option<&ZoomConnectionRow>) -> ZoomStatus {
         let Some(row) = row else { return ZoomStatus { state: CardState::NotConnected, connection: None } };
-        let problem = match (row.status.as_str(), row.error_code.as_deref()) {
-            ("needs_attention", Some(code)) => {
+        let problem = match (row.status, row.error_code.as_deref()) {
+            (ConnectionStatus::NeedsAttention, Some(code)) => {
                 Some(ConnectProblem::from_stored(code, row.error_message.as_deref().unwrap_or_default()))
             }
-            ("needs_attention", None) => Some(ConnectProblem::InvalidCredentials),
-            _ => None,
+            (ConnectionStatus::NeedsAttention, None) => Some(ConnectProblem::InvalidCredentials),
+            (ConnectionStatus::Connected, _) => None,
         };
         let state = if problem.is_some() { CardState::NeedsAttention } else { CardState::Connected };
         let connection = ConnectedApp {

@@ -1,235 +1,292 @@
-//! The Zoom worker: brings each meeting's Zoom meeting in line with Prospo's record (create, update
-//! with the same join link, delete), durably and at most once per booking.
+//! The Zoom queue's work: brings each meeting's Zoom meeting in line with Prospo's record (create,
+//! update with the same join link, delete), durably and at most once per booking.
 //!
-//! A job is claimed (each by one worker across instances), run, and finished: the job row goes
-//! away when nothing is pending, or is re-armed with a backoff. A create is marked as sent before
-//! Zoom is called; if its answer is lost, the next run lists the host's meetings and adopts the one
-//! carrying the meeting's reference instead of creating a second one.
-
-use std::time::Duration;
+//! A run reads the meeting, does what its pending change asks, and records what Zoom answered as a
+//! lifecycle event, in one transaction with the end of its job (and the mails the answer brings).
+//! A create is recorded as sent, with the day's count of Zoom writes, before Zoom is called; if its
+//! answer is lost, the next run lists the host's meetings and adopts the one carrying the meeting's
+//! reference instead of creating a second one.
 
 use jiff::Timestamp;
-use rand::Rng;
 use zoom::{
     Credentials, DeleteOptions, ListMeetingsType, MeetingSettings, MeetingUpdate, NewMeeting, RequiredScope, Scopes,
     ZoomError,
 };
 
-use super::{ConnectProblem, ZoomIntegration};
-use crate::notifications::meeting_mails::MeetingEvent;
-use crate::scheduling::booking::{Change, change_mails};
-use crate::store::meetings::MeetingRow;
-use crate::store::now_ms;
-use crate::store::zoom_connections::ZoomConnectionRow;
-use crate::store::zoom_jobs::{CreatedZoomMeeting, ZoomOutcome};
+use super::alerts::meeting_alert;
+use super::health::check_soon;
+use super::{ConnectProblem, credentials};
+use crate::app::{App, AppRef};
+use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, ZoomProblem, ZoomProblemCode};
+use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work, backoff_ms};
+use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails};
+use crate::store::meetings::{ChangeError, CreatedZoomMeeting, Details, MeetingRow, ZoomJob};
+use crate::store::outbox::OutgoingMail;
+use crate::store::zoom_connections::{ConnectionStatus, ZoomConnectionRow};
 
 /// Zoom's per-user cap on meeting creates and updates per UTC day.
 pub const DAILY_WRITE_CAP: i64 = 100;
 /// From this many writes in a day the host is warned.
 pub const DAILY_WRITE_WARNING: i64 = 80;
-/// A claimed job not finished by then may be taken by another worker.
-const CLAIM_MS: i64 = 60_000;
 /// Work held for a connection that needs attention is looked at again this often.
 const ATTENTION_RECHECK_MS: i64 = 60_000;
+/// A delete of a meeting in progress is tried again this much later.
+const IN_PROGRESS_RECHECK_MS: i64 = 5 * 60_000;
 
-/// What a run decided about its job.
-enum Next {
-    /// Done, or re-run at once if another change arrived meanwhile.
-    Finished,
-    /// Try again at this time; `failed` counts towards the backoff.
-    RetryAt { at: i64, failed: bool },
-    /// Failed for good until the host clicks Retry.
-    GiveUp,
-}
+/// The Zoom queue's work.
+pub struct ZoomWork(pub AppRef);
 
-impl ZoomIntegration {
-    /// Runs due Zoom jobs until the task is dropped.
-    pub async fn run_zoom_worker(self, poll: Duration) {
-        loop {
-            match self.db.claim_zoom_jobs(16, CLAIM_MS).await {
-                Ok(ids) if !ids.is_empty() => {
-                    let runs = ids.into_iter().map(|id| {
-                        let worker = self.clone();
-                        async move { worker.run_job(&id).await }
-                    });
-                    futures::future::join_all(runs).await;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = ?e, "cannot claim zoom jobs"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(poll) => {}
-                () = self.wake_jobs.notified() => {}
-            }
-        }
-    }
-
-    /// Wakes the worker: new Zoom work was queued.
-    pub fn wake_worker(&self) {
-        self.wake_jobs.notify_one();
-    }
-
-    async fn run_job(&self, meeting_id: &str) {
-        let next = match self.step(meeting_id).await {
-            Ok(next) => next,
+impl Work for ZoomWork {
+    async fn run(&self, job: &ClaimedJob) -> Completion {
+        match step(&self.0, job).await {
+            Ok(completion) => completion,
             Err(e) => {
-                tracing::error!(error = ?e, meeting_id, "zoom job failed to run");
-                Next::RetryAt { at: now_ms() + 30_000, failed: true }
+                tracing::error!(error = ?e, meeting_id = %job.subject, "zoom job failed to run");
+                Completion::End(JobEnd::Retry { at: self.0.now_ms() + 30_000, error: format!("{e:#}") })
             }
-        };
-        let finished = match next {
-            Next::Finished => self.db.finish_zoom_job(meeting_id, now_ms(), false).await,
-            Next::RetryAt { at, failed } => self.db.finish_zoom_job(meeting_id, at, failed).await,
-            Next::GiveUp => self.db.drop_zoom_job(meeting_id).await,
-        };
-        if let Err(e) = finished {
-            tracing::error!(error = ?e, meeting_id, "cannot record the end of a zoom job");
-        }
-    }
-
-    async fn step(&self, meeting_id: &str) -> anyhow::Result<Next> {
-        let Some(meeting) = self.db.meeting(meeting_id).await? else { return Ok(Next::Finished) };
-        let Some(change) = meeting.zoom_pending_change.clone() else { return Ok(Next::Finished) };
-        let Some(connection) = self.db.zoom_connection_of(&meeting.host_id).await? else {
-            let message = "Zoom was disconnected before this change reached Zoom. Connect Zoom again, then Retry.";
-            self.record_outcome(&meeting, ZoomOutcome::Failed { code: "zoom_disconnected", message }).await?;
-            return Ok(Next::GiveUp);
-        };
-        if connection.status == "needs_attention" {
-            let reason =
-                ("connection_needs_attention", "Waiting for Zoom to be reconnected in Settings → Integrations.");
-            self.db.record_zoom_wait(meeting_id, None, Some(reason)).await?;
-            return Ok(Next::RetryAt { at: now_ms() + ATTENTION_RECHECK_MS, failed: false });
-        }
-        let creds = match self.credentials(&connection) {
-            Ok(creds) => creds,
-            Err(_) => {
-                self.check_soon(&connection.id).await;
-                return Ok(Next::RetryAt { at: now_ms() + ATTENTION_RECHECK_MS, failed: false });
-            }
-        };
-        let job = Job { integration: self, meeting: &meeting, connection: &connection, creds: &creds };
-        match change.as_str() {
-            "create" => job.create().await,
-            "update" => job.update().await,
-            _ => job.delete().await,
         }
     }
 }
 
-struct Job<'a> {
-    integration: &'a ZoomIntegration,
+async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
+    let Some(meeting) = app.db.meeting(&job.subject).await? else { return Ok(Completion::End(JobEnd::Done)) };
+    let state = meeting.state();
+    // Only `needs_work` states have a running job; anything else is news from a change that
+    // committed meanwhile, which already set the job right.
+    let Some(change) = state.zoom.pending.filter(|_| state.zoom.needs_work()) else {
+        return Ok(Completion::End(match state.zoom.problem.as_ref().filter(|_| state.zoom.awaits_retry()) {
+            Some(problem) => JobEnd::Failed { error: problem.code.to_string() },
+            None => JobEnd::Done,
+        }));
+    };
+    let run = Run { app, job, meeting: &meeting };
+    let Some(connection) = app.db.zoom_connection_of(&meeting.host_id).await? else {
+        return run.record(Event::Disconnected, Details::Nothing, run.again()).await;
+    };
+    if connection.status == ConnectionStatus::NeedsAttention {
+        return run.wait_for_attention().await;
+    }
+    let Ok(creds) = credentials(app, &connection) else {
+        check_soon(app, &connection.id).await;
+        return Ok(Completion::End(JobEnd::RunAt(app.now_ms() + ATTENTION_RECHECK_MS)));
+    };
+    let zoom = ZoomRun { run, connection: &connection, creds: &creds };
+    match change {
+        PendingChange::Create => zoom.create().await,
+        PendingChange::Update => zoom.update().await,
+        PendingChange::Delete => zoom.delete().await,
+    }
+}
+
+/// One run of one meeting's job.
+struct Run<'a> {
+    app: &'a App,
+    job: &'a ClaimedJob,
     meeting: &'a MeetingRow,
+}
+
+impl Run<'_> {
+    /// Due again at once: when the recorded state still needs work, it is the next change's turn.
+    fn again(&self) -> JobEnd {
+        JobEnd::RunAt(self.app.now_ms())
+    }
+
+    /// Records `event` with the end of this run's job, in one transaction, with the host's alert
+    /// when the event brings a new problem.
+    async fn record(&self, event: Event, details: Details<'_>, end: JobEnd) -> anyhow::Result<Completion> {
+        self.record_with_mails(event, details, end, None).await
+    }
+
+    /// As [`Run::record`], plus `mails` queued if the meeting is still at `mails.1` (its sequence
+    /// when they were written), scheduled and without a Zoom link.
+    async fn record_with_mails(
+        &self,
+        event: Event,
+        details: Details<'_>,
+        end: JobEnd,
+        mails: Option<(&[OutgoingMail], i64)>,
+    ) -> anyhow::Result<Completion> {
+        let alert = match &event {
+            Event::Failed(problem) => meeting_alert(self.app, self.meeting, problem).await?,
+            Event::DeletedInZoom => meeting_alert(self.app, self.meeting, &deleted_in_zoom()).await?,
+            _ => None,
+        };
+        let now = self.app.now_ms();
+        let mut tx = self.app.db.begin().await?;
+        let changed =
+            match tx.change_meeting(&self.meeting.id, &event, details, ZoomJob::Ends(self.job, end), now).await {
+                Ok(changed) => changed,
+                // The meeting changed while Zoom was called: the next run starts from what it is now.
+                Err(ChangeError::Refused(refused)) => {
+                    tracing::info!(meeting_id = %self.meeting.id, ?event, %refused, "zoom result no longer applies");
+                    tx.end_job(self.job, &JobEnd::RunAt(now), now).await?;
+                    tx.commit().await?;
+                    return Ok(Completion::Settled { failed: false });
+                }
+                Err(ChangeError::Gone) => {
+                    tx.commit().await?;
+                    return Ok(Completion::Settled { failed: false });
+                }
+                Err(ChangeError::Store(e)) => return Err(e.into()),
+            };
+        let after = changed.after.state();
+        let new_problem =
+            after.zoom.problem.as_ref().map(|p| p.code) != changed.before.zoom.problem.as_ref().map(|p| p.code);
+        let mut wake_mail = false;
+        if let Some(alert) = alert.filter(|_| new_problem) {
+            tx.enqueue_mails(std::slice::from_ref(&alert), now).await?;
+            wake_mail = true;
+        }
+        if let Some((mails, written_at)) = mails
+            && changed.before.status == MeetingStatus::Scheduled
+            && changed.before.zoom.meeting_id.is_none()
+            && changed.before.sequence == written_at
+        {
+            tx.enqueue_mails(mails, now).await?;
+            wake_mail = !mails.is_empty();
+        }
+        tx.commit().await?;
+        if wake_mail {
+            self.app.wake(Queue::Mail);
+        }
+        Ok(Completion::Settled { failed: after.zoom.awaits_retry() && !changed.before.zoom.awaits_retry() })
+    }
+
+    async fn wait_for_attention(&self) -> anyhow::Result<Completion> {
+        let problem = problem(
+            ZoomProblemCode::ConnectionNeedsAttention,
+            "Waiting for Zoom to be reconnected in Settings → Integrations.",
+        );
+        let until = self.app.now_ms() + ATTENTION_RECHECK_MS;
+        self.record(Event::Waiting { problem, until: None }, Details::Nothing, JobEnd::RunAt(until)).await
+    }
+
+    async fn fail(&self, code: ZoomProblemCode, message: &str) -> anyhow::Result<Completion> {
+        self.record(Event::Failed(problem(code, message)), Details::Nothing, self.again()).await
+    }
+}
+
+/// A run that calls Zoom with the host's connection.
+struct ZoomRun<'a> {
+    run: Run<'a>,
     connection: &'a ZoomConnectionRow,
     creds: &'a Credentials,
 }
 
-impl Job<'_> {
-    async fn create(&self) -> anyhow::Result<Next> {
-        let db = &self.integration.db;
-        if self.meeting.zoom_create_unconfirmed {
+impl ZoomRun<'_> {
+    fn app(&self) -> &App {
+        self.run.app
+    }
+
+    fn meeting(&self) -> &MeetingRow {
+        self.run.meeting
+    }
+
+    async fn create(&self) -> anyhow::Result<Completion> {
+        if self.meeting().zoom_create_unconfirmed {
             match self.find_our_meeting().await {
                 Ok(Some(found)) => return self.adopt(found).await,
                 Ok(None) => {} // Zoom never made it: creating is safe.
                 Err(FindError::NoListScope) => {
                     let message = "Zoom did not confirm that the meeting was created, and this Zoom app cannot list \
                                    meetings (scope meeting:read:list_meetings) to check. Look in Zoom, then Retry.";
-                    self.integration
-                        .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
-                        .await?;
-                    return Ok(Next::GiveUp);
+                    return self.run.fail(ZoomProblemCode::ZoomUnconfirmed, message).await;
                 }
                 Err(FindError::Zoom(e)) => return self.on_error(e).await,
             }
         }
-        if let Some(next) = self.hold_for_daily_cap().await? {
-            return Ok(next);
+        if let Some(held) = self.hold_for_daily_cap().await? {
+            return Ok(held);
         }
-        db.mark_zoom_create_sent(&self.meeting.id).await?;
-        self.count_write().await?;
+        // Written down before Zoom is called: if the answer is lost, the next run looks for the
+        // meeting instead of creating a second one. A change that made the create moot (a cancel)
+        // is refused here, and nothing is sent.
+        let now = self.app().now_ms();
+        let mut tx = self.app().db.begin().await?;
+        match tx.change_meeting(&self.meeting().id, &Event::CreateSent, Details::Nothing, ZoomJob::Keep, now).await {
+            Ok(_) => {}
+            Err(ChangeError::Refused(_) | ChangeError::Gone) => {
+                return Ok(Completion::End(self.run.again()));
+            }
+            Err(ChangeError::Store(e)) => return Err(e.into()),
+        }
+        tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await?;
+        tx.commit().await?;
         let request = NewMeeting {
-            topic: self.meeting.topic.clone(),
+            topic: self.meeting().topic.clone(),
             meeting_type: Some(2),
-            start_time: Timestamp::from_millisecond(self.meeting.start_at).ok(),
+            start_time: Timestamp::from_millisecond(self.meeting().start_at).ok(),
             duration_minutes: Some(self.duration_minutes()),
-            timezone: Some(self.meeting.timezone.clone()),
-            agenda: Some(agenda(&self.meeting.zoom_reference)),
+            timezone: Some(self.meeting().timezone.clone()),
+            agenda: Some(agenda(&self.meeting().zoom_reference)),
             settings: Some(self.settings()),
             ..NewMeeting::default()
         };
-        match self.integration.client.create_meeting(self.creds, &self.connection.zoom_user_id, &request).await {
+        match self.app().zoom.client.create_meeting(self.creds, &self.connection.zoom_user_id, &request).await {
             Ok(created) => {
-                self.record_created(&created).await?;
-                tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = created.id, "zoom meeting created");
-                Ok(Next::Finished)
+                let completion = self.record_created(&created).await?;
+                tracing::info!(meeting_id = %self.meeting().id, zoom_meeting_id = created.id, "zoom meeting created");
+                Ok(completion)
             }
             Err(e) => self.on_error(e).await,
         }
     }
 
-    async fn update(&self) -> anyhow::Result<Next> {
-        let Some(zoom_id) = self.meeting.zoom_meeting_id else { return self.create().await };
-        if let Some(next) = self.hold_for_daily_cap().await? {
-            return Ok(next);
+    async fn update(&self) -> anyhow::Result<Completion> {
+        let Some(zoom_id) = self.meeting().zoom_meeting_id else { return self.create().await };
+        if let Some(held) = self.hold_for_daily_cap().await? {
+            return Ok(held);
         }
-        self.count_write().await?;
+        let now = self.app().now_ms();
+        let mut tx = self.app().db.begin().await?;
+        tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await?;
+        tx.commit().await?;
         let update = MeetingUpdate {
-            topic: Some(self.meeting.topic.clone()),
-            start_time: Timestamp::from_millisecond(self.meeting.start_at).ok(),
+            topic: Some(self.meeting().topic.clone()),
+            start_time: Timestamp::from_millisecond(self.meeting().start_at).ok(),
             duration_minutes: Some(self.duration_minutes()),
-            timezone: Some(self.meeting.timezone.clone()),
+            timezone: Some(self.meeting().timezone.clone()),
             ..MeetingUpdate::default()
         };
-        match self.integration.client.update_meeting(self.creds, zoom_id, &update).await {
+        match self.app().zoom.client.update_meeting(self.creds, zoom_id, &update).await {
             Ok(()) => {
-                let outcome = ZoomOutcome::Updated { sequence: self.meeting.sequence };
-                self.integration.record_outcome(self.meeting, outcome).await?;
-                Ok(Next::Finished)
+                let event = Event::Updated { based_on_sequence: self.meeting().sequence };
+                self.run.record(event, Details::Nothing, self.run.again()).await
             }
             Err(ZoomError::NotFound { .. }) => self.deleted_in_zoom().await,
             Err(e) => self.on_error(e).await,
         }
     }
 
-    async fn delete(&self) -> anyhow::Result<Next> {
-        let db = &self.integration.db;
-        let zoom_id = match self.meeting.zoom_meeting_id {
+    async fn delete(&self) -> anyhow::Result<Completion> {
+        let zoom_id = match self.meeting().zoom_meeting_id {
             Some(id) => id,
-            None if self.meeting.zoom_create_unconfirmed => match self.find_our_meeting().await {
+            None if self.meeting().zoom_create_unconfirmed => match self.find_our_meeting().await {
                 Ok(Some(found)) => found.0,
-                Ok(None) => {
-                    self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
-                    return Ok(Next::Finished);
-                }
+                Ok(None) => return self.run.record(Event::Deleted, Details::Nothing, self.run.again()).await,
                 Err(FindError::NoListScope) => {
                     let message = "This booking was cancelled, but Zoom never confirmed whether its meeting was \
                                    created. Check Zoom for a meeting with this topic and delete it.";
-                    self.integration
-                        .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_unconfirmed", message })
-                        .await?;
-                    return Ok(Next::GiveUp);
+                    return self.run.fail(ZoomProblemCode::ZoomUnconfirmed, message).await;
                 }
                 Err(FindError::Zoom(e)) => return self.on_error(e).await,
             },
-            None => {
-                self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
-                return Ok(Next::Finished);
-            }
+            None => return self.run.record(Event::Deleted, Details::Nothing, self.run.again()).await,
         };
         let options =
             DeleteOptions { schedule_for_reminder: false, cancel_meeting_reminder: false, occurrence_id: None };
-        match self.integration.client.delete_meeting(self.creds, zoom_id, &options).await {
+        match self.app().zoom.client.delete_meeting(self.creds, zoom_id, &options).await {
             // Already gone or already over: either way no Zoom meeting is left behind.
             Ok(()) | Err(ZoomError::NotFound { .. } | ZoomError::MeetingEnded) => {
-                self.integration.record_outcome(self.meeting, ZoomOutcome::Deleted).await?;
-                Ok(Next::Finished)
+                self.run.record(Event::Deleted, Details::Nothing, self.run.again()).await
             }
             Err(ZoomError::MeetingInProgress) => {
-                let reason =
-                    ("meeting_in_progress", "The Zoom meeting is in progress; Prospo deletes it once it ends.");
-                db.record_zoom_wait(&self.meeting.id, None, Some(reason)).await?;
-                Ok(Next::RetryAt { at: now_ms() + 5 * 60_000, failed: false })
+                let problem = problem(
+                    ZoomProblemCode::MeetingInProgress,
+                    "The Zoom meeting is in progress; Prospo deletes it once it ends.",
+                );
+                let until = self.app().now_ms() + IN_PROGRESS_RECHECK_MS;
+                self.run.record(Event::Waiting { problem, until: None }, Details::Nothing, JobEnd::RunAt(until)).await
             }
             Err(e) => self.on_error(e).await,
         }
@@ -240,20 +297,22 @@ impl Job<'_> {
         if !Scopes::parse(&self.connection.granted_scopes).satisfies(RequiredScope::ListMeetings) {
             return Err(FindError::NoListScope);
         }
-        let client = &self.integration.client;
-        let listed = client
+        let listed = self
+            .app()
+            .zoom
+            .client
             .list_meetings(self.creds, &self.connection.zoom_user_id, ListMeetingsType::Scheduled)
             .await
             .map_err(FindError::Zoom)?;
-        let needle = reference_marker(&self.meeting.zoom_reference);
+        let needle = reference_marker(&self.meeting().zoom_reference);
         Ok(listed.into_iter().find(|m| m.agenda.as_deref().is_some_and(|a| a.contains(&needle))).map(|m| (m.id, m)))
     }
 
     /// Records the created Zoom meeting together with the follow-up mails that bring its link to the
-    /// invitees and the host (the booking mails said it follows), in one write: a crash loses neither.
-    /// The mails are written against the meeting as read now; if it changes before the write (moved,
-    /// cancelled), they are not queued and the change's own mails speak instead.
-    async fn record_created(&self, zoom_meeting: &zoom::Meeting) -> anyhow::Result<()> {
+    /// invitees and the host (the booking mails said it follows), in one transaction: a crash loses
+    /// neither. The mails are written against the meeting as read now; if it changes before the
+    /// write (moved, cancelled), they are not queued and the change's own mails speak instead.
+    async fn record_created(&self, zoom_meeting: &zoom::Meeting) -> anyhow::Result<Completion> {
         let created = CreatedZoomMeeting {
             zoom_meeting_id: zoom_meeting.id,
             uuid: zoom_meeting.uuid.as_deref().unwrap_or_default(),
@@ -266,15 +325,15 @@ impl Job<'_> {
                 .filter(|numbers| !numbers.is_empty())
                 .and_then(|numbers| serde_json::to_string(numbers).ok()),
         };
-        let db = &self.integration.db;
+        let app = self.app();
         let mut follow_up = Vec::new();
-        let mut before_sequence = self.meeting.sequence;
-        if let Some(current) = db.meeting(&self.meeting.id).await?
-            && current.status == "scheduled"
+        let mut written_at = self.meeting().sequence;
+        if let Some(current) = app.db.meeting(&self.meeting().id).await?
+            && current.is_scheduled()
             && current.zoom_join_url.is_none()
             && !created.join_url.is_empty()
         {
-            before_sequence = current.sequence;
+            written_at = current.sequence;
             // The meeting as it will be once recorded: with its link, one sequence higher.
             let after = MeetingRow {
                 zoom_join_url: Some(created.join_url.to_owned()),
@@ -284,84 +343,69 @@ impl Job<'_> {
                 sequence: current.sequence + 1,
                 ..current.clone()
             };
-            let change = Change {
-                event: MeetingEvent::ZoomLinkReady,
-                start_at: after.start_at,
-                end_at: after.end_at,
-                topic: &after.topic,
-                cancel_reason: None,
-            };
-            follow_up = change_mails(self.integration, &after, change).await?;
+            follow_up = change_mails(app, &after, Change::of(MeetingEvent::ZoomLinkReady, &after)).await?;
         }
-        db.record_zoom_created(&self.meeting.id, self.meeting.sequence, &created, &follow_up, before_sequence).await?;
-        if !follow_up.is_empty() {
-            self.integration.notices.wake_sender();
-        }
-        Ok(())
+        let event =
+            Event::Created { zoom_meeting_id: created.zoom_meeting_id, based_on_sequence: self.meeting().sequence };
+        let mails = Some((follow_up.as_slice(), written_at));
+        self.run.record_with_mails(event, Details::ZoomMeeting(&created), self.run.again(), mails).await
     }
 
     /// Records a meeting found by its reference as ours. Its join link comes from Zoom's full record.
-    async fn adopt(&self, (zoom_id, _summary): (i64, zoom::MeetingSummary)) -> anyhow::Result<Next> {
-        match self.integration.client.get_meeting(self.creds, zoom_id).await {
+    async fn adopt(&self, (zoom_id, _summary): (i64, zoom::MeetingSummary)) -> anyhow::Result<Completion> {
+        match self.app().zoom.client.get_meeting(self.creds, zoom_id).await {
             Ok(found) => {
-                self.record_created(&found).await?;
-                tracing::info!(meeting_id = %self.meeting.id, zoom_meeting_id = found.id, "adopted a zoom meeting whose create answer was lost");
-                Ok(Next::Finished)
+                let completion = self.record_created(&found).await?;
+                tracing::info!(meeting_id = %self.meeting().id, zoom_meeting_id = found.id, "adopted a zoom meeting whose create answer was lost");
+                Ok(completion)
             }
             Err(e) => self.on_error(e).await,
         }
     }
 
-    async fn deleted_in_zoom(&self) -> anyhow::Result<Next> {
-        self.integration.record_outcome(self.meeting, ZoomOutcome::DeletedInZoom).await?;
-        tracing::warn!(meeting_id = %self.meeting.id, "zoom meeting was deleted in zoom; not re-creating it");
-        Ok(Next::Finished)
+    async fn deleted_in_zoom(&self) -> anyhow::Result<Completion> {
+        tracing::warn!(meeting_id = %self.meeting().id, "zoom meeting was deleted in zoom; not re-creating it");
+        self.run.record(Event::DeletedInZoom, Details::Nothing, self.run.again()).await
     }
 
     /// Past the day's cap, creates and updates wait, visibly, for 00:00 UTC.
-    async fn hold_for_daily_cap(&self) -> anyhow::Result<Option<Next>> {
-        let used = self.integration.db.zoom_writes_used(&self.connection.zoom_user_id, &utc_day(now_ms())).await?;
+    async fn hold_for_daily_cap(&self) -> anyhow::Result<Option<Completion>> {
+        let now = self.app().now_ms();
+        let used = self.app().db.zoom_writes_used(&self.connection.zoom_user_id, &utc_day(now)).await?;
         if used < DAILY_WRITE_CAP {
             return Ok(None);
         }
-        let midnight = zoom::next_utc_midnight(Timestamp::now()).as_millisecond();
+        let midnight = zoom::next_utc_midnight(self.app().clock.now()).as_millisecond();
         self.hold_until(midnight).await.map(Some)
     }
 
-    async fn hold_until(&self, until: i64) -> anyhow::Result<Next> {
-        let reason = (
-            "daily_limit",
+    async fn hold_until(&self, until: i64) -> anyhow::Result<Completion> {
+        let problem = problem(
+            ZoomProblemCode::DailyLimit,
             "Zoom allows 100 meeting creates and updates per day for this Zoom user; this change waits until 00:00 UTC.",
         );
-        self.integration.db.record_zoom_wait(&self.meeting.id, Some(until), Some(reason)).await?;
-        Ok(Next::RetryAt { at: until, failed: false })
-    }
-
-    async fn count_write(&self) -> anyhow::Result<()> {
-        self.integration.db.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now_ms())).await?;
-        Ok(())
+        self.run.record(Event::Waiting { problem, until: Some(until) }, Details::Nothing, JobEnd::RunAt(until)).await
     }
 
     /// Decides what a Zoom error means for this job.
-    async fn on_error(&self, error: ZoomError) -> anyhow::Result<Next> {
-        let db = &self.integration.db;
+    async fn on_error(&self, error: ZoomError) -> anyhow::Result<Completion> {
+        let now = self.app().now_ms();
         match &error {
             ZoomError::RateLimited { retry_at, daily: true } => self.hold_until(retry_at.as_millisecond()).await,
             ZoomError::RateLimited { retry_at, daily: false } => {
-                Ok(Next::RetryAt { at: retry_at.as_millisecond(), failed: false })
+                Ok(Completion::End(JobEnd::RunAt(retry_at.as_millisecond())))
             }
             ZoomError::Unavailable { .. } => {
-                tracing::warn!(error = %error, meeting_id = %self.meeting.id, "zoom unavailable; retrying");
-                let (attempts, first_failure) = db.zoom_job_attempts(&self.meeting.id).await?.unwrap_or((0, None));
-                Ok(Next::RetryAt { at: now_ms() + backoff_ms(attempts, first_failure), failed: true })
+                tracing::warn!(error = %error, meeting_id = %self.meeting().id, "zoom unavailable; retrying");
+                let job = self.run.job;
+                let failing_for = job.first_failure_at.map_or(0, |t| now - t);
+                let at = now + backoff_ms(job.attempts, failing_for, 1_000, 30_000, 300_000);
+                Ok(Completion::End(JobEnd::Retry { at, error: error.to_string() }))
             }
             _ if ConnectProblem::from_zoom_error(&error).is_some() => {
                 // A fresh token was refused or a scope is missing: the health check runs at once.
-                self.integration.check_soon(&self.connection.id).await;
-                let reason =
-                    ("connection_needs_attention", "Waiting for Zoom to be reconnected in Settings → Integrations.");
-                db.record_zoom_wait(&self.meeting.id, None, Some(reason)).await?;
-                Ok(Next::RetryAt { at: now_ms() + ATTENTION_RECHECK_MS, failed: false })
+                check_soon(self.app(), &self.connection.id).await;
+                self.run.wait_for_attention().await
             }
             _ => {
                 let message = match &error {
@@ -371,25 +415,22 @@ impl Job<'_> {
                     ZoomError::MeetingEnded => "The Zoom meeting has already ended.".to_owned(),
                     other => format!("Zoom refused the change ({other}). Retry, or check the meeting in Zoom."),
                 };
-                tracing::warn!(error = %error, meeting_id = %self.meeting.id, "zoom work failed");
-                self.integration
-                    .record_outcome(self.meeting, ZoomOutcome::Failed { code: "zoom_error", message: &message })
-                    .await?;
-                Ok(Next::GiveUp)
+                tracing::warn!(error = %error, meeting_id = %self.meeting().id, "zoom work failed");
+                self.run.fail(ZoomProblemCode::ZoomError, &message).await
             }
         }
     }
 
     fn duration_minutes(&self) -> u32 {
-        u32::try_from((self.meeting.end_at - self.meeting.start_at) / 60_000).unwrap_or(30)
+        u32::try_from((self.meeting().end_at - self.meeting().start_at) / 60_000).unwrap_or(30)
     }
 
     fn settings(&self) -> MeetingSettings {
         MeetingSettings {
-            waiting_room: Some(self.meeting.zoom_waiting_room),
-            join_before_host: Some(self.meeting.zoom_join_before_host),
-            mute_upon_entry: Some(self.meeting.zoom_mute_upon_entry),
-            auto_recording: Some(match self.meeting.zoom_auto_recording.as_str() {
+            waiting_room: Some(self.meeting().zoom_waiting_room),
+            join_before_host: Some(self.meeting().zoom_join_before_host),
+            mute_upon_entry: Some(self.meeting().zoom_mute_upon_entry),
+            auto_recording: Some(match self.meeting().zoom_auto_recording.as_str() {
                 "cloud" => zoom::AutoRecording::Cloud,
                 "local" => zoom::AutoRecording::Local,
                 _ => zoom::AutoRecording::None,
@@ -402,6 +443,15 @@ impl Job<'_> {
 enum FindError {
     NoListScope,
     Zoom(ZoomError),
+}
+
+fn problem(code: ZoomProblemCode, message: &str) -> ZoomProblem {
+    ZoomProblem { code, message: message.to_owned() }
+}
+
+/// The problem a meeting deleted in Zoom shows (the lifecycle writes its text).
+fn deleted_in_zoom() -> ZoomProblem {
+    problem(ZoomProblemCode::DeletedInZoom, "The Zoom meeting was deleted in Zoom. Prospo did not create another one.")
 }
 
 /// The marker put at the start of the agenda (Zoom keeps the first 250 characters in lists).
@@ -418,27 +468,9 @@ pub fn utc_day(ms: i64) -> String {
     Timestamp::from_millisecond(ms).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
-/// 1 s doubling with jitter, capped at 30 s for the first ten minutes of failures and 5 minutes after.
-fn backoff_ms(attempts: i64, first_failure: Option<i64>) -> i64 {
-    let failing_for = first_failure.map(|t| now_ms() - t).unwrap_or(0);
-    let cap = if failing_for < 10 * 60_000 { 30_000 } else { 300_000 };
-    let base = 1_000i64.saturating_mul(1i64 << attempts.clamp(0, 20)).min(cap);
-    let jitter = rand::rng().random_range(0..=base / 4);
-    (base - base / 8 + jitter).min(cap)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert!((875..=1250).contains(&backoff_ms(0, None)));
-        assert!((1750..=2500).contains(&backoff_ms(1, None)));
-        assert!(backoff_ms(10, None) <= 30_000);
-        assert!(backoff_ms(10, Some(now_ms() - 11 * 60_000)) <= 300_000);
-        assert!(backoff_ms(12, Some(now_ms() - 11 * 60_000)) > 30_000);
-    }
 
     #[test]
     fn the_reference_opens_the_agenda() {

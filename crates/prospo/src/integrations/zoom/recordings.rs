@@ -10,7 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use zoom::{Credentials, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
 
-use crate::integrations::zoom::ZoomIntegration;
+use super::credentials;
+use super::health::check;
+use crate::app::App;
 use crate::store::zoom_connections::ZoomConnectionRow;
 
 /// A recorded meeting instance with its files, as the API answers it.
@@ -80,15 +82,19 @@ pub fn file_view(file: &RecordingFile, uuid: &str) -> Option<FileView> {
     })
 }
 
-impl ZoomIntegration {
+/// The recordings of a host, read from Zoom with their connection.
+pub struct Recordings<'a>(pub &'a App);
+
+impl Recordings<'_> {
     async fn connection_and_creds(&self, user_id: &str) -> Result<(ZoomConnectionRow, Credentials), RecordingError> {
         let connection = self
+            .0
             .db
             .zoom_connection_of(user_id)
             .await
             .map_err(anyhow::Error::from)?
             .ok_or(RecordingError::NotConnected)?;
-        let creds = self.credentials(&connection).map_err(|_| RecordingError::NotConnected)?;
+        let creds = credentials(self.0, &connection).map_err(|_| RecordingError::NotConnected)?;
         Ok((connection, creds))
     }
 
@@ -98,7 +104,7 @@ impl ZoomIntegration {
         match error {
             ZoomError::NotFound { .. } => RecordingError::NotFound,
             e if e.needs_reconnect() => {
-                if let Err(check_error) = self.check(connection, true).await {
+                if let Err(check_error) = check(self.0, connection, true).await {
                     tracing::error!(error = ?check_error, "health check after a refused recordings call failed");
                 }
                 RecordingError::NeedsAttention
@@ -119,14 +125,16 @@ impl ZoomIntegration {
         to: Date,
     ) -> Result<Vec<RecordedMeeting>, RecordingError> {
         let (connection, creds) = self.connection_and_creds(user_id).await?;
-        let listed = match self.client.list_user_recordings(&creds, &connection.zoom_user_id, from, to).await {
+        let listed = match self.0.zoom.client.list_user_recordings(&creds, &connection.zoom_user_id, from, to).await {
             Ok(listed) => listed,
             Err(e) => return Err(self.recording_error(&connection, e).await),
         };
         let mut out = Vec::new();
         for recording in listed.iter().filter(|r| is_own(r, &connection)) {
             let meeting_id = match recording.id {
-                Some(zoom_id) => self.db.meeting_by_zoom_id(user_id, zoom_id).await.map_err(anyhow::Error::from)?,
+                Some(zoom_id) => {
+                    self.0.db.meeting_by_zoom_id(user_id, zoom_id).await.map_err(anyhow::Error::from)?.map(|m| m.id)
+                }
                 None => None,
             };
             out.push(RecordedMeeting {
@@ -148,7 +156,7 @@ impl ZoomIntegration {
         zoom_meeting_id: i64,
     ) -> Result<Vec<FileView>, RecordingError> {
         let (connection, creds) = self.connection_and_creds(user_id).await?;
-        match self.client.get_meeting_recordings(&creds, &zoom_meeting_id.to_string()).await {
+        match self.0.zoom.client.get_meeting_recordings(&creds, &zoom_meeting_id.to_string()).await {
             Ok(recording) if is_own(&recording, &connection) => {
                 Ok(recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect())
             }
@@ -165,7 +173,7 @@ impl ZoomIntegration {
         file_id: &str,
     ) -> Result<(ZoomConnectionRow, Credentials, RecordingFile), RecordingError> {
         let (connection, creds) = self.connection_and_creds(user_id).await?;
-        let recording = match self.client.get_meeting_recordings(&creds, meeting_uuid).await {
+        let recording = match self.0.zoom.client.get_meeting_recordings(&creds, meeting_uuid).await {
             Ok(recording) => recording,
             Err(e) => return Err(self.recording_error(&connection, e).await),
         };
@@ -190,7 +198,7 @@ impl ZoomIntegration {
     {
         let (connection, creds, file) = self.own_file(user_id, meeting_uuid, file_id).await?;
         let url = file.download_url.clone().ok_or(RecordingError::NotFound)?;
-        match self.client.download_recording(&creds, &url).await {
+        match self.0.zoom.client.download_recording(&creds, &url).await {
             Ok(response) => Ok((file, response.bytes_stream())),
             Err(e) => Err(self.recording_error(&connection, e).await),
         }
@@ -205,7 +213,7 @@ impl ZoomIntegration {
         action: DeleteAction,
     ) -> Result<(), RecordingError> {
         let (connection, creds, _) = self.own_file(user_id, meeting_uuid, file_id).await?;
-        match self.client.delete_recording_file(&creds, meeting_uuid, file_id, action).await {
+        match self.0.zoom.client.delete_recording_file(&creds, meeting_uuid, file_id, action).await {
             Ok(()) | Err(ZoomError::NotFound { .. }) => Ok(()),
             Err(e) => match self.recording_error(&connection, e).await {
                 RecordingError::NotFound => Ok(()),

@@ -1,0 +1,60 @@
+//! The application context: everything the domain functions, the background work and the HTTP
+//! handlers share, built once and passed around behind one `Arc`.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::integrations::zoom::client::ZoomIntegration;
+use crate::jobs::{Queue, Wakers};
+use crate::limits::PublicRateLimits;
+use crate::notifications::links::Notices;
+use crate::secrets::SecretBox;
+use crate::store::Db;
+
+pub struct App {
+    pub db: Db,
+    /// Seals and opens stored secrets (Zoom secrets, manage tokens).
+    pub secrets: SecretBox,
+    pub zoom: ZoomIntegration,
+    /// The public links mails carry.
+    pub mail: Notices,
+    pub public_url: url::Url,
+    /// Guards of the public booking routes; `None` when turned off.
+    pub limits: Option<PublicRateLimits>,
+    pub clock: Clock,
+    pub jobs: Wakers,
+}
+
+/// The shared handle.
+pub type AppRef = Arc<App>;
+
+impl App {
+    /// Now, in unix milliseconds, by the application's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Work was queued for `queue`: its runner looks now instead of at its next poll.
+    pub fn wake(&self, queue: Queue) {
+        self.jobs.wake(queue);
+    }
+
+    /// Where a connection's Zoom app sends its event notifications.
+    pub fn webhook_url(&self, connection_id: &str) -> String {
+        format!("{}/webhooks/zoom/{connection_id}", self.base())
+    }
+
+    /// An event type's public booking page.
+    pub fn booking_url(&self, username: &str, slug: &str) -> String {
+        format!("{}/{username}/{slug}", self.base())
+    }
+
+    /// An invitee's private manage link.
+    pub fn manage_url(&self, manage_token: &str) -> String {
+        self.mail.manage_url(manage_token)
+    }
+
+    fn base(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+}
