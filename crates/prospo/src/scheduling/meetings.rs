@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus};
 use crate::integrations::zoom::credentials;
 use crate::jobs::Queue;
-use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingRow};
+use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingList, MeetingRow};
 use crate::store::{Db, StoreError};
 use crate::timefmt::rfc3339_ms;
 
@@ -118,16 +118,17 @@ impl MeetingView {
         Ok(MeetingView::of(row, &invitees))
     }
 
-    /// A host's upcoming (or past) meetings with their invitees: two queries, whatever the count.
+    /// One list of a host's meetings with their invitees: two queries, whatever the count.
     pub async fn list(
         db: &Db,
         host_id: &str,
-        upcoming: bool,
+        list: MeetingList,
         now: i64,
     ) -> Result<Vec<(MeetingRow, MeetingView)>, StoreError> {
-        let rows = db.meetings_of(host_id, upcoming, now).await?;
+        let rows = db.meetings_of(host_id, list, now).await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut invitees: std::collections::HashMap<String, Vec<InviteeRow>> = std::collections::HashMap::new();
-        for invitee in db.invitees_of_meetings_of(host_id, upcoming, now).await? {
+        for invitee in db.invitees_of_meetings(&ids).await? {
             invitees.entry(invitee.meeting_id.clone()).or_default().push(invitee);
         }
         Ok(rows

@@ -225,6 +225,20 @@ impl From<sqlx::Error> for ChangeError {
     }
 }
 
+/// The lists of a host's meetings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingList {
+    /// Scheduled, not yet ended: soonest first.
+    Upcoming,
+    /// Scheduled and ended: latest first.
+    Past,
+    /// Cancelled, latest first.
+    Cancelled,
+}
+
+/// The longest list answered at once.
+pub const LIST_LIMIT: usize = 500;
+
 /// How far around a change the host's meetings are read: enough for buffers and the host-local day.
 pub const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
 
@@ -273,11 +287,23 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(hash).fetch_optional(pool).await)?)
     }
 
-    /// The host's meetings that end after `now` (upcoming, soonest first) or before it (past, latest first).
-    pub async fn meetings_of(&self, host_id: &str, upcoming: bool, now: i64) -> StoreResult<Vec<MeetingRow>> {
-        const UPCOMING: &str = select_meeting!("WHERE host_id = $1 AND end_at > $2 ORDER BY start_at, id LIMIT 500");
-        const PAST: &str = select_meeting!("WHERE host_id = $1 AND end_at <= $2 ORDER BY start_at DESC, id LIMIT 500");
-        let sql = if upcoming { UPCOMING } else { PAST };
+    /// The host's meetings of one list (at most [`LIST_LIMIT`]).
+    pub async fn meetings_of(&self, host_id: &str, list: MeetingList, now: i64) -> StoreResult<Vec<MeetingRow>> {
+        const UPCOMING: &str = select_meeting!(
+            "WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 ORDER BY start_at, id LIMIT 500"
+        );
+        const PAST: &str = select_meeting!(
+            "WHERE host_id = $1 AND status = 'scheduled' AND end_at <= $2 ORDER BY start_at DESC, id LIMIT 500"
+        );
+        const CANCELLED: &str =
+            select_meeting!("WHERE host_id = $1 AND status = 'cancelled' ORDER BY start_at DESC, id LIMIT 500");
+        let sql = match list {
+            MeetingList::Upcoming => UPCOMING,
+            MeetingList::Past => PAST,
+            MeetingList::Cancelled => {
+                return Ok(on_db!(self, |pool| sqlx::query_as(CANCELLED).bind(host_id).fetch_all(pool).await)?);
+            }
+        };
         Ok(on_db!(self, |pool| sqlx::query_as(sql).bind(host_id).bind(now).fetch_all(pool).await)?)
     }
 
@@ -299,20 +325,24 @@ impl Db {
         })?)
     }
 
-    /// The invitees of every meeting of a host that ends after (`upcoming`) or before `now`, in one
-    /// query: a list page reads its rows' invitees together, not one query per row.
-    pub async fn invitees_of_meetings_of(
-        &self,
-        host_id: &str,
-        upcoming: bool,
-        now: i64,
-    ) -> StoreResult<Vec<InviteeRow>> {
-        const UPCOMING: &str = "SELECT i.id, i.meeting_id, i.name, i.email, i.timezone FROM invitees i \
-             JOIN meetings m ON m.id = i.meeting_id WHERE m.host_id = $1 AND m.end_at > $2 ORDER BY i.created_at, i.id";
-        const PAST: &str = "SELECT i.id, i.meeting_id, i.name, i.email, i.timezone FROM invitees i \
-             JOIN meetings m ON m.id = i.meeting_id WHERE m.host_id = $1 AND m.end_at <= $2 ORDER BY i.created_at, i.id";
-        let sql = if upcoming { UPCOMING } else { PAST };
-        Ok(on_db!(self, |pool| sqlx::query_as(sql).bind(host_id).bind(now).fetch_all(pool).await)?)
+    /// The invitees of the meetings `ids`, in one query: a list reads its rows' invitees together,
+    /// not one query per row.
+    pub async fn invitees_of_meetings(&self, ids: &[String]) -> StoreResult<Vec<InviteeRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id IN ({}) ORDER BY created_at, id",
+            marks.join(", ")
+        );
+        Ok(on_db!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?)
     }
 
     /// Every sealed manage token, for `keys rotate`.

@@ -5,6 +5,7 @@ mod support;
 
 mod accounts;
 mod conventions;
+mod jobs;
 mod notifications;
 mod process;
 mod recordings;

@@ -53,6 +53,16 @@ pub async fn book(app: &TestApp, username: &str, start: &str, email: &str) -> (u
     app.post_json(&format!("/api/v1/public/{username}/intro/bookings"), &body, None).await
 }
 
+/// Lets the Zoom worker meet the sandbox's faults for several rounds: each round moves the clock
+/// past the longest backoff (30 s in the first ten minutes) and waits for the work that came due.
+async fn runs_into_faults(app: &TestApp) {
+    for _ in 0..6 {
+        app.wait_for_due_jobs("zoom").await;
+        app.state.clock.advance(jiff::SignedDuration::from_secs(31));
+    }
+    app.wait_for_due_jobs("zoom").await;
+}
+
 /// Waits until no Zoom work is queued (work stopped for Retry is not queued), bounded: retries back
 /// off up to 30 s. Every meeting's job must match its state throughout.
 pub async fn drain_zoom_jobs(app: &TestApp) {
@@ -157,7 +167,7 @@ async fn availability_is_validated() {
 on_both_backends! {
     async fn book_reschedule_cancel_follow_one_zoom_meeting(backend: Backend) {
         let app = TestApp::spawn(backend).await;
-        let (_, zoom) = host(&app, "ada").await;
+        let (host_token, zoom) = host(&app, "ada").await;
         let date = next_week();
         let offered = slots(&app, "ada", &date, "America/New_York").await;
         assert!(!offered.is_empty());
@@ -203,6 +213,12 @@ on_both_backends! {
         assert_eq!(cancelled["meeting"]["status"], "cancelled");
         drain_zoom_jobs(&app).await;
         assert!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.is_empty(), "cancel deletes the Zoom meeting");
+        // Cancelled meetings leave the upcoming list for their own.
+        let (_, upcoming) = app.get_json("/api/v1/meetings?when=upcoming", Some(&host_token)).await;
+        assert_eq!(upcoming["meetings"], json!([]));
+        let (_, listed) = app.get_json("/api/v1/meetings?when=cancelled", Some(&host_token)).await;
+        assert_eq!(listed["meetings"][0]["id"], cancelled["meeting"]["id"]);
+        assert_eq!(listed["meetings"][0]["invitees"][0]["email"], "invitee@example.com");
         let (_, view) = app.get_json(&format!("/api/v1/bookings/{token}"), None).await;
         assert_eq!(view["meeting"]["zoom"]["status"], "deleted");
         assert!(view["meeting"]["zoom"].get("error").is_none());
@@ -286,10 +302,11 @@ on_both_backends! {
             assert_eq!(status, 201, "{body}");
             tokens.push(body["manage_token"].as_str().unwrap().to_owned());
         }
-        // The worker runs into the faults for a while; then Zoom recovers and the work drains
-        // (bounded: retries back off up to 30 s, and a test should not wait for that many times).
-        tokio::time::sleep(Duration::from_secs(6)).await;
+        // The worker runs into the faults for several rounds (time moved past each backoff);
+        // then Zoom recovers and the work drains.
+        runs_into_faults(&app).await;
         set_faults(json!({})).await;
+        app.state.clock.advance(jiff::SignedDuration::from_secs(31));
         drain_zoom_jobs(&app).await;
         let in_zoom = sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await;
         assert_eq!(in_zoom.len(), 8, "exactly one Zoom meeting per booking");
@@ -302,8 +319,9 @@ on_both_backends! {
             let (status, _) = app.post_json(&format!("/api/v1/bookings/{token}/cancel"), &json!({}), None).await;
             assert_eq!(status, 200);
         }
-        tokio::time::sleep(Duration::from_secs(6)).await;
+        runs_into_faults(&app).await;
         set_faults(json!({})).await;
+        app.state.clock.advance(jiff::SignedDuration::from_secs(31));
         drain_zoom_jobs(&app).await;
         assert!(sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await.is_empty(), "no Zoom meeting left behind");
     }

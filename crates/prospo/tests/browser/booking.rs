@@ -259,7 +259,7 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     invitee.screenshots("booking-cancelled").await;
     wait_for_sandbox(&app, &zoom_user, "no meeting", <[Value]>::is_empty).await;
 
-    host.goto(&app.at("/meetings")).await;
+    host.goto(&app.at("/meetings?when=cancelled")).await;
     host.wait_for_text(".zoom-state", "Cancelled").await;
 }
 

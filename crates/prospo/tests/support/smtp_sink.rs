@@ -17,6 +17,8 @@ pub struct ReceivedMail {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// Messages refused at the end of DATA.
+    refused: Arc<Mutex<usize>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -28,19 +30,35 @@ impl Drop for SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        SmtpSink::answering(None).await
+    }
+
+    /// A server that refuses every message at the end of DATA with `reply` (e.g. `550 5.7.1 No`
+    /// for a permanent refusal, `451 4.3.0 Try later` for a transient one).
+    pub async fn refusing(reply: &'static str) -> SmtpSink {
+        SmtpSink::answering(Some(reply)).await
+    }
+
+    async fn answering(refusal: Option<&'static str>) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the SMTP sink");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
+        let refused = Arc::new(Mutex::new(0));
+        let (store, refused_count) = (received.clone(), refused.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let store = store.clone();
+                let (store, refused_count) = (store.clone(), refused_count.clone());
                 tokio::spawn(async move {
-                    let _ = session(stream, store).await;
+                    let _ = session(stream, store, refusal, refused_count).await;
                 });
             }
         });
-        SmtpSink { port, received, task }
+        SmtpSink { port, received, refused, task }
+    }
+
+    /// How many messages were refused.
+    pub fn refused(&self) -> usize {
+        *self.refused.lock().unwrap()
     }
 
     /// The URL Prospo is given: plain SMTP on localhost.
@@ -65,7 +83,12 @@ impl SmtpSink {
     }
 }
 
-async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<ReceivedMail>>>) -> std::io::Result<()> {
+async fn session(
+    stream: tokio::net::TcpStream,
+    store: Arc<Mutex<Vec<ReceivedMail>>>,
+    refusal: Option<&'static str>,
+    refused: Arc<Mutex<usize>>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 sink ESMTP ready\r\n").await?;
@@ -108,6 +131,13 @@ async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<ReceivedMai
                     }
                     // Dot-unstuffing (RFC 5321 4.5.2).
                     raw.push_str(line.strip_prefix('.').unwrap_or(&line));
+                }
+                if let Some(reply) = refusal {
+                    *refused.lock().unwrap() += 1;
+                    from.clear();
+                    recipients.clear();
+                    write.write_all(format!("{reply}\r\n").as_bytes()).await?;
+                    continue;
                 }
                 store.lock().unwrap().push(ReceivedMail {
                     from: std::mem::take(&mut from),

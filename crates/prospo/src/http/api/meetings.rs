@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
-    /// `upcoming` (default) or `past`.
+    /// `upcoming` (default), `past` (both: scheduled meetings, by their end) or `cancelled`.
     when: Option<String>,
 }
 
@@ -37,7 +37,7 @@ pub struct MeetingList {
     meetings: Vec<MeetingView>,
 }
 
-/// Upcoming (soonest first) or past (latest first) meetings.
+/// Upcoming (soonest first), past or cancelled (latest first) meetings.
 #[utoipa::path(get, path = "/meetings", tag = "meetings", params(ListQuery), security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = MeetingList), (status = 422)))]
 async fn list_meetings(
@@ -45,17 +45,17 @@ async fn list_meetings(
     user: ApiUser,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<MeetingList>> {
-    let upcoming = match query.when.as_deref() {
-        None | Some("upcoming") => true,
-        Some("past") => false,
-        Some(_) => return Err(ApiError::unprocessable("invalid_when", "`when` is `upcoming` or `past`.")),
+    use crate::store::meetings::MeetingList as Which;
+    let list = match query.when.as_deref() {
+        None | Some("upcoming") => Which::Upcoming,
+        Some("past") => Which::Past,
+        Some("cancelled") => Which::Cancelled,
+        Some(_) => {
+            return Err(ApiError::unprocessable("invalid_when", "`when` is `upcoming`, `past` or `cancelled`."));
+        }
     };
-    let rows = state.db.meetings_of(&user.user.id, upcoming, state.now_ms()).await?;
-    let mut meetings = Vec::with_capacity(rows.len());
-    for row in &rows {
-        meetings.push(MeetingView::load(&state.db, row).await?);
-    }
-    Ok(Json(MeetingList { meetings }))
+    let listed = MeetingView::list(&state.db, &user.user.id, list, state.now_ms()).await?;
+    Ok(Json(MeetingList { meetings: listed.into_iter().map(|(_, view)| view).collect() }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -23,7 +23,7 @@ use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, Location};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
 use crate::store::accounts::UserRow;
-use crate::store::meetings::MeetingRow;
+use crate::store::meetings::{MeetingList, MeetingRow};
 use crate::timefmt::{human_ms, human_range_ms};
 
 pub fn router() -> Router<AppState> {
@@ -82,6 +82,23 @@ impl MeetingItem {
     }
 }
 
+/// Which tab of the meetings page is shown: `upcoming`, `past` or `cancelled`.
+struct ListTab(&'static str);
+
+impl ListTab {
+    fn of(list: MeetingList) -> ListTab {
+        ListTab(match list {
+            MeetingList::Upcoming => "upcoming",
+            MeetingList::Past => "past",
+            MeetingList::Cancelled => "cancelled",
+        })
+    }
+
+    fn is(&self, tab: &str) -> bool {
+        self.0 == tab
+    }
+}
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     when: Option<String>,
@@ -91,7 +108,7 @@ pub struct ListQuery {
 #[template(path = "meetings.html")]
 struct ListPage {
     frame: Frame,
-    upcoming: bool,
+    list: ListTab,
     items: Vec<MeetingItem>,
     zoom_connected: bool,
     zone: String,
@@ -108,13 +125,14 @@ async fn list_page(
     Query(query): Query<ListQuery>,
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
-    let upcoming = query.when.as_deref() != Some("past");
+    let list = match query.when.as_deref() {
+        Some("past") => MeetingList::Past,
+        Some("cancelled") => MeetingList::Cancelled,
+        _ => MeetingList::Upcoming,
+    };
     let zone = host_zone(&state, &user).await?;
-    let rows = state.db.meetings_of(&user.id, upcoming, state.now_ms()).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        items.push(MeetingItem::of(&MeetingView::load(&state.db, row).await?, row, &zone));
-    }
+    let listed = MeetingView::list(&state.db, &user.id, list, state.now_ms()).await?;
+    let items = listed.iter().map(|(row, view)| MeetingItem::of(view, row, &zone)).collect();
     let connection = state.db.zoom_connection_of(&user.id).await?;
     // Near Zoom's daily cap the host is warned before creates and updates start to wait.
     let zoom_writes_today = match &connection {
@@ -124,7 +142,7 @@ async fn list_page(
     let frame = Frame::for_user("Meetings", "meetings", &user, flash);
     let page = ListPage {
         frame,
-        upcoming,
+        list: ListTab::of(list),
         items,
         zoom_connected: connection.is_some(),
         zone,

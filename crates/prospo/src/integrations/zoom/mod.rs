@@ -24,7 +24,7 @@ use crate::domain::lifecycle::{Event, ZoomStatus};
 use crate::jobs::Queue;
 use crate::secrets::{Binding, OpenError, SecretBox};
 use crate::store::Db;
-use crate::store::meetings::{ChangeError, Details, ZoomJob};
+use crate::store::meetings::{ChangeError, Details, MeetingList, ZoomJob};
 use crate::store::zoom_connections::ZoomConnectionRow;
 
 pub const CLIENT_SECRET_FIELD: &str = "zoom.client_secret";
@@ -87,7 +87,7 @@ pub async fn disconnect(app: &App, user_id: &str, delete_upcoming: bool) -> anyh
 /// Best effort: a meeting Zoom does not delete now keeps its Zoom meeting and says so.
 async fn delete_upcoming_meetings(app: &App, user_id: &str, creds: &Credentials) -> anyhow::Result<()> {
     let options = zoom::DeleteOptions::default();
-    for meeting in app.db.meetings_of(user_id, true, app.now_ms()).await? {
+    for meeting in app.db.meetings_of(user_id, MeetingList::Upcoming, app.now_ms()).await? {
         let Some(zoom_id) = meeting.zoom_meeting_id.filter(|_| meeting.zoom_status == ZoomStatus::Created) else {
             continue;
         };
