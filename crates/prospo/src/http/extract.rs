@@ -1,5 +1,6 @@
-//! Extractors: JSON bodies whose rejections use the API's error envelope, and the signed-in user
-//! (by `Authorization: Bearer` or the session cookie).
+//! Extractors: JSON bodies whose rejections use the API's error envelope, and the signed-in user of
+//! an API request (by `Authorization: Bearer` or the session cookie). Pages have their own
+//! (`pages::PageUser`), whose refusal is a page.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
@@ -97,44 +98,6 @@ where
             Ok(user) => Ok(Some(user)),
             Err(e) if e.code == "unauthorized" => Ok(None),
             Err(e) => Err(e),
-        }
-    }
-}
-
-/// The signed-in user of a page, by session cookie only. Pages that need one redirect to /login.
-#[derive(Debug, Clone)]
-pub struct PageUser(pub UserRow);
-
-impl<S> OptionalFromRequestParts<S> for PageUser
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = super::pages::PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
-            return Ok(None);
-        };
-        let user =
-            accounts::user_for_session(&state, cookie.value()).await.map_err(super::pages::PageError::internal)?;
-        Ok(user.map(PageUser))
-    }
-}
-
-impl<S> FromRequestParts<S> for PageUser
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = super::pages::PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match <PageUser as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
-            Some(user) => Ok(user),
-            None => Err(super::pages::PageError::LoginRequired { next: parts.uri.path().to_owned() }),
         }
     }
 }

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::{Frame, PageResult, flash};
 use crate::accounts::{self, AccountError, SignUpInput};
 use crate::http::AppState;
-use crate::http::extract::{PageUser, SESSION_COOKIE};
+use crate::http::extract::SESSION_COOKIE;
+use crate::http::pages::PageUser;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -18,7 +18,7 @@ use super::view::time_zones;
 use super::{Frame, PageResult, flash};
 use crate::domain::slots::{AvailabilityError, AvailabilityInput, OverrideInput, WEEKDAY_KEYS};
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 use crate::scheduling::availability::{self, AvailabilityProblem};
 use crate::store::accounts::UserRow;
 

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::view::{FieldError, error_for};
 use super::{Frame, PageError, PageResult, flash};
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 use crate::scheduling::event_types::{
     self, AutoRecording, EventTypeError, EventTypeInput, Location, ZoomOptionsInput, reminder_minutes,
 };

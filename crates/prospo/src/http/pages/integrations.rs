@@ -15,7 +15,7 @@ use zoom::RequiredScope;
 
 use super::{Frame, Moment, PageResult, flash};
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 use crate::integrations::zoom as integration;
 use crate::integrations::zoom::status::{CardState, ConnectedApp, ZoomStatus};
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};

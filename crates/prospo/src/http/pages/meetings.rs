@@ -15,7 +15,7 @@ use super::view::{Badge, FieldError, error_for, local_input_value, local_to_rfc3
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::domain::lifecycle::ZoomStatus;
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 use crate::integrations::zoom::recordings::Recordings;
 use crate::integrations::zoom::sync::{DAILY_WRITE_CAP, DAILY_WRITE_WARNING, utc_day};
 use crate::scheduling::availability;

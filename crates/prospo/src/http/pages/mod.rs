@@ -7,6 +7,7 @@ mod event_types;
 mod flash;
 mod integrations;
 mod meetings;
+mod page_user;
 mod recordings;
 mod tokens;
 mod view;
@@ -19,9 +20,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 pub use flash::Flash;
+pub use page_user::PageUser;
 
 use super::AppState;
-use super::extract::PageUser;
 use crate::store::accounts::UserRow;
 use crate::timefmt::{human_ms, rfc3339_ms};
 

@@ -14,7 +14,7 @@ use zoom::DeleteAction;
 
 use super::{Frame, PageResult, flash};
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 use crate::integrations::zoom::recordings::Recordings;
 use crate::integrations::zoom::recordings::{FileView, RecordedMeeting, RecordingError};
 use crate::timefmt::human_ms;

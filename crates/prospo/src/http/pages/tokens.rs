@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{Frame, Moment, PageResult, flash};
 use crate::accounts;
 use crate::http::AppState;
-use crate::http::extract::PageUser;
+use crate::http::pages::PageUser;
 
 pub fn router() -> Router<AppState> {
     Router::new()
