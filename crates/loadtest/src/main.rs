@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo build --release -p prospo
-//! cargo run --release -p prospo --example booking_load -- --database sqlite|postgres
+//! cargo run --release -p loadtest -- --database sqlite|postgres
 //!     [--bookings 10000] [--concurrency 64] [--hosts N] [--max-seconds 60]
 //!     [--scenario all|booking|slots] [--slot-requests 500] [--postgres-url URL] [--bin target/release/prospo]
 //! ```
@@ -16,7 +16,7 @@
 //!   event type. Then `--concurrency` workers book distinct free slots through
 //!   `POST /api/v1/public/{host}/intro/bookings`, round-robin over the hosts, until `--bookings`
 //!   are sent or `--max-seconds` pass. Reports bookings/s and latency at the HTTP edge, the time
-//!   until `zoom_jobs` is empty, the sandbox's per-app stats (deltas over the load), and the
+//!   until the server's `prospo_jobs_pending{queue="zoom"}` is 0, the sandbox's per-app stats (deltas over the load), and the
 //!   server's RSS (`VmRSS` idle, `VmHWM` reset through `/proc/PID/clear_refs` before the load).
 //! * **slots**: hosts whose meetings are inserted with SQL (the criterion bench's data: a Berlin
 //!   host open 08:00–12:00 and 13:00–20:00, a 30-minute event type, step 15, buffers 10/10, at most
@@ -39,6 +39,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
 use prospo::store::Db;
+use prospo::store::meetings::NewMeeting;
 use serde_json::{Value, json};
 
 #[derive(Debug, Parser)]
@@ -254,12 +255,12 @@ async fn booking_load(
     let mem_load = Mem::read(pid)?;
     let cpu_load: Vec<u64> = cpu_pids.iter().map(|p| cpu_ticks(p)).collect();
 
-    // Drain: until no Zoom job is left.
+    // Drain: until no Zoom work is pending (the server's own gauge).
     let drain_deadline = Instant::now() + Duration::from_secs(args.drain_seconds);
-    let mut left = count(db, "SELECT COUNT(*) FROM zoom_jobs").await?;
+    let mut left = zoom_work_pending(api).await?;
     while left > 0 && Instant::now() < drain_deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        left = count(db, "SELECT COUNT(*) FROM zoom_jobs").await?;
+        left = zoom_work_pending(api).await?;
     }
     let drained_secs = started.elapsed().as_secs_f64();
     let cpu_drained: Vec<u64> = cpu_pids.iter().map(|p| cpu_ticks(p)).collect();
@@ -540,46 +541,57 @@ async fn setup_slots_host(
     Ok((host_id, meetings.len()))
 }
 
-macro_rules! insert_meetings_on {
-    ($pool:expr, $username:expr, $event_type_id:expr, $meetings:expr) => {{
-        let mut tx = $pool.begin().await?;
-        let (host_id,): (String,) =
-            sqlx::query_as("SELECT id FROM users WHERE username = $1").bind($username).fetch_one(&mut *tx).await?;
-        let now = Timestamp::now().as_millisecond();
-        for (start, end, counting) in $meetings {
-            let id = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
-                "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
-                 buffer_after_ms, timezone, status, location, zoom_status, zoom_reference, zoom_waiting_room, \
-                 zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'Seeded', $4, $5, 300000, 300000, 'UTC', 'scheduled', 'zoom', 'none', $6, \
-                 FALSE, FALSE, FALSE, 'none', $7, $7)",
-            )
-            .bind(&id)
-            .bind(&host_id)
-            .bind(counting.then_some($event_type_id))
-            .bind(*start)
-            .bind(*end)
-            .bind(id.replace('-', "")[..12].to_owned())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        host_id
-    }};
-}
-
+/// Seeds a host's meetings through the store's own insert (as a booking writes them), without Zoom
+/// work: the slots route reads them as any other meetings.
 async fn insert_meetings(
     db: &Db,
     username: &str,
     event_type_id: &str,
     meetings: &[(i64, i64, bool)],
 ) -> anyhow::Result<String> {
-    Ok(match db {
-        Db::Sqlite(pool) => insert_meetings_on!(pool, username, event_type_id, meetings),
-        Db::Postgres(pool) => insert_meetings_on!(pool, username, event_type_id, meetings),
-    })
+    let host = db.user_by_username(username).await?.context("the seeded host")?;
+    let now = Timestamp::now().as_millisecond();
+    let mut tx = db.begin().await?;
+    for (start, end, counting) in meetings {
+        let id = uuid::Uuid::new_v4().to_string();
+        let meeting = NewMeeting {
+            zoom_reference: id.replace('-', "")[..12].to_owned(),
+            id,
+            host_id: host.id.clone(),
+            event_type_id: counting.then(|| event_type_id.to_owned()),
+            topic: "Seeded".into(),
+            start_at: *start,
+            end_at: *end,
+            buffer_before_ms: 300_000,
+            buffer_after_ms: 300_000,
+            timezone: "UTC".into(),
+            location: "zoom".into(),
+            location_detail: None,
+            notes: None,
+            manage_token_hash: None,
+            manage_token_sealed: None,
+            reminder_minutes: Vec::new(),
+            zoom: false,
+            zoom_waiting_room: false,
+            zoom_join_before_host: false,
+            zoom_mute_upon_entry: false,
+            zoom_auto_recording: "none".into(),
+            invitees: Vec::new(),
+        };
+        tx.insert_meeting(&meeting, now).await?;
+    }
+    tx.commit().await?;
+    Ok(host.id)
+}
+
+/// The server's `prospo_jobs_pending{queue="zoom"}`: Zoom work due or running.
+async fn zoom_work_pending(api: &Api) -> anyhow::Result<i64> {
+    let text = api.http.get(format!("{}/metrics", api.url)).send().await?.text().await?;
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("prospo_jobs_pending{queue=\"zoom\"}"))
+        .context("no prospo_jobs_pending for the zoom queue in /metrics")?;
+    Ok(line.rsplit(' ').next().unwrap_or("0").trim().parse::<f64>()? as i64)
 }
 
 // ---------------------------------------------------------------------------------------------
