@@ -258,8 +258,9 @@ async fn booking_load(
     // Drain: until no Zoom work is pending (the server's own gauge).
     let drain_deadline = Instant::now() + Duration::from_secs(args.drain_seconds);
     let mut left = zoom_work_pending(api).await?;
+    // Every 100 ms: each look costs the server a count over its job table.
     while left > 0 && Instant::now() < drain_deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
         left = zoom_work_pending(api).await?;
     }
     let drained_secs = started.elapsed().as_secs_f64();

@@ -114,7 +114,14 @@ pub async fn run_queue<W: Work>(context: RunnerContext, queue: Queue, settings: 
         }
         let full = running.len() >= settings.concurrency;
         tokio::select! {
-            Some(done) = running.join_next(), if !running.is_empty() => finish(&context, &settings, done).await,
+            Some(done) = running.join_next(), if !running.is_empty() => {
+                finish(&context, &settings, done).await;
+                // Whatever else finished meanwhile is ended too, so that one claim refills every
+                // free slot at once.
+                while let Some(done) = running.try_join_next() {
+                    finish(&context, &settings, done).await;
+                }
+            }
             () = wake.notified(), if !full => {}
             () = context.clock.moved(), if !full => {}
             () = tokio::time::sleep(context.poll), if !full => {}

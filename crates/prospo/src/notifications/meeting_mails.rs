@@ -220,11 +220,11 @@ fn mail(
     compose(event.kind(), &to.email, subject, &paras, calendar)
 }
 
-/// The host as mails address them: in their availability's zone, else UTC.
+/// The host as mails address them: in their availability's zone, else UTC. One read.
 pub async fn host_party(db: &Db, host_id: &str) -> anyhow::Result<Party> {
-    let host = db.user_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
-    let timezone = db.availability_of(host_id).await?.map_or_else(|| "UTC".to_owned(), |a| a.timezone);
-    Ok(Party { name: host.name, email: host.email, timezone: Some(timezone) })
+    let host = db.host_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
+    let timezone = host.availability_timezone.unwrap_or_else(|| "UTC".to_owned());
+    Ok(Party { name: host.user.name, email: host.user.email, timezone: Some(timezone) })
 }
 
 /// A stored meeting's invitees as mails address them: in their zone, else the meeting's.
@@ -279,12 +279,12 @@ pub async fn reseal_manage_tokens(db: &Db, old_box: &SecretBox, new_box: &Secret
 }
 
 /// The mails of a meeting being created (booked by an invitee, or scheduled by the host).
-pub async fn new_meeting_mails(
+pub fn new_meeting_mails(
     app: &App,
     meeting: &NewMeeting,
+    host: &Party,
     manage_token: Option<&str>,
-) -> anyhow::Result<Vec<OutgoingMail>> {
-    let host = host_party(&app.db, &meeting.host_id).await?;
+) -> Vec<OutgoingMail> {
     let invitees: Vec<Party> = meeting
         .invitees
         .iter()
@@ -308,7 +308,7 @@ pub async fn new_meeting_mails(
         cancel_reason: None,
         now_ms: app.now_ms(),
     };
-    Ok(meeting_mails(&app.mail, MeetingEvent::Booked, &facts, &host, &invitees, manage_token))
+    meeting_mails(&app.mail, MeetingEvent::Booked, &facts, host, &invitees, manage_token)
 }
 
 /// What a changed (or reminded) meeting's mails say: `meeting` as read before the change, with the

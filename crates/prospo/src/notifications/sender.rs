@@ -64,22 +64,14 @@ impl Work for MailWork {
             Err(e) => return retry(job, app.now_ms(), format!("cannot read the mail: {e}")),
         };
         match self.deliver(&row).await {
-            Ok(()) => {
-                let now = app.now_ms();
-                let marked = async {
-                    let mut tx = app.db.begin().await?;
-                    tx.mark_mail_sent(&row.id, now).await?;
-                    tx.end_job(job, &JobEnd::Done, now).await?;
-                    tx.commit().await
-                };
-                match marked.await {
-                    Ok(()) => Completion::Settled { failed: false },
-                    Err(e) => {
-                        tracing::error!(mail = %row.id, error = ?e, "mail sent but not marked; it may go twice");
-                        retry(job, now, format!("cannot mark the mail sent: {e}"))
-                    }
+            // The sent mark first: a crash before the job's end finds the mark and sends nothing.
+            Ok(()) => match app.db.mark_mail_sent(&row.id, app.now_ms()).await {
+                Ok(()) => Completion::End(JobEnd::Done),
+                Err(e) => {
+                    tracing::error!(mail = %row.id, error = ?e, "mail sent but not marked; it may go twice");
+                    retry(job, app.now_ms(), format!("cannot mark the mail sent: {e}"))
                 }
-            }
+            },
             // The error names the failure (connection, refusal); the recipient is not logged.
             Err(NotDelivered { permanent: true, error }) => {
                 tracing::warn!(mail = %row.id, kind = %row.kind, error, "mail refused for good");

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::app::App;
 use crate::domain::slots::{Availability, AvailabilityError, AvailabilityInput};
+use crate::store::accounts::HostRow;
 use crate::store::{Db, StoreError};
 
 /// Until a host sets hours: Monday to Friday, 09:00–17:00 UTC, so an event type is bookable as soon
@@ -30,10 +31,29 @@ pub enum AvailabilityProblem {
 
 /// The host's availability as entered (or the default).
 pub async fn load_input(db: &Db, user_id: &str) -> Result<AvailabilityInput, StoreError> {
-    let Some(row) = db.availability_of(user_id).await? else { return Ok(default_input()) };
-    let weekly = serde_json::from_str(&row.weekly).unwrap_or_default();
-    let overrides = serde_json::from_str(&row.overrides).unwrap_or_default();
-    Ok(AvailabilityInput { timezone: row.timezone, weekly, overrides })
+    let row = db.availability_of(user_id).await?;
+    Ok(input_of(row.as_ref().map(|r| (r.timezone.as_str(), r.weekly.as_str(), r.overrides.as_str()))))
+}
+
+/// The availability as stored ((zone, weekly JSON, overrides JSON)), or the default without one.
+pub fn input_of(stored: Option<(&str, &str, &str)>) -> AvailabilityInput {
+    let Some((timezone, weekly, overrides)) = stored else { return default_input() };
+    AvailabilityInput {
+        timezone: timezone.to_owned(),
+        weekly: serde_json::from_str(weekly).unwrap_or_default(),
+        overrides: serde_json::from_str(overrides).unwrap_or_default(),
+    }
+}
+
+/// A host's availability as read with them ([`crate::store::accounts::HostRow`]).
+pub fn of_host(host: &HostRow) -> AvailabilityInput {
+    let stored = host
+        .availability_timezone
+        .as_deref()
+        .zip(host.availability_weekly.as_deref())
+        .zip(host.availability_overrides.as_deref())
+        .map(|((timezone, weekly), overrides)| (timezone, weekly, overrides));
+    input_of(stored)
 }
 
 /// The host's availability, validated.

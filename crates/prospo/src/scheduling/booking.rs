@@ -12,10 +12,13 @@ use crate::accounts::hash_token;
 use crate::app::App;
 use crate::domain::accounts::{Email, Invalid, PersonName};
 use crate::domain::lifecycle::{Event, Refused};
+use crate::domain::slots::AvailabilityInput;
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
 use crate::jobs::Queue;
-use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails, new_meeting_mails, seal_manage_token};
-use crate::store::accounts::UserRow;
+use crate::notifications::meeting_mails::{
+    Change, MeetingEvent, Party, change_mails, host_party, new_meeting_mails, seal_manage_token,
+};
+use crate::store::accounts::{HostRow, UserRow};
 use crate::store::event_types::EventTypeRow;
 use crate::store::meetings::{
     BusyRow, ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, NewInvitee, NewMeeting, ZoomJob,
@@ -62,16 +65,39 @@ fn invalid(field: &'static str, code: &'static str, message: &str) -> BookingErr
     BookingError::Invalid(Invalid { field, code, message: message.to_owned() })
 }
 
-/// An event type with its host, as the public booking page finds it.
+/// An event type with its host, as the public booking page finds it: two reads.
 pub struct PublicEvent {
     pub host: UserRow,
     pub event: EventTypeRow,
+    pub zoom_connected: bool,
+    /// The host's availability as entered (or the default).
+    pub availability: AvailabilityInput,
 }
 
 pub async fn find_public_event(db: &Db, username: &str, slug: &str) -> Result<Option<PublicEvent>, StoreError> {
-    let Some(host) = db.user_by_username(&username.to_lowercase()).await? else { return Ok(None) };
-    let Some(event) = db.event_type_by_slug(&host.id, &slug.to_lowercase()).await? else { return Ok(None) };
-    Ok(Some(PublicEvent { host, event }))
+    let Some(host) = db.host_by_username(&username.to_lowercase()).await? else { return Ok(None) };
+    let Some(event) = db.event_type_by_slug(&host.user.id, &slug.to_lowercase()).await? else { return Ok(None) };
+    Ok(Some(PublicEvent::of(host, event)))
+}
+
+impl PublicEvent {
+    pub fn of(host: HostRow, event: EventTypeRow) -> PublicEvent {
+        let availability = availability::of_host(&host);
+        PublicEvent { zoom_connected: host.zoom_connected, host: host.user, event, availability }
+    }
+
+    /// The host as the booking's mails address them.
+    fn host_party(&self) -> Party {
+        Party {
+            name: self.host.name.clone(),
+            email: self.host.email.clone(),
+            timezone: Some(self.availability.timezone.clone()),
+        }
+    }
+
+    fn parsed_availability(&self) -> Result<slots::Availability, BookingError> {
+        slots::Availability::parse(&self.availability).map_err(|e| anyhow::anyhow!("stored availability: {e}").into())
+    }
 }
 
 pub fn rules_of(event: &EventTypeRow) -> SlotRules {
@@ -103,8 +129,8 @@ fn busy_of(rows: &[BusyRow], event_type_id: &str) -> Vec<Busy> {
 }
 
 /// Whether the host can take this event type's bookings at all.
-pub async fn zoom_ready(db: &Db, event: &PublicEvent) -> Result<bool, StoreError> {
-    Ok(event.event.location != Location::Zoom.as_str() || db.zoom_connection_of(&event.host.id).await?.is_some())
+pub fn zoom_ready(event: &PublicEvent) -> bool {
+    event.event.location != Location::Zoom.as_str() || event.zoom_connected
 }
 
 /// Longest range the slots route answers in one request.
@@ -122,7 +148,7 @@ pub async fn public_slots(
     if to < from || (to - from).get_days() > MAX_RANGE_DAYS {
         return Err(invalid("to", "invalid_range", "Ask for at most 62 days, with `to` on or after `from`."));
     }
-    let avail = availability::load(db, &event.host.id).await.map_err(|e| anyhow::anyhow!(e))?;
+    let avail = event.parsed_availability()?;
     let day_ms = 24 * 3600 * 1000;
     let lo = viewer_tz.to_timestamp(from.into()).map(|t| t.as_millisecond()).unwrap_or(0) - 2 * day_ms;
     let hi = viewer_tz.to_timestamp(to.into()).map(|t| t.as_millisecond()).unwrap_or(0) + 3 * day_ms;
@@ -160,10 +186,10 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
     let timezone = parse_time_zone(&input.timezone)?;
     let start = parse_start(&input.start)?;
     let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
-    if !zoom_ready(&app.db, event).await? {
+    if !zoom_ready(event) {
         return Err(BookingError::ZoomNotConnected);
     }
-    let avail = availability::load(&app.db, &event.host.id).await.map_err(|e| anyhow::anyhow!(e))?;
+    let avail = event.parsed_availability()?;
     let rules = rules_of(&event.event);
     let end = start + rules.duration;
     let manage_token = crate::accounts::random_token();
@@ -197,7 +223,7 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
             timezone: timezone.iana_name().map(str::to_owned),
         }],
     };
-    let mails = new_meeting_mails(app, &meeting, Some(&manage_token)).await?;
+    let mails = new_meeting_mails(app, &meeting, &event.host_party(), Some(&manage_token));
     let row = insert(app, &meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await?;
     Ok((row, manage_token))
 }
@@ -410,6 +436,7 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
         zoom_auto_recording: input.auto_recording,
         invitees,
     };
-    let mails = new_meeting_mails(app, &meeting, None).await?;
+    let host_party = host_party(&app.db, &host.id).await?;
+    let mails = new_meeting_mails(app, &meeting, &host_party, None);
     insert(app, &meeting, &mails, |_| Ok(())).await
 }

@@ -124,6 +124,28 @@ macro_rules! select_user {
     };
 }
 
+/// A host with what booking reads about them besides the account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HostRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub zoom_connected: bool,
+    /// The availability as stored (validated JSON), when the host saved one.
+    pub availability_timezone: Option<String>,
+    pub availability_weekly: Option<String>,
+    pub availability_overrides: Option<String>,
+}
+
+macro_rules! select_host {
+    () => {
+        "SELECT u.id, u.email, u.username, u.name, u.password_hash, u.timezone, u.failed_logins, u.locked_until, \
+         u.email_verified_at, u.created_at, \
+         EXISTS (SELECT 1 FROM zoom_connections z WHERE z.user_id = u.id) AS zoom_connected, \
+         a.timezone AS availability_timezone, a.weekly AS availability_weekly, a.overrides AS availability_overrides \
+         FROM users u LEFT JOIN availability a ON a.user_id = u.id "
+    };
+}
+
 impl Db {
     pub async fn create_user(&self, user: NewUser<'_>, now: i64) -> Result<UserRow, CreateUserError> {
         let id = new_id();
@@ -169,6 +191,19 @@ impl Db {
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
         const SQL: &str = select_user!("WHERE email = $1");
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(email).fetch_optional(pool).await)?)
+    }
+
+    /// A host as booking needs them, in one read: the account, whether Zoom is connected, and the
+    /// stored availability (if any).
+    pub async fn host_by_username(&self, username: &str) -> StoreResult<Option<HostRow>> {
+        const SQL: &str = concat!(select_host!(), "WHERE u.username = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)?)
+    }
+
+    /// [`Db::host_by_username`] by id.
+    pub async fn host_by_id(&self, id: &str) -> StoreResult<Option<HostRow>> {
+        const SQL: &str = concat!(select_host!(), "WHERE u.id = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
     }
 
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {

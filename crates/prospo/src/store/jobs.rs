@@ -72,6 +72,31 @@ const FAILED_SQL: &str = "UPDATE jobs SET failed_at = $4, last_error = $5, claim
      WHERE queue = $1 AND subject = $2 AND claim = $3";
 const DONE_SQL: &str = "DELETE FROM jobs WHERE queue = $1 AND subject = $2 AND claim = $3";
 
+/// The statement that ends a claimed run as `$end` says, under its claim; expanded once per
+/// backend by `on_db!` / `on_tx!`.
+macro_rules! end_job_query {
+    ($job:expr, $end:expr, $now:expr) => {{
+        let (job, now) = ($job, $now);
+        match $end {
+            JobEnd::Done => sqlx::query(DONE_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim),
+            JobEnd::RunAt(at) => sqlx::query(RUN_AT_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim).bind(*at),
+            JobEnd::Retry { at, error } => sqlx::query(RETRY_SQL)
+                .bind(job.queue)
+                .bind(&job.subject)
+                .bind(&job.claim)
+                .bind(*at)
+                .bind(error.as_str())
+                .bind(now),
+            JobEnd::Failed { error } => sqlx::query(FAILED_SQL)
+                .bind(job.queue)
+                .bind(&job.subject)
+                .bind(&job.claim)
+                .bind(now)
+                .bind(error.as_str()),
+        }
+    }};
+}
+
 impl Db {
     /// Claims up to `limit` due jobs of `queue` until `now + lease_ms`. SQLite has one writer, so
     /// the statement is atomic alone; PostgreSQL skips rows another instance is claiming.
@@ -79,6 +104,8 @@ impl Db {
         let claim = new_id();
         let rows: Vec<(String, i64, Option<i64>)> = match self {
             Db::Sqlite(pool) => {
+                // In turn with the write transactions (see `SqliteTx`).
+                let _writer = self.sqlite_writer().await;
                 sqlx::query_as(sqlx::AssertSqlSafe(format!("{CLAIM_SQL}{CLAIM_RETURNING}")))
                     .bind(now)
                     .bind(now + lease_ms)
@@ -111,24 +138,30 @@ impl Db {
             .collect())
     }
 
-    /// Ends a claimed run on its own (see [`Tx::end_job`]).
+    /// Ends a claimed run on its own: one statement (see [`Tx::end_job`]).
     pub async fn end_job(&self, job: &ClaimedJob, end: &JobEnd, now: i64) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        tx.end_job(job, end, now).await?;
-        tx.commit().await
+        let _writer = self.sqlite_writer().await;
+        on_db!(self, |pool| end_job_query!(job, end, now).execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// How much work waits per queue (for `/metrics`).
     pub async fn queue_depths(&self, now: i64) -> StoreResult<Vec<QueueDepth>> {
-        Ok(on_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT queue, COUNT(*) AS pending, MIN(run_at) AS oldest_due_at FROM jobs \
-                 WHERE failed_at IS NULL AND run_at <= $1 GROUP BY queue",
-            )
-            .bind(now)
-            .fetch_all(pool)
-            .await
-        })?)
+        // One indexed range per queue (jobs_due), not a scan of the whole table.
+        let mut depths = Vec::with_capacity(Queue::ALL.len());
+        for &queue in Queue::ALL {
+            let (pending, oldest_due_at): (i64, Option<i64>) = on_db!(self, |pool| {
+                sqlx::query_as(
+                    "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE queue = $1 AND failed_at IS NULL AND run_at <= $2",
+                )
+                .bind(queue)
+                .bind(now)
+                .fetch_one(pool)
+                .await
+            })?;
+            depths.push(QueueDepth { queue, pending, oldest_due_at });
+        }
+        Ok(depths)
     }
 
     /// The job of `queue`/`subject`, if any: (run_at, attempts, failed_at, last_error). For tests
@@ -246,44 +279,7 @@ impl Tx {
     /// Ends a claimed run as `end` says. Only under its own claim: a job another worker took over
     /// (the lease ran out) is left to that worker. Returns whether the claim still held.
     pub async fn end_job(&mut self, job: &ClaimedJob, end: &JobEnd, now: i64) -> StoreResult<bool> {
-        let ended = on_tx!(self, |c| {
-            match end {
-                JobEnd::Done => sqlx::query(DONE_SQL)
-                    .bind(job.queue)
-                    .bind(&job.subject)
-                    .bind(&job.claim)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()),
-                JobEnd::RunAt(at) => sqlx::query(RUN_AT_SQL)
-                    .bind(job.queue)
-                    .bind(&job.subject)
-                    .bind(&job.claim)
-                    .bind(at)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()),
-                JobEnd::Retry { at, error } => sqlx::query(RETRY_SQL)
-                    .bind(job.queue)
-                    .bind(&job.subject)
-                    .bind(&job.claim)
-                    .bind(at)
-                    .bind(error)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()),
-                JobEnd::Failed { error } => sqlx::query(FAILED_SQL)
-                    .bind(job.queue)
-                    .bind(&job.subject)
-                    .bind(&job.claim)
-                    .bind(now)
-                    .bind(error)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected()),
-            }
-        })?;
+        let ended = on_tx!(self, |c| end_job_query!(job, end, now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(ended == 1)
     }
 }

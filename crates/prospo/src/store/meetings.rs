@@ -245,10 +245,18 @@ pub const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
 const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
      WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 ORDER BY start_at";
 
-const WRITE_STATE_SQL: &str = "UPDATE meetings SET status = $3, sequence = $4, version = version + 1, \
-     zoom_status = $5, zoom_pending_change = $6, zoom_meeting_id = $7, zoom_create_unconfirmed = $8, \
-     zoom_held_until = $9, zoom_error_code = $10, zoom_error_message = $11, calendar_status = $12, updated_at = $13 \
-     WHERE id = $1 AND version = $2";
+/// Writes a state (with what a change writes besides it, `$14…`), guarded by the version read.
+macro_rules! write_state_sql {
+    ($details:literal) => {
+        concat!(
+            "UPDATE meetings SET status = $3, sequence = $4, version = version + 1, zoom_status = $5, \
+             zoom_pending_change = $6, zoom_meeting_id = $7, zoom_create_unconfirmed = $8, zoom_held_until = $9, \
+             zoom_error_code = $10, zoom_error_message = $11, calendar_status = $12, updated_at = $13",
+            $details,
+            " WHERE id = $1 AND version = $2"
+        )
+    };
+}
 
 impl Db {
     /// The host's scheduled meetings overlapping `[from, to)` (ms).
@@ -495,10 +503,55 @@ impl Tx {
         now: i64,
     ) -> Result<Changed, ChangeError> {
         let row = self.meeting_for_change(id).await?.ok_or(ChangeError::Gone)?;
+        self.change_meeting_from(row, event, details, job, now).await
+    }
+
+    /// [`Tx::change_meeting`] from the row as the caller read it (the Zoom worker, which read it
+    /// before calling Zoom): written guarded by that row's version, and if the meeting changed
+    /// since, applied again to the meeting as it is now, inside this transaction.
+    pub async fn change_meeting_from(
+        &mut self,
+        row: MeetingRow,
+        event: &Event,
+        details: Details<'_>,
+        job: ZoomJob<'_>,
+        now: i64,
+    ) -> Result<Changed, ChangeError> {
+        let id = row.id.clone();
+        let changed = match self.write_change(row, event, &details, now).await? {
+            Some(changed) => changed,
+            None => {
+                let row = self.meeting_for_change(&id).await?.ok_or(ChangeError::Gone)?;
+                // Read under this transaction's lock: nothing moves it now.
+                self.write_change(row, event, &details, now).await?.ok_or(StoreError::Stale("the meeting"))?
+            }
+        };
+        self.sync_zoom_job(&id, &changed.after.state(), job, now).await?;
+        Ok(changed)
+    }
+
+    /// Applies `event` to `row` and writes the result where the row still has the version read;
+    /// `None` when it does not (the meeting changed since `row` was read).
+    async fn write_change(
+        &mut self,
+        row: MeetingRow,
+        event: &Event,
+        details: &Details<'_>,
+        now: i64,
+    ) -> Result<Option<Changed>, ChangeError> {
+        let id = row.id.as_str();
         let before = row.state();
         let after = apply(&before, event)?;
+        let sql = match details {
+            Details::Nothing => write_state_sql!(""),
+            Details::Times { .. } => write_state_sql!(", start_at = $14, end_at = $15, topic = $16"),
+            Details::CancelReason(_) => write_state_sql!(", cancel_reason = $14"),
+            Details::ZoomMeeting(_) => {
+                write_state_sql!(", zoom_uuid = $14, zoom_join_url = $15, zoom_passcode = $16, zoom_dial_in = $17")
+            }
+        };
         let written = on_tx!(self, |c| {
-            sqlx::query(WRITE_STATE_SQL)
+            let query = sqlx::query(sql)
                 .bind(id)
                 .bind(row.version)
                 .bind(after.status)
@@ -511,71 +564,26 @@ impl Tx {
                 .bind(after.zoom.problem.as_ref().map(|p| p.code))
                 .bind(after.zoom.problem.as_ref().map(|p| p.message.as_str()))
                 .bind(after.calendar)
-                .bind(now)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if written != 1 {
-            // Only a writer outside a transaction could get here: the row is locked (PostgreSQL)
-            // or the database is (SQLite). Losing cleanly beats writing a state that cannot exist.
-            return Err(StoreError::Stale("the meeting").into());
-        }
-        let mut after_row = row.with_state(&after);
-        self.write_details(id, &details, &mut after_row).await?;
-        self.sync_zoom_job(id, &after, job, now).await?;
-        Ok(Changed { before, after: after_row })
-    }
-
-    async fn write_details(&mut self, id: &str, details: &Details<'_>, row: &mut MeetingRow) -> StoreResult<()> {
-        match details {
-            Details::Nothing => {}
-            Details::Times { start_at, end_at, topic } => {
-                on_tx!(self, |c| {
-                    sqlx::query("UPDATE meetings SET start_at = $2, end_at = $3, topic = $4 WHERE id = $1")
-                        .bind(id)
-                        .bind(start_at)
-                        .bind(end_at)
-                        .bind(topic)
-                        .execute(&mut *c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                (row.start_at, row.end_at, row.topic) = (*start_at, *end_at, (*topic).to_owned());
-            }
-            Details::CancelReason(reason) => {
-                on_tx!(self, |c| {
-                    sqlx::query("UPDATE meetings SET cancel_reason = $2 WHERE id = $1")
-                        .bind(id)
-                        .bind(reason)
-                        .execute(&mut *c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                row.cancel_reason = reason.map(str::to_owned);
-            }
-            Details::ZoomMeeting(created) => {
-                on_tx!(self, |c| {
-                    sqlx::query(
-                        "UPDATE meetings SET zoom_uuid = $2, zoom_join_url = $3, zoom_passcode = $4, zoom_dial_in = $5 \
-                         WHERE id = $1",
-                    )
-                    .bind(id)
+                .bind(now);
+            let query = match details {
+                Details::Nothing => query,
+                Details::Times { start_at, end_at, topic } => query.bind(start_at).bind(end_at).bind(topic),
+                Details::CancelReason(reason) => query.bind(reason),
+                Details::ZoomMeeting(created) => query
                     .bind(created.uuid)
                     .bind(created.join_url)
                     .bind(created.passcode)
-                    .bind(&created.dial_in_json)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected())
-                })?;
-                row.zoom_uuid = Some(created.uuid.to_owned());
-                row.zoom_join_url = Some(created.join_url.to_owned());
-                row.zoom_passcode = created.passcode.map(str::to_owned);
-                row.zoom_dial_in = created.dial_in_json.clone();
-            }
+                    .bind(created.dial_in_json.as_deref()),
+            };
+            query.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        if written != 1 {
+            return Ok(None);
         }
-        Ok(())
+        let mut after_row = row.with_state(&after);
+        after_row.updated_at = now;
+        with_details(&mut after_row, details);
+        Ok(Some(Changed { before, after: after_row }))
     }
 
     /// The meeting's Zoom job as its state says: queued while there is work to do, failed (kept
@@ -598,5 +606,22 @@ impl Tx {
             self.drop_job(Queue::Zoom, id).await?;
         }
         Ok(())
+    }
+}
+
+/// The row as `details` leave it.
+fn with_details(row: &mut MeetingRow, details: &Details<'_>) {
+    match details {
+        Details::Nothing => {}
+        Details::Times { start_at, end_at, topic } => {
+            (row.start_at, row.end_at, row.topic) = (*start_at, *end_at, (*topic).to_owned());
+        }
+        Details::CancelReason(reason) => row.cancel_reason = reason.map(str::to_owned),
+        Details::ZoomMeeting(created) => {
+            row.zoom_uuid = Some(created.uuid.to_owned());
+            row.zoom_join_url = Some(created.join_url.to_owned());
+            row.zoom_passcode = created.passcode.map(str::to_owned);
+            row.zoom_dial_in = created.dial_in_json.clone();
+        }
     }
 }

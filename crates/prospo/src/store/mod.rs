@@ -61,18 +61,53 @@ pub(crate) use on_tx;
 
 /// A write transaction on either backend; dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(SqliteTx { tx, _writer }) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
+}
+
+/// A SQLite write transaction, holding its database's in-process writer lock until it ends.
+///
+/// SQLite has one writer per file. Writers of one process queue on this lock (first come, first
+/// served) instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10, … ms between tries and
+/// so adds its steps to every contended write. Other processes on the same file still meet
+/// `busy_timeout`.
+pub struct SqliteTx {
+    tx: sqlx::Transaction<'static, Sqlite>,
+    _writer: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &sqlx::SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
+    }
+}
+
+/// The writer lock of the SQLite file `pool` opens, shared by every pool of this process on it.
+fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static WRITERS: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let file = pool.connect_options().get_filename().to_owned();
+    let mut writers = WRITERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    writers.entry(file).or_default().clone()
 }
 
 #[derive(Clone, Debug)]
@@ -199,9 +234,20 @@ impl Db {
     /// not absorb.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => {
+                let writer = sqlite_writer(pool).lock_owned().await;
+                Tx::Sqlite(SqliteTx { tx: pool.begin_with("BEGIN IMMEDIATE").await?, _writer: writer })
+            }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// On SQLite, this process's turn to write outside a transaction (see [`SqliteTx`]).
+    pub(crate) async fn sqlite_writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self {
+            Db::Sqlite(pool) => Some(sqlite_writer(pool).lock_owned().await),
+            Db::Postgres(_) => None,
+        }
     }
 
     /// A write transaction holding the host's lock, so that changes to one host's calendar (two
@@ -214,6 +260,18 @@ impl Db {
         }
         Ok(tx)
     }
+}
+
+/// `($1, $2, …), (…), …`: the VALUES of a multi-row insert of `rows` rows of `columns` columns, so a
+/// batch is one statement.
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let marks: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn new_id() -> String {

@@ -4,7 +4,7 @@
 //! manage links) are emptied after a week.
 
 use super::jobs::Queue;
-use super::{Db, StoreResult, Tx, on_db, on_tx};
+use super::{Db, StoreResult, Tx, on_db, on_tx, values_list};
 use crate::domain::text_forms::text_forms;
 
 /// What a mail is about (the outbox's `kind`).
@@ -63,28 +63,40 @@ pub struct OutboxRow {
 }
 
 impl Tx {
-    /// Queues mails with the change this transaction makes: both commit, or neither.
+    /// Queues mails with the change this transaction makes (both commit, or neither), each with
+    /// its job on the mail queue: two statements, however many mails.
     pub async fn enqueue_mails(&mut self, mails: &[OutgoingMail], now: i64) -> StoreResult<()> {
-        for mail in mails {
-            let id = super::new_id();
-            on_tx!(self, |c| {
-                sqlx::query(
-                    "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                )
-                .bind(&id)
-                .bind(mail.kind)
-                .bind(&mail.recipient)
-                .bind(&mail.subject)
-                .bind(&mail.text_body)
-                .bind(&mail.html_body)
-                .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
-                .bind(now)
-                .execute(&mut *c)
-                .await.map(|r| r.rows_affected())
-            })?;
-            self.schedule_job(Queue::Mail, &id, now, now).await?;
+        if mails.is_empty() {
+            return Ok(());
         }
+        let ids: Vec<String> = mails.iter().map(|_| super::new_id()).collect();
+        let outbox = format!(
+            "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) VALUES {}",
+            values_list(mails.len(), 9)
+        );
+        let jobs =
+            format!("INSERT INTO jobs (queue, subject, run_at, created_at) VALUES {}", values_list(mails.len(), 4));
+        on_tx!(self, |c| {
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(outbox.clone()));
+            for (id, mail) in ids.iter().zip(mails) {
+                insert = insert
+                    .bind(id)
+                    .bind(mail.kind)
+                    .bind(&mail.recipient)
+                    .bind(&mail.subject)
+                    .bind(&mail.text_body)
+                    .bind(&mail.html_body)
+                    .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
+                    .bind(now)
+                    .bind(now);
+            }
+            insert.execute(&mut *c).await?;
+            let mut queue = sqlx::query(sqlx::AssertSqlSafe(jobs.clone()));
+            for id in &ids {
+                queue = queue.bind(Queue::Mail).bind(id).bind(now).bind(now);
+            }
+            queue.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -108,6 +120,20 @@ impl Db {
         let mut tx = self.begin().await?;
         tx.enqueue_mails(mails, now).await?;
         tx.commit().await
+    }
+
+    /// The sent mark; a mail that has it is never sent again.
+    pub async fn mark_mail_sent(&self, id: &str, now: i64) -> StoreResult<()> {
+        let _writer = self.sqlite_writer().await;
+        on_db!(self, |pool| {
+            sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
     }
 
     pub async fn outbox_mail(&self, id: &str) -> StoreResult<Option<OutboxRow>> {

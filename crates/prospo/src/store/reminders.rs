@@ -5,7 +5,7 @@
 
 use super::jobs::{ClaimedJob, JobEnd};
 use super::outbox::OutgoingMail;
-use super::{Db, StoreResult, Tx, on_db, on_tx};
+use super::{Db, StoreResult, Tx, on_db, on_tx, values_list};
 
 /// A reminder of a meeting: how long before its start, and when it is due.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -46,23 +46,25 @@ impl Tx {
         start_at: i64,
         now: i64,
     ) -> StoreResult<()> {
-        for minutes_before in minutes {
-            let due_at = start_at - minutes_before * 60_000;
-            on_tx!(self, |c| {
-                sqlx::query(
-                    "INSERT INTO reminders (meeting_id, minutes_before, due_at, done_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (meeting_id, minutes_before) DO NOTHING",
-                )
-                .bind(meeting_id)
-                .bind(minutes_before)
-                .bind(due_at)
-                .bind((due_at <= now).then_some(now))
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+        if minutes.is_empty() {
+            return Ok(());
         }
-        self.sync_reminder_jobs(meeting_id, now).await
+        let insert = format!(
+            "INSERT INTO reminders (meeting_id, minutes_before, due_at, done_at) VALUES {} \
+             ON CONFLICT (meeting_id, minutes_before) DO NOTHING",
+            values_list(minutes.len(), 4)
+        );
+        on_tx!(self, |c| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+            for minutes_before in minutes {
+                let due_at = start_at - minutes_before * 60_000;
+                query = query.bind(meeting_id).bind(minutes_before).bind(due_at).bind((due_at <= now).then_some(now));
+            }
+            query.execute(&mut *c).await?;
+            // A new meeting has no reminder jobs yet: only those still ahead get one.
+            sqlx::query(ARM_JOBS_SQL).bind(meeting_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
     }
 
     /// A meeting moved to `start_at`: every reminder follows it, and those still ahead are armed

@@ -55,13 +55,15 @@ async fn a_transient_refusal_is_retried_up_to_the_cap_then_failed() {
     let smtp = sink.url();
     let app = TestApp::spawn_with(Backend::Sqlite, |config| config.smtp_url = Some(smtp)).await;
     app.sign_up("ada").await;
-    // Each retry waits (5 s doubling, at most an hour): move time past it instead of waiting.
+    // Each retry waits (5 s doubling, at most an hour): move time past it instead of waiting,
+    // once the attempt before has ended (time jumping past a running attempt's lease would let a
+    // second run start beside it, as after a crash).
     for _ in 0..200 {
+        app.wait_for_due_jobs("mail").await;
         if let Some((_, Some(_), _)) = mail_job_of(&app, "ada@example.com").await {
             break;
         }
         app.state.clock.advance(jiff::SignedDuration::from_hours(2));
-        app.wait_for_due_jobs("mail").await;
     }
     let (attempts, error) = wait_until_mail_failed(&app, "ada@example.com").await;
     let cap = prospo::notifications::sender::MAX_ATTEMPTS;

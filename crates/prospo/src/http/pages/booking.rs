@@ -218,7 +218,7 @@ async fn render_booking_page(
     form: BookForm,
     error: Option<FieldError>,
 ) -> PageResult<BookingPage> {
-    let picker = if booking::zoom_ready(&state.db, event).await? {
+    let picker = if booking::zoom_ready(event) {
         // A start that was refused (taken or not available) is not offered again.
         let keep = error.as_ref().is_none_or(|e| matches!(e.field, "name" | "email" | "notes"));
         let selected = if keep { form.start.clone() } else { String::new() };
@@ -344,8 +344,8 @@ async fn managed(state: &AppState, token: &str) -> PageResult<MeetingRow> {
 async fn event_of(state: &AppState, row: &MeetingRow) -> PageResult<Option<PublicEvent>> {
     let Some(event_type_id) = &row.event_type_id else { return Ok(None) };
     let Some(event) = state.db.event_type_of(&row.host_id, event_type_id).await? else { return Ok(None) };
-    let Some(host) = state.db.user_by_id(&row.host_id).await? else { return Ok(None) };
-    Ok(Some(PublicEvent { host, event }))
+    let Some(host) = state.db.host_by_id(&row.host_id).await? else { return Ok(None) };
+    Ok(Some(PublicEvent::of(host, event)))
 }
 
 async fn render_manage_page(
@@ -366,7 +366,7 @@ async fn render_manage_page(
     let event = event_of(state, row).await?;
     let cancelled = !row.is_scheduled();
     let picker = match &event {
-        Some(event) if !cancelled && booking::zoom_ready(&state.db, event).await? => {
+        Some(event) if !cancelled && booking::zoom_ready(event) => {
             Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new()).await?)
         }
         _ => None,

@@ -59,8 +59,8 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
             None => JobEnd::Done,
         }));
     };
-    let run = Run { app, job, meeting: &meeting };
-    let Some(connection) = app.db.zoom_connection_of(&meeting.host_id).await? else {
+    let run = Run { app, job, meeting };
+    let Some(connection) = app.db.zoom_connection_of(&run.meeting.host_id).await? else {
         return run.record(Event::Disconnected, Details::Nothing, run.again()).await;
     };
     if connection.status == ConnectionStatus::NeedsAttention {
@@ -70,7 +70,7 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
         check_soon(app, &connection.id).await;
         return Ok(Completion::End(JobEnd::RunAt(app.now_ms() + ATTENTION_RECHECK_MS)));
     };
-    let zoom = ZoomRun { run, connection: &connection, creds: &creds };
+    let mut zoom = ZoomRun { run, connection: &connection, creds: &creds };
     match change {
         PendingChange::Create => zoom.create().await,
         PendingChange::Update => zoom.update().await,
@@ -82,7 +82,8 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
 struct Run<'a> {
     app: &'a App,
     job: &'a ClaimedJob,
-    meeting: &'a MeetingRow,
+    /// The meeting as this run last read or wrote it.
+    meeting: MeetingRow,
 }
 
 impl Run<'_> {
@@ -107,28 +108,30 @@ impl Run<'_> {
         mails: Option<(&[OutgoingMail], i64)>,
     ) -> anyhow::Result<Completion> {
         let alert = match &event {
-            Event::Failed(problem) => meeting_alert(self.app, self.meeting, problem).await?,
-            Event::DeletedInZoom => meeting_alert(self.app, self.meeting, &deleted_in_zoom()).await?,
+            Event::Failed(problem) => meeting_alert(self.app, &self.meeting, problem).await?,
+            Event::DeletedInZoom => meeting_alert(self.app, &self.meeting, &deleted_in_zoom()).await?,
             _ => None,
         };
         let now = self.app.now_ms();
         let mut tx = self.app.db.begin().await?;
-        let changed =
-            match tx.change_meeting(&self.meeting.id, &event, details, ZoomJob::Ends(self.job, end), now).await {
-                Ok(changed) => changed,
-                // The meeting changed while Zoom was called: the next run starts from what it is now.
-                Err(ChangeError::Refused(refused)) => {
-                    tracing::info!(meeting_id = %self.meeting.id, ?event, %refused, "zoom result no longer applies");
-                    tx.end_job(self.job, &JobEnd::RunAt(now), now).await?;
-                    tx.commit().await?;
-                    return Ok(Completion::Settled { failed: false });
-                }
-                Err(ChangeError::Gone) => {
-                    tx.commit().await?;
-                    return Ok(Completion::Settled { failed: false });
-                }
-                Err(ChangeError::Store(e)) => return Err(e.into()),
-            };
+        let changed = match tx
+            .change_meeting_from(self.meeting.clone(), &event, details, ZoomJob::Ends(self.job, end), now)
+            .await
+        {
+            Ok(changed) => changed,
+            // The meeting changed while Zoom was called: the next run starts from what it is now.
+            Err(ChangeError::Refused(refused)) => {
+                tracing::info!(meeting_id = %self.meeting.id, ?event, %refused, "zoom result no longer applies");
+                tx.end_job(self.job, &JobEnd::RunAt(now), now).await?;
+                tx.commit().await?;
+                return Ok(Completion::Settled { failed: false });
+            }
+            Err(ChangeError::Gone) => {
+                tx.commit().await?;
+                return Ok(Completion::Settled { failed: false });
+            }
+            Err(ChangeError::Store(e)) => return Err(e.into()),
+        };
         let after = changed.after.state();
         let new_problem =
             after.zoom.problem.as_ref().map(|p| p.code) != changed.before.zoom.problem.as_ref().map(|p| p.code);
@@ -179,10 +182,10 @@ impl ZoomRun<'_> {
     }
 
     fn meeting(&self) -> &MeetingRow {
-        self.run.meeting
+        &self.run.meeting
     }
 
-    async fn create(&self) -> anyhow::Result<Completion> {
+    async fn create(&mut self) -> anyhow::Result<Completion> {
         if self.meeting().zoom_create_unconfirmed {
             match self.find_our_meeting().await {
                 Ok(Some(found)) => return self.adopt(found).await,
@@ -195,22 +198,24 @@ impl ZoomRun<'_> {
                 Err(FindError::Zoom(e)) => return self.on_error(e).await,
             }
         }
-        if let Some(held) = self.hold_for_daily_cap().await? {
-            return Ok(held);
-        }
-        // Written down before Zoom is called: if the answer is lost, the next run looks for the
-        // meeting instead of creating a second one. A change that made the create moot (a cancel)
-        // is refused here, and nothing is sent.
+        // Written down before Zoom is called, with the day's count of Zoom writes: if the answer is
+        // lost, the next run looks for the meeting instead of creating a second one. A change that
+        // made the create moot (a cancel) is refused here, and nothing is sent.
         let now = self.app().now_ms();
         let mut tx = self.app().db.begin().await?;
-        match tx.change_meeting(&self.meeting().id, &Event::CreateSent, Details::Nothing, ZoomJob::Keep, now).await {
-            Ok(_) => {}
+        let sent =
+            tx.change_meeting_from(self.meeting().clone(), &Event::CreateSent, Details::Nothing, ZoomJob::Keep, now);
+        match sent.await {
+            Ok(sent) => self.run.meeting = sent.after,
             Err(ChangeError::Refused(_) | ChangeError::Gone) => {
                 return Ok(Completion::End(self.run.again()));
             }
             Err(ChangeError::Store(e)) => return Err(e.into()),
         }
-        tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await?;
+        if tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await? > DAILY_WRITE_CAP {
+            drop(tx); // Past the day's cap: nothing was sent or counted.
+            return self.hold_for_daily_cap().await;
+        }
         tx.commit().await?;
         let request = NewMeeting {
             topic: self.meeting().topic.clone(),
@@ -232,14 +237,14 @@ impl ZoomRun<'_> {
         }
     }
 
-    async fn update(&self) -> anyhow::Result<Completion> {
+    async fn update(&mut self) -> anyhow::Result<Completion> {
         let Some(zoom_id) = self.meeting().zoom_meeting_id else { return self.create().await };
-        if let Some(held) = self.hold_for_daily_cap().await? {
-            return Ok(held);
-        }
         let now = self.app().now_ms();
         let mut tx = self.app().db.begin().await?;
-        tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await?;
+        if tx.count_zoom_write(&self.connection.zoom_user_id, &utc_day(now)).await? > DAILY_WRITE_CAP {
+            drop(tx);
+            return self.hold_for_daily_cap().await;
+        }
         tx.commit().await?;
         let update = MeetingUpdate {
             topic: Some(self.meeting().topic.clone()),
@@ -327,21 +332,19 @@ impl ZoomRun<'_> {
         };
         let app = self.app();
         let mut follow_up = Vec::new();
-        let mut written_at = self.meeting().sequence;
-        if let Some(current) = app.db.meeting(&self.meeting().id).await?
-            && current.is_scheduled()
-            && current.zoom_join_url.is_none()
-            && !created.join_url.is_empty()
-        {
-            written_at = current.sequence;
+        // Written for the meeting as this run read it; queued only if it is still so (see
+        // `record_with_mails`).
+        let read = self.meeting();
+        let written_at = read.sequence;
+        if read.is_scheduled() && read.zoom_join_url.is_none() && !created.join_url.is_empty() {
             // The meeting as it will be once recorded: with its link, one sequence higher.
             let after = MeetingRow {
                 zoom_join_url: Some(created.join_url.to_owned()),
                 zoom_meeting_id: Some(created.zoom_meeting_id),
                 zoom_passcode: created.passcode.map(str::to_owned),
                 zoom_dial_in: created.dial_in_json.clone(),
-                sequence: current.sequence + 1,
-                ..current.clone()
+                sequence: read.sequence + 1,
+                ..read.clone()
             };
             follow_up = change_mails(app, &after, Change::of(MeetingEvent::ZoomLinkReady, &after)).await?;
         }
@@ -369,14 +372,9 @@ impl ZoomRun<'_> {
     }
 
     /// Past the day's cap, creates and updates wait, visibly, for 00:00 UTC.
-    async fn hold_for_daily_cap(&self) -> anyhow::Result<Option<Completion>> {
-        let now = self.app().now_ms();
-        let used = self.app().db.zoom_writes_used(&self.connection.zoom_user_id, &utc_day(now)).await?;
-        if used < DAILY_WRITE_CAP {
-            return Ok(None);
-        }
+    async fn hold_for_daily_cap(&self) -> anyhow::Result<Completion> {
         let midnight = zoom::next_utc_midnight(self.app().clock.now()).as_millisecond();
-        self.hold_until(midnight).await.map(Some)
+        self.hold_until(midnight).await
     }
 
     async fn hold_until(&self, until: i64) -> anyhow::Result<Completion> {
