@@ -261,6 +261,10 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
 
     host.goto(&app.at("/meetings?when=cancelled")).await;
     host.wait_for_text(".zoom-state", "Cancelled").await;
+    assert_eq!(host.text_of("nav.tabs a[aria-current=page]").await, "Cancelled");
+    host.screenshots("meetings-cancelled").await;
+    host.goto(&app.at("/meetings")).await;
+    host.wait_for_text(".empty", "No upcoming meetings").await;
 }
 
 #[tokio::test]
