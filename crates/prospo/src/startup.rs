@@ -64,8 +64,13 @@ impl Application {
             db.migrate().await?;
         }
         let delivery = Delivery::from_config(config.smtp_url.as_deref(), &config.data_dir)?;
-        let (zoom, minted_tokens) =
-            ZoomIntegration::new(&config.zoom_oauth_url, &config.zoom_api_url, config.zoom_check_interval)?;
+        let clock = Clock::system();
+        let (zoom, minted_tokens) = ZoomIntegration::new(
+            &config.zoom_oauth_url,
+            &config.zoom_api_url,
+            config.zoom_check_interval,
+            clock.clone(),
+        )?;
         let app: AppRef = Arc::new(App {
             db,
             secrets: SecretBox::new(config.key_source.load()?),
@@ -73,7 +78,7 @@ impl Application {
             mail: Notices::new(&public_url),
             public_url,
             limits: config.public_rate_limit.map(PublicRateLimits::new),
-            clock: Clock::system(),
+            clock,
             jobs: Wakers::default(),
         });
         maintenance::arm(&app.db, app.now_ms()).await?;

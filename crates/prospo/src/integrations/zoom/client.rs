@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+
+use crate::clock::Clock;
 use zoom::{Credentials, ZoomClient};
 
 /// Told about every freshly minted token: the app it belongs to (account id, client id), the
@@ -28,6 +30,7 @@ impl ZoomIntegration {
         oauth_base: &str,
         api_base: &str,
         check_interval: Duration,
+        clock: Clock,
     ) -> anyhow::Result<(ZoomIntegration, mpsc::UnboundedReceiver<MintedToken>)> {
         let (minted_tx, minted_rx) = mpsc::unbounded_channel();
         let client = ZoomClient::builder()
@@ -40,7 +43,7 @@ impl ZoomIntegration {
                     creds.account_id.clone(),
                     creds.client_id.clone(),
                     scopes.missing_required(),
-                    jiff::Timestamp::now().as_millisecond(),
+                    clock.now_ms(),
                 ));
             })
             .build()?;
