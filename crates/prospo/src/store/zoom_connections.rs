@@ -158,17 +158,7 @@ impl Db {
         let status = if error.is_some() { ConnectionStatus::NeedsAttention } else { ConnectionStatus::Connected };
         let mut tx = self.begin().await?;
         if let Some(alert) = alert.filter(|_| error.is_some()) {
-            let newly = on_tx!(&mut tx, |c| {
-                sqlx::query(BECOMES_NEEDS_ATTENTION_SQL)
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
-            if newly == 1 {
-                tx.enqueue_mails(std::slice::from_ref(alert), now).await?;
-            }
+            tx.alert_if_newly_needs_attention(id, now, alert, now).await?;
         }
         on_tx!(&mut tx, |c| {
             sqlx::query(
@@ -200,17 +190,7 @@ impl Db {
         now: i64,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let newly = on_tx!(&mut tx, |c| {
-            sqlx::query(BECOMES_NEEDS_ATTENTION_SQL)
-                .bind(id)
-                .bind(minted_at)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        if newly == 1 {
-            tx.enqueue_mails(std::slice::from_ref(alert), now).await?;
-        }
+        tx.alert_if_newly_needs_attention(id, minted_at, alert, now).await?;
         on_tx!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE zoom_connections SET status = 'needs_attention', error_code = $2, error_message = $3 \
@@ -266,6 +246,29 @@ impl Db {
 }
 
 impl Tx {
+    /// Moves a connection from Connected to Needs attention (unless a check ran after `since`) and
+    /// queues `alert` if it moved: a lasting problem mails once.
+    async fn alert_if_newly_needs_attention(
+        &mut self,
+        id: &str,
+        since: i64,
+        alert: &OutgoingMail,
+        now: i64,
+    ) -> StoreResult<()> {
+        let newly = on_tx!(self, |c| {
+            sqlx::query(BECOMES_NEEDS_ATTENTION_SQL)
+                .bind(id)
+                .bind(since)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if newly == 1 {
+            self.enqueue_mails(std::slice::from_ref(alert), now).await?;
+        }
+        Ok(())
+    }
+
     /// Removes the user's connection and its health check.
     pub async fn delete_zoom_connection(&mut self, connection_id: &str) -> StoreResult<()> {
         on_tx!(self, |c| {
