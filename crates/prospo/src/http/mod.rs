@@ -6,6 +6,7 @@ pub mod extract;
 mod ops;
 pub use ops::metrics_handle as ops_metrics_handle;
 pub mod pages;
+mod security;
 mod statics;
 mod webhooks;
 
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(webhooks::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(ops::record_metrics))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(middleware)
         .with_state(state))
 }

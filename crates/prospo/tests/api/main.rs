@@ -12,6 +12,7 @@ mod recordings;
 mod reminders_and_alerts;
 mod scheduling;
 mod storage;
+mod trust;
 mod webhooks;
 mod zoom_connect;
 

@@ -14,7 +14,7 @@ use super::{Frame, PageResult, flash};
 use crate::accounts::{self, AccountError, SignUpInput};
 use crate::http::AppState;
 use crate::http::extract::SESSION_COOKIE;
-use crate::http::pages::PageUser;
+use crate::http::pages::{PageUser, local_path_or};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -153,12 +153,9 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> PageResult<Res
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
-/// Only local paths are followed after log-in, never another site.
+/// Only a path of this site is followed after log-in, never another site.
 fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
-        _ => "/",
-    }
+    next.map_or("/", |path| local_path_or(path, "/"))
 }
 
 #[cfg(test)]
@@ -169,6 +166,10 @@ mod tests {
         assert_eq!(super::safe_next(Some("//evil.example")), "/");
         assert_eq!(super::safe_next(Some("https://evil.example")), "/");
         assert_eq!(super::safe_next(None), "/");
+        for evil in ["/\t/evil.example", "/\n", "/\\evil.example", "/ /evil.example", "/%09/x\r"] {
+            assert_eq!(super::safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(super::safe_next(Some("/meetings?when=past")), "/meetings?when=past");
     }
 }
 

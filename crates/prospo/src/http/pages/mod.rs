@@ -157,3 +157,17 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult<T> = Result<T, PageError>;
+
+/// `path` when it is a path of this site, else `fallback`: no scheme, no host, no backslash, and no
+/// control or space characters (browsers drop tabs and line breaks, so `/<TAB>/evil.example` reads
+/// as `//evil.example`; a line break cannot go in a `Location` at all). For every redirect whose
+/// target comes from the request.
+pub fn local_path_or<'a>(path: &'a str, fallback: &'a str) -> &'a str {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+        && url::Url::parse("https://prospo.invalid")
+            .and_then(|base| base.join(path))
+            .is_ok_and(|joined| joined.host_str() == Some("prospo.invalid"));
+    if local { path } else { fallback }
+}

@@ -16,7 +16,7 @@ use super::{Frame, PageResult, flash};
 use crate::http::AppState;
 use crate::http::pages::PageUser;
 use crate::integrations::zoom::recordings::Recordings;
-use crate::integrations::zoom::recordings::{FileView, RecordedMeeting, RecordingError};
+use crate::integrations::zoom::recordings::{FileView, MAX_RANGE_DAYS, RecordedMeeting, RecordingError};
 use crate::timefmt::human_ms;
 
 pub fn router() -> Router<AppState> {
@@ -68,12 +68,15 @@ pub struct RangeQuery {
     to: Option<String>,
 }
 
+/// The range asked for, in order, and at most [`MAX_RANGE_DAYS`] long (ending where it ends): a
+/// link cannot make the page spend the host's Zoom rate limit.
 fn range(query: &RangeQuery, now: jiff::Timestamp) -> (Date, Date) {
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     let to = query.to.as_deref().and_then(|d| d.parse().ok()).unwrap_or(today);
     let from =
         query.from.as_deref().and_then(|d| d.parse().ok()).unwrap_or(to.saturating_sub(jiff::Span::new().days(30)));
-    if from > to { (to, from) } else { (from, to) }
+    let (from, to) = if from > to { (to, from) } else { (from, to) };
+    (from.max(to.saturating_sub(jiff::Span::new().days(MAX_RANGE_DAYS as i64))), to)
 }
 
 fn instant_ms(rfc3339: Option<&str>) -> Option<i64> {
@@ -124,7 +127,7 @@ async fn recordings_page(
         // A lost scope or credential shows as Needs attention, not as an error page.
         Err(RecordingError::NeedsAttention) => Listing::NeedsAttention,
         Err(RecordingError::ZoomUnavailable) => Listing::ZoomUnavailable,
-        Err(RecordingError::NotFound) => Listing::Meetings(Vec::new()),
+        Err(RecordingError::NotFound | RecordingError::RangeTooLong) => Listing::Meetings(Vec::new()),
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
     let frame = Frame::for_user("Recordings", "recordings", &user, flash);
@@ -161,11 +164,10 @@ async fn delete_file(
             flash::set(jar, "error", "Zoom did not answer. Nothing was deleted; please try again.")
         }
         Err(e @ RecordingError::NeedsAttention) => flash::set(jar, "error", &e.to_string()),
+        Err(e @ RecordingError::RangeTooLong) => flash::set(jar, "error", &e.to_string()),
         Err(RecordingError::Internal(e)) => return Err(e.into()),
     };
-    let back =
-        if form.back.starts_with('/') && !form.back.starts_with("//") { form.back.as_str() } else { "/recordings" };
-    Ok((jar, Redirect::to(back)).into_response())
+    Ok((jar, Redirect::to(super::local_path_or(&form.back, "/recordings"))).into_response())
 }
 
 /// Bytes as people read them.

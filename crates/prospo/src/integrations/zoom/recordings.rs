@@ -46,8 +46,13 @@ pub struct FileView {
     pub download_url: String,
 }
 
+/// Longest range listed at once (Zoom is asked one month at a time).
+pub const MAX_RANGE_DAYS: i32 = 366;
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
+    #[error("`from` must be on or before `to`, at most 366 days apart.")]
+    RangeTooLong,
     #[error("Zoom is not connected.")]
     NotConnected,
     #[error("Not found.")]
@@ -124,6 +129,10 @@ impl Recordings<'_> {
         from: Date,
         to: Date,
     ) -> Result<Vec<RecordedMeeting>, RecordingError> {
+        // Zoom is asked one month at a time: an unbounded range would spend the host's rate limit.
+        if from > to || (to - from).get_days() > MAX_RANGE_DAYS {
+            return Err(RecordingError::RangeTooLong);
+        }
         let (connection, creds) = self.connection_and_creds(user_id).await?;
         let listed = match self.0.zoom.client.list_user_recordings(&creds, &connection.zoom_user_id, from, to).await {
             Ok(listed) => listed,

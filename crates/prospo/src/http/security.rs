@@ -1,0 +1,70 @@
+//! Headers every answer carries (contract: "Answers on every page"): no MIME sniffing, no path in
+//! the referrer sent to other origins, a Content-Security-Policy that lets no other site frame a
+//! page, and `no-store` on pages whose URL or body holds a token.
+
+use axum::extract::Request;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Pages load only their own scripts, styles and images (no inline code), post only to Prospo,
+/// and cannot be framed.
+const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
+                           form-action 'self'; frame-ancestors 'none'";
+/// The API's browsable page (Swagger UI) runs inline code of its own; it still cannot be framed.
+const DOCS_POLICY: &str = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
+
+pub async fn headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if is_html(headers) {
+        let policy = if path.starts_with("/api/docs") { DOCS_POLICY } else { PAGE_POLICY };
+        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    }
+    if holds_token(&path) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Pages and answers whose URL or body holds a token: the invitee's manage pages, reset and
+/// verification links, the API tokens page, and the API answers that hand out a token.
+fn holds_token(path: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "/booking/",
+        "/password/reset/",
+        "/verify-email/",
+        "/settings/tokens",
+        "/api/v1/bookings/",
+        "/api/v1/tokens",
+        "/api/v1/login",
+        "/api/v1/signup",
+    ];
+    PREFIXES.iter().any(|prefix| path.starts_with(prefix)) || path.ends_with("/bookings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_token;
+
+    #[test]
+    fn token_pages_are_recognised() {
+        for path in ["/booking/abc", "/password/reset/x", "/verify-email/y", "/settings/tokens", "/api/v1/login"] {
+            assert!(holds_token(path), "{path}");
+        }
+        for path in ["/meetings", "/ada/intro", "/login", "/api/v1/meetings"] {
+            assert!(!holds_token(path), "{path}");
+        }
+        assert!(holds_token("/api/v1/public/ada/intro/bookings"), "a booking's answer carries its manage token");
+    }
+}
