@@ -11,7 +11,7 @@ use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username}
 use crate::jobs::Queue;
 use crate::notifications::account_mails;
 use crate::store::accounts::{CreateUserError, LinkKind, NewLink, NewUser, Taken, UserRow};
-use crate::store::tokens::TokenRow;
+use crate::store::tokens::{TokenLife, TokenRow};
 use crate::store::{StoreError, new_id};
 
 /// How long a browser session lasts.
@@ -173,14 +173,31 @@ pub async fn log_in(app: &App, email: &str, password: &str) -> Result<UserRow, A
     Err(AccountError::InvalidLogin)
 }
 
+/// How long a token minted by log-in (or sign-up) lasts after its last use.
+pub const LOGIN_TOKEN_IDLE_DAYS: i64 = 30;
+
+/// A named token's life from its optional number of days (1 to 3650); `None` when out of range.
+pub fn named_token_life(app: &App, expires_in_days: Option<i64>) -> Option<TokenLife> {
+    match expires_in_days {
+        None => Some(TokenLife::Until(None)),
+        Some(days @ 1..=3650) => Some(TokenLife::Until(Some(app.now_ms() + days * 24 * 3600 * 1000))),
+        Some(_) => None,
+    }
+}
+
 /// A new API token: its value is returned once; only its hash is stored.
-pub async fn issue_api_token(app: &App, user_id: &str, name: &str) -> Result<(String, String), AccountError> {
+pub async fn issue_api_token(
+    app: &App,
+    user_id: &str,
+    name: &str,
+    life: TokenLife,
+) -> Result<(String, String), AccountError> {
     let value = format!("prospo_{}", random_token());
     let id = new_id();
     let name = name.trim();
     let name = if name.is_empty() { "API token" } else { name };
     let name = name.chars().take(100).collect::<String>();
-    app.db.create_api_token(&id, user_id, &name, &hash_token(&value), app.now_ms()).await?;
+    app.db.create_api_token(&id, user_id, &name, &hash_token(&value), life, app.now_ms()).await?;
     Ok((id, value))
 }
 
@@ -189,6 +206,25 @@ pub async fn user_for_api_token(app: &App, value: &str) -> Result<Option<(UserRo
         return Ok(None);
     };
     Ok(app.db.user_by_id(&token.user_id).await?.map(|user| (user, token)))
+}
+
+/// Changes the password of the signed-in `user`, who proves it with the current one. Every other
+/// session (`keep_session` is the cookie of the one asking, if any) and every API token end.
+pub async fn change_password(
+    app: &App,
+    user: &UserRow,
+    current: &str,
+    new: &str,
+    keep_session: Option<&str>,
+) -> Result<(), AccountError> {
+    let new = NewPassword::parse(new)?;
+    if !verify_password(current.to_owned(), user.password_hash.clone()).await? {
+        return Err(AccountError::InvalidLogin);
+    }
+    let hash = hash_password(new).await?;
+    let keep = keep_session.map(hash_token);
+    app.db.change_password(&user.id, &hash, keep.as_deref(), app.now_ms()).await?;
+    Ok(())
 }
 
 /// Starts a browser session; returns the cookie value.

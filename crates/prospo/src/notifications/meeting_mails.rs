@@ -82,21 +82,23 @@ pub fn meeting_mails(
     invitees: &[Party],
     manage_token: Option<&str>,
 ) -> Vec<OutgoingMail> {
-    let calendar = match event {
+    // Each invitee's invitation names the organiser and that invitee only (so a mail's size does not
+    // grow with the meeting, nor does one invitee learn the others' addresses); the host's names all.
+    let calendar = |attendees: &[Party]| match event {
         MeetingEvent::Reminder(_) => None,
-        _ => Some(invitation(event, meeting, host, invitees)),
+        _ => Some(invitation(event, meeting, host, attendees)),
     };
     let mut mails = Vec::with_capacity(invitees.len() + 1);
     for invitee in invitees {
         let link = manage_token.map(|t| Para::link("Reschedule or cancel", notices.manage_url(t)));
         let with = format!("Host: {}", host.name);
-        mails.push(mail(event, meeting, invitee, &with, link, calendar.clone()));
+        mails.push(mail(event, meeting, invitee, &with, link, calendar(std::slice::from_ref(invitee))));
     }
     if !matches!(event, MeetingEvent::Reminder(_)) {
         let names: Vec<&str> = invitees.iter().map(|p| p.name.as_str()).collect();
         let with = if names.is_empty() { String::new() } else { format!("Invitees: {}", names.join(", ")) };
         let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
-        mails.push(mail(event, meeting, host, &with, link, calendar));
+        mails.push(mail(event, meeting, host, &with, link, calendar(invitees)));
     }
     mails
 }

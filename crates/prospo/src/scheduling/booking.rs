@@ -377,6 +377,10 @@ pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>) -> Re
     Ok(changed.after)
 }
 
+/// The most invitees a meeting made directly may have: every invitee gets mail, so this bounds what
+/// one request can send.
+pub const MAX_INVITEES: usize = 50;
+
 /// What the host sends to schedule a meeting directly.
 pub struct DirectMeetingInput {
     pub topic: String,
@@ -401,6 +405,12 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
     }
     let timezone = parse_time_zone(&input.timezone)?;
     let start = parse_start(&input.start)?;
+    if start < app.clock.now() {
+        return Err(invalid("start", "start_in_past", "The start is in the past. Pick a time ahead."));
+    }
+    if input.invitees.len() > MAX_INVITEES {
+        return Err(invalid("invitees", "too_many_invitees", "A meeting has at most 50 invitees."));
+    }
     let mut invitees = Vec::new();
     for (name, email) in input.invitees {
         let email = Email::parse(&email)?;

@@ -211,6 +211,38 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(username).fetch_optional(pool).await)?)
     }
 
+    /// A new password: every session but `keep` (the one that asked) and every API token end, and
+    /// reset links sent earlier stop working, as after a reset.
+    pub async fn change_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user_id)
+                .bind(password_hash)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(user_id)
+                .bind(keep.unwrap_or(""))
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+            sqlx::query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.commit().await
+    }
+
     /// Counts a failed log-in and sets how long the account must wait before the next try.
     pub async fn record_failed_login(&self, user_id: &str, locked_until: Option<i64>) -> StoreResult<()> {
         on_db!(self, |pool| {

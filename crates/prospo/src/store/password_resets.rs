@@ -19,7 +19,8 @@ impl Db {
     }
 
     /// Uses a link: marks it used (only one use can win), sets the new password hash, clears the
-    /// log-in slow-down and ends the account's browser sessions. `None` if the link is not usable.
+    /// log-in slow-down and ends the account's browser sessions and API tokens. `None` if the link
+    /// is not usable.
     pub async fn use_password_reset(
         &self,
         token_hash: &str,
@@ -37,6 +38,8 @@ impl Db {
                 .execute(&mut *c)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *c).await?;
+            // Whoever held the account before the reset (or pre-registered the address) loses it.
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(&user_id).execute(&mut *c).await?;
             // Other links sent earlier stop working too: the password they were for is gone.
             sqlx::query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
                 .bind(&user_id)

@@ -6,17 +6,11 @@ use crate::on_both_backends;
 use crate::scheduling::{drain_zoom_jobs, host};
 use crate::support::{Backend, TestApp};
 
-/// A Zoom meeting scheduled ten days ago through Prospo, then recorded in the sandbox.
+/// A Zoom meeting held ten days ago through Prospo, then recorded in the sandbox.
 async fn recorded_meeting(app: &TestApp, token: &str) -> (String, Value) {
-    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(240);
-    let body = json!({"topic": "Recorded call", "start": start.round(jiff::Unit::Minute).unwrap().to_string(),
-        "duration_minutes": 30, "timezone": "UTC", "invitees": [{"email": "guest@example.com"}]});
-    let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(token)).await;
-    assert_eq!(status, 201, "{meeting}");
+    let invitees = json!([{"email": "guest@example.com"}]);
+    let (id, zoom_id) = app.past_zoom_meeting(token, "Recorded call", 10, invitees).await;
     drain_zoom_jobs(app).await;
-    let id = meeting["id"].as_str().unwrap().to_owned();
-    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(token)).await;
-    let zoom_id = meeting["zoom"]["meeting_id"].as_i64().unwrap();
     let response = app
         .client
         .post(format!("{}/_sandbox/meetings/{zoom_id}/recordings", app.zoom.url))

@@ -58,8 +58,9 @@ async fn the_recordings_page_asks_zoom_about_at_most_a_year() {
     let client_id = zoom["client_id"].as_str().unwrap();
     let before = app.zoom_stats(client_id).await["api_requests"].as_u64().unwrap();
     // The cookie of a browser session, as a cross-site link would use it.
-    let (status, _) =
-        app.post_json("/api/v1/login", &json!({"email": "ada@example.com", "password": "correct horse battery"}), None).await;
+    let (status, _) = app
+        .post_json("/api/v1/login", &json!({"email": "ada@example.com", "password": "correct horse battery"}), None)
+        .await;
     assert_eq!(status, 200);
     let page = app.client.get(app.at("/recordings?from=0001-01-01&to=9999-12-31")).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -67,4 +68,99 @@ async fn the_recordings_page_asks_zoom_about_at_most_a_year() {
     assert!(calls <= 14, "a year is at most 13 one-month windows; the page made {calls} Zoom calls");
     let (status, body) = app.get_json("/api/v1/recordings?from=2020-01-01&to=2026-01-01", Some(&token)).await;
     assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_range")), "{body}");
+}
+
+/// The reset link mailed to `email`, read from the outbox.
+async fn reset_link(app: &TestApp, email: &str) -> String {
+    let forgot = app.client.post(app.at("/password/forgot")).form(&[("email", email)]).send().await.unwrap();
+    assert_eq!(forgot.status(), 200);
+    let mail = app.queued_mails("password_reset").await.pop().expect("a reset mail");
+    let word = mail.text_body.split_whitespace().find(|w| w.contains("/password/reset/")).unwrap().to_owned();
+    word.trim_start_matches(|c| c != 'h').to_owned()
+}
+
+#[tokio::test]
+async fn a_reset_ends_every_token_of_whoever_held_the_account() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // Someone registers the victim's address before the victim does, and keeps API tokens.
+    let squatter_token = app.sign_up("victim").await;
+    let (status, login) = app
+        .post_json("/api/v1/login", &json!({"email": "victim@example.com", "password": "correct horse battery"}), None)
+        .await;
+    assert_eq!(status, 200);
+    let login_token = login["token"].as_str().unwrap().to_owned();
+    let (status, named) = app.post_json("/api/v1/tokens", &json!({"name": "backdoor"}), Some(&squatter_token)).await;
+    assert_eq!(status, 201, "{named}");
+    let named_token = named["token"].as_str().unwrap().to_owned();
+    for token in [&squatter_token, &login_token, &named_token] {
+        assert_eq!(app.get_json("/api/v1/me", Some(token)).await.0, 200);
+    }
+    // The address's owner resets the password from the mail.
+    let link = reset_link(&app, "victim@example.com").await;
+    let reset = app.client.post(&link).form(&[("password", "the owner's own password")]).send().await.unwrap();
+    assert!(reset.status().is_success() || reset.status().is_redirection(), "{}", reset.status());
+    for token in [&squatter_token, &login_token, &named_token] {
+        assert_eq!(app.get_json("/api/v1/me", Some(token)).await.0, 401, "a token outlived the reset");
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session_and_every_token() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    // A second browser, logged in elsewhere.
+    let elsewhere = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = json!({"email": "ada@example.com", "password": "correct horse battery"});
+    let answer = elsewhere.post(app.at("/api/v1/login")).json(&login).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(elsewhere.get(app.at("/api/v1/me")).send().await.unwrap().status(), 200);
+    // This browser's session asks.
+    let here = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    assert_eq!(here.post(app.at("/api/v1/login")).json(&login).send().await.unwrap().status(), 200);
+
+    let wrong = json!({"current_password": "not it at all", "new_password": "another good password"});
+    let answer = here.post(app.at("/api/v1/me/password")).json(&wrong).send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let short = json!({"current_password": "correct horse battery", "new_password": "short"});
+    assert_eq!(here.post(app.at("/api/v1/me/password")).json(&short).send().await.unwrap().status(), 422);
+    let change = json!({"current_password": "correct horse battery", "new_password": "another good password"});
+    assert_eq!(here.post(app.at("/api/v1/me/password")).json(&change).send().await.unwrap().status(), 204);
+
+    assert_eq!(here.get(app.at("/api/v1/me")).send().await.unwrap().status(), 200, "the asking session stays");
+    assert_eq!(elsewhere.get(app.at("/api/v1/me")).send().await.unwrap().status(), 401, "other sessions end");
+    assert_eq!(app.get_json("/api/v1/me", Some(&token)).await.0, 401, "tokens end");
+    let login = json!({"email": "ada@example.com", "password": "another good password"});
+    assert_eq!(app.post_json("/api/v1/login", &login, None).await.0, 200);
+}
+
+#[tokio::test]
+async fn log_in_tokens_lapse_after_30_idle_days_and_named_tokens_at_their_end() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let login_token = app.sign_up("ada").await;
+    let (status, short) =
+        app.post_json("/api/v1/tokens", &json!({"name": "one day", "expires_in_days": 1}), Some(&login_token)).await;
+    assert_eq!(status, 201, "{short}");
+    assert!(short["expires_at"].is_string());
+    let (status, forever) = app.post_json("/api/v1/tokens", &json!({"name": "scripts"}), Some(&login_token)).await;
+    assert_eq!(status, 201);
+    assert!(forever.get("expires_at").is_none());
+    for bad in
+        [json!({"name": ""}), json!({"name": "x", "expires_in_days": 0}), json!({"name": "x", "expires_in_days": 9999})]
+    {
+        assert_eq!(app.post_json("/api/v1/tokens", &bad, Some(&login_token)).await.0, 422, "{bad}");
+    }
+    let (_, listed) = app.get_json("/api/v1/tokens", Some(&login_token)).await;
+    let login_entry = listed["tokens"].as_array().unwrap().iter().find(|t| t["current"] == true).unwrap().clone();
+    assert!(login_entry["expires_at"].is_string(), "a log-in token shows when it lapses: {listed}");
+
+    let (short, forever) = (short["token"].as_str().unwrap(), forever["token"].as_str().unwrap());
+    let days = |n: i64| jiff::SignedDuration::from_hours(24 * n);
+    app.state.clock.advance(days(2));
+    assert_eq!(app.get_json("/api/v1/me", Some(short)).await.0, 401, "past its end");
+    assert_eq!(app.get_json("/api/v1/me", Some(&login_token)).await.0, 200, "used within 30 days");
+    app.state.clock.advance(days(29));
+    assert_eq!(app.get_json("/api/v1/me", Some(&login_token)).await.0, 200, "each use moves the end");
+    app.state.clock.advance(days(31));
+    assert_eq!(app.get_json("/api/v1/me", Some(&login_token)).await.0, 401, "31 days unused");
+    assert_eq!(app.get_json("/api/v1/me", Some(forever)).await.0, 200, "a named token without an end");
 }

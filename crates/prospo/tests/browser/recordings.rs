@@ -22,22 +22,7 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
         app.post_json("/api/v1/login", &json!({"email": "rita@example.com", "password": PASSWORD}), None).await;
     let token = login["token"].as_str().unwrap().to_owned();
     let zoom = app.connect_zoom(&token).await;
-    let start = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(240)).round(jiff::Unit::Minute).unwrap();
-    let body =
-        json!({"topic": "Quarterly review", "start": start.to_string(), "duration_minutes": 30, "timezone": "UTC"});
-    let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(&token)).await;
-    assert_eq!(status, 201);
-    let id = meeting["id"].as_str().unwrap();
-    let mut zoom_id = None;
-    for _ in 0..100 {
-        let (_, m) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
-        zoom_id = m["zoom"]["meeting_id"].as_i64();
-        if zoom_id.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let zoom_id = zoom_id.expect("the Zoom meeting was created");
+    let (_, zoom_id) = app.past_zoom_meeting(&token, "Quarterly review", 10, json!([])).await;
     let response = app
         .client
         .post(format!("{}/_sandbox/meetings/{zoom_id}/recordings", app.zoom.url))

@@ -202,6 +202,30 @@ impl TestApp {
         panic!("the sandbox finished {finished} of {n} webhook deliveries");
     }
 
+    /// A Zoom meeting that took place `days` ago: made an hour ahead (a meeting cannot be made in
+    /// the past), moved back by its host, and followed in Zoom. Returns its id and Zoom's id.
+    pub async fn past_zoom_meeting(&self, token: &str, topic: &str, days: i64, invitees: Value) -> (String, i64) {
+        let minute = |t: jiff::Timestamp| t.round(jiff::Unit::Minute).unwrap().to_string();
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+        let body = json!({"topic": topic, "start": minute(soon), "duration_minutes": 30, "timezone": "UTC",
+                          "invitees": invitees});
+        let (status, made) = self.post_json("/api/v1/meetings", &body, Some(token)).await;
+        assert_eq!(status, 201, "{made}");
+        let id = made["id"].as_str().unwrap().to_owned();
+        let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
+        let (status, moved) =
+            self.patch_json(&format!("/api/v1/meetings/{id}"), &json!({"start": minute(then)}), Some(token)).await;
+        assert_eq!(status, 200, "{moved}");
+        for _ in 0..150 {
+            let (_, meeting) = self.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(token)).await;
+            if meeting["zoom"]["status"] == "created" && meeting["zoom"]["pending_change"].is_null() {
+                return (id, meeting["zoom"]["meeting_id"].as_i64().unwrap());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the Zoom meeting of {id} was never brought up to date");
+    }
+
     /// Connects Zoom for the user with this token through the API; returns the sandbox app.
     pub async fn connect_zoom(&self, token: &str) -> Value {
         let app = self.zoom_app(json!({})).await;

@@ -15,9 +15,15 @@ use crate::http::AppState;
 use crate::http::error::ApiResult;
 use crate::http::extract::{ApiJson, ApiUser, Credential};
 use crate::store::accounts::UserRow;
+use crate::store::tokens::TokenLife;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(signup)).routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -70,7 +76,8 @@ async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequ
     let input =
         SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
     let user = accounts::sign_up(&state, input).await?;
-    let (_, token) = accounts::issue_api_token(&state, &user.id, "Sign-up").await?;
+    let life = TokenLife::Idle { days: accounts::LOGIN_TOKEN_IDLE_DAYS };
+    let (_, token) = accounts::issue_api_token(&state, &user.id, "Sign-up", life).await?;
     Ok((StatusCode::CREATED, Json(SignUpResponse { user: user.into(), token })))
 }
 
@@ -96,7 +103,8 @@ async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let user = accounts::log_in(&state, &body.email, &body.password).await?;
-    let (_, token) = accounts::issue_api_token(&state, &user.id, "API log-in").await?;
+    let life = TokenLife::Idle { days: accounts::LOGIN_TOKEN_IDLE_DAYS };
+    let (_, token) = accounts::issue_api_token(&state, &user.id, "API log-in", life).await?;
     let session = accounts::start_session(&state, &user.id).await?;
     Ok((state.session_cookie(jar, session), Json(LoginResponse { token })))
 }
@@ -108,6 +116,33 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, user: Option<ApiU
         accounts::end_session(&state, &value).await?;
     }
     Ok((state.clear_session_cookie(jar), StatusCode::NO_CONTENT))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    current_password: String,
+    /// At least 10 characters.
+    #[schema(min_length = 10)]
+    new_password: String,
+}
+
+/// Changes the password. Every other session and every API token of the account stop working
+/// (this request's token too, if it used one), as after a reset.
+#[utoipa::path(post, path = "/me/password", request_body = PasswordChange, tag = "accounts",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204), (status = 401, description = "invalid_login: the current password is not right", body = crate::http::api::ErrorBody),
+              (status = 422, description = "weak_password", body = crate::http::api::ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let keep = match &user.credential {
+        Credential::Session(value) => Some(value.as_str()),
+        Credential::ApiToken { .. } => None,
+    };
+    accounts::change_password(&state, &user.user, &body.current_password, &body.new_password, keep).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in user.

@@ -13,6 +13,7 @@ use super::{Frame, Moment, PageResult, flash};
 use crate::accounts;
 use crate::http::AppState;
 use crate::http::pages::PageUser;
+use crate::store::tokens::TokenLife;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +26,7 @@ struct TokenView {
     name: String,
     created_at: Moment,
     last_used_at: Option<Moment>,
+    expires_at: Option<Moment>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,12 +46,13 @@ async fn render(
 ) -> PageResult<TokensPage> {
     let tokens = state
         .db
-        .api_tokens(&user.id)
+        .api_tokens(&user.id, state.now_ms())
         .await?
         .into_iter()
         .map(|t| TokenView {
             created_at: Moment::of(t.created_at, user),
             last_used_at: t.last_used_at.map(|ms| Moment::of(ms, user)),
+            expires_at: t.ends_at.map(|ms| Moment::of(ms, user)),
             id: t.id,
             name: t.name,
         })
@@ -67,6 +70,9 @@ async fn tokens_page(State(state): State<AppState>, PageUser(user): PageUser, ja
 pub struct NewTokenForm {
     #[serde(default)]
     name: String,
+    /// Days until it stops working; empty: until revoked.
+    #[serde(default)]
+    expires_in_days: String,
 }
 
 async fn create_token(
@@ -74,7 +80,9 @@ async fn create_token(
     PageUser(user): PageUser,
     Form(form): Form<NewTokenForm>,
 ) -> PageResult<Response> {
-    let (_, value) = accounts::issue_api_token(&state, &user.id, &form.name).await?;
+    let days = form.expires_in_days.trim().parse::<i64>().ok();
+    let life = accounts::named_token_life(&state, days).unwrap_or(TokenLife::Until(None));
+    let (_, value) = accounts::issue_api_token(&state, &user.id, &form.name, life).await?;
     let frame = Frame::for_user("API tokens", "settings", &user, None);
     Ok(render(&state, &user, frame, Some(value)).await?.into_response())
 }
