@@ -1,6 +1,8 @@
 //! Accounts: sign-up, log-in with slow-down after failures, browser sessions and API tokens.
 //! Pages and JSON handlers both call these functions.
 
+use std::net::IpAddr;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -16,10 +18,6 @@ use crate::store::{StoreError, new_id};
 
 /// How long a browser session lasts.
 pub const SESSION_DAYS: i64 = 30;
-/// Failed log-ins allowed before each further failure makes the account wait.
-const FREE_FAILURES: i64 = 5;
-const FIRST_LOCK_SECONDS: i64 = 30;
-const MAX_LOCK_SECONDS: i64 = 15 * 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -138,39 +136,40 @@ pub async fn reset_password(app: &App, token: &str, password: &str) -> Result<()
     }
 }
 
-/// Checks an email and password. After [`FREE_FAILURES`] failures in a row, each failure makes the
-/// account wait twice as long as the last (capped), whatever password is tried meanwhile.
-pub async fn log_in(app: &App, email: &str, password: &str) -> Result<UserRow, AccountError> {
-    let db = &app.db;
+/// Failed log-ins allowed per client address, and per account from one address, in a window.
+pub const LOGIN_FAILURES_ALLOWED: i64 = 10;
+/// The window of [`LOGIN_FAILURES_ALLOWED`].
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Checks an email and password from `client`. The attempt is counted (per client address, and per
+/// account from that address) before the password is checked, and a correct password gives it
+/// back; past [`LOGIN_FAILURES_ALLOWED`] in [`LOGIN_WINDOW_MS`] the answer is `Throttled`, the same
+/// for known and unknown emails. Counting the account per address means a stranger's guesses do
+/// not lock the account's owner out.
+pub async fn log_in(app: &App, email: &str, password: &str, client: IpAddr) -> Result<UserRow, AccountError> {
+    let address_key = format!("address:{client}");
+    let account_key = format!("account:{}|{client}", email.trim().to_lowercase());
+    let keys = [address_key, account_key];
+    let now = app.now_ms();
+    let counts = app.db.count_login_attempt(&keys, LOGIN_WINDOW_MS, now).await?;
+    if let Some(full) = counts.iter().filter(|c| c.failures > LOGIN_FAILURES_ALLOWED).map(|c| c.window_start).min() {
+        let retry_after_secs = ((full + LOGIN_WINDOW_MS - now) / 1000).max(1);
+        return Err(AccountError::Throttled { retry_after_secs });
+    }
     let user = match Email::parse(email) {
-        Ok(email) => db.user_by_email(email.as_str()).await?,
+        Ok(email) => app.db.user_by_email(email.as_str()).await?,
         Err(_) => None,
     };
-    let Some(user) = user else {
-        // Spend the same time as a real check, so timing does not tell which emails exist.
-        verify_password(password.to_owned(), DUMMY_HASH.clone()).await?;
-        return Err(AccountError::InvalidLogin);
-    };
-    let now = app.now_ms();
-    if let Some(until) = user.locked_until
-        && until > now
-    {
-        return Err(AccountError::Throttled { retry_after_secs: (until - now + 999) / 1000 });
-    }
-    if verify_password(password.to_owned(), user.password_hash.clone()).await? {
-        if user.failed_logins > 0 {
-            db.clear_failed_logins(&user.id).await?;
+    // Without an account, spend the same time on a check, so timing does not tell which exist.
+    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let right = verify_password(password.to_owned(), hash).await?;
+    match user.filter(|_| right) {
+        Some(user) => {
+            app.db.refund_login_attempt(&keys).await?;
+            Ok(user)
         }
-        return Ok(user);
+        None => Err(AccountError::InvalidLogin),
     }
-    let failures = user.failed_logins + 1;
-    let locked_until = (failures >= FREE_FAILURES).then(|| {
-        let seconds =
-            FIRST_LOCK_SECONDS.checked_shl((failures - FREE_FAILURES) as u32).unwrap_or(i64::MAX).min(MAX_LOCK_SECONDS);
-        now + seconds * 1000
-    });
-    db.record_failed_login(&user.id, locked_until).await?;
-    Err(AccountError::InvalidLogin)
 }
 
 /// How long a token minted by log-in (or sign-up) lasts after its last use.

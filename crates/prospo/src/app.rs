@@ -21,6 +21,8 @@ pub struct App {
     pub public_url: url::Url,
     /// Guards of the public booking routes; `None` when turned off.
     pub limits: Option<PublicRateLimits>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub clock: Clock,
     pub jobs: Wakers,
 }

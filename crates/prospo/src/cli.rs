@@ -75,6 +75,13 @@ struct ServeArgs {
     /// Do not apply pending migrations at start (for deployments that run `prospo migrate`).
     #[arg(long)]
     no_migrate: bool,
+    /// Reverse proxies (addresses or CIDRs, comma-separated) whose `X-Forwarded-For` names the
+    /// client; from anyone else it is ignored.
+    #[arg(long, env = "PROSPO_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve `/metrics` only on this address (an internal listener) instead of the main one.
+    #[arg(long, env = "PROSPO_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +104,15 @@ struct SandboxArgs {
 
 #[derive(Debug, Clone, Copy)]
 struct RateLimit(Option<u32>);
+
+/// A proxy's address (`10.0.0.7`, `::1`) or network (`10.0.0.0/8`).
+fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{value:?} is not an address or CIDR"))
+}
 
 fn parse_rate_limit(value: &str) -> Result<RateLimit, String> {
     if value.eq_ignore_ascii_case("off") {
@@ -126,6 +142,8 @@ impl ServeArgs {
             smtp_url: self.smtp_url,
             public_rate_limit: self.public_rate_limit.0,
             migrate: !self.no_migrate,
+            trusted_proxies: self.trusted_proxies,
+            metrics_listen: self.metrics_listen,
             ..Config::for_data_dir(PathBuf::new())
         }
     }

@@ -23,6 +23,10 @@ pub struct Config {
     pub zoom_check_interval: Duration,
     /// How often due background work is looked for.
     pub poll_interval: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `/metrics` is served instead of the main listener, if anywhere.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -41,6 +45,8 @@ impl Config {
             migrate: true,
             zoom_check_interval: Duration::from_secs(3600),
             poll_interval: Duration::from_secs(15),
+            trusted_proxies: Vec::new(),
+            metrics_listen: None,
         }
     }
 }

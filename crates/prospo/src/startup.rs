@@ -29,6 +29,8 @@ use crate::store::Db;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `--metrics-listen`: `/metrics` on a listener of its own (not on the main one).
+    metrics: Option<(TcpListener, axum::Router)>,
     pub state: AppState,
     pub addr: SocketAddr,
     /// Stops the job runners: running jobs finish; unfinished work resumes on the next start
@@ -78,12 +80,20 @@ impl Application {
             mail: Notices::new(&public_url),
             public_url,
             limits: config.public_rate_limit.map(PublicRateLimits::new),
+            trusted_proxies: config.trusted_proxies.clone(),
             clock,
             jobs: Wakers::default(),
         });
         maintenance::arm(&app.db, app.now_ms()).await?;
         let state = AppState { app: app.clone(), metrics: http::ops_metrics_handle() };
-        let router = http::router(state.clone())?;
+        let metrics = match &config.metrics_listen {
+            Some(listen) => {
+                let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+                Some((listener, http::metrics_router(state.clone())))
+            }
+            None => None,
+        };
+        let router = http::router(state.clone(), metrics.is_none())?;
         let shutdown = CancellationToken::new();
         let context = RunnerContext {
             db: app.db.clone(),
@@ -101,17 +111,26 @@ impl Application {
             spawn(queue(Queue::Reminder), ReminderWork(app.clone())),
             spawn(queue(Queue::Maintenance), MaintenanceWork(app.clone())),
         ];
-        Ok(Application { listener, router, state, addr, shutdown, runners, watcher })
+        Ok(Application { listener, router, metrics, state, addr, shutdown, runners, watcher })
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// Where `/metrics` is served when it has its own listener.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok()).map(|a| format!("http://{a}"))
+    }
+
     /// Serves until `shutdown` resolves; requests in flight finish first, then running jobs.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let metrics = self.metrics.map(|(listener, router)| tokio::spawn(axum::serve(listener, router).into_future()));
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         self.watcher.abort();
         self.shutdown.cancel();
         let runners = futures::future::join_all(self.runners);

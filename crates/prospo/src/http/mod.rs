@@ -1,10 +1,16 @@
 //! HTTP: the router, its middleware stack, and the state every handler shares.
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod extract;
 mod ops;
 pub use ops::metrics_handle as ops_metrics_handle;
+
+/// The metrics listener's router (`--metrics-listen`).
+pub fn metrics_router(state: AppState) -> Router {
+    ops::metrics_router().with_state(state)
+}
 pub mod pages;
 mod security;
 mod statics;
@@ -73,7 +79,8 @@ fn time_days(days: i64) -> cookie::time::Duration {
 const BODY_LIMIT: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn router(state: AppState) -> anyhow::Result<Router> {
+/// The application's routes; `/metrics` among them unless it has a listener of its own.
+pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
     let (api, openapi) = api::router();
     let request_id = HeaderName::from_static("x-request-id");
     let csrf = CsrfLayer::new().add_trusted_origin(state.public_url.origin().ascii_serialization())?;
@@ -91,7 +98,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .merge(pages::router())
-        .merge(ops::router())
+        .merge(ops::router(metrics_here))
         .merge(statics::router())
         .merge(webhooks::router())
         .fallback(ops::not_found)

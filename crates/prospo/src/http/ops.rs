@@ -16,8 +16,15 @@ use super::AppState;
 use super::error::ApiError;
 use super::pages::PageError;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+/// Liveness and readiness, and `/metrics` when it is served on the main listener.
+pub fn router(with_metrics: bool) -> Router<AppState> {
+    let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
+    if with_metrics { router.merge(metrics_router()) } else { router }
+}
+
+/// `/metrics` alone (for `--metrics-listen`'s own listener).
+pub fn metrics_router() -> Router<AppState> {
+    Router::new().route("/metrics", get(metrics))
 }
 
 async fn healthz() -> &'static str {

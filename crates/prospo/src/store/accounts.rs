@@ -242,30 +242,6 @@ impl Db {
         })?;
         tx.commit().await
     }
-
-    /// Counts a failed log-in and sets how long the account must wait before the next try.
-    pub async fn record_failed_login(&self, user_id: &str, locked_until: Option<i64>) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1")
-                .bind(user_id)
-                .bind(locked_until)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
-    }
-
-    pub async fn clear_failed_logins(&self, user_id: &str) -> StoreResult<()> {
-        on_db!(self, |pool| {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,7 @@ mod columns;
 pub mod email_verifications;
 pub mod event_types;
 pub mod jobs;
+pub mod login_attempts;
 pub mod meetings;
 pub mod outbox;
 pub mod password_resets;

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::TestApp;
+use crate::support::{Backend, TestApp};
 
 on_both_backends! {
     async fn signup_then_me_with_and_without_token(backend: Backend) {
@@ -93,33 +93,64 @@ on_both_backends! {
     }
 }
 
+/// A log-in from the client at `address` (behind the trusted proxy on 127.0.0.1).
+async fn log_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.at("/api/v1/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn behind_a_proxy(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await
+}
+
 on_both_backends! {
-    async fn repeated_failed_logins_slow_the_account_down(backend: Backend) {
-        let app = TestApp::spawn(backend).await;
+    async fn failed_logins_are_limited_per_address_and_per_account_alike_for_unknown_emails(backend: Backend) {
+        let app = behind_a_proxy(backend).await;
         app.sign_up("ada").await;
-        let wrong = json!({"email": "ada@example.com", "password": "wrong password!"});
-        for _ in 0..5 {
-            let (status, _) = app.post_json("/api/v1/login", &wrong, None).await;
-            assert_eq!(status, 401);
+        let guesser = "198.51.100.7";
+        for email in ["ada@example.com", "nobody@example.com"] {
+            let client = if email.starts_with("ada") { guesser } else { "198.51.100.8" };
+            for _ in 0..10 {
+                assert_eq!(log_in_from(&app, client, email, "wrong password!").await.status(), 401);
+            }
+            // The eleventh attempt waits, right password or not, known email or not: the same answer.
+            let answer = log_in_from(&app, client, email, "correct horse battery").await;
+            assert_eq!(answer.status(), 429, "{email}");
+            let retry_after: i64 = answer.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!((1..=900).contains(&retry_after), "{retry_after}");
+            let body: serde_json::Value = answer.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "too_many_attempts");
         }
-        // Now even the right password has to wait, and the answer says how long.
-        let response = app
-            .client
-            .post(app.at("/api/v1/login"))
-            .json(&json!({"email": "ada@example.com", "password": "correct horse battery"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 429);
-        assert!(response.headers().get("retry-after").is_some());
-        let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "too_many_attempts");
-        // Another account is not affected.
+        // The guesser cannot lock the owner out: from the owner's own address the password works.
+        assert_eq!(log_in_from(&app, "203.0.113.20", "ada@example.com", "correct horse battery").await.status(), 200);
+        // Nor guess other accounts from the same address.
         app.sign_up("bob").await;
-        let (status, _) =
-            app.post_json("/api/v1/login", &json!({"email": "bob@example.com", "password": "correct horse battery"}), None).await;
-        assert_eq!(status, 200);
+        assert_eq!(log_in_from(&app, guesser, "bob@example.com", "correct horse battery").await.status(), 429);
+        // After the window, the address may try again; right passwords do not count.
+        app.state.clock.advance(jiff::SignedDuration::from_mins(16));
+        for _ in 0..12 {
+            assert_eq!(log_in_from(&app, guesser, "ada@example.com", "correct horse battery").await.status(), 200);
+        }
     }
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_any_password_is_checked() {
+    let app = behind_a_proxy(Backend::Sqlite).await;
+    app.sign_up("ada").await;
+    let guesses = (0..60).map(|i| {
+        let app = &app;
+        async move { log_in_from(app, "198.51.100.9", "ada@example.com", &format!("guess number {i}")).await.status() }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|s| s.as_u16() == 401).count();
+    let refused = answers.iter().filter(|s| s.as_u16() == 429).count();
+    assert_eq!((checked, refused), (10, 50), "at most ten guesses are checked: {answers:?}");
 }
 
 on_both_backends! {

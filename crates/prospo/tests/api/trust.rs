@@ -164,3 +164,39 @@ async fn log_in_tokens_lapse_after_30_idle_days_and_named_tokens_at_their_end() 
     assert_eq!(app.get_json("/api/v1/me", Some(&login_token)).await.0, 401, "31 days unused");
     assert_eq!(app.get_json("/api/v1/me", Some(forever)).await.0, 200, "a named token without an end");
 }
+
+/// A public booking POST (to a host that does not exist: only the rate limit is under test).
+async fn public_post(app: &TestApp, forwarded_for: Option<&str>) -> u16 {
+    let body = json!({"start": "2030-01-01T10:00:00Z", "name": "N", "email": "n@example.com", "timezone": "UTC"});
+    let mut request = app.client.post(app.at("/api/v1/public/nobody/intro/bookings")).json(&body);
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.public_rate_limit = Some(60);
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(public_post(&app, Some("198.51.100.1")).await);
+    }
+    assert!(statuses.contains(&429), "one client runs into its limit: {statuses:?}");
+    assert_eq!(public_post(&app, Some("198.51.100.2")).await, 404, "another client is not blocked by it");
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_forwarded_for_is_ignored() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_rate_limit = Some(60)).await;
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        // A client that names a new address each time still has one limit: its own.
+        statuses.push(public_post(&app, Some(&format!("198.51.100.{i}"))).await);
+    }
+    assert!(statuses.contains(&429), "forged X-Forwarded-For let a client past its limit: {statuses:?}");
+}

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::accounts::{self, SignUpInput};
 use crate::http::AppState;
+use crate::http::client::ClientIp;
 use crate::http::error::ApiResult;
 use crate::http::extract::{ApiJson, ApiUser, Credential};
 use crate::store::accounts::UserRow;
@@ -99,10 +100,11 @@ pub struct LoginResponse {
               (status = 429, description = "too_many_attempts, with Retry-After", body = crate::http::api::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let user = accounts::log_in(&state, &body.email, &body.password).await?;
+    let user = accounts::log_in(&state, &body.email, &body.password, client).await?;
     let life = TokenLife::Idle { days: accounts::LOGIN_TOKEN_IDLE_DAYS };
     let (_, token) = accounts::issue_api_token(&state, &user.id, "API log-in", life).await?;
     let session = accounts::start_session(&state, &user.id).await?;

@@ -1,9 +1,9 @@
 //! Public booking routes (no auth): slots, booking, and the invitee's manage link.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use jiff::civil::Date;
@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::domain::slots::format_in;
 use crate::http::AppState;
+use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::ApiJson;
 use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
@@ -124,9 +125,9 @@ fn limited(retry_after_secs: u64) -> ApiError {
     }
 }
 
-pub fn check_address(state: &AppState, address: SocketAddr) -> ApiResult<()> {
+pub fn check_address(state: &AppState, address: IpAddr) -> ApiResult<()> {
     match &state.limits {
-        Some(limits) => limits.check_address(address.ip()).map_err(limited),
+        Some(limits) => limits.check_address(address).map_err(limited),
         None => Ok(()),
     }
 }
@@ -146,7 +147,7 @@ pub fn check_email(state: &AppState, host_id: &str, email: &str) -> ApiResult<()
         (status = 422, body = crate::http::api::ErrorBody), (status = 429, body = crate::http::api::ErrorBody)))]
 async fn create_booking(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     Path((username, slug)): Path<(String, String)>,
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> ApiResult<impl IntoResponse> {
@@ -188,7 +189,7 @@ pub struct RescheduleRequest {
     responses((status = 200, body = BookingAnswer), (status = 409), (status = 422), (status = 429)))]
 async fn reschedule_booking(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> ApiResult<Json<BookingAnswer>> {
@@ -208,7 +209,7 @@ pub struct CancelRequest {
     request_body = CancelRequest, responses((status = 200, body = BookingAnswer), (status = 404), (status = 429)))]
 async fn cancel_booking(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     Path(token): Path<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<BookingAnswer>> {

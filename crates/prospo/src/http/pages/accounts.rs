@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{Frame, PageResult, flash};
 use crate::accounts::{self, AccountError, SignUpInput};
 use crate::http::AppState;
+use crate::http::client::ClientIp;
 use crate::http::extract::SESSION_COOKIE;
 use crate::http::pages::{PageUser, local_path_or};
 
@@ -128,10 +129,11 @@ async fn login_page(user: Option<PageUser>, jar: CookieJar, Query(query): Query<
 
 async fn login_submit(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> PageResult<Response> {
-    let (status, message) = match accounts::log_in(&state, &form.email, &form.password).await {
+    let (status, message) = match accounts::log_in(&state, &form.email, &form.password, client).await {
         Ok(user) => {
             let session = accounts::start_session(&state, &user.id).await?;
             let target = safe_next(Some(&form.next)).to_owned();

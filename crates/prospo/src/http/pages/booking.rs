@@ -6,11 +6,9 @@
 //! calendar (fed by the public slots route) replaces the list, and the confirmation fills in the Zoom
 //! link without a reload.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,6 +24,7 @@ use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::api::bookings::{check_address, check_email};
+use crate::http::client::ClientIp;
 use crate::http::error::ApiError;
 use crate::notifications::ics::{self, IcsEvent, Method};
 use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
@@ -265,7 +264,7 @@ fn limited(e: ApiError) -> (StatusCode, FieldError) {
 
 async fn book(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     Path((username, slug)): Path<(String, String)>,
     Form(form): Form<BookForm>,
 ) -> PageResult<Response> {
@@ -417,7 +416,7 @@ pub struct RescheduleForm {
 
 async fn reschedule(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     jar: CookieJar,
     Path(token): Path<String>,
     Form(form): Form<RescheduleForm>,
@@ -455,7 +454,7 @@ pub struct CancelForm {
 
 async fn cancel(
     State(state): State<AppState>,
-    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    ClientIp(address): ClientIp,
     jar: CookieJar,
     Path(token): Path<String>,
     Form(form): Form<CancelForm>,
