@@ -13,6 +13,7 @@ use crate::domain::accounts::{Email, Invalid, NewPassword, PersonName, Username}
 use crate::jobs::Queue;
 use crate::notifications::account_mails;
 use crate::store::accounts::{CreateUserError, LinkKind, NewLink, NewUser, Taken, UserRow};
+use crate::store::outbox::MailKind;
 use crate::store::tokens::{TokenLife, TokenRow};
 use crate::store::{StoreError, new_id};
 
@@ -82,10 +83,25 @@ pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, Accou
     Ok(user)
 }
 
-/// Sends a new verification link to an account whose email is not confirmed yet.
+/// Reset and verification mails one address may get per hour: nobody can make Prospo bomb an
+/// inbox with them.
+pub const ACCOUNT_MAILS_PER_HOUR: i64 = 3;
+
+/// Whether `email` already got its hour's share of account mails.
+async fn account_mails_exhausted(app: &App, email: &str) -> Result<bool, StoreError> {
+    let kinds = [MailKind::PasswordReset, MailKind::VerifyEmail];
+    let since = app.now_ms() - 3600 * 1000;
+    Ok(app.db.mails_to_since(email, &kinds, since).await? >= ACCOUNT_MAILS_PER_HOUR)
+}
+
+/// Sends a new verification link to an account whose email is not confirmed yet (at most
+/// [`ACCOUNT_MAILS_PER_HOUR`] account mails an hour).
 pub async fn resend_verification(app: &App, user: &UserRow) -> Result<(), AccountError> {
     if user.email_verified_at.is_some() {
         return Ok(());
+    }
+    if account_mails_exhausted(app, &user.email).await? {
+        return Err(AccountError::Throttled { retry_after_secs: 3600 });
     }
     let token = random_token();
     let mail = account_mails::verify_email(&user.email, &user.name, &app.mail.verify_url(&token));
@@ -109,6 +125,10 @@ pub const RESET_LINK_MS: i64 = 3600 * 1000;
 pub async fn request_password_reset(app: &App, email: &str) -> Result<(), AccountError> {
     let Ok(email) = Email::parse(email) else { return Ok(()) };
     let Some(user) = app.db.user_by_email(email.as_str()).await? else { return Ok(()) };
+    // Past the hour's share the answer is the same as for an unknown address: nothing is sent.
+    if account_mails_exhausted(app, &user.email).await? {
+        return Ok(());
+    }
     let token = random_token();
     let mail = account_mails::password_reset(&user.email, &app.mail.reset_url(&token));
     let now = app.now_ms();

@@ -38,8 +38,18 @@ impl PublicRateLimits {
     }
 
     pub fn check_email(&self, host_id: &str, email: &str) -> Result<(), u64> {
-        let key = (host_id.to_owned(), email.trim().to_lowercase());
+        let key = (host_id.to_owned(), mailbox(email));
         self.per_email.check_key(&key).map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs().max(1))
+    }
+}
+
+/// The mailbox an address reaches, for counting: lower case, without a `+tag` (`ada+1@x` and
+/// `ada+2@x` are one person's mail).
+fn mailbox(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", local.split('+').next().unwrap_or(local)),
+        None => email,
     }
 }
 
@@ -66,5 +76,6 @@ mod tests {
         }
         assert!(limits.check_email("host", "ada@example.com ").is_err());
         assert!(limits.check_email("other-host", "ada@example.com").is_ok());
+        assert!(limits.check_email("host", "ada+another@example.com").is_err(), "a +tag is the same mailbox");
     }
 }

@@ -5,7 +5,17 @@ async fn main() -> anyhow::Result<()> {
     // Two rustls crypto providers get compiled in by the dependency set; pick one before any TLS use.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     return_large_blocks_to_the_os();
+    keep_files_private();
     prospo::cli::run(prospo::cli::Cli::parse()).await
+}
+
+/// Everything Prospo writes (the database, the keyring, `.eml` files holding reset and manage
+/// links) is for its own user only: files 0600, folders 0700.
+fn keep_files_private() {
+    // SAFETY: umask only sets the process's file mode mask.
+    unsafe {
+        libc::umask(0o077);
+    }
 }
 
 /// Argon2 allocates 19 MiB per password check. glibc raises its mmap threshold after the first such

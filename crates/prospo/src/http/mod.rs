@@ -88,13 +88,17 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
         .layer(CatchPanicLayer::custom(ops::panic_response))
         .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // The path without its tokens: manage, reset and verification links are credentials.
+            tracing::debug_span!("request", method = %request.method(), path = %security::redacted(request.uri().path()))
+        }))
         .layer(PropagateRequestIdLayer::new(request_id))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
         .layer(csrf)
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    Ok(Router::new()
+    let https = state.public_url.scheme() == "https";
+    let router = Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .merge(pages::router())
@@ -105,5 +109,6 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(middleware)
-        .with_state(state))
+        .with_state(state);
+    Ok(if https { router.layer(axum::middleware::from_fn(security::secure_cookies)) } else { router })
 }

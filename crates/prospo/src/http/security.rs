@@ -4,7 +4,7 @@
 
 use axum::extract::Request;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -33,6 +33,42 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Under an `https` public URL every cookie is `Secure` (the session cookie already is; this also
+/// covers the flash message's, and any later one), so none is sent over plain HTTP.
+pub async fn secure_cookies(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let cookies: Vec<HeaderValue> = response.headers().get_all(SET_COOKIE).iter().cloned().collect();
+    if cookies.is_empty() {
+        return response;
+    }
+    let headers = response.headers_mut();
+    headers.remove(SET_COOKIE);
+    for cookie in cookies {
+        let text = cookie.to_str().unwrap_or_default();
+        let secure = text.split(';').any(|part| part.trim().eq_ignore_ascii_case("secure"));
+        match HeaderValue::from_str(&format!("{text}; Secure")) {
+            Ok(marked) if !secure => headers.append(SET_COOKIE, marked),
+            _ => headers.append(SET_COOKIE, cookie),
+        };
+    }
+    response
+}
+
+/// `path` with the token of a manage, reset or verification link replaced by `…`, for logs.
+pub fn redacted(path: &str) -> String {
+    const TOKEN_AFTER: [&str; 4] = ["/booking/", "/password/reset/", "/verify-email/", "/api/v1/bookings/"];
+    for prefix in TOKEN_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            if rest.is_empty() || prefix == "/verify-email/" && rest == "resend" {
+                return path.to_owned();
+            }
+            return format!("{prefix}…{tail}");
+        }
+    }
+    path.to_owned()
+}
+
 fn is_html(headers: &HeaderMap) -> bool {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
@@ -56,6 +92,16 @@ fn holds_token(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::holds_token;
+
+    #[test]
+    fn tokens_leave_paths_for_logs() {
+        use super::redacted;
+        assert_eq!(redacted("/booking/SeCrEt/calendar.ics"), "/booking/…/calendar.ics");
+        assert_eq!(redacted("/password/reset/SeCrEt"), "/password/reset/…");
+        assert_eq!(redacted("/api/v1/bookings/SeCrEt/cancel"), "/api/v1/bookings/…/cancel");
+        assert_eq!(redacted("/verify-email/resend"), "/verify-email/resend");
+        assert_eq!(redacted("/meetings/abc"), "/meetings/abc");
+    }
 
     #[test]
     fn token_pages_are_recognised() {

@@ -29,7 +29,6 @@ async fn receive(
         connection_id: &connection_id,
         timestamp: header("x-zm-request-timestamp").unwrap_or_default(),
         signature: header("x-zm-signature").unwrap_or_default(),
-        request_id: header("x-zm-request-id"),
         body: &body,
     };
     match integration::webhooks::receive(&state, delivery).await {

@@ -24,7 +24,7 @@ use crate::store::meetings::{
     BusyRow, ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, NewInvitee, NewMeeting, ZoomJob,
 };
 use crate::store::outbox::OutgoingMail;
-use crate::store::{Db, StoreError, new_id};
+use crate::store::{Db, StoreError, Tx, new_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BookingError {
@@ -38,6 +38,8 @@ pub enum BookingError {
     ZoomNotConnected,
     #[error("This meeting was cancelled.")]
     Cancelled,
+    #[error("This booking was changed too often today. Please contact the host.")]
+    TooManyChanges,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -295,7 +297,7 @@ pub async fn reschedule_by_invitee(app: &App, meeting: &MeetingRow, start: &str)
     let rules = rules_of(&event);
     let end = start + rules.duration;
     let times = (start.as_millisecond(), end.as_millisecond(), meeting.topic.as_str());
-    move_meeting(app, meeting, times, |rows| decide(&avail, &rules, rows, &event.id, now, start)).await
+    move_meeting(app, meeting, times, By::Invitee, |rows| decide(&avail, &rules, rows, &event.id, now, start)).await
 }
 
 /// The host changes time, length or topic of a meeting (hosts may place meetings outside their hours).
@@ -325,7 +327,7 @@ pub async fn change_by_host(
         Some(t) => t.chars().take(200).collect::<String>(),
         None => meeting.topic.clone(),
     };
-    move_meeting(app, meeting, (start, start + duration_ms, &topic), |_| Ok(())).await
+    move_meeting(app, meeting, (start, start + duration_ms, &topic), By::Host, |_| Ok(())).await
 }
 
 /// Moves a meeting under the host's lock once `decide` accepts the host's other meetings around
@@ -334,12 +336,14 @@ async fn move_meeting(
     app: &App,
     meeting: &MeetingRow,
     (start_at, end_at, topic): (i64, i64, &str),
+    by: By,
     decide: impl FnOnce(&[BusyRow]) -> Result<(), BookingError>,
 ) -> Result<MeetingRow, BookingError> {
     let change = Change { event: MeetingEvent::Rescheduled, start_at, end_at, topic, cancel_reason: None };
     let mails = change_mails(app, meeting, change).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(&meeting.host_id).await?;
+    limit_manage_changes(&mut tx, meeting, by, now).await?;
     let (from, to) = (start_at - NEIGHBOURHOOD_MS, end_at + NEIGHBOURHOOD_MS);
     decide(&tx.busy_meetings(&meeting.host_id, from, to, &meeting.id).await?)?;
     let details = Details::Times { start_at, end_at, topic };
@@ -351,8 +355,33 @@ async fn move_meeting(
     Ok(changed.after)
 }
 
+/// Who changes a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Its host (pages, API).
+    Host,
+    /// Its invitee, through the manage link: at most [`MANAGE_CHANGES_PER_DAY`] changes a day,
+    /// so one link cannot spend the host's Zoom budget.
+    Invitee,
+}
+
+/// Changes through one manage link allowed in 24 hours.
+pub const MANAGE_CHANGES_PER_DAY: i64 = 5;
+
+/// Refuses an invitee's change past [`MANAGE_CHANGES_PER_DAY`], and records it otherwise (in the
+/// change's transaction, so racing changes are counted one after the other).
+async fn limit_manage_changes(tx: &mut Tx, meeting: &MeetingRow, by: By, now: i64) -> Result<(), BookingError> {
+    if by == By::Invitee {
+        if tx.manage_changes_since(&meeting.id, now - 24 * 3600 * 1000).await? >= MANAGE_CHANGES_PER_DAY {
+            return Err(BookingError::TooManyChanges);
+        }
+        tx.record_manage_change(&meeting.id, now).await?;
+    }
+    Ok(())
+}
+
 /// Cancels (invitee or host). Cancelling twice is harmless and mails once.
-pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>) -> Result<MeetingRow, BookingError> {
+pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>, by: By) -> Result<MeetingRow, BookingError> {
     let reason = reason.map(|r| r.trim().chars().take(1000).collect::<String>()).filter(|r| !r.is_empty());
     if !meeting.is_scheduled() {
         return Ok(meeting.clone());
@@ -361,6 +390,7 @@ pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>) -> Re
     let mails = change_mails(app, meeting, change).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(&meeting.host_id).await?;
+    limit_manage_changes(&mut tx, meeting, by, now).await?;
     let details = Details::CancelReason(reason.as_deref());
     let changed = match tx.change_meeting(&meeting.id, &Event::Cancelled, details, ZoomJob::DueNow, now).await {
         Ok(changed) => changed,

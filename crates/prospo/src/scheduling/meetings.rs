@@ -118,6 +118,15 @@ impl MeetingView {
         Ok(MeetingView::of(row, &invitees))
     }
 
+    /// The meeting as its invitee may see it: the Zoom side's state, but not the host-side error
+    /// text (it can name the host's Zoom app, scopes or account).
+    pub fn for_invitee(mut self) -> MeetingView {
+        if let Some(zoom) = &mut self.zoom {
+            zoom.error = None;
+        }
+        self
+    }
+
     /// One list of a host's meetings with their invitees: two queries, whatever the count.
     pub async fn list(
         db: &Db,

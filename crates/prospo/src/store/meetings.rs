@@ -625,3 +625,29 @@ fn with_details(row: &mut MeetingRow, details: &Details<'_>) {
         }
     }
 }
+
+impl Tx {
+    /// Changes made to a meeting through its manage link since `since`.
+    pub async fn manage_changes_since(&mut self, meeting_id: &str, since: i64) -> StoreResult<i64> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM manage_changes WHERE meeting_id = $1 AND changed_at > $2")
+                .bind(meeting_id)
+                .bind(since)
+                .fetch_one(&mut *c)
+                .await
+        })?)
+    }
+
+    /// Records a change made through the manage link.
+    pub async fn record_manage_change(&mut self, meeting_id: &str, now: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("INSERT INTO manage_changes (meeting_id, changed_at) VALUES ($1, $2)")
+                .bind(meeting_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+}

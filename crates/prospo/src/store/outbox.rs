@@ -147,6 +147,22 @@ impl Db {
         })?)
     }
 
+    /// How many mails of these kinds went (or wait to go) to `recipient` since `since`.
+    pub async fn mails_to_since(&self, recipient: &str, kinds: &[MailKind], since: i64) -> StoreResult<i64> {
+        let marks: Vec<String> = (3..3 + kinds.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND created_at > $2 AND kind IN ({})",
+            marks.join(", ")
+        );
+        Ok(on_db!(self, |pool| {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(recipient).bind(since);
+            for kind in kinds {
+                query = query.bind(*kind);
+            }
+            query.fetch_one(pool).await
+        })?)
+    }
+
     /// How many mails wait to be sent (for tests and operations).
     pub async fn unsent_mails(&self) -> StoreResult<i64> {
         let (n,): (i64,) = on_db!(self, |pool| {

@@ -77,8 +77,10 @@ async fn sign_up_and_connect(client: &reqwest::Client, server_url: &str, zoom_ur
 async fn secrets_never_reach_the_logs_even_at_trace_level() {
     support::install_crypto();
     let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path(), &zoom.url);
+    let scratch = tempfile::tempdir().unwrap();
+    // A data folder Prospo makes itself.
+    let data = scratch.path().join("data");
+    let server = start_server(&data, &zoom.url);
     let client = reqwest::Client::new();
     let api = |path: &str| format!("{}{path}", server.url);
 
@@ -105,6 +107,13 @@ async fn secrets_never_reach_the_logs_even_at_trace_level() {
     let webhook = json!({"webhook_secret": "whsec-trace-probe"});
     client.patch(api("/api/v1/integrations/zoom")).bearer_auth(&token).json(&webhook).send().await.unwrap();
     client.post(api("/api/v1/integrations/zoom/check")).bearer_auth(&token).send().await.unwrap();
+    // Links whose path is a credential: their tokens stay out of the request logs.
+    let link_tokens = ["ResetTokenProbe4711", "ManageTokenProbe4711", "VerifyTokenProbe4711"];
+    for path in
+        ["/password/reset/ResetTokenProbe4711", "/booking/ManageTokenProbe4711", "/verify-email/VerifyTokenProbe4711"]
+    {
+        client.get(api(path)).send().await.unwrap();
+    }
 
     let (status, logs) = terminate(server);
     assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
@@ -113,6 +122,24 @@ async fn secrets_never_reach_the_logs_even_at_trace_level() {
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", app["client_id"].as_str().unwrap()));
     for needle in [secret.as_str(), &basic, "whsec-trace-probe", "correct horse battery", &token] {
         assert!(!logs.contains(needle), "a secret reached the logs: {needle}");
+    }
+    for needle in link_tokens {
+        let leak = logs.lines().find(|line| line.contains(needle));
+        assert!(leak.is_none(), "a link's token reached the logs: {leak:?}");
+    }
+    assert!(logs.contains("/password/reset/…"), "the request was logged, its token redacted");
+
+    // What Prospo wrote is its own user's only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data.as_path()), 0o700, "the data folder");
+    for file in ["prospo.db", "secret.keys"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    let outbox = data.join("outbox");
+    assert_eq!(mode(&outbox), 0o700, "the outbox folder");
+    for mail in std::fs::read_dir(&outbox).unwrap() {
+        assert_eq!(mode(&mail.unwrap().path()), 0o600, "a mail file");
     }
 }
 

@@ -398,6 +398,12 @@ async fn past_the_daily_cap_creates_wait_for_midnight_utc() {
     assert_eq!(meeting["zoom"]["status"], "pending");
     assert_eq!(meeting["zoom"]["pending_change"], "create");
     assert_eq!(meeting["zoom"]["error"]["code"], "daily_limit");
+    // The invitee sees that Zoom is pending, not the host's trouble with their account.
+    let manage = second["manage_token"].as_str().unwrap();
+    let (status, theirs) = app.get_json(&format!("/api/v1/bookings/{manage}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(theirs["meeting"]["zoom"]["status"], "pending", "{theirs}");
+    assert!(theirs["meeting"]["zoom"]["error"].is_null(), "{theirs}");
 }
 
 on_both_backends! {

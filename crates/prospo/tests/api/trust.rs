@@ -200,3 +200,76 @@ async fn without_trusted_proxies_forwarded_for_is_ignored() {
     }
     assert!(statuses.contains(&429), "forged X-Forwarded-For let a client past its limit: {statuses:?}");
 }
+
+#[tokio::test]
+async fn one_manage_link_makes_at_most_five_changes_a_day() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, zoom) = crate::scheduling::host(&app, "ada").await;
+    let offered = crate::scheduling::slots(&app, "ada", &crate::scheduling::next_week(), "UTC").await;
+    let (_, booked) = crate::scheduling::book(&app, "ada", &offered[0], "guest@example.com").await;
+    let token = booked["manage_token"].as_str().unwrap().to_owned();
+    crate::scheduling::drain_zoom_jobs(&app).await;
+    let before = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await["meetings_updated"].as_u64().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let start = &offered[2 + 2 * (i % 3)];
+        let (status, _) =
+            app.post_json(&format!("/api/v1/bookings/{token}/reschedule"), &json!({"start": start}), None).await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses[..5], [200; 5], "{statuses:?}");
+    assert_eq!(statuses[5..], [429; 3], "{statuses:?}");
+    let (status, body) = app.post_json(&format!("/api/v1/bookings/{token}/cancel"), &json!({}), None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("too_many_changes")), "{body}");
+    crate::scheduling::drain_zoom_jobs(&app).await;
+    let updates =
+        app.zoom_stats(zoom["client_id"].as_str().unwrap()).await["meetings_updated"].as_u64().unwrap() - before;
+    assert!(updates <= 5, "the link spent {updates} Zoom updates");
+    // A day later the link works again.
+    app.state.clock.advance(jiff::SignedDuration::from_hours(25));
+    let (status, _) = app.post_json(&format!("/api/v1/bookings/{token}/cancel"), &json!({}), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn reset_and_verification_mails_reach_one_address_at_most_three_times_an_hour() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.sign_up("ada").await; // one verification mail
+    for _ in 0..10 {
+        let answer =
+            app.client.post(app.at("/password/forgot")).form(&[("email", "ada@example.com")]).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "the answer never changes");
+    }
+    let count = |kind| app.queued_mails(kind);
+    let sent = count("password_reset").await.len() + count("verify_email").await.len();
+    assert_eq!(sent, 3, "three account mails an hour");
+    app.state.clock.advance(jiff::SignedDuration::from_mins(61));
+    let answer =
+        app.client.post(app.at("/password/forgot")).form(&[("email", "ada@example.com")]).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(count("password_reset").await.len(), 3, "an hour later, another");
+}
+
+#[tokio::test]
+async fn under_an_https_public_url_every_cookie_is_secure() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.public_url = Some("https://prospo.example".parse().unwrap());
+    })
+    .await;
+    app.sign_up("ada").await;
+    let form = [("email", "ada@example.com"), ("password", "correct horse battery")];
+    let login = no_redirects().post(app.at("/login")).form(&form).send().await.unwrap();
+    assert_eq!(login.status(), 303);
+    let session = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let logout = no_redirects().post(app.at("/logout")).header("cookie", session).send().await.unwrap();
+    assert_eq!(logout.status(), 303);
+    let cookies: Vec<&str> = [&login, &logout]
+        .into_iter()
+        .flat_map(|response| response.headers().get_all("set-cookie"))
+        .map(|value| value.to_str().unwrap())
+        .collect();
+    assert!(cookies.iter().any(|cookie| cookie.starts_with("prospo_flash=")), "{cookies:?}");
+    for cookie in cookies {
+        assert!(cookie.split(';').any(|part| part.trim() == "Secure"), "{cookie}");
+    }
+}

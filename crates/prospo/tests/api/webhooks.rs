@@ -103,6 +103,9 @@ async fn url_validation_forgeries_and_stale_timestamps() {
     assert_eq!((status, first["status"].as_str()), (200, Some("handled")));
     let (status, again) = post(&app, &url, event, now, &sign(now, event), "r5").await;
     assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")), "a redelivery changes nothing twice");
+    // A captured notification replayed with a new (unsigned) request id is still the same one.
+    let (status, replay) = post(&app, &url, event, now, &sign(now, event), "r6-replayed").await;
+    assert_eq!((status, replay["status"].as_str()), (200, Some("duplicate")), "a replay changes nothing");
 }
 
 #[tokio::test]

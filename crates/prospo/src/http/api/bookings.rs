@@ -40,6 +40,7 @@ impl From<BookingError> for ApiError {
             BookingError::NotAvailable => ApiError::unprocessable("not_available", message),
             BookingError::ZoomNotConnected => ApiError::new(StatusCode::CONFLICT, "zoom_not_connected", message),
             BookingError::Cancelled => ApiError::new(StatusCode::CONFLICT, "meeting_cancelled", message),
+            BookingError::TooManyChanges => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_changes", message),
             BookingError::Store(e) => ApiError::internal(e),
             BookingError::Internal(e) => ApiError::internal(e),
         }
@@ -162,7 +163,7 @@ async fn create_booking(
         notes: body.notes,
     };
     let (row, token) = booking::book(&state, &event, input).await?;
-    let meeting = MeetingView::load(&state.db, &row).await?;
+    let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();
     Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
 }
 
@@ -175,7 +176,7 @@ async fn managed(state: &AppState, token: &str) -> ApiResult<crate::store::meeti
     responses((status = 200, body = BookingAnswer), (status = 404)))]
 async fn get_booking(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<BookingAnswer>> {
     let row = managed(&state, &token).await?;
-    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?.for_invitee(), manage_token: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -196,7 +197,7 @@ async fn reschedule_booking(
     check_address(&state, address)?;
     let row = managed(&state, &token).await?;
     let row = booking::reschedule_by_invitee(&state, &row, &body.start).await?;
-    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?.for_invitee(), manage_token: None }))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -224,6 +225,6 @@ async fn cancel_booking(
         })?
     };
     let reason = request.reason;
-    let row = booking::cancel(&state, &row, reason.as_deref()).await?;
-    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?, manage_token: None }))
+    let row = booking::cancel(&state, &row, reason.as_deref(), booking::By::Invitee).await?;
+    Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?.for_invitee(), manage_token: None }))
 }

@@ -226,6 +226,6 @@ async fn delete_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MeetingView>> {
     let row = owned(&state, &user, &id).await?;
-    let row = booking::cancel(&state, &row, None).await?;
+    let row = booking::cancel(&state, &row, None, booking::By::Host).await?;
     Ok(Json(MeetingView::load(&state.db, &row).await?))
 }

@@ -269,7 +269,14 @@ async fn resend_verification(
     PageUser(user): PageUser,
     jar: CookieJar,
 ) -> PageResult<Response> {
-    accounts::resend_verification(&state, &user).await?;
-    let jar = flash::set(jar, "success", &format!("We sent a new confirmation link to {}.", user.email));
+    let jar = match accounts::resend_verification(&state, &user).await {
+        Ok(()) => flash::set(jar, "success", &format!("We sent a new confirmation link to {}.", user.email)),
+        Err(AccountError::Throttled { .. }) => flash::set(
+            jar,
+            "error",
+            &format!("We sent {} several links this hour. Please use one of those, or try again later.", user.email),
+        ),
+        Err(e) => return Err(e.into()),
+    };
     Ok((jar, Redirect::to("/")).into_response())
 }

@@ -253,6 +253,7 @@ fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
         BookingError::ZoomNotConnected | BookingError::Cancelled => {
             (StatusCode::CONFLICT, FieldError::new("form", message))
         }
+        BookingError::TooManyChanges => (StatusCode::TOO_MANY_REQUESTS, FieldError::new("form", message)),
         BookingError::Store(e) => return Err(e.into()),
         BookingError::Internal(e) => return Err(e.into()),
     })
@@ -465,7 +466,11 @@ async fn cancel(
         let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
-    booking::cancel(&state, &row, Some(&form.reason)).await.map_err(PageError::internal)?;
+    if let Err(e) = booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
+        let (status, error) = refusal(e)?;
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
+        return Ok((status, page).into_response());
+    }
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
     Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
 }

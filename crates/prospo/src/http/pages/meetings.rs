@@ -228,6 +228,7 @@ fn field_error(e: BookingError) -> Result<FieldError, PageError> {
 fn status_of(e: &BookingError) -> StatusCode {
     match e {
         BookingError::SlotTaken | BookingError::ZoomNotConnected | BookingError::Cancelled => StatusCode::CONFLICT,
+        BookingError::TooManyChanges => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -461,7 +462,7 @@ async fn cancel(
     Form(form): Form<CancelForm>,
 ) -> PageResult<Response> {
     let row = owned(&state, &user, &id).await?;
-    booking::cancel(&state, &row, form.reason.as_deref()).await.map_err(PageError::internal)?;
+    booking::cancel(&state, &row, form.reason.as_deref(), booking::By::Host).await.map_err(PageError::internal)?;
     let jar = flash::set(jar, "success", "The meeting is cancelled. Its Zoom meeting is being deleted.");
     Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
 }

@@ -2,6 +2,7 @@
 //! applied to Prospo's meetings. Handling is a few database writes, well within Zoom's 3 seconds.
 
 use jiff::SignedDuration;
+use sha2::{Digest, Sha256};
 use zoom::webhook::{self, UrlValidationResponse, WebhookEvent};
 
 use super::alerts::meeting_alert;
@@ -42,7 +43,6 @@ pub struct Delivery<'a> {
     pub connection_id: &'a str,
     pub timestamp: &'a str,
     pub signature: &'a str,
-    pub request_id: Option<&'a str>,
     pub body: &'a [u8],
 }
 
@@ -66,11 +66,10 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
     if let WebhookEvent::UrlValidation { plain_token } = &event {
         return Ok(WebhookAnswer::Validation(webhook::url_validation_response(&secret, plain_token)));
     }
-    let (name, object, event_ts) = describe(&event);
-    let dedup_key = match delivery.request_id.filter(|id| !id.is_empty()) {
-        Some(id) => format!("request:{id}"),
-        None => format!("{name}:{object}:{}", event_ts.unwrap_or_default()),
-    };
+    // Deduplicated on what was signed, not on `x-zm-request-id` (which is not signed): a replay of
+    // a captured notification with a new request id changes nothing.
+    let name = event_name(&event);
+    let dedup_key = format!("body:{}", hex::encode(Sha256::digest(delivery.body)));
     let first = app.db.first_webhook_delivery(&connection.id, &dedup_key, name, app.now_ms()).await;
     if !first.map_err(anyhow::Error::from)? {
         return Ok(WebhookAnswer::Duplicate);
@@ -168,14 +167,14 @@ async fn changed_in_zoom(
     Ok(())
 }
 
-/// (event name, object id, event_ts) for deduplication without a request id.
-fn describe(event: &WebhookEvent) -> (&str, String, Option<i64>) {
+/// The event's name, as recorded with the delivery.
+fn event_name(event: &WebhookEvent) -> &str {
     match event {
-        WebhookEvent::MeetingCreated(e) => ("meeting.created", e.meeting.id.to_string(), e.event_ts),
-        WebhookEvent::MeetingUpdated(e) => ("meeting.updated", e.meeting.id.to_string(), e.event_ts),
-        WebhookEvent::MeetingDeleted(e) => ("meeting.deleted", e.meeting.id.to_string(), e.event_ts),
-        WebhookEvent::RecordingCompleted(e) => ("recording.completed", e.recording.uuid.clone(), e.event_ts),
-        WebhookEvent::UrlValidation { .. } => ("endpoint.url_validation", String::new(), None),
-        WebhookEvent::Other { event, event_ts, .. } => (event.as_str(), String::new(), *event_ts),
+        WebhookEvent::MeetingCreated(_) => "meeting.created",
+        WebhookEvent::MeetingUpdated(_) => "meeting.updated",
+        WebhookEvent::MeetingDeleted(_) => "meeting.deleted",
+        WebhookEvent::RecordingCompleted(_) => "recording.completed",
+        WebhookEvent::UrlValidation { .. } => "endpoint.url_validation",
+        WebhookEvent::Other { event, .. } => event.as_str(),
     }
 }
