@@ -1,8 +1,11 @@
 //! One error type for every Zoom answer, classified by HTTP status and Zoom `code`.
 //!
-//! Zoom localises its `message` texts (a real 3001 came back in Russian), so nothing here ever
-//! branches on a message. Messages are kept only as information for logs; they never contain a
-//! credential or a token, and neither does anything else in this type.
+//! Zoom localises its `message` texts (a real 3001 came back in Russian), so nothing here branches
+//! on a message, with one exception: Zoom's per-user daily cap shares its codes (300, and 429
+//! without a rate-limit type) with validation failures and "too many concurrent requests", and
+//! only its text tells them apart. A text not recognised as the cap falls to the side that cannot
+//! stall work for a day: a visible failure for 300, a short retry for 429. Messages never contain
+//! a credential or a token, and neither does anything else in this type.
 
 use jiff::{Timestamp, ToSpan, civil::DateTime, tz::TimeZone};
 use reqwest::{StatusCode, header::HeaderMap};
@@ -143,7 +146,7 @@ pub(crate) fn classify_api(
     let status_u16 = status.as_u16();
 
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return Some(rate_limited(headers, now));
+        return Some(rate_limited(headers, &message, now));
     }
     if status.is_server_error() {
         return Some(ZoomError::Unavailable { status: Some(status_u16), detail: format!("HTTP {status_u16}") });
@@ -158,13 +161,15 @@ pub(crate) fn classify_api(
         }
         Some(3007) => return Some(ZoomError::MeetingEnded),
         Some(3002) => return Some(ZoomError::MeetingInProgress),
-        // Code 300 on a meeting create/update is the per-user daily cap ("A maximum of {n}
-        // meetings can be created/updated for a single user in one day"), unless the answer
-        // says it is a per-second limit or is a validation failure (those carry `errors`).
+        // Code 300 on a meeting create/update is the per-user daily cap only when it says so ("A
+        // maximum of {n} meetings can be created/updated for a single user in one day"); Zoom also
+        // answers 300 for an invalid `schedule_for`, login domains or body, and "Validation
+        // Failed" (with `errors`). Those are refusals, shown as such.
         Some(300)
             if kind == CallKind::MeetingWrite
                 && !is_qps(headers)
-                && parsed.as_ref().is_some_and(|b| b.errors.is_none()) =>
+                && parsed.as_ref().is_some_and(|b| b.errors.is_none())
+                && reads_as_daily_cap(&message) =>
         {
             return Some(ZoomError::RateLimited {
                 retry_at: retry_after(headers, now).unwrap_or_else(|| next_utc_midnight(now)),
@@ -192,7 +197,7 @@ struct TokenErrorBody {
 /// Classifies a non-2xx answer of `POST /oauth/token`.
 pub(crate) fn classify_token(status: StatusCode, headers: &HeaderMap, body: &[u8], now: Timestamp) -> ZoomError {
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return rate_limited(headers, now);
+        return rate_limited(headers, "", now);
     }
     if status.is_server_error() {
         return ZoomError::Unavailable {
@@ -225,25 +230,45 @@ pub(crate) fn classify_token(status: StatusCode, headers: &HeaderMap, body: &[u8
     }
 }
 
-/// A 429: per-second only when Zoom says `X-RateLimit-Type: QPS`; anything else is treated as
-/// a daily cap (the real per-user cap comes without a type header), retried at `Retry-After`
-/// or, without one, at the next 00:00 UTC when daily caps reset.
-fn rate_limited(headers: &HeaderMap, now: Timestamp) -> ZoomError {
-    if is_qps(headers) {
-        ZoomError::RateLimited {
-            retry_at: retry_after(headers, now).unwrap_or_else(|| now.checked_add(1.second()).unwrap_or(now)),
-            daily: false,
-        }
-    } else {
+/// A 429. `X-RateLimit-Type` says which limit: `QPS` is a short wait, `Daily-limit` lasts until
+/// `Retry-After` (or 00:00 UTC). Without the header it is the per-user daily cap when its text
+/// says so (Zoom sends that one bare), else a short retry ("Too many concurrent requests").
+fn rate_limited(headers: &HeaderMap, message: &str, now: Timestamp) -> ZoomError {
+    let daily = match rate_limit_type(headers) {
+        Some(kind) if kind.eq_ignore_ascii_case("qps") => false,
+        Some(_) => true,
+        None => reads_as_daily_cap(message),
+    };
+    if daily {
         ZoomError::RateLimited {
             retry_at: retry_after(headers, now).unwrap_or_else(|| next_utc_midnight(now)),
             daily: true,
         }
+    } else {
+        ZoomError::RateLimited {
+            retry_at: retry_after(headers, now).unwrap_or_else(|| now.checked_add(SHORT_WAIT).unwrap_or(now)),
+            daily: false,
+        }
     }
 }
 
+/// How long a 429 without `Retry-After` that is not a daily cap waits.
+const SHORT_WAIT: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
+
+fn rate_limit_type(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-ratelimit-type").and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
 fn is_qps(headers: &HeaderMap) -> bool {
-    headers.get("x-ratelimit-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("qps"))
+    rate_limit_type(headers).is_some_and(|v| v.eq_ignore_ascii_case("qps"))
+}
+
+/// Whether a message is Zoom's daily cap: "You have exceeded the daily rate limit (100) of Meeting
+/// Create/Update API requests…", "…maximum daily rate limit…", "A maximum of {n} meetings can be
+/// created/updated for a single user in one day."
+fn reads_as_daily_cap(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("daily") || message.contains("in one day") || message.contains("per day")
 }
 
 /// `Retry-After` as delta-seconds, an ISO-8601 instant (Zoom's daily limits, e.g.
@@ -289,6 +314,7 @@ fn parse_scope_list(message: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+    use serde_json::json;
 
     fn now() -> Timestamp {
         "2026-11-28T14:10:05Z".parse().unwrap()
@@ -350,10 +376,22 @@ mod tests {
             c(401, r#"{"code":124,"message":"Invalid access token."}"#, CallKind::Other),
             Some(ZoomError::InvalidToken)
         );
+        let cap = r#"{"code":300,"message":"A maximum of 100 meetings can be created/updated for a single user in one day."}"#;
         assert_eq!(
-            c(400, r#"{"code":300,"message":"x"}"#, CallKind::MeetingWrite),
+            c(400, cap, CallKind::MeetingWrite),
             Some(ZoomError::RateLimited { retry_at: next_utc_midnight(n), daily: true })
         );
+        for refusal in [
+            "The value that you entered for the schedule_for field is invalid. Enter a valid value and try again.",
+            "Request Body should be a valid JSON object.",
+            "Invalid enforce_login_domains, separate multiple domains by semicolon.",
+        ] {
+            let body = json!({"code": 300, "message": refusal}).to_string();
+            assert!(
+                matches!(c(400, &body, CallKind::MeetingWrite), Some(ZoomError::Other { code: Some(300), .. })),
+                "{refusal}"
+            );
+        }
         assert!(matches!(
             c(400, r#"{"code":300,"message":"Validation Failed.","errors":[]}"#, CallKind::MeetingWrite),
             Some(ZoomError::Other { code: Some(300), .. })
@@ -361,6 +399,30 @@ mod tests {
         assert!(matches!(c(400, r#"{"code":300,"message":"x"}"#, CallKind::Other), Some(ZoomError::Other { .. })));
         assert!(matches!(c(503, "<html>", CallKind::Other), Some(ZoomError::Unavailable { status: Some(503), .. })));
         assert!(matches!(c(404, "", CallKind::Other), Some(ZoomError::NotFound { code: None, .. })));
+    }
+
+    #[test]
+    fn a_429_without_a_type_is_daily_only_when_it_says_so() {
+        let none = HeaderMap::new();
+        let c = |message: &str| {
+            let body = json!({"code": 429, "message": message}).to_string();
+            classify_api(StatusCode::TOO_MANY_REQUESTS, &none, body.as_bytes(), CallKind::MeetingWrite, now())
+        };
+        assert_eq!(
+            c(
+                "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00."
+            ),
+            Some(ZoomError::RateLimited { retry_at: next_utc_midnight(now()), daily: true })
+        );
+        assert_eq!(
+            c("Too many concurrent requests. A request to disassociate this user has already been made."),
+            Some(ZoomError::RateLimited { retry_at: now() + 2.seconds(), daily: false })
+        );
+        let typed = headers(&[("x-ratelimit-type", "Daily-limit"), ("retry-after", "2026-11-30T00:00:00Z")]);
+        assert_eq!(
+            classify_api(StatusCode::TOO_MANY_REQUESTS, &typed, b"{}", CallKind::Other, now()),
+            Some(ZoomError::RateLimited { retry_at: "2026-11-30T00:00:00Z".parse().unwrap(), daily: true })
+        );
     }
 
     #[test]

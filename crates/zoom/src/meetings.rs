@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Credentials;
 use crate::client::{PathSegment, ZoomClient};
 use crate::error::{CallKind, Result, ZoomError};
-use crate::serde_util::{lenient_i64, opt_timestamp, zoom_utc};
+use crate::serde_util::{lenient_i64, opt_timestamp, secret_web_link, web_link, zoom_utc};
 
 /// `POST /users/{userId}/meetings` body. `None` fields are left to Zoom's defaults.
 ///
@@ -168,11 +168,11 @@ pub struct Meeting {
     #[serde(default, deserialize_with = "opt_timestamp")]
     pub created_at: Option<Timestamp>,
     /// Carries the host's key and expires after about two hours: a secret, masked in `Debug`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "secret_web_link")]
     pub start_url: Option<SecretString>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub join_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub registration_url: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
@@ -226,7 +226,7 @@ pub struct MeetingSummary {
     pub agenda: Option<String>,
     #[serde(default, deserialize_with = "opt_timestamp")]
     pub created_at: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub join_url: Option<String>,
 }
 

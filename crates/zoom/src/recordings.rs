@@ -12,7 +12,7 @@ use crate::Credentials;
 use crate::client::{PathSegment, ZoomClient};
 use crate::error::{CallKind, Result, ZoomError};
 use crate::meetings::{PAGE_SIZE, next_token};
-use crate::serde_util::{lenient_i64, opt_timestamp};
+use crate::serde_util::{lenient_i64, opt_timestamp, web_link};
 
 /// One recorded meeting instance with its files.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,7 +43,7 @@ pub struct RecordingMeeting {
     pub total_size: Option<i64>,
     #[serde(default, deserialize_with = "lenient_i64")]
     pub recording_count: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub share_url: Option<String>,
     #[serde(default)]
     pub recording_play_passcode: Option<SecretString>,
@@ -77,9 +77,9 @@ pub struct RecordingFile {
     /// Bytes.
     #[serde(default, deserialize_with = "lenient_i64")]
     pub file_size: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub play_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub download_url: Option<String>,
     /// `completed` or `processing`.
     #[serde(default)]

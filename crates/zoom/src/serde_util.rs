@@ -38,6 +38,22 @@ pub(crate) fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ti
     }
 }
 
+/// A link Prospo puts in an `href` (join, start, play, download, share): kept only when it is an
+/// absolute `https` or `http` URL, so a `javascript:` or `data:` value from the answer never
+/// becomes one. Anything else reads as absent.
+pub(crate) fn web_link<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|link| is_web_link(link)))
+}
+
+/// [`web_link`] for a link that is a credential (the host's start link).
+pub(crate) fn secret_web_link<'de, D: Deserializer<'de>>(d: D) -> Result<Option<secrecy::SecretString>, D::Error> {
+    Ok(web_link(d)?.map(secrecy::SecretString::from))
+}
+
+fn is_web_link(link: &str) -> bool {
+    reqwest::Url::parse(link).is_ok_and(|url| matches!(url.scheme(), "https" | "http") && url.host().is_some())
+}
+
 /// Zoom's `start_time` format: UTC with a trailing `Z` and whole seconds. With the `Z`,
 /// Zoom reads the instant as UTC and uses `timezone` for display only.
 pub(crate) fn zoom_utc<S: serde::Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
@@ -50,6 +66,24 @@ pub(crate) fn zoom_utc<S: serde::Serializer>(ts: &Option<Timestamp>, s: S) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_links_are_kept() {
+        #[derive(Deserialize)]
+        struct L {
+            #[serde(default, deserialize_with = "web_link")]
+            link: Option<String>,
+        }
+        let link = |json: &str| serde_json::from_str::<L>(json).unwrap().link;
+        assert_eq!(link(r#"{"link":"https://zoom.us/j/1?pwd=x"}"#).as_deref(), Some("https://zoom.us/j/1?pwd=x"));
+        assert_eq!(link(r#"{"link":"http://127.0.0.1:9/j/1"}"#).as_deref(), Some("http://127.0.0.1:9/j/1"));
+        for refused in
+            ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "//evil.example/j", "/j/1", ""]
+        {
+            assert_eq!(link(&format!(r#"{{"link":"{refused}"}}"#)), None, "{refused}");
+        }
+        assert_eq!(link("{}"), None);
+    }
 
     #[derive(Deserialize)]
     struct T {

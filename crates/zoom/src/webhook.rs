@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use crate::recordings::RecordingMeeting;
-use crate::serde_util::{lenient_i64, opt_timestamp};
+use crate::serde_util::{lenient_i64, opt_timestamp, web_link};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -110,7 +110,7 @@ pub struct WebhookMeeting {
     pub duration: Option<i64>,
     #[serde(default)]
     pub timezone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "web_link")]
     pub join_url: Option<String>,
 }
 

@@ -588,3 +588,25 @@ async fn a_failed_refresh_keeps_the_unexpired_token() {
     // A forced mint never falls back.
     assert!(client.mint_token(&creds()).await.is_err());
 }
+
+#[tokio::test]
+async fn links_that_are_not_web_addresses_are_dropped() {
+    init();
+    let server = MockServer::start().await;
+    mount_token(&server, "tok").await;
+    Mock::given(method("POST"))
+        .and(path("/v2/users/me/meetings"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "id": 85746065432_i64, "topic": "Intro", "type": 2, "start_time": "2026-12-01T09:00:00Z", "duration": 30,
+            "join_url": "javascript:alert(document.cookie)",
+            "start_url": "data:text/html,<script>alert(1)</script>",
+            "registration_url": "https://zoom.us/meeting/register/x",
+        })))
+        .mount(&server)
+        .await;
+    let meeting = NewMeeting { topic: "Intro".into(), ..Default::default() };
+    let created = client(&server).create_meeting(&creds(), "me", &meeting).await.unwrap();
+    assert_eq!(created.join_url, None);
+    assert!(created.start_url.is_none());
+    assert_eq!(created.registration_url.as_deref(), Some("https://zoom.us/meeting/register/x"));
+}

@@ -5,6 +5,7 @@
 use super::meeting_mails::{Change, MeetingEvent, change_mails};
 use crate::app::{App, AppRef};
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work};
+use crate::store::outbox::Cause;
 use crate::store::reminders::parse_reminder_subject;
 
 /// A reminder this close to its time still says "starts in 1 hour"; a later one says "soon".
@@ -45,7 +46,7 @@ async fn remind(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
             .await?
     };
     let mut tx = app.db.begin().await?;
-    let queued = tx.complete_reminder(job, &reminder, &mails, now).await?;
+    let queued = tx.complete_reminder(job, &reminder, meeting.mails_of(Cause::Other), &mails, now).await?;
     tx.commit().await?;
     if queued && !mails.is_empty() {
         app.wake(Queue::Mail);

@@ -23,7 +23,7 @@ use crate::store::event_types::EventTypeRow;
 use crate::store::meetings::{
     BusyRow, ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, NewInvitee, NewMeeting, ZoomJob,
 };
-use crate::store::outbox::OutgoingMail;
+use crate::store::outbox::{Cause, MailsOf, OutgoingMail, Queued};
 use crate::store::{Db, StoreError, Tx, new_id};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,8 @@ pub enum BookingError {
     Cancelled,
     #[error("This booking was changed too often today. Please contact the host.")]
     TooManyChanges,
+    #[error("You have sent the most mails to other people allowed in one day (200). Try again after 00:00 UTC.")]
+    MailQuota,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -226,7 +228,8 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
         }],
     };
     let mails = new_meeting_mails(app, &meeting, &event.host_party(), Some(&manage_token));
-    let row = insert(app, &meeting, &mails, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await?;
+    let row =
+        insert(app, &meeting, &mails, By::Invitee, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await?;
     Ok((row, manage_token))
 }
 
@@ -236,19 +239,40 @@ async fn insert(
     app: &App,
     meeting: &NewMeeting,
     mails: &[OutgoingMail],
+    by: By,
     decide: impl FnOnce(&[BusyRow]) -> Result<(), BookingError>,
 ) -> Result<MeetingRow, BookingError> {
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(&meeting.host_id).await?;
     let (from, to) = (meeting.start_at - NEIGHBOURHOOD_MS, meeting.end_at + NEIGHBOURHOOD_MS);
     decide(&tx.busy_meetings(&meeting.host_id, from, to, "").await?)?;
-    let row = tx.insert_meeting(meeting, now).await?;
+    let mut row = tx.insert_meeting(meeting, now).await?;
     tx.arm_reminders(&meeting.id, &meeting.reminder_minutes, meeting.start_at, now).await?;
-    tx.enqueue_mails(mails, now).await?;
+    row.invitations_held = queue_mails(&mut tx, meeting.mails_of(cause_of(by)), mails, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(row)
 }
+
+/// Queues a meeting's mails in the change's transaction: counted against the host's daily quota
+/// when the host causes them, held while the host's email is unconfirmed for meetings made directly.
+/// Returns whether some are held.
+async fn queue_mails(tx: &mut Tx, of: MailsOf<'_>, mails: &[OutgoingMail], now: i64) -> Result<bool, BookingError> {
+    match tx.enqueue_meeting_mails(of, mails, now).await? {
+        Queued::Queued { held } => Ok(held),
+        Queued::OverQuota => Err(BookingError::MailQuota),
+    }
+}
+
+fn cause_of(by: By) -> Cause {
+    match by {
+        By::Host => Cause::Host { daily_quota: MAILS_TO_OTHERS_PER_DAY },
+        By::Invitee => Cause::Other,
+    }
+}
+
+/// Mails to other people one host may cause in a UTC day outside bookings.
+pub const MAILS_TO_OTHERS_PER_DAY: i64 = 200;
 
 fn wake_all(app: &App) {
     app.wake(Queue::Zoom);
@@ -349,7 +373,7 @@ async fn move_meeting(
     let details = Details::Times { start_at, end_at, topic };
     let changed = tx.change_meeting(&meeting.id, &Event::Rescheduled, details, ZoomJob::DueNow, now).await?;
     tx.move_reminders(&meeting.id, start_at, now).await?;
-    tx.enqueue_mails(&mails, now).await?;
+    queue_mails(&mut tx, meeting.mails_of(cause_of(by)), &mails, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(changed.after)
@@ -360,8 +384,8 @@ async fn move_meeting(
 pub enum By {
     /// Its host (pages, API).
     Host,
-    /// Its invitee, through the manage link: at most [`MANAGE_CHANGES_PER_DAY`] changes a day,
-    /// so one link cannot spend the host's Zoom budget.
+    /// Its invitee: the booking, then changes through the manage link, at most
+    /// [`MANAGE_CHANGES_PER_DAY`] a day so one link cannot spend the host's Zoom budget.
     Invitee,
 }
 
@@ -401,7 +425,7 @@ pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>, by: B
         Err(e) => return Err(e.into()),
     };
     tx.drop_reminders(&meeting.id, now).await?;
-    tx.enqueue_mails(&mails, now).await?;
+    queue_mails(&mut tx, meeting.mails_of(cause_of(by)), &mails, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(changed.after)
@@ -478,5 +502,5 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
     };
     let host_party = host_party(&app.db, &host.id).await?;
     let mails = new_meeting_mails(app, &meeting, &host_party, None);
-    insert(app, &meeting, &mails, |_| Ok(())).await
+    insert(app, &meeting, &mails, By::Host, |_| Ok(())).await
 }

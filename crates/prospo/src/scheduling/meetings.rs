@@ -34,6 +34,8 @@ pub struct MeetingView {
     pub notes: Option<String>,
     /// `null` when the meeting is not a Zoom meeting.
     pub zoom: Option<ZoomView>,
+    /// The invitations wait until the host confirms their email address.
+    pub invitations_held: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -110,6 +112,7 @@ impl MeetingView {
                 .collect(),
             notes: row.notes.clone(),
             zoom,
+            invitations_held: row.invitations_held,
         }
     }
 

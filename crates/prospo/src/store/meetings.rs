@@ -8,6 +8,7 @@
 //! ([`Db::begin_locked`]), so two invitees racing for one slot are decided one after the other.
 
 use super::jobs::{ClaimedJob, JobEnd, Queue};
+use super::outbox::{Cause, MailsOf};
 use super::{Db, StoreError, StoreResult, Tx, on_db, on_tx};
 use crate::domain::lifecycle::{
     CalendarStatus, Event, MeetingState, MeetingStatus, PendingChange, Refused, ZoomProblem, ZoomProblemCode,
@@ -52,6 +53,8 @@ pub struct MeetingRow {
     pub calendar_status: CalendarStatus,
     /// The invitee's manage token, sealed (bound to the meeting id).
     pub manage_token_sealed: Option<Vec<u8>>,
+    /// Invitations wait for the host to confirm their email.
+    pub invitations_held: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -95,6 +98,18 @@ impl MeetingRow {
     pub fn is_scheduled(&self) -> bool {
         self.status == MeetingStatus::Scheduled
     }
+
+    /// This meeting, as the subject of mails `cause` makes.
+    pub fn mails_of(&self, cause: Cause) -> MailsOf<'_> {
+        MailsOf { meeting_id: &self.id, host_id: &self.host_id, direct: self.event_type_id.is_none(), cause }
+    }
+}
+
+impl NewMeeting {
+    /// This meeting, as the subject of mails `cause` makes.
+    pub fn mails_of(&self, cause: Cause) -> MailsOf<'_> {
+        MailsOf { meeting_id: &self.id, host_id: &self.host_id, direct: self.event_type_id.is_none(), cause }
+    }
 }
 
 /// Every [`MeetingRow`] column, for `SELECT` and `RETURNING`.
@@ -105,7 +120,7 @@ macro_rules! meeting_columns {
          zoom_pending_change, zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, \
          zoom_create_unconfirmed, zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, \
          zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, zoom_dial_in, calendar_status, \
-         manage_token_sealed, created_at, updated_at"
+         manage_token_sealed, invitations_held, created_at, updated_at"
     };
 }
 

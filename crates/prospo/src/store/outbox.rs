@@ -5,6 +5,7 @@
 
 use super::jobs::Queue;
 use super::{Db, StoreResult, Tx, on_db, on_tx, values_list};
+use crate::domain::lifecycle::MeetingStatus;
 use crate::domain::text_forms::text_forms;
 
 /// What a mail is about (the outbox's `kind`).
@@ -62,23 +63,129 @@ pub struct OutboxRow {
     pub sent_at: Option<i64>,
 }
 
+/// Whose action causes a meeting's mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The host's (a meeting made directly, a change or cancel from the pages or API): the mails
+    /// to other people count towards the host's daily quota.
+    Host { daily_quota: i64 },
+    /// An invitee's (booking, manage link) or Prospo's own (Zoom follow-ups, reminders, Zoom's news).
+    Other,
+}
+
+/// The meeting a batch of mails is about.
+#[derive(Debug, Clone, Copy)]
+pub struct MailsOf<'a> {
+    pub meeting_id: &'a str,
+    pub host_id: &'a str,
+    /// Made by the host directly (no booking page): its invitations wait while the host's email
+    /// is unconfirmed.
+    pub direct: bool,
+    pub cause: Cause,
+}
+
+/// What became of a meeting's mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queued {
+    /// Queued (some perhaps held until the host confirms their email).
+    Queued { held: bool },
+    /// Nothing written: the mails would take the host past their daily quota.
+    OverQuota,
+}
+
+/// One outbox row to write.
+struct Entry<'a> {
+    mail: &'a OutgoingMail,
+    meeting_id: Option<&'a str>,
+    caused_by: Option<&'a str>,
+    held: bool,
+}
+
 impl Tx {
     /// Queues mails with the change this transaction makes (both commit, or neither), each with
     /// its job on the mail queue: two statements, however many mails.
     pub async fn enqueue_mails(&mut self, mails: &[OutgoingMail], now: i64) -> StoreResult<()> {
-        if mails.is_empty() {
+        let entries: Vec<Entry> =
+            mails.iter().map(|mail| Entry { mail, meeting_id: None, caused_by: None, held: false }).collect();
+        self.write_mails(&entries, now).await
+    }
+
+    /// Queues a meeting's mails like [`Tx::enqueue_mails`]. Mails to anyone but the host are counted
+    /// against the host's quota when the host causes them (refused whole past it), and held while
+    /// the host's email is unconfirmed if the meeting was made directly.
+    pub async fn enqueue_meeting_mails(
+        &mut self,
+        of: MailsOf<'_>,
+        mails: &[OutgoingMail],
+        now: i64,
+    ) -> StoreResult<Queued> {
+        let (host_email, verified): (String, Option<i64>) = on_tx!(self, |c| {
+            sqlx::query_as("SELECT email, email_verified_at FROM users WHERE id = $1")
+                .bind(of.host_id)
+                .fetch_one(&mut *c)
+                .await
+        })?;
+        let to_others = |mail: &OutgoingMail| !mail.recipient.eq_ignore_ascii_case(&host_email);
+        let hold = of.direct && verified.is_none();
+        let counted = matches!(of.cause, Cause::Host { .. });
+        if let Cause::Host { daily_quota } = of.cause {
+            let wanted = mails.iter().filter(|mail| to_others(mail)).count() as i64;
+            let day_start = now - now.rem_euclid(24 * 3600 * 1000);
+            if wanted > 0 && self.mails_caused_since(of.host_id, day_start).await? + wanted > daily_quota {
+                return Ok(Queued::OverQuota);
+            }
+        }
+        let entries: Vec<Entry> = mails
+            .iter()
+            .map(|mail| Entry {
+                mail,
+                meeting_id: Some(of.meeting_id),
+                caused_by: (counted && to_others(mail)).then_some(of.host_id),
+                held: hold && to_others(mail),
+            })
+            .collect();
+        let held = entries.iter().any(|entry| entry.held);
+        self.write_mails(&entries, now).await?;
+        if held {
+            on_tx!(self, |c| {
+                sqlx::query("UPDATE meetings SET invitations_held = TRUE WHERE id = $1")
+                    .bind(of.meeting_id)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(Queued::Queued { held })
+    }
+
+    async fn mails_caused_since(&mut self, host_id: &str, since: i64) -> StoreResult<i64> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE caused_by = $1 AND created_at >= $2")
+                .bind(host_id)
+                .bind(since)
+                .fetch_one(&mut *c)
+                .await
+        })?)
+    }
+
+    /// Writes outbox rows, and a job for each one not held.
+    async fn write_mails(&mut self, entries: &[Entry<'_>], now: i64) -> StoreResult<()> {
+        if entries.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = mails.iter().map(|_| super::new_id()).collect();
+        let ids: Vec<String> = entries.iter().map(|_| super::new_id()).collect();
         let outbox = format!(
-            "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after) VALUES {}",
-            values_list(mails.len(), 9)
+            "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after, \
+             meeting_id, caused_by, held) VALUES {}",
+            values_list(entries.len(), 12)
         );
+        let due: Vec<&String> = ids.iter().zip(entries).filter(|(_, entry)| !entry.held).map(|(id, _)| id).collect();
         let jobs =
-            format!("INSERT INTO jobs (queue, subject, run_at, created_at) VALUES {}", values_list(mails.len(), 4));
+            format!("INSERT INTO jobs (queue, subject, run_at, created_at) VALUES {}", values_list(due.len(), 4));
         on_tx!(self, |c| {
             let mut insert = sqlx::query(sqlx::AssertSqlSafe(outbox.clone()));
-            for (id, mail) in ids.iter().zip(mails) {
+            for (id, entry) in ids.iter().zip(entries) {
+                let mail = entry.mail;
                 insert = insert
                     .bind(id)
                     .bind(mail.kind)
@@ -88,16 +195,68 @@ impl Tx {
                     .bind(&mail.html_body)
                     .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
                     .bind(now)
-                    .bind(now);
+                    .bind(now)
+                    .bind(entry.meeting_id)
+                    .bind(entry.caused_by)
+                    .bind(entry.held);
             }
-            insert.execute(&mut *c).await?;
+            insert.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        on_tx!(self, |c| {
             let mut queue = sqlx::query(sqlx::AssertSqlSafe(jobs.clone()));
-            for id in &ids {
-                queue = queue.bind(Queue::Mail).bind(id).bind(now).bind(now);
+            for id in &due {
+                queue = queue.bind(Queue::Mail).bind(*id).bind(now).bind(now);
             }
             queue.execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// Sends what waited for the host to confirm their email: the held mails of their scheduled
+    /// meetings get their jobs; those of meetings cancelled meanwhile are dropped (their invitees
+    /// never heard of them). Returns how many mails were released.
+    pub async fn release_held_mails(&mut self, host_id: &str, now: i64) -> StoreResult<usize> {
+        let held: Vec<(String, MeetingStatus)> = on_tx!(self, |c| {
+            sqlx::query_as(
+                "SELECT o.id, m.status FROM outbox o JOIN meetings m ON m.id = o.meeting_id \
+                 WHERE o.held AND m.host_id = $1 ORDER BY o.created_at, o.id",
+            )
+            .bind(host_id)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        let mut released = 0;
+        for (id, status) in &held {
+            let sql = if *status == MeetingStatus::Scheduled {
+                released += 1;
+                "UPDATE outbox SET held = FALSE WHERE id = $1"
+            } else {
+                "DELETE FROM outbox WHERE id = $1"
+            };
+            on_tx!(self, |c| sqlx::query(sql).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            if *status == MeetingStatus::Scheduled {
+                on_tx!(self, |c| {
+                    sqlx::query("INSERT INTO jobs (queue, subject, run_at, created_at) VALUES ($1, $2, $3, $3)")
+                        .bind(Queue::Mail)
+                        .bind(id)
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
+            }
+        }
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE meetings SET invitations_held = FALSE WHERE host_id = $1 AND invitations_held")
+                .bind(host_id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(released)
     }
 
     /// The sent mark; a mail that has it is never sent again.
@@ -163,10 +322,11 @@ impl Db {
         })?)
     }
 
-    /// How many mails wait to be sent (for tests and operations).
+    /// How many mails wait to be sent, those held for an unconfirmed host aside (for tests and
+    /// operations).
     pub async fn unsent_mails(&self) -> StoreResult<i64> {
         let (n,): (i64,) = on_db!(self, |pool| {
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(pool).await
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND NOT held").fetch_one(pool).await
         })?;
         Ok(n)
     }

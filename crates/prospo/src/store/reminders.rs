@@ -4,7 +4,7 @@
 //! it in the transaction that queues the reminder's mails, so each is sent once.
 
 use super::jobs::{ClaimedJob, JobEnd};
-use super::outbox::OutgoingMail;
+use super::outbox::{MailsOf, OutgoingMail};
 use super::{Db, StoreResult, Tx, on_db, on_tx, values_list};
 
 /// A reminder of a meeting: how long before its start, and when it is due.
@@ -115,6 +115,7 @@ impl Tx {
         &mut self,
         job: &ClaimedJob,
         reminder: &ReminderRow,
+        of: MailsOf<'_>,
         mails: &[OutgoingMail],
         now: i64,
     ) -> StoreResult<bool> {
@@ -134,7 +135,7 @@ impl Tx {
         })?;
         let queued = done == 1;
         if queued {
-            self.enqueue_mails(mails, now).await?;
+            self.enqueue_meeting_mails(of, mails, now).await?;
         }
         let current: Option<ReminderRow> = on_tx!(self, |c| {
             sqlx::query_as(

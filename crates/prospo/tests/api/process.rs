@@ -191,6 +191,13 @@ async fn mail_of_a_booking_survives_a_crash_and_goes_out_once() {
     let mut server = start_server_with(dir.path(), &zoom.url, &["--smtp-url", &smtp_down]);
     let client = reqwest::Client::new();
     let token = sign_up_and_connect(&client, &server.url, &zoom.url).await;
+    let db_url = format!("sqlite://{}", dir.path().join("prospo.db").display());
+    // Her confirmation link cannot reach her (the mail server is down); until she confirms, her
+    // invitations would wait.
+    let db = prospo::store::Db::connect(&db_url).await.unwrap();
+    let ada = db.user_by_email("ada@example.com").await.unwrap().unwrap();
+    db.mark_email_verified(&ada.id, jiff::Timestamp::now().as_millisecond()).await.unwrap();
+    db.close().await;
     let start = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(72)).unwrap();
     let meeting = json!({"topic": "Kickoff", "start": start.to_string(), "duration_minutes": 30, "timezone": "UTC",
                          "invitees": [{"name": "Grace", "email": "grace@example.com"}]});
@@ -210,7 +217,6 @@ async fn mail_of_a_booking_survives_a_crash_and_goes_out_once() {
     assert!(Command::new("kill").args(["-KILL", &server.child.id().to_string()]).status().unwrap().success());
     server.child.wait().unwrap();
 
-    let db_url = format!("sqlite://{}", dir.path().join("prospo.db").display());
     let db = prospo::store::Db::connect(&db_url).await.unwrap();
     let unsent = db.unsent_mails().await.unwrap();
     db.close().await;

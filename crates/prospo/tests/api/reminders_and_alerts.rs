@@ -173,7 +173,7 @@ on_both_backends! {
 on_both_backends! {
     async fn sign_up_mails_a_verification_link_that_works_once(backend: Backend) {
         let app = TestApp::spawn(backend).await;
-        let token = app.sign_up("ada").await;
+        let token = app.sign_up_unconfirmed("ada").await;
         let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
         assert_eq!(me["email_verified"], false);
         let mails = app.queued_mails("verify_email").await;

@@ -273,3 +273,116 @@ async fn under_an_https_public_url_every_cookie_is_secure() {
         assert!(cookie.split(';').any(|part| part.trim() == "Secure"), "{cookie}");
     }
 }
+
+/// A meeting made directly through the API with `invitees` (addresses) a week from now.
+async fn direct_meeting(app: &TestApp, token: &str, topic: &str, invitees: &[String]) -> (u16, serde_json::Value) {
+    let start = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 7)).to_string();
+    let invitees: Vec<_> = invitees.iter().map(|email| json!({"email": email})).collect();
+    let body = json!({"topic": topic, "start": start, "duration_minutes": 30, "timezone": "UTC", "invitees": invitees});
+    app.post_json("/api/v1/meetings", &body, Some(token)).await
+}
+
+async fn mails_to(app: &TestApp, recipient: &str) -> Vec<(String, bool, bool)> {
+    let sql = format!(
+        "SELECT kind, held, sent_at IS NOT NULL FROM outbox WHERE recipient = '{recipient}' ORDER BY created_at, kind"
+    );
+    match &app.db {
+        prospo::store::Db::Sqlite(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.unwrap(),
+        prospo::store::Db::Postgres(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn an_unconfirmed_account_invites_no_one_until_it_confirms() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up_unconfirmed("ada").await;
+    app.connect_zoom(&token).await;
+    let (status, kept) = direct_meeting(&app, &token, "Kept", &["victim@example.com".into()]).await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(kept["invitations_held"], true);
+    let (_, dropped) = direct_meeting(&app, &token, "Dropped", &["other@example.com".into()]).await;
+    let id = dropped["id"].as_str().unwrap();
+    let (status, _) = app.delete(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+    assert_eq!(status, 200);
+    crate::scheduling::drain_zoom_jobs(&app).await;
+    app.wait_for_due_jobs("mail").await;
+
+    for recipient in ["victim@example.com", "other@example.com"] {
+        let mails = mails_to(&app, recipient).await;
+        assert!(!mails.is_empty() && mails.iter().all(|(_, held, sent)| *held && !sent), "{recipient}: {mails:?}");
+    }
+    assert!(
+        mails_to(&app, "ada@example.com").await.iter().any(|(kind, held, _)| kind == "booked" && !held),
+        "the host's own mail is never held"
+    );
+    let id = kept["id"].as_str().unwrap();
+    let form = [("email", "ada@example.com"), ("password", "correct horse battery")];
+    app.client.post(app.at("/login")).form(&form).send().await.unwrap();
+    let page = app.client.get(app.at(&format!("/meetings/{id}"))).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Invitations wait for your email confirmation"));
+
+    let mails = app.queued_mails("verify_email").await;
+    let link = mails[0].text_body.split_whitespace().find(|word| word.contains("/verify-email/")).unwrap();
+    assert_eq!(app.client.get(link).send().await.unwrap().status(), 200);
+    app.wait_for_due_jobs("mail").await;
+    let victim = mails_to(&app, "victim@example.com").await;
+    assert!(victim.iter().any(|(kind, _, _)| kind == "booked"), "{victim:?}");
+    assert!(victim.iter().all(|(_, held, sent)| !held && *sent), "sent once confirmed: {victim:?}");
+    assert_eq!(mails_to(&app, "other@example.com").await, vec![], "a meeting cancelled meanwhile sends nothing");
+    let (_, kept) = app.get_json(&format!("/api/v1/meetings/{id}"), Some(&token)).await;
+    assert_eq!(kept["invitations_held"], false);
+}
+
+#[tokio::test]
+async fn bookings_of_an_unconfirmed_host_are_mailed_at_once() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up_unconfirmed("ada").await;
+    app.connect_zoom(&token).await;
+    let event = json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
+    app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+    crate::scheduling::open_every_day(&app, &token).await;
+    let offered = crate::scheduling::slots(&app, "ada", &crate::scheduling::next_week(), "UTC").await;
+    let (status, booked) = crate::scheduling::book(&app, "ada", &offered[0], "invitee@example.com").await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(booked["meeting"]["invitations_held"], false);
+    let mails = mails_to(&app, "invitee@example.com").await;
+    assert!(mails.iter().any(|(kind, held, _)| kind == "booked" && !held), "{mails:?}");
+}
+
+#[tokio::test]
+async fn an_account_causes_at_most_200_mails_to_others_a_day() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    app.connect_zoom(&token).await;
+    let fifty = |batch: usize| (0..50).map(|i| format!("p{batch}-{i}@example.com")).collect::<Vec<_>>();
+    for batch in 0..4 {
+        let (status, body) = direct_meeting(&app, &token, "Town hall", &fifty(batch)).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let meetings = app.count("SELECT COUNT(*) FROM meetings").await;
+    let (status, body) = direct_meeting(&app, &token, "One more", &["late@example.com".into()]).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("mail_quota")), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, meetings, "nothing written");
+    assert_eq!(mails_to(&app, "late@example.com").await, vec![]);
+
+    // Moving a meeting mails its invitees: the host's change counts too.
+    let (_, list) = app.get_json("/api/v1/meetings", Some(&token)).await;
+    let id = list["meetings"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) =
+        app.patch_json(&format!("/api/v1/meetings/{id}"), &json!({"topic": "Renamed"}), Some(&token)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("mail_quota")), "{body}");
+
+    // Bookings are not counted: invitees cause them.
+    let event = json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
+    app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+    crate::scheduling::open_every_day(&app, &token).await;
+    let offered = crate::scheduling::slots(&app, "ada", &crate::scheduling::next_week(), "UTC").await;
+    let (status, _) = crate::scheduling::book(&app, "ada", &offered[0], "invitee@example.com").await;
+    assert_eq!(status, 201);
+
+    // A new UTC day, a new allowance.
+    let now = jiff::Timestamp::now();
+    app.state.clock.advance(zoom::next_utc_midnight(now).duration_since(now));
+    let (status, body) = direct_meeting(&app, &token, "One more", &["late@example.com".into()]).await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -154,8 +154,23 @@ impl TestApp {
         read_json(request.send().await.expect("request")).await
     }
 
-    /// Signs up a user named `username` and returns its API token.
+    /// Signs up a user named `username`, confirms its email with the link it was mailed, and
+    /// returns its API token.
     pub async fn sign_up(&self, username: &str) -> String {
+        let token = self.sign_up_unconfirmed(username).await;
+        let email = format!("{username}@example.com");
+        let mails = self.queued_mails("verify_email").await;
+        let mail = mails.iter().rev().find(|mail| mail.recipient == email).expect("a verification mail");
+        let link = mail.text_body.split_whitespace().find(|word| word.contains("/verify-email/")).expect("a link");
+        // The link names the public URL, which need not be this server's address.
+        let path = &link[link.find("/verify-email/").unwrap()..];
+        let page = self.client.get(self.at(path)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "the verification link works");
+        token
+    }
+
+    /// Signs up a user named `username` whose email stays unconfirmed; returns its API token.
+    pub async fn sign_up_unconfirmed(&self, username: &str) -> String {
         let (status, body) = self
             .post_json(
                 "/api/v1/signup",

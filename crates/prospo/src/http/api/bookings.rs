@@ -41,6 +41,7 @@ impl From<BookingError> for ApiError {
             BookingError::ZoomNotConnected => ApiError::new(StatusCode::CONFLICT, "zoom_not_connected", message),
             BookingError::Cancelled => ApiError::new(StatusCode::CONFLICT, "meeting_cancelled", message),
             BookingError::TooManyChanges => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_changes", message),
+            BookingError::MailQuota => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "mail_quota", message),
             BookingError::Store(e) => ApiError::internal(e),
             BookingError::Internal(e) => ApiError::internal(e),
         }

@@ -253,7 +253,9 @@ fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
         BookingError::ZoomNotConnected | BookingError::Cancelled => {
             (StatusCode::CONFLICT, FieldError::new("form", message))
         }
-        BookingError::TooManyChanges => (StatusCode::TOO_MANY_REQUESTS, FieldError::new("form", message)),
+        BookingError::TooManyChanges | BookingError::MailQuota => {
+            (StatusCode::TOO_MANY_REQUESTS, FieldError::new("form", message))
+        }
         BookingError::Store(e) => return Err(e.into()),
         BookingError::Internal(e) => return Err(e.into()),
     })

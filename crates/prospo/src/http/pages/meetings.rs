@@ -228,7 +228,7 @@ fn field_error(e: BookingError) -> Result<FieldError, PageError> {
 fn status_of(e: &BookingError) -> StatusCode {
     match e {
         BookingError::SlotTaken | BookingError::ZoomNotConnected | BookingError::Cancelled => StatusCode::CONFLICT,
-        BookingError::TooManyChanges => StatusCode::TOO_MANY_REQUESTS,
+        BookingError::TooManyChanges | BookingError::MailQuota => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -269,7 +269,12 @@ async fn create(
     .await;
     match result {
         Ok(row) => {
-            let jar = flash::set(jar, "success", "The meeting is scheduled. Its Zoom meeting is being created.");
+            let message = if row.invitations_held {
+                "The meeting is scheduled. Its invitations go out once you confirm your email address."
+            } else {
+                "The meeting is scheduled. Its Zoom meeting is being created."
+            };
+            let jar = flash::set(jar, "success", message);
             Ok((jar, Redirect::to(&format!("/meetings/{}", row.id))).into_response())
         }
         Err(e) => {

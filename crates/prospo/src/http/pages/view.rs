@@ -142,6 +142,7 @@ mod tests {
                 held_until: None,
                 error: None,
             }),
+            invitations_held: false,
         }
     }
 

@@ -21,7 +21,7 @@ use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, ZoomProblem,
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work, backoff_ms};
 use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails};
 use crate::store::meetings::{ChangeError, CreatedZoomMeeting, Details, MeetingRow, ZoomJob};
-use crate::store::outbox::OutgoingMail;
+use crate::store::outbox::{Cause, OutgoingMail};
 use crate::store::zoom_connections::{ConnectionStatus, ZoomConnectionRow};
 
 /// Zoom's per-user cap on meeting creates and updates per UTC day.
@@ -145,7 +145,7 @@ impl Run<'_> {
             && changed.before.zoom.meeting_id.is_none()
             && changed.before.sequence == written_at
         {
-            tx.enqueue_mails(mails, now).await?;
+            tx.enqueue_meeting_mails(self.meeting.mails_of(Cause::Other), mails, now).await?;
             wake_mail = !mails.is_empty();
         }
         tx.commit().await?;

@@ -13,6 +13,7 @@ use crate::domain::lifecycle::{Event, ZoomProblem, ZoomProblemCode};
 use crate::jobs::Queue;
 use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails};
 use crate::store::meetings::{ChangeError, Details, MeetingRow, ZoomJob};
+use crate::store::outbox::Cause;
 
 /// Zoom's timestamps may be this far from our clock, either way.
 pub const TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
@@ -155,7 +156,7 @@ async fn changed_in_zoom(
             tx.move_reminders(&meeting.id, start_at, now).await?;
             // The mails were written for the meeting as read; a change in between speaks for itself.
             if changed.before.sequence == meeting.sequence {
-                tx.enqueue_mails(&mails, now).await?;
+                tx.enqueue_meeting_mails(meeting.mails_of(Cause::Other), &mails, now).await?;
             }
             tx.commit().await?;
             app.wake(Queue::Mail);
