@@ -237,6 +237,7 @@ async fn stats(State(sb): State<Sandbox>, Path(client_id): Path<String>) -> Answ
             "meetings_deleted": stats.meetings_deleted,
             "recording_files_deleted": stats.recording_files_deleted,
             "webhooks_finished": stats.webhooks_finished,
+            "unlisted_timezones": stats.unlisted_timezones,
         }))
         .into_response())
     })

@@ -5,7 +5,9 @@
 //! without `timezone` a local time is read in the host's timezone (sandbox users are on UTC);
 //! `topic` defaults to "Zoom Meeting", `duration` to 60; an unknown `timezone` or an unparsable
 //! `start_time` is 400 code 300. Deleting a meeting marked started is 400 code 3002, one marked
-//! finished 400 code 3007 (only the control route marks them).
+//! finished 400 code 3007 (only the control route marks them); updating a started one is 400 code
+//! 3000. A `timezone` missing from Zoom's documented list (`zoom/data/time-zones.txt`) is accepted,
+//! as Zoom has been seen to, and recorded in the app's stats.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -188,6 +190,20 @@ fn parse_changes(body: &[u8]) -> Result<Changes, ZoomError> {
     Ok(changes)
 }
 
+/// Zoom's documented meeting time zones.
+fn is_listed(timezone: &str) -> bool {
+    include_str!("../../zoom/data/time-zones.txt").lines().map(str::trim).any(|line| line == timezone)
+}
+
+fn note_unlisted_timezone(data: &mut Data, caller: &Caller, timezone: Option<&str>) {
+    let Some(timezone) = timezone.filter(|tz| !is_listed(tz)) else { return };
+    if let Some(app) = data.apps.get_mut(&caller.client_id)
+        && !app.stats.unlisted_timezones.iter().any(|seen| seen == timezone)
+    {
+        app.stats.unlisted_timezones.push(timezone.to_owned());
+    }
+}
+
 fn not_json() -> ZoomError {
     ZoomError::new(StatusCode::BAD_REQUEST, 300, "Request Body should be a valid JSON object.")
 }
@@ -229,6 +245,7 @@ pub(crate) async fn create(
             // Only a create that would succeed counts against the daily cap.
             let cap = data.apps.get(&caller.client_id).map(|a| a.daily_cap()).unwrap_or_default();
             take_daily(data, &host_id, cap, rate)?;
+            note_unlisted_timezone(data, caller, changes.timezone.as_deref());
             let mut settings = default_settings();
             settings.extend(changes.settings.unwrap_or_default());
             let id = loop {
@@ -314,9 +331,16 @@ pub(crate) async fn update(
         sb.with_data(|data| {
             // The change is worked out on a copy, so that an invalid one neither applies nor counts.
             let mut updated = find(data, caller, &meeting_id)?.clone();
-            let (old, new) = apply(&mut updated, parse_changes(&body)?)?;
+            if updated.state == MeetingState::Started {
+                let message = "Sorry, you cannot update or delete meetings that have started.";
+                return Err(ZoomError::new(StatusCode::BAD_REQUEST, 3000, message));
+            }
+            let changes = parse_changes(&body)?;
+            let timezone = changes.timezone.clone();
+            let (old, new) = apply(&mut updated, changes)?;
             let cap = data.apps.get(&caller.client_id).map(|a| a.daily_cap()).unwrap_or_default();
             take_daily(data, &updated.host_id, cap, rate)?;
+            note_unlisted_timezone(data, caller, timezone.as_deref());
             data.meetings.insert(updated.id, updated);
             if let Some(app) = data.apps.get_mut(&caller.client_id) {
                 app.stats.meetings_updated += 1;

@@ -97,6 +97,10 @@ pub(crate) struct Stats {
     /// a test waits on this instead of guessing how long the receiver takes.
     #[serde(default)]
     pub webhooks_finished: u64,
+    /// Meeting time zones sent that are not on Zoom's documented list (Zoom's answer to them is
+    /// unknown, so the sandbox accepts them and keeps count for tests).
+    #[serde(default)]
+    pub unlisted_timezones: Vec<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -31,6 +31,7 @@ mod meetings;
 mod recordings;
 mod scopes;
 mod serde_util;
+mod time_zones;
 mod users;
 pub mod webhook;
 
@@ -43,4 +44,5 @@ pub use meetings::{
 };
 pub use recordings::{DeleteAction, RecordingFile, RecordingMeeting};
 pub use scopes::{RequiredScope, Scopes};
+pub use time_zones::zoom_time_zone;
 pub use users::User;

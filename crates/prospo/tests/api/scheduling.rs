@@ -472,6 +472,67 @@ async fn new_meeting_schedules_a_zoom_meeting_directly() {
     assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_topic")));
 }
 
+/// Zoom documents its own list of meeting zones: a zone tzdata renamed (Europe/Kyiv) or merged
+/// (America/Toronto onto America/Montreal's offsets) reaches Zoom under the name it lists.
+#[tokio::test]
+async fn meetings_reach_zoom_in_a_time_zone_zoom_lists() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, zoom) = host(&app, "ada").await;
+    for (zone, start) in
+        [("Europe/Kyiv", "2031-03-03T10:00:00+02:00"), ("America/Toronto", "2031-03-04T10:00:00-05:00")]
+    {
+        let body = json!({"topic": zone, "start": start, "duration_minutes": 30, "timezone": zone});
+        let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(&token)).await;
+        assert_eq!(status, 201, "{meeting}");
+    }
+    drain_zoom_jobs(&app).await;
+    let in_zoom = sandbox_meetings(&app, zoom["user_id"].as_str().unwrap()).await;
+    let zone_of = |topic: &str| in_zoom.iter().find(|m| m["topic"] == topic).map(|m| m["timezone"].clone());
+    assert_eq!(zone_of("Europe/Kyiv"), Some(json!("Europe/Kiev")), "{in_zoom:?}");
+    let toronto = zone_of("America/Toronto").unwrap();
+    assert!(toronto == "America/Toronto" || toronto == "America/Montreal", "{toronto}");
+    let stats = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
+    assert_eq!(stats["unlisted_timezones"], json!([]), "every zone sent is on Zoom's list");
+}
+
+/// Zoom refuses to change a meeting that has started (400 code 3000): the host is told plainly, once,
+/// and Prospo does not keep retrying.
+#[tokio::test]
+async fn a_change_to_a_started_zoom_meeting_is_reported_not_retried() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, _zoom) = host(&app, "ada").await;
+    let body = json!({"topic": "Live", "start": "2031-03-03T10:00:00Z", "duration_minutes": 30, "timezone": "UTC"});
+    let (_, meeting) = app.post_json("/api/v1/meetings", &body, Some(&token)).await;
+    let id = meeting["id"].as_str().unwrap().to_owned();
+    drain_zoom_jobs(&app).await;
+    let (_, made) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(&token)).await;
+    let zoom_id = made["zoom"]["meeting_id"].as_i64().unwrap();
+    let response = app
+        .client
+        .patch(format!("{}/_sandbox/meetings/{zoom_id}", app.zoom.url))
+        .json(&json!({"status": "started"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let (status, _) =
+        app.patch_json(&format!("/api/v1/meetings/{id}"), &json!({"topic": "Live, renamed"}), Some(&token)).await;
+    assert_eq!(status, 200);
+    drain_zoom_jobs(&app).await;
+    let (_, after) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(&token)).await;
+    // The Zoom meeting stays as it was; the change waits, stopped, for the host's Retry.
+    assert_eq!(
+        (after["zoom"]["status"].as_str(), after["zoom"]["pending_change"].as_str()),
+        (Some("created"), Some("update")),
+        "{after}"
+    );
+    assert_eq!(after["zoom"]["error"]["code"], "zoom_error");
+    let message = after["zoom"]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("once it has started"), "{message}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE queue = 'zoom' AND failed_at IS NULL").await, 0);
+}
+
 #[tokio::test]
 async fn public_posts_are_rate_limited_per_address_and_per_email() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_rate_limit = Some(60)).await;

@@ -222,7 +222,7 @@ impl ZoomRun<'_> {
             meeting_type: Some(2),
             start_time: Timestamp::from_millisecond(self.meeting().start_at).ok(),
             duration_minutes: Some(self.duration_minutes()),
-            timezone: Some(self.meeting().timezone.clone()),
+            timezone: self.zoom_time_zone(),
             agenda: Some(agenda(&self.meeting().zoom_reference)),
             settings: Some(self.settings()),
             ..NewMeeting::default()
@@ -250,7 +250,7 @@ impl ZoomRun<'_> {
             topic: Some(self.meeting().topic.clone()),
             start_time: Timestamp::from_millisecond(self.meeting().start_at).ok(),
             duration_minutes: Some(self.duration_minutes()),
-            timezone: Some(self.meeting().timezone.clone()),
+            timezone: self.zoom_time_zone(),
             ..MeetingUpdate::default()
         };
         match self.app().zoom.client.update_meeting(self.creds, zoom_id, &update).await {
@@ -259,6 +259,12 @@ impl ZoomRun<'_> {
                 self.run.record(event, Details::Nothing, self.run.again()).await
             }
             Err(ZoomError::NotFound { .. }) => self.deleted_in_zoom().await,
+            // Zoom's 3000 on a PATCH: the meeting has started and no longer takes changes.
+            Err(ZoomError::Other { code: Some(3000), .. }) => {
+                let message = "Zoom does not change a meeting once it has started, so this change is in Prospo \
+                               only. Retry after the meeting ends, or check the meeting in Zoom.";
+                self.run.fail(ZoomProblemCode::ZoomError, message).await
+            }
             Err(e) => self.on_error(e).await,
         }
     }
@@ -391,7 +397,13 @@ impl ZoomRun<'_> {
         match &error {
             ZoomError::RateLimited { retry_at, daily: true } => self.hold_until(retry_at.as_millisecond()).await,
             ZoomError::RateLimited { retry_at, daily: false } => {
-                Ok(Completion::End(JobEnd::RunAt(retry_at.as_millisecond())))
+                // A concurrency or per-second limit: wait at least Zoom's hint, backing off as attempts
+                // mount so a busy account is not hammered.
+                let job = self.run.job;
+                let failing_for = job.first_failure_at.map_or(0, |t| now - t);
+                let backoff = now + backoff_ms(job.attempts, failing_for, 1_000, 30_000, 300_000);
+                let at = retry_at.as_millisecond().max(backoff);
+                Ok(Completion::End(JobEnd::Retry { at, error: error.to_string() }))
             }
             ZoomError::Unavailable { .. } => {
                 tracing::warn!(error = %error, meeting_id = %self.meeting().id, "zoom unavailable; retrying");
@@ -417,6 +429,11 @@ impl ZoomRun<'_> {
                 self.run.fail(ZoomProblemCode::ZoomError, &message).await
             }
         }
+    }
+
+    /// The meeting's zone under the name Zoom lists for it (`start_time` goes in UTC regardless).
+    fn zoom_time_zone(&self) -> Option<String> {
+        zoom::zoom_time_zone(&self.meeting().timezone).map(str::to_owned)
     }
 
     fn duration_minutes(&self) -> u32 {
