@@ -27,6 +27,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Where `/metrics` is served instead of the main listener, if anywhere.
     pub metrics_listen: Option<String>,
+    /// How long a client has to send a request's head.
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
@@ -47,6 +49,7 @@ impl Config {
             poll_interval: Duration::from_secs(15),
             trusted_proxies: Vec::new(),
             metrics_listen: None,
+            header_read_timeout: crate::http::serve::HEADER_READ_TIMEOUT,
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct Application {
     router: axum::Router,
     /// `--metrics-listen`: `/metrics` on a listener of its own (not on the main one).
     metrics: Option<(TcpListener, axum::Router)>,
+    header_read_timeout: Duration,
     pub state: AppState,
     pub addr: SocketAddr,
     /// Stops the job runners: running jobs finish; unfinished work resumes on the next start
@@ -111,7 +112,8 @@ impl Application {
             spawn(queue(Queue::Reminder), ReminderWork(app.clone())),
             spawn(queue(Queue::Maintenance), MaintenanceWork(app.clone())),
         ];
-        Ok(Application { listener, router, metrics, state, addr, shutdown, runners, watcher })
+        let header_read_timeout = config.header_read_timeout;
+        Ok(Application { listener, router, metrics, header_read_timeout, state, addr, shutdown, runners, watcher })
     }
 
     pub fn url(&self) -> String {
@@ -125,9 +127,11 @@ impl Application {
 
     /// Serves until `shutdown` resolves; requests in flight finish first, then running jobs.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let metrics = self.metrics.map(|(listener, router)| tokio::spawn(axum::serve(listener, router).into_future()));
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        let timeout = self.header_read_timeout;
+        let metrics = self.metrics.map(|(listener, router)| {
+            tokio::spawn(http::serve::serve(listener, router, timeout, std::future::pending()))
+        });
+        http::serve::serve(self.listener, self.router, timeout, shutdown).await;
         if let Some(metrics) = metrics {
             metrics.abort();
         }

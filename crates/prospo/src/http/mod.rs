@@ -13,6 +13,7 @@ pub fn metrics_router(state: AppState) -> Router {
 }
 pub mod pages;
 mod security;
+pub mod serve;
 mod statics;
 mod webhooks;
 

@@ -386,3 +386,35 @@ async fn an_account_causes_at_most_200_mails_to_others_a_day() {
     let (status, body) = direct_meeting(&app, &token, "One more", &["late@example.com".into()]).await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// A client that opens a connection and sends half a request head cannot keep it: the server
+/// closes it once the header-read timeout passes (10 s by default; 1 s here), and keeps answering
+/// everyone else meanwhile.
+#[tokio::test]
+async fn a_half_sent_request_is_dropped_at_the_header_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.header_read_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let addr = app.url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: prospo\r\nX-Slow: ").await.unwrap();
+
+    let answer = app.client.get(app.at("/healthz")).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "others are served while the slow client dawdles");
+
+    // Bounded wait for the close (not a timing assertion: only that it happens at all).
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(30), slow.read_to_end(&mut rest)).await;
+    let closed = match read {
+        Ok(Ok(_)) => true,
+        Ok(Err(ref error)) => {
+            matches!(error.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe)
+        }
+        Err(_) => false,
+    };
+    assert!(closed, "the half-sent request's connection is still open: {read:?}");
+    let text = String::from_utf8_lossy(&rest);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "no answer but a 408 to half a head: {text}");
+}
