@@ -1,5 +1,6 @@
 //! Housekeeping on the maintenance queue: one job, run hourly, that empties the bodies of mail sent
-//! more than a week ago (they hold reset and manage links) and drops expired sessions.
+//! more than a week ago (they hold reset and manage links), drops expired sessions and forgets
+//! idempotency keys after a day.
 
 use crate::app::AppRef;
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work};
@@ -19,7 +20,13 @@ impl Work for MaintenanceWork {
         let done = async {
             let purged = app.db.purge_sent_mail_bodies(now - KEEP_SENT_BODIES_MS, now).await?;
             let sessions = app.db.delete_expired_sessions(now).await?;
-            tracing::info!(purged_mail_bodies = purged, expired_sessions = sessions, "housekeeping done");
+            let keys = app.db.delete_idempotency_keys_before(now - crate::http::IDEMPOTENCY_KEEP_MS).await?;
+            tracing::info!(
+                purged_mail_bodies = purged,
+                expired_sessions = sessions,
+                idempotency_keys = keys,
+                "housekeeping done"
+            );
             anyhow::Ok(())
         };
         match done.await {

@@ -72,7 +72,7 @@ fn parse_plan(plan: Option<&str>) -> Result<Option<Plan>, String> {
     }
 }
 
-fn new_user(data: &Data, account_id: &str, email: Option<String>, owner: bool) -> User {
+fn new_user(data: &Data, account_id: &str, email: Option<String>, owner: bool, timezone: Option<String>) -> User {
     let id = ids::account_or_user_id();
     let email = email.unwrap_or_else(|| format!("user-{}@sandbox.example.com", ids::digits(8)));
     let local = email.split('@').next().unwrap_or("user").to_string();
@@ -83,7 +83,7 @@ fn new_user(data: &Data, account_id: &str, email: Option<String>, owner: bool) -
         first_name: if owner { "Sandbox".into() } else { local },
         last_name: if owner { "Owner".into() } else { "User".into() },
         pmi: ids::pmi(),
-        timezone: "UTC".into(),
+        timezone: timezone.unwrap_or_else(|| "UTC".into()),
         created_at: data.now(),
         owner,
     }
@@ -93,7 +93,7 @@ fn new_user(data: &Data, account_id: &str, email: Option<String>, owner: bool) -
 /// refuses it first).
 pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
     let account_id = ids::account_or_user_id();
-    let owner = new_user(data, &account_id, req.email, true);
+    let owner = new_user(data, &account_id, req.email, true, req.timezone);
     let app = App {
         account_id,
         client_id: ids::client_id(),
@@ -118,6 +118,11 @@ pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
 async fn post_app(State(sb): State<Sandbox>, bytes: Bytes) -> Answer {
     let req: NewApp = body(&bytes)?;
     parse_plan(req.plan.as_deref()).map_err(|message| error(StatusCode::BAD_REQUEST, message))?;
+    if let Some(zone) = &req.timezone
+        && jiff::tz::TimeZone::get(zone).is_err()
+    {
+        return Err(error(StatusCode::BAD_REQUEST, format!("unknown time zone {zone:?}")));
+    }
     Ok((StatusCode::CREATED, axum::Json(sb.create_app(req))).into_response())
 }
 
@@ -211,7 +216,8 @@ async fn post_user(State(sb): State<Sandbox>, Path(client_id): Path<String>, byt
         {
             return Err(error(StatusCode::CONFLICT, "a user with this email exists in the account"));
         }
-        let user = new_user(data, &account_id, req.email, false);
+        let timezone = data.users.values().find(|u| u.account_id == account_id && u.owner).map(|u| u.timezone.clone());
+        let user = new_user(data, &account_id, req.email, false, timezone);
         let answer = json!({"user_id": user.id, "email": user.email});
         data.users.insert(user.id.clone(), user);
         Ok((StatusCode::CREATED, axum::Json(answer)).into_response())

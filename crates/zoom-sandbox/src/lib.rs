@@ -61,6 +61,8 @@ pub struct NewApp {
     pub activated: Option<bool>,
     pub plan: Option<String>,
     pub daily_cap: Option<u32>,
+    /// The account's time zone (IANA; default UTC): recordings lists read their dates in it.
+    pub timezone: Option<String>,
 }
 
 /// A sandbox app with its credentials (it is an emulator: the secret is not hidden).

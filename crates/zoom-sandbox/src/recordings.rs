@@ -3,10 +3,12 @@
 //! `/rec/download/{file_id}` (Bearer token), `/rec/play/{file_id}` and `/rec/share/{meeting_id}`
 //! (small pages).
 //!
-//! Files are dated at their meeting's start, and listing filters on that date. A range longer
-//! than a month is clamped as Zoom does: `from` becomes `to` minus one calendar month, and the
-//! answer echoes the clamped dates. Without `from` and `to` the range is today..tomorrow (UTC,
-//! sandbox clock), as the OpenAPI description says; with only `from`, `to` is today.
+//! Files are dated at their meeting's start in the account's time zone, and listing filters on
+//! that date. Zoom documents neither the zone of `from`/`to` nor whether `to` is inclusive, so the
+//! sandbox takes the strict reading a client must survive: account-zone dates, `to` exclusive. A
+//! range longer than a month is clamped as Zoom does: `from` becomes `to` minus one calendar month,
+//! and the answer echoes the clamped dates. Without `from` and `to` the range is today..tomorrow
+//! (sandbox clock), as the OpenAPI description says; with only `from`, `to` is today.
 
 use axum::Router;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -192,8 +194,10 @@ pub(crate) async fn list_user(
     let base = sb.base_url();
     call(&sb, &headers, &scopes::LIST_USER_RECORDINGS, |caller, _| {
         sb.with_data(|data| {
-            let host_id = resolve_user(data, caller, &user_id)?.id.clone();
-            let today = data.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+            let host = resolve_user(data, caller, &user_id)?;
+            let host_id = host.id.clone();
+            let zone = jiff::tz::TimeZone::get(&host.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let today = data.now().to_zoned(zone.clone()).date();
             let (from, to) = range(&params, today)?;
             let only = match params.meeting_id.as_deref().filter(|s| !s.is_empty()) {
                 None => None,
@@ -204,10 +208,10 @@ pub(crate) async fn list_user(
                 .meetings
                 .values()
                 .filter(|m| {
-                    let day = m.start_time.to_zoned(jiff::tz::TimeZone::UTC).date();
+                    let day = m.start_time.to_zoned(zone.clone()).date();
                     m.host_id == host_id
                         && day >= from
-                        && day <= to
+                        && day < to
                         && only.is_none_or(|id| id == m.id)
                         && m.recording_files.iter().any(|f| listed(f, listing))
                 })

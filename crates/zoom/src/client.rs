@@ -94,11 +94,25 @@ impl ZoomClientBuilder {
             .read_timeout(self.request_timeout)
             .user_agent(concat!("zoom-rs/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        // Downloads follow redirects by hand, so that the token goes to Zoom's hosts only.
+        let downloads = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("zoom-rs/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         let oauth_base = self.oauth_base.trim_end_matches('/').to_owned();
         let api_base = self.api_base.trim_end_matches('/').to_owned();
         let tokens = TokenProvider::new(http.clone(), &oauth_base, self.refresh_margin, self.observer);
         Ok(ZoomClient {
-            inner: Arc::new(Inner { http, tokens, oauth_base, api_base, download_timeout: self.download_timeout }),
+            inner: Arc::new(Inner {
+                http,
+                downloads,
+                tokens,
+                oauth_base,
+                api_base,
+                download_timeout: self.download_timeout,
+            }),
         })
     }
 }
@@ -111,6 +125,8 @@ pub struct ZoomClient {
 
 struct Inner {
     http: reqwest::Client,
+    /// Follows no redirects (see [`ZoomClient::download_recording`]).
+    downloads: reqwest::Client,
     tokens: TokenProvider,
     oauth_base: String,
     api_base: String,
@@ -177,6 +193,14 @@ impl ZoomClient {
 
     pub(crate) fn download_timeout(&self) -> Duration {
         self.inner.download_timeout
+    }
+
+    pub(crate) fn downloads(&self) -> &reqwest::Client {
+        &self.inner.downloads
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenProvider {
+        &self.inner.tokens
     }
 
     /// Whether `url` may receive a bearer token: a Zoom host over HTTPS, or the configured
@@ -274,7 +298,7 @@ async fn read_success(response: Response, kind: CallKind) -> Result<(StatusCode,
     }
 }
 
-async fn read_error(response: Response, kind: CallKind) -> ZoomError {
+pub(crate) async fn read_error(response: Response, kind: CallKind) -> ZoomError {
     let status = response.status();
     let headers = response.headers().clone();
     // An error body that cannot be read still has a status worth classifying.

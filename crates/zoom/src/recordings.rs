@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use jiff::{Timestamp, ToSpan, civil::Date};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::Credentials;
@@ -117,26 +117,59 @@ struct RecordingPage {
     next_page_token: Option<String>,
 }
 
-/// Splits `from..=to` into consecutive windows of at most one month, because Zoom silently
-/// clamps a longer range to its last month.
+/// The windows to ask Zoom for so that every recording dated `from..=to` (UTC) is listed, whatever
+/// Zoom's reading of its dates: Zoom clamps a range longer than a month to its last month, and
+/// documents neither the zone of `from`/`to` (the account's, as seen) nor whether `to` is
+/// inclusive. So the range starts a day early (zones reach UTC−12) and ends two days late (UTC+14,
+/// and an exclusive `to`), each window is under a month, and each starts on the previous one's
+/// last day (an exclusive `to` loses nothing).
 pub(crate) fn month_windows(from: Date, to: Date) -> Vec<(Date, Date)> {
+    if from > to {
+        return Vec::new();
+    }
+    let from = from.yesterday().unwrap_or(from);
+    let to = to.checked_add(2.days()).unwrap_or(to);
     let mut windows = Vec::new();
     let mut start = from;
-    while start <= to {
+    loop {
         let end = start.checked_add(1.month()).and_then(|d| d.yesterday()).map_or(to, |d| d.min(to));
         windows.push((start, end));
-        match end.tomorrow() {
-            Ok(next) => start = next,
-            Err(_) => break,
+        if end >= to {
+            return windows;
+        }
+        start = end;
+    }
+}
+
+/// Adds a window's meetings to `found`: an instance seen before gains only files it lacked.
+fn merge(found: &mut Vec<RecordingMeeting>, page: Vec<RecordingMeeting>) {
+    for meeting in page {
+        match found.iter_mut().find(|m| m.uuid == meeting.uuid) {
+            Some(known) => {
+                for file in meeting.recording_files {
+                    if file.id.is_none() || !known.recording_files.iter().any(|f| f.id == file.id) {
+                        known.recording_files.push(file);
+                    }
+                }
+            }
+            None => found.push(meeting),
         }
     }
-    windows
+}
+
+/// Whether a listed meeting's start falls on `from..=to` (UTC); undated ones are kept.
+fn starts_within(meeting: &RecordingMeeting, from: Date, to: Date) -> bool {
+    meeting.start_time.is_none_or(|t| {
+        let day = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+        from <= day && day <= to
+    })
 }
 
 impl ZoomClient {
-    /// `GET /users/{user}/recordings` for the inclusive UTC dates `from..=to`, however long:
-    /// one request series per month window, every page followed, each meeting instance once
-    /// (by UUID) in the order first seen.
+    /// `GET /users/{user}/recordings` for the meetings that started on the inclusive UTC dates
+    /// `from..=to`, however long the range: one request series per window of [`month_windows`],
+    /// every page followed, each meeting instance once (by UUID, its files by id) in the order
+    /// first seen.
     pub async fn list_user_recordings(
         &self,
         creds: &Credentials,
@@ -147,7 +180,6 @@ impl ZoomClient {
         let url =
             self.api_url(&[PathSegment::Literal("users"), PathSegment::Id(user), PathSegment::Literal("recordings")]);
         let mut meetings = Vec::new();
-        let mut seen_uuids = HashSet::new();
         for (window_from, window_to) in month_windows(from, to) {
             let (window_from, window_to) = (window_from.to_string(), window_to.to_string());
             let mut seen_tokens = HashSet::new();
@@ -163,13 +195,14 @@ impl ZoomClient {
                         http.get(&url).query(&query)
                     })
                     .await?;
-                meetings.extend(page.meetings.into_iter().filter(|m| seen_uuids.insert(m.uuid.clone())));
+                merge(&mut meetings, page.meetings);
                 match next_token(page.next_page_token, &mut seen_tokens)? {
                     Some(token) => next = Some(token),
                     None => break,
                 }
             }
         }
+        meetings.retain(|m| starts_within(m, from, to));
         Ok(meetings)
     }
 
@@ -205,16 +238,65 @@ impl ZoomClient {
     }
 
     /// Starts downloading a recording file: the bearer token goes in the header (never the
-    /// query), redirects are followed, and the answer is returned unread so the caller can
-    /// stream it. The download timeout replaces the shorter API timeout. Only Zoom hosts over
-    /// HTTPS, or the configured bases, ever receive the token.
+    /// query), and the answer is returned unread so the caller can stream it. The download
+    /// timeout replaces the shorter API timeout. Only Zoom hosts over HTTPS, or the configured
+    /// bases, ever receive the token: redirects ("`download_url` may be a redirect") are followed
+    /// while they stay on those hosts, the token added again at each; one elsewhere is refused.
+    /// A 401, with or without Zoom's code 124 (seen with valid tokens, ZoomNet#348), mints a new
+    /// token once and starts again from `download_url`.
     pub async fn download_recording(&self, creds: &Credentials, download_url: &str) -> Result<reqwest::Response> {
-        let url = reqwest::Url::parse(download_url).map_err(|_| ZoomError::UntrustedUrl)?;
-        if !self.trusted_url(&url) {
+        const MAX_REDIRECTS: usize = 5;
+        let first = reqwest::Url::parse(download_url).map_err(|_| ZoomError::UntrustedUrl)?;
+        if !self.trusted_url(&first) {
             return Err(ZoomError::UntrustedUrl);
         }
         let timeout = self.download_timeout();
-        self.raw(creds, |http| http.get(url.clone()).timeout(timeout)).await
+        let mut token = self.token(creds).await?;
+        let mut reminted = false;
+        let mut url = first.clone();
+        let mut redirects = 0;
+        loop {
+            let response = self
+                .downloads()
+                .get(url.clone())
+                .bearer_auth(token.secret().expose_secret())
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(ZoomError::transport)?;
+            let status = response.status();
+            if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
+                redirects += 1;
+                let next = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|location| url.join(location).ok());
+                let Some(next) = next.filter(|_| redirects <= MAX_REDIRECTS) else {
+                    let detail = format!("download redirect {redirects} leads nowhere usable");
+                    return Err(ZoomError::Unavailable { status: Some(status.as_u16()), detail });
+                };
+                if !self.trusted_url(&next) {
+                    return Err(ZoomError::UntrustedUrl);
+                }
+                url = next;
+                continue;
+            }
+            if status == reqwest::StatusCode::UNAUTHORIZED {
+                if reminted {
+                    return Err(ZoomError::InvalidToken);
+                }
+                tracing::info!(client_id = %creds.client_id, "Zoom refused a download with 401; minting a new token once");
+                reminted = true;
+                token = self.tokens().replace_rejected(creds, &token).await?;
+                (url, redirects) = (first.clone(), 0);
+                continue;
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            return Err(crate::client::read_error(response, CallKind::Other).await);
+        }
     }
 
     /// [`ZoomClient::download_recording`] as a stream of chunks; transport failures midway
@@ -235,16 +317,19 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
-    fn windows_cover_the_range_without_gaps_or_overlap() {
+    fn windows_are_padded_under_a_month_and_overlap_by_a_day() {
         let w = month_windows(date(2026, 1, 1), date(2026, 2, 10));
-        assert_eq!(w, vec![(date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 10))]);
+        assert_eq!(w, vec![(date(2025, 12, 31), date(2026, 1, 30)), (date(2026, 1, 30), date(2026, 2, 12))]);
         let w = month_windows(date(2026, 1, 31), date(2026, 4, 1));
         for pair in w.windows(2) {
-            assert_eq!(pair[0].1.tomorrow().unwrap(), pair[1].0);
+            assert_eq!(pair[0].1, pair[1].0, "each window starts on the last day of the one before");
         }
-        assert_eq!(w.first().unwrap().0, date(2026, 1, 31));
-        assert_eq!(w.last().unwrap().1, date(2026, 4, 1));
-        assert_eq!(month_windows(date(2026, 5, 5), date(2026, 5, 5)), vec![(date(2026, 5, 5), date(2026, 5, 5))]);
+        for (start, end) in &w {
+            assert!(*end < start.checked_add(1.month()).unwrap(), "{start}..{end} is under a month");
+        }
+        assert_eq!(w.first().unwrap().0, date(2026, 1, 30));
+        assert_eq!(w.last().unwrap().1, date(2026, 4, 3));
+        assert_eq!(month_windows(date(2026, 5, 5), date(2026, 5, 5)), vec![(date(2026, 5, 4), date(2026, 5, 7))]);
         assert!(month_windows(date(2026, 5, 6), date(2026, 5, 5)).is_empty());
     }
 

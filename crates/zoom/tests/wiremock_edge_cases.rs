@@ -437,35 +437,47 @@ async fn recordings_are_listed_in_month_windows_and_deduplicated() {
     init();
     let server = MockServer::start().await;
     mount_token(&server, "tok").await;
-    let meeting = |uuid: &str| json!({"uuid": uuid, "id": 1, "type": 2, "recording_files": []});
+    let file = |id: &str| json!({"id": id, "file_type": "MP4", "status": "completed"});
+    let meeting = |uuid: &str, start: &str, files: &[&str]| {
+        json!({"uuid": uuid, "id": 1, "type": 2, "start_time": start,
+               "recording_files": files.iter().map(|id| file(id)).collect::<Vec<_>>()})
+    };
+    // Windows padded a day before and two after, each starting on the last day of the one before.
     Mock::given(method("GET"))
         .and(path("/v2/users/u1/recordings"))
-        .and(query_param("from", "2026-01-01"))
-        .and(query_param("to", "2026-01-31"))
+        .and(query_param("from", "2025-12-31"))
+        .and(query_param("to", "2026-01-30"))
         .and(query_param_is_missing("next_page_token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"from":"2026-01-01","to":"2026-01-31","next_page_token":"p2","meetings":[meeting("a")]}),
-        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"next_page_token":"p2","meetings":[
+            meeting("before", "2025-12-31T10:00:00Z", &["f0"]), meeting("a", "2026-01-01T10:00:00Z", &["f1"])]})))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path("/v2/users/u1/recordings"))
-        .and(query_param("from", "2026-01-01"))
+        .and(query_param("from", "2025-12-31"))
         .and(query_param("next_page_token", "p2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"next_page_token":"","meetings":[meeting("b")]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"next_page_token":"","meetings":[meeting("b", "2026-01-30T23:00:00Z", &["f2"])]}),
+            ),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path("/v2/users/u1/recordings"))
-        .and(query_param("from", "2026-02-01"))
-        .and(query_param("to", "2026-02-10"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"meetings":[meeting("b"), meeting("c")]})))
+        .and(query_param("from", "2026-01-30"))
+        .and(query_param("to", "2026-02-12"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"meetings":[
+            meeting("b", "2026-01-30T23:00:00Z", &["f2", "f3"]), meeting("c", "2026-02-10T22:00:00Z", &["f4"]),
+            meeting("after", "2026-02-11T01:00:00Z", &["f5"])]})))
         .mount(&server)
         .await;
     let recordings =
         client(&server).list_user_recordings(&creds(), "u1", date(2026, 1, 1), date(2026, 2, 10)).await.unwrap();
     let uuids: Vec<_> = recordings.iter().map(|m| m.uuid.as_str()).collect();
-    assert_eq!(uuids, vec!["a", "b", "c"]);
+    assert_eq!(uuids, vec!["a", "b", "c"], "each once; the padding's extra days dropped");
+    let files_of_b: Vec<_> = recordings[1].recording_files.iter().map(|f| f.id.as_deref().unwrap()).collect();
+    assert_eq!(files_of_b, vec!["f2", "f3"], "files deduplicated by id");
     assert_eq!(count(&server, "/v2/users/u1/recordings").await, 3);
 }
 
@@ -526,6 +538,86 @@ async fn downloads_follow_redirects_with_the_bearer_token_and_stream() {
     // Never to a host that is not Zoom's.
     let err = client.download_recording(&creds(), "https://example.com/rec/download/abc").await.unwrap_err();
     assert_eq!(err, ZoomError::UntrustedUrl);
+}
+
+/// A redirect off Zoom's hosts is refused and that host is never called; a redirect within them
+/// keeps the token (reqwest alone drops it on a change of host).
+#[tokio::test]
+async fn download_redirects_stay_on_zoom_hosts() {
+    init();
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    mount_token(&server, "tok").await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/away"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/hop"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/rec/final"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/final"))
+        .and(bearer_token("tok"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"video".to_vec()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let client = client(&server);
+
+    let err = client.download_recording(&creds(), &format!("{}/rec/download/away", server.uri())).await.unwrap_err();
+    assert_eq!(err, ZoomError::UntrustedUrl);
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the other host is never called");
+
+    let response = client.download_recording(&creds(), &format!("{}/rec/download/hop", server.uri())).await.unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"video");
+}
+
+/// A download's 401 (Zoom sends them with valid tokens too) mints one new token and tries again;
+/// a second 401 is the token problem it seems.
+#[tokio::test]
+async fn a_download_401_mints_a_new_token_once() {
+    init();
+    let server = MockServer::start().await;
+    let minted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&minted);
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            ResponseTemplate::new(200).set_body_json(token_body(&format!("tok{n}")))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/f"))
+        .and(bearer_token("tok0"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("Unauthorized"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/f"))
+        .and(bearer_token("tok1"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"ok".to_vec()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/never"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let response = client.download_recording(&creds(), &format!("{}/rec/download/f", server.uri())).await.unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"ok");
+    assert_eq!(minted.load(Ordering::SeqCst), 2);
+
+    let err = client.download_recording(&creds(), &format!("{}/rec/download/never", server.uri())).await.unwrap_err();
+    assert_eq!(err, ZoomError::InvalidToken);
+    assert_eq!(count(&server, "/rec/download/never").await, 2, "one retry, not a loop");
 }
 
 #[tokio::test]

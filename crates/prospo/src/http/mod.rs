@@ -4,6 +4,8 @@ pub mod api;
 pub mod client;
 pub mod error;
 pub mod extract;
+mod idempotency;
+pub use idempotency::{FORM_FIELD as IDEMPOTENCY_FORM_FIELD, KEEP_MS as IDEMPOTENCY_KEEP_MS};
 mod ops;
 pub use ops::metrics_handle as ops_metrics_handle;
 
@@ -103,6 +105,7 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .merge(pages::router())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard))
         .merge(ops::router(metrics_here))
         .merge(statics::router())
         .merge(webhooks::router())

@@ -11,6 +11,7 @@ pub mod availability;
 mod columns;
 pub mod email_verifications;
 pub mod event_types;
+pub mod idempotency;
 pub mod jobs;
 pub mod login_attempts;
 pub mod meetings;

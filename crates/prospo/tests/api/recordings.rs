@@ -130,3 +130,40 @@ async fn a_lost_recording_scope_means_needs_attention_not_an_error() {
         "Your Zoom app is missing required permissions: cloud_recording:read:list_user_recordings"
     );
 }
+
+/// Zoom reads `from`/`to` in the account's zone and may treat `to` as exclusive (the sandbox does
+/// both): a recording is still listed on the UTC day it was made, in an account far from UTC, and
+/// not on the days around it.
+#[tokio::test]
+async fn recordings_are_listed_on_their_utc_day_whatever_the_account_zone() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    // A zone whose date differs from UTC's right now: +14 late in the UTC day, −11 early in it.
+    let zone = if jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour() >= 10 {
+        "Pacific/Kiritimati"
+    } else {
+        "Pacific/Pago_Pago"
+    };
+    let zoom = app.zoom_app(json!({"timezone": zone})).await;
+    let (status, body) =
+        app.put_json("/api/v1/integrations/zoom", &crate::support::connect_body(&zoom), Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let (meeting_id, _) = recorded_meeting(&app, &token).await;
+    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{meeting_id}?live=false"), Some(&token)).await;
+    let start: jiff::Timestamp = meeting["start"].as_str().unwrap().parse().unwrap();
+    let day = start.to_zoned(jiff::tz::TimeZone::UTC).date();
+    assert_ne!(day, start.to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).date(), "the account's date differs");
+
+    let listed = |from: jiff::civil::Date, to: jiff::civil::Date| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, list) = app.get_json(&format!("/api/v1/recordings?from={from}&to={to}"), Some(token)).await;
+            assert_eq!(status, 200, "{list}");
+            list["meetings"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(listed(day, day).await, 1, "its own day, alone");
+    assert_eq!(listed(day.yesterday().unwrap(), day).await, 1, "a range ending on its day");
+    assert_eq!(listed(day.tomorrow().unwrap(), day.checked_add(jiff::Span::new().days(3)).unwrap()).await, 0);
+    assert_eq!(listed(day.checked_sub(jiff::Span::new().days(3)).unwrap(), day.yesterday().unwrap()).await, 0);
+}

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
 /// A client that keeps cookies but does not follow redirects, to read `Location` as sent.
@@ -417,4 +418,128 @@ async fn a_half_sent_request_is_dropped_at_the_header_read_timeout() {
     assert!(closed, "the half-sent request's connection is still open: {read:?}");
     let text = String::from_utf8_lossy(&rest);
     assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "no answer but a 408 to half a head: {text}");
+}
+
+async fn post_with_key(
+    app: &TestApp,
+    path: &str,
+    body: &serde_json::Value,
+    key: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app.client.post(app.at(path)).header("Idempotency-Key", key).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+on_both_backends! {
+    /// A booking retried after a lost answer gets the first answer (the same meeting and manage
+    /// link), not `409 slot_taken` for the booking it made; another body under the key is refused.
+    async fn a_retried_booking_gets_its_first_answer(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (token, _) = crate::scheduling::host(&app, "ada").await;
+        crate::scheduling::open_every_day(&app, &token).await;
+        let start = crate::scheduling::slots(&app, "ada", &crate::scheduling::next_week(), "UTC").await[0].clone();
+        let body = json!({"start": start, "name": "Sam Okafor", "email": "sam@example.com", "timezone": "UTC"});
+        let path = "/api/v1/public/ada/intro/bookings";
+
+        let first = post_with_key(&app, path, &body, "retry-me-1", None).await;
+        assert_eq!(first.status(), 201);
+        let first: serde_json::Value = first.json().await.unwrap();
+        let again = post_with_key(&app, path, &body, "retry-me-1", None).await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        let again: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(again["meeting"]["id"], first["meeting"]["id"]);
+        assert_eq!(again["manage_token"], first["manage_token"]);
+        assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, 1);
+
+        let other = json!({"start": start, "name": "Someone Else", "email": "else@example.com", "timezone": "UTC"});
+        let reused = post_with_key(&app, path, &other, "retry-me-1", None).await;
+        assert_eq!(reused.status(), 422);
+        let reused: serde_json::Value = reused.json().await.unwrap();
+        assert_eq!(reused["error"]["code"], "idempotency_key_reused");
+        let bad = post_with_key(&app, path, &body, "not a key", None).await;
+        assert_eq!(bad.status(), 422);
+        // Without a key, the retry is a new request and meets its own booking.
+        let (status, plain) = app.post_json(path, &body, None).await;
+        assert_eq!((status, plain["error"]["code"].as_str()), (409, Some("slot_taken")));
+
+        // The kept answer holds the manage link, so it is kept sealed.
+        let manage = first["manage_token"].as_str().unwrap().to_owned();
+        let plaintext = match &app.db {
+            prospo::store::Db::Sqlite(pool) => sqlx::query_scalar::<_, Vec<u8>>("SELECT answer_sealed FROM idempotency_keys").fetch_one(pool).await.unwrap(),
+            prospo::store::Db::Postgres(pool) => sqlx::query_scalar::<_, Vec<u8>>("SELECT answer_sealed FROM idempotency_keys").fetch_one(pool).await.unwrap(),
+        };
+        assert!(!String::from_utf8_lossy(&plaintext).contains(&manage), "the manage link is not stored in the clear");
+    }
+}
+
+/// `POST /api/v1/meetings` honours a key per account: a retry makes no second meeting, and another
+/// account's same key is its own.
+#[tokio::test]
+async fn a_retried_direct_meeting_is_made_once_per_account() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    app.connect_zoom(&ada).await;
+    app.connect_zoom(&bob).await;
+    let body =
+        json!({"topic": "Board sync", "start": "2031-03-03T16:00:00Z", "duration_minutes": 30, "timezone": "UTC"});
+    let first: serde_json::Value =
+        post_with_key(&app, "/api/v1/meetings", &body, "k-1", Some(&ada)).await.json().await.unwrap();
+    let again = post_with_key(&app, "/api/v1/meetings", &body, "k-1", Some(&ada)).await;
+    assert_eq!(again.status(), 201);
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    let bobs = post_with_key(&app, "/api/v1/meetings", &body, "k-1", Some(&bob)).await;
+    assert_eq!(bobs.status(), 201);
+    let bobs: serde_json::Value = bobs.json().await.unwrap();
+    assert_ne!(bobs["id"], first["id"]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, 2);
+    // A refusal is an answer too: the same invalid body under a new key is refused again, and the
+    // key then replays that refusal.
+    let invalid = json!({"topic": "", "start": "2031-03-03T16:00:00Z", "duration_minutes": 30, "timezone": "UTC"});
+    for _ in 0..2 {
+        let refused = post_with_key(&app, "/api/v1/meetings", &invalid, "k-2", Some(&ada)).await;
+        assert_eq!(refused.status(), 422);
+    }
+}
+
+/// The booking page's form carries a fresh key; sending the same form twice (a lost answer, a
+/// double submit) lands on the one booking it made.
+#[tokio::test]
+async fn the_booking_form_sent_twice_makes_one_booking() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, _) = crate::scheduling::host(&app, "ada").await;
+    crate::scheduling::open_every_day(&app, &token).await;
+    let start = crate::scheduling::slots(&app, "ada", &crate::scheduling::next_week(), "UTC").await[0].clone();
+    let page = app.client.get(app.at("/ada/intro")).send().await.unwrap().text().await.unwrap();
+    let key = page
+        .split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries a key")
+        .to_owned();
+    let other_render = app.client.get(app.at("/ada/intro")).send().await.unwrap().text().await.unwrap();
+    assert!(!other_render.contains(&key), "each rendering has its own key");
+    let form = [
+        ("start", start.as_str()),
+        ("timezone", "UTC"),
+        ("name", "Sam"),
+        ("email", "sam@example.com"),
+        ("notes", ""),
+        ("idempotency_key", key.as_str()),
+    ];
+    let mut locations = Vec::new();
+    for _ in 0..2 {
+        let answer = no_redirects().post(app.at("/ada/intro")).form(&form).send().await.unwrap();
+        assert_eq!(answer.status(), 303);
+        locations.push(answer.headers()["location"].to_str().unwrap().to_owned());
+    }
+    assert_eq!(locations[0], locations[1]);
+    assert!(locations[0].starts_with("/booking/"), "{locations:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, 1);
 }

@@ -183,6 +183,9 @@ struct BookingPage {
     picker: Option<SlotPicker>,
     form: BookForm,
     error: Option<FieldError>,
+    /// Fresh for every rendering: sending this form again lands on the booking it made.
+    idempotency_key: String,
+    idempotency_field: &'static str,
 }
 
 impl BookingPage {
@@ -227,7 +230,9 @@ async fn render_booking_page(
     };
     let summary = EventSummary::of(event);
     let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
-    Ok(BookingPage { frame, event: summary, picker, form, error })
+    let idempotency_key = uuid::Uuid::new_v4().to_string();
+    let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
+    Ok(BookingPage { frame, event: summary, picker, form, error, idempotency_key, idempotency_field })
 }
 
 async fn booking_page(

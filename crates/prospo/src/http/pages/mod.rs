@@ -112,9 +112,13 @@ struct ErrorPage {
 /// Errors of page handlers: a redirect to log in, or an error page in the frame.
 #[derive(Debug)]
 pub enum PageError {
-    LoginRequired { next: String },
+    LoginRequired {
+        next: String,
+    },
     NotFound,
     Internal,
+    /// A form sent again while its first sending is still being answered.
+    StillWorking,
 }
 
 impl PageError {
@@ -144,6 +148,11 @@ impl IntoResponse for PageError {
                 StatusCode::NOT_FOUND,
                 "Page not found",
                 "The page you asked for does not exist, or you cannot see it.",
+            ),
+            PageError::StillWorking => (
+                StatusCode::CONFLICT,
+                "Still working on it",
+                "This form was sent twice and the first is still being answered. Wait a moment, then reload this page.",
             ),
             PageError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
