@@ -240,15 +240,6 @@ impl ZoomClient {
         self.execute(creds, kind, build, |response| async move { read_success(response, kind).await.map(drop) }).await
     }
 
-    /// Sends an authenticated request and hands back the successful response unread.
-    pub(crate) async fn raw(
-        &self,
-        creds: &Credentials,
-        build: impl Fn(&reqwest::Client) -> RequestBuilder,
-    ) -> Result<Response> {
-        self.execute(creds, CallKind::Other, build, |response| async move { Ok(response) }).await
-    }
-
     /// The request loop: a cached token first; on 401 code 124 that token is dropped and the
     /// request sent once more with a fresh one. A second 124 is returned as `InvalidToken`.
     async fn execute<T, F, Fut>(
