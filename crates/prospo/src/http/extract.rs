@@ -46,6 +46,23 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::new(status, code, message)
 }
 
+/// `axum::extract::Query`, but a query that does not fit answers 422 in our envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::unprocessable(
+                "invalid_query",
+                format!("The query string does not fit: {}", rejection.body_text()),
+            )),
+        }
+    }
+}
+
 /// How the current request proved who it is.
 #[derive(Debug, Clone)]
 pub enum Credential {

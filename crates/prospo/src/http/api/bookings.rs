@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use jiff::civil::Date;
@@ -16,7 +16,7 @@ use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
 use crate::scheduling::meetings::MeetingView;
 
@@ -53,10 +53,13 @@ async fn public_event(state: &AppState, username: &str, slug: &str) -> ApiResult
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
     /// First date (inclusive) in `timezone`, YYYY-MM-DD.
+    #[param(format = Date)]
     from: String,
     /// Last date (inclusive) in `timezone`, at most 62 days after `from`.
+    #[param(format = Date)]
     to: String,
     /// The invitee's IANA time zone.
     timezone: String,
@@ -83,7 +86,7 @@ fn parse_date(field: &'static str, raw: &str) -> ApiResult<Date> {
 async fn slots(
     State(state): State<AppState>,
     Path((username, slug)): Path<(String, String)>,
-    Query(query): Query<SlotsQuery>,
+    ApiQuery(query): ApiQuery<SlotsQuery>,
 ) -> ApiResult<Json<SlotsAnswer>> {
     let event = public_event(&state, &username, &slug).await?;
     let tz = booking::parse_time_zone(&query.timezone)?;
@@ -143,10 +146,13 @@ pub fn check_email(state: &AppState, host_id: &str, email: &str) -> ApiResult<()
 }
 
 /// Books a slot: 201, 409 `slot_taken`, 422 `not_available`, 429 when rate-limited.
-#[utoipa::path(post, path = "/public/{username}/{slug}/bookings", tag = "booking", params(("username" = String, Path), ("slug" = String, Path)),
+#[utoipa::path(post, path = "/public/{username}/{slug}/bookings", tag = "booking", params(("username" = String, Path), ("slug" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body answers the first answer again (kept a day); the same key with another body is 422 `idempotency_key_reused`.")),
     request_body = BookingRequest,
-    responses((status = 201, body = BookingAnswer), (status = 409, body = crate::http::api::ErrorBody),
-        (status = 422, body = crate::http::api::ErrorBody), (status = 429, body = crate::http::api::ErrorBody)))]
+    responses((status = 201, body = BookingAnswer),
+        (status = 409, description = "`slot_taken`, `zoom_not_connected`, or `idempotency_key_in_use`", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`not_available`, `idempotency_key_reused`, or a field refused", body = crate::http::api::ErrorBody),
+        (status = 429, description = "rate-limited, or the host's `mail_quota` is spent", body = crate::http::api::ErrorBody)))]
 async fn create_booking(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,

@@ -1,7 +1,7 @@
 //! `/api/v1/meetings`: the host's meetings, their live Zoom meeting, start links, changes.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::zoom_integration::{not_connected, zoom_unavailable};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{ApiJson, ApiUser};
+use crate::http::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::scheduling::booking::{self, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, ZoomOptionsInput};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
@@ -27,9 +27,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `upcoming` (default), `past` (both: scheduled meetings, by their end) or `cancelled`.
-    when: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    when: When,
+}
+
+/// Which meetings: `upcoming` (default) and `past` are scheduled meetings, by their end.
+#[derive(Deserialize, ToSchema, Clone, Copy, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum When {
+    #[default]
+    Upcoming,
+    Past,
+    Cancelled,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,16 +55,13 @@ pub struct MeetingList {
 async fn list_meetings(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<MeetingList>> {
     use crate::store::meetings::MeetingList as Which;
-    let list = match query.when.as_deref() {
-        None | Some("upcoming") => Which::Upcoming,
-        Some("past") => Which::Past,
-        Some("cancelled") => Which::Cancelled,
-        Some(_) => {
-            return Err(ApiError::unprocessable("invalid_when", "`when` is `upcoming`, `past` or `cancelled`."));
-        }
+    let list = match query.when {
+        When::Upcoming => Which::Upcoming,
+        When::Past => Which::Past,
+        When::Cancelled => Which::Cancelled,
     };
     let listed = MeetingView::list(&state.db, &user.user.id, list, state.now_ms()).await?;
     Ok(Json(MeetingList { meetings: listed.into_iter().map(|(_, view)| view).collect() }))
@@ -79,7 +88,11 @@ pub struct InviteeRequest {
 
 /// New meeting: a Zoom meeting scheduled directly, without a booking page.
 #[utoipa::path(post, path = "/meetings", tag = "meetings", request_body = NewMeetingRequest, security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = MeetingView), (status = 409, description = "zoom_not_connected"), (status = 422)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body answers the first answer again (kept a day); the same key with another body is 422 `idempotency_key_reused`.")),
+    responses((status = 201, body = MeetingView),
+        (status = 409, description = "`zoom_not_connected`, or `idempotency_key_in_use` while the first request with this key is answered", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`too_many_invitees`, `start_in_past`, `idempotency_key_reused`, or a field refused", body = crate::http::api::ErrorBody),
+        (status = 429, description = "`mail_quota`: the account's daily mail quota is spent", body = crate::http::api::ErrorBody)))]
 async fn create_meeting(
     State(state): State<AppState>,
     user: ApiUser,
@@ -121,6 +134,7 @@ pub struct MeetingDetails {
 
 /// MEETING plus the live Zoom meeting.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DetailsQuery {
     /// `false` skips asking Zoom (`zoom_live` is then `null`): for cheap polling.
     live: Option<bool>,
@@ -132,7 +146,7 @@ async fn get_meeting(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
-    Query(query): Query<DetailsQuery>,
+    ApiQuery(query): ApiQuery<DetailsQuery>,
 ) -> ApiResult<Json<MeetingDetails>> {
     let row = owned(&state, &user, &id).await?;
     let meeting = MeetingView::load(&state.db, &row).await?;

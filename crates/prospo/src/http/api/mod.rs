@@ -3,6 +3,7 @@
 mod accounts;
 mod availability;
 pub mod bookings;
+mod document;
 mod event_types;
 mod meetings;
 mod recordings;
@@ -67,7 +68,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(bookings::router())
         .merge(meetings::router())
         .merge(recordings::router());
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts()
+    let (router, mut document) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts();
+    // After the routes are in: the shared statuses are read off each operation.
+    document::SharedStatuses.modify(&mut document);
+    (router, document)
 }
 
 async fn api_not_found() -> ApiError {

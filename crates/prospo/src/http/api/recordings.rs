@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use zoom::DeleteAction;
 use super::zoom_integration::{not_connected, zoom_unavailable};
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::ApiUser;
+use crate::http::extract::{ApiQuery, ApiUser};
 use crate::integrations::zoom::recordings::Recordings;
 use crate::integrations::zoom::recordings::{FileView, RecordedMeeting, RecordingError};
 
@@ -42,10 +42,13 @@ impl From<RecordingError> for ApiError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// First day (UTC), YYYY-MM-DD; default 30 days ago.
+    /// First day (UTC), YYYY-MM-DD; default 30 days before `to`.
+    #[param(format = Date)]
     from: Option<String>,
-    /// Last day (UTC), YYYY-MM-DD; default today.
+    /// Last day (UTC), YYYY-MM-DD; default today. At most 366 days after `from`.
+    #[param(format = Date)]
     to: Option<String>,
 }
 
@@ -60,7 +63,7 @@ pub struct RecordingList {
 async fn list_recordings(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(query): Query<RangeQuery>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
 ) -> ApiResult<Json<RecordingList>> {
     let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let parse = |raw: Option<&str>, default: jiff::civil::Date| match raw {
@@ -96,11 +99,31 @@ async fn meeting_recordings(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// The meeting instance's UUID.
     meeting_uuid: String,
-    /// `trash` (default) or `delete` (permanent).
-    action: Option<String>,
+}
+
+/// What deleting a file does.
+#[derive(Deserialize, ToSchema, Clone, Copy, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FileAction {
+    /// To Zoom's trash (restorable there for 30 days).
+    #[default]
+    Trash,
+    /// For good.
+    Delete,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// The meeting instance's UUID.
+    meeting_uuid: String,
+    #[serde(default)]
+    #[param(inline)]
+    action: FileAction,
 }
 
 /// The file's bytes, streamed from Zoom through Prospo (never a redirect).
@@ -110,7 +133,7 @@ async fn download_file(
     State(state): State<AppState>,
     user: ApiUser,
     Path(file_id): Path<String>,
-    Query(query): Query<FileQuery>,
+    ApiQuery(query): ApiQuery<FileQuery>,
 ) -> ApiResult<Response> {
     let (file, stream) = Recordings(&state).download_recording(&user.user.id, &query.meeting_uuid, &file_id).await?;
     let extension = file.file_extension.clone().unwrap_or_else(|| "bin".into()).to_lowercase();
@@ -141,18 +164,17 @@ async fn download_file(
 }
 
 /// Moves the file to Zoom's trash (default) or deletes it permanently (`action=delete`).
-#[utoipa::path(delete, path = "/recordings/files/{file_id}", tag = "recordings", params(("file_id" = String, Path), FileQuery),
+#[utoipa::path(delete, path = "/recordings/files/{file_id}", tag = "recordings", params(("file_id" = String, Path), DeleteQuery),
     security(("bearer" = []), ("session" = [])), responses((status = 204), (status = 404), (status = 422), (status = 503)))]
 async fn delete_file(
     State(state): State<AppState>,
     user: ApiUser,
     Path(file_id): Path<String>,
-    Query(query): Query<FileQuery>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> ApiResult<StatusCode> {
-    let action = match query.action.as_deref() {
-        None | Some("trash") => DeleteAction::Trash,
-        Some("delete") => DeleteAction::Delete,
-        Some(_) => return Err(ApiError::unprocessable("invalid_action", "`action` is `trash` or `delete`.")),
+    let action = match query.action {
+        FileAction::Trash => DeleteAction::Trash,
+        FileAction::Delete => DeleteAction::Delete,
     };
     Recordings(&state).delete_recording(&user.user.id, &query.meeting_uuid, &file_id, action).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! `/api/v1/integrations/zoom`: the Zoom connection through the API. Never returns a secret.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{ApiJson, ApiUser};
+use crate::http::extract::{ApiJson, ApiQuery, ApiUser};
 use crate::integrations::zoom as integration;
 use crate::integrations::zoom::status::ZoomStatus;
 use crate::integrations::zoom::{ConnectError, ConnectInput, ConnectProblem};
@@ -204,6 +204,7 @@ async fn check_zoom(State(state): State<AppState>, user: ApiUser) -> ApiResult<J
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DisconnectQuery {
     /// Also delete upcoming Zoom meetings that Prospo created.
     #[serde(default)]
@@ -216,7 +217,7 @@ pub struct DisconnectQuery {
 async fn delete_zoom(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(query): Query<DisconnectQuery>,
+    ApiQuery(query): ApiQuery<DisconnectQuery>,
 ) -> ApiResult<StatusCode> {
     integration::disconnect(&state, &user.user.id, query.delete_upcoming).await?;
     Ok(StatusCode::NO_CONTENT)
