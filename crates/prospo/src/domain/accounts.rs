@@ -121,13 +121,14 @@ impl fmt::Debug for NewPassword {
 
 impl NewPassword {
     pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 1024;
 
     pub fn parse(raw: &str) -> Result<NewPassword, Invalid> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
             return Err(Invalid::new("password", "weak_password", "Use a password of at least 10 characters."));
         }
-        if chars > 1024 {
+        if chars > Self::MAX_CHARS {
             return Err(Invalid::new("password", "weak_password", "Use a password of at most 1024 characters."));
         }
         Ok(NewPassword(SecretString::from(raw.to_owned())))

@@ -454,7 +454,7 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
     if topic.is_empty() || topic.chars().count() > 200 {
         return Err(invalid("topic", "invalid_topic", "Give the meeting a topic (up to 200 characters)."));
     }
-    if !(5..=720).contains(&input.duration_minutes) {
+    if !crate::scheduling::event_types::DURATION_MINUTES.contains(&input.duration_minutes) {
         return Err(invalid("duration_minutes", "invalid_duration", "The duration must be 5 to 720 minutes."));
     }
     let timezone = parse_time_zone(&input.timezone)?;

@@ -7,14 +7,25 @@ use crate::domain::accounts::Invalid;
 use crate::store::event_types::EventTypeRow;
 use crate::store::{StoreError, new_id};
 
+use std::ops::RangeInclusive;
+
 /// Defaults the product page fixes.
 pub const DEFAULT_NOTICE_MINUTES: i64 = 4 * 60;
 pub const DEFAULT_WINDOW_DAYS: i64 = 60;
 /// Reminders 24 hours and 1 hour before, unless an event type says otherwise.
 pub const DEFAULT_REMINDER_MINUTES: [i64; 2] = [1440, 60];
 /// Reminders an event type may have, and how early the earliest may be (a week).
-const MAX_REMINDERS: usize = 5;
-const REMINDER_RANGE: std::ops::RangeInclusive<i64> = 5..=10_080;
+pub const MAX_REMINDERS: usize = 5;
+pub const REMINDER_RANGE: RangeInclusive<i64> = 5..=10_080;
+/// What an event type's numbers may be; the API document declares the same (a test holds them
+/// together, `http::api::document`).
+pub const DURATION_MINUTES: RangeInclusive<i64> = 5..=720;
+pub const BUFFER_MINUTES: RangeInclusive<i64> = 0..=240;
+pub const NOTICE_MINUTES: RangeInclusive<i64> = 0..=60 * 24 * 60;
+pub const WINDOW_DAYS: RangeInclusive<i64> = 1..=365;
+/// 0 clears the maximum.
+pub const MAX_PER_DAY: RangeInclusive<i64> = 1..=100;
+pub const TITLE_MAX_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -90,18 +101,26 @@ pub struct EventTypeInput {
     pub title: Option<String>,
     pub slug: Option<String>,
     pub description: Option<String>,
+    #[schema(minimum = 5, maximum = 720)]
     pub duration_minutes: Option<i64>,
     pub location: Option<Location>,
     pub location_detail: Option<String>,
+    #[schema(minimum = 5, maximum = 720)]
     pub slot_step_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 240)]
     pub buffer_before_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 240)]
     pub buffer_after_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 86400)]
     pub minimum_notice_minutes: Option<i64>,
+    #[schema(minimum = 1, maximum = 365)]
     pub booking_window_days: Option<i64>,
-    /// `null` or omitted: no daily maximum.
+    /// `null`, omitted or 0: no daily maximum.
+    #[schema(minimum = 0, maximum = 100)]
     pub max_per_day: Option<i64>,
     pub zoom: Option<ZoomOptionsInput>,
     /// Minutes before the start at which invitees get a reminder (`[]` for none; default `[1440, 60]`).
+    #[schema(max_items = 5, inline)]
     pub reminder_minutes: Option<Vec<i64>>,
 }
 
@@ -152,7 +171,7 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
     if let Some(title) = input.title {
         base.title = title.trim().to_owned();
     }
-    if base.title.is_empty() || base.title.chars().count() > 200 {
+    if base.title.is_empty() || base.title.chars().count() > TITLE_MAX_CHARS {
         return Err(invalid("title", "Give the event type a title (up to 200 characters)."));
     }
     if let Some(slug) = input.slug {
@@ -165,10 +184,10 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
     }
     let duration_changed = input.duration_minutes.is_some();
     if let Some(duration) = input.duration_minutes {
-        base.duration_minutes = in_range("duration_minutes", duration, 5..=720, "The duration")?;
+        base.duration_minutes = in_range("duration_minutes", duration, DURATION_MINUTES, "The duration")?;
     }
     match input.slot_step_minutes {
-        Some(step) => base.slot_step_minutes = in_range("slot_step_minutes", step, 5..=720, "The slot step")?,
+        Some(step) => base.slot_step_minutes = in_range("slot_step_minutes", step, DURATION_MINUTES, "The slot step")?,
         // The step follows the duration unless it was set on its own.
         None if duration_changed && base.slot_step_minutes == 0 => base.slot_step_minutes = base.duration_minutes,
         None => {}
@@ -197,22 +216,22 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
         }
     }
     if let Some(v) = input.buffer_before_minutes {
-        base.buffer_before_minutes = in_range("buffer_before_minutes", v, 0..=240, "The buffer before")?;
+        base.buffer_before_minutes = in_range("buffer_before_minutes", v, BUFFER_MINUTES, "The buffer before")?;
     }
     if let Some(v) = input.buffer_after_minutes {
-        base.buffer_after_minutes = in_range("buffer_after_minutes", v, 0..=240, "The buffer after")?;
+        base.buffer_after_minutes = in_range("buffer_after_minutes", v, BUFFER_MINUTES, "The buffer after")?;
     }
     if let Some(v) = input.minimum_notice_minutes {
         base.minimum_notice_minutes =
-            in_range("minimum_notice_minutes", v, 0..=60 * 24 * 60, "The minimum notice (minutes)")?;
+            in_range("minimum_notice_minutes", v, NOTICE_MINUTES, "The minimum notice (minutes)")?;
     }
     if let Some(v) = input.booking_window_days {
-        base.booking_window_days = in_range("booking_window_days", v, 1..=365, "The booking window (days)")?;
+        base.booking_window_days = in_range("booking_window_days", v, WINDOW_DAYS, "The booking window (days)")?;
     }
     match input.max_per_day {
         // 0 clears the maximum (JSON cannot tell an omitted field from null here).
         Some(0) => base.max_per_day = None,
-        Some(v) => base.max_per_day = Some(in_range("max_per_day", v, 1..=100, "The daily maximum")?),
+        Some(v) => base.max_per_day = Some(in_range("max_per_day", v, MAX_PER_DAY, "The daily maximum")?),
         None => {}
     }
     if let Some(minutes) = input.reminder_minutes {

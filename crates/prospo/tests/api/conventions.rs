@@ -100,3 +100,49 @@ async fn session_cookie_is_http_only_and_same_site_lax() {
     assert!(cookie.starts_with("prospo_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
+
+/// The router and the document name the same API: each documented path answers (an undocumented
+/// method gets 405 whose `Allow` lists exactly the documented ones), and no API route is added
+/// outside the documented routers.
+#[tokio::test]
+async fn the_router_and_the_document_list_the_same_routes() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, doc) = app.get_json("/api/openapi.json", None).await;
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 25, "{}", paths.len());
+    for (path, item) in paths {
+        let concrete: String = path
+            .split('/')
+            .map(|segment| if segment.starts_with('{') { "x" } else { segment })
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut documented: Vec<String> =
+            item.as_object().unwrap().keys().filter(|k| k.as_str() != "parameters").map(|k| k.to_uppercase()).collect();
+        if documented.iter().any(|m| m == "GET") {
+            documented.push("HEAD".into());
+        }
+        documented.sort();
+        let probe = app.client.request(reqwest::Method::OPTIONS, app.at(&concrete)).send().await.unwrap();
+        assert_eq!(probe.status(), 405, "{path}: OPTIONS is no documented method");
+        let mut allowed: Vec<String> =
+            probe.headers()["allow"].to_str().unwrap().split(',').map(|m| m.trim().to_owned()).collect();
+        allowed.sort();
+        assert_eq!(allowed, documented, "{path}: the router's methods are the documented ones");
+    }
+    // Routes under /api come only from the documented routers (utoipa-axum's `routes!`).
+    let api_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![api_dir];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                let in_api = path.components().any(|c| c.as_os_str() == "api");
+                assert!(!source.contains(".route(\"/api"), "{}: an /api route outside the document", path.display());
+                assert!(!(in_api && source.contains(".route(")), "{}: a plain .route( in the API", path.display());
+            }
+        }
+    }
+}

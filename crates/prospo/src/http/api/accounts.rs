@@ -29,8 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct SignUpRequest {
+    #[schema(format = Email)]
     email: String,
     /// At least 10 characters, any characters.
+    #[schema(min_length = 10, max_length = 1024)]
     password: String,
     name: String,
     /// Lower-case letters, digits and hyphens; part of booking links.
@@ -124,7 +126,7 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, user: Option<ApiU
 pub struct PasswordChange {
     current_password: String,
     /// At least 10 characters.
-    #[schema(min_length = 10)]
+    #[schema(min_length = 10, max_length = 1024)]
     new_password: String,
 }
 

@@ -103,8 +103,10 @@ async fn slots(
 #[derive(Deserialize, ToSchema)]
 pub struct BookingRequest {
     /// RFC 3339, one of the offered slots.
+    #[schema(format = DateTime)]
     start: String,
     name: String,
+    #[schema(format = Email)]
     email: String,
     /// The invitee's IANA time zone.
     timezone: String,

@@ -21,7 +21,10 @@ impl Modify for SharedStatuses {
                 for (status, description) in shared_statuses(operation) {
                     let response = ResponseBuilder::new()
                         .description(description)
-                        .content("application/json", utoipa::openapi::Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+                        .content(
+                            "application/json",
+                            utoipa::openapi::Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                        )
                         .build();
                     operation.responses.responses.entry(status.to_string()).or_insert(RefOr::T(response));
                 }
@@ -58,4 +61,67 @@ fn shared_statuses(operation: &Operation) -> Vec<(u16, &'static str)> {
         statuses.push((422, "The body or query does not fit (`invalid_body`, `invalid_query`) or a field is refused (the code names it)."));
     }
     statuses
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::domain::accounts::NewPassword;
+    use crate::scheduling::booking::MAX_INVITEES;
+    use crate::scheduling::event_types as et;
+
+    fn document() -> Value {
+        serde_json::to_value(super::super::router().1).unwrap()
+    }
+
+    fn property<'a>(doc: &'a Value, schema: &str, field: &str) -> &'a Value {
+        &doc["components"]["schemas"][schema]["properties"][field]
+    }
+
+    /// The document's numbers are the ones the handlers validate with.
+    #[test]
+    fn declared_constraints_are_the_enforced_ones() {
+        let doc = document();
+        let range = |r: std::ops::RangeInclusive<i64>| (json!(r.start()), json!(r.end()));
+        let expected = [
+            ("EventTypeInput", "duration_minutes", range(et::DURATION_MINUTES)),
+            ("EventTypeInput", "slot_step_minutes", range(et::DURATION_MINUTES)),
+            ("EventTypeInput", "buffer_before_minutes", range(et::BUFFER_MINUTES)),
+            ("EventTypeInput", "buffer_after_minutes", range(et::BUFFER_MINUTES)),
+            ("EventTypeInput", "minimum_notice_minutes", range(et::NOTICE_MINUTES)),
+            ("EventTypeInput", "booking_window_days", range(et::WINDOW_DAYS)),
+            ("EventTypeInput", "max_per_day", (json!(0), json!(et::MAX_PER_DAY.end()))),
+            ("NewMeetingRequest", "duration_minutes", range(et::DURATION_MINUTES)),
+        ];
+        for (schema, field, (minimum, maximum)) in expected {
+            let p = property(&doc, schema, field);
+            assert_eq!((&p["minimum"], &p["maximum"]), (&minimum, &maximum), "{schema}.{field}: {p}");
+        }
+        assert_eq!(property(&doc, "EventTypeInput", "reminder_minutes")["maxItems"], json!(et::MAX_REMINDERS));
+        assert_eq!(property(&doc, "NewMeetingRequest", "invitees")["maxItems"], json!(MAX_INVITEES));
+        for (schema, field) in [("SignUpRequest", "password"), ("PasswordChange", "new_password")] {
+            let p = property(&doc, schema, field);
+            assert_eq!(p["minLength"], json!(NewPassword::MIN_CHARS), "{schema}.{field}");
+            assert_eq!(p["maxLength"], json!(NewPassword::MAX_CHARS), "{schema}.{field}");
+        }
+    }
+
+    /// Every operation answers in the envelope for what its shape implies.
+    #[test]
+    fn shared_statuses_follow_each_operation_s_shape() {
+        let doc = document();
+        let operation = |path: &str, method: &str| doc["paths"][path][method].clone();
+        let statuses = |op: &Value| op["responses"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let me = statuses(&operation("/api/v1/me", "get"));
+        assert!(me.contains(&"401".to_owned()) && !me.contains(&"404".to_owned()), "{me:?}");
+        let patch = statuses(&operation("/api/v1/meetings/{id}", "patch"));
+        for status in ["400", "401", "404", "413", "415", "422"] {
+            assert!(patch.contains(&status.to_owned()), "{status} in {patch:?}");
+        }
+        let slots = statuses(&operation("/api/v1/public/{username}/{slug}/slots", "get"));
+        assert!(slots.contains(&"422".to_owned()) && !slots.contains(&"401".to_owned()), "{slots:?}");
+        let query = operation("/api/v1/meetings", "get")["parameters"][0].clone();
+        assert_eq!((query["name"].as_str(), query["in"].as_str()), (Some("when"), Some("query")));
+    }
 }

@@ -70,12 +70,15 @@ async fn list_meetings(
 #[derive(Deserialize, ToSchema)]
 pub struct NewMeetingRequest {
     topic: String,
-    /// RFC 3339.
+    /// RFC 3339, not in the past.
+    #[schema(format = DateTime)]
     start: String,
+    #[schema(minimum = 5, maximum = 720)]
     duration_minutes: i64,
     /// IANA time zone shown with the meeting.
     timezone: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     invitees: Vec<InviteeRequest>,
     zoom: Option<ZoomOptionsInput>,
 }
