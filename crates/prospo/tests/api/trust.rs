@@ -543,3 +543,32 @@ async fn the_booking_form_sent_twice_makes_one_booking() {
     assert!(locations[0].starts_with("/booking/"), "{locations:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, 1);
 }
+
+/// Sent mails keep their links a week, idempotent answers a day: housekeeping empties the one and
+/// forgets the other.
+#[tokio::test]
+async fn housekeeping_empties_sent_mail_and_forgets_idempotency_keys() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    let body = json!({"topic": "Sync", "start": "2031-03-03T16:00:00Z", "duration_minutes": 30, "timezone": "UTC"});
+    let answer = post_with_key(&app, "/api/v1/meetings", &body, "kept-a-day", Some(&token)).await;
+    assert_eq!(answer.status(), 409, "no Zoom yet: refused, and that answer is kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM idempotency_keys").await, 1);
+    for _ in 0..150 {
+        if app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").await, 0, "the verification mail went");
+    assert!(app.count("SELECT COUNT(*) FROM outbox WHERE text_body LIKE '%/verify-email/%'").await > 0);
+
+    app.state.clock.advance(jiff::SignedDuration::from_hours(8 * 24));
+    app.wait_for_due_jobs("maintenance").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM idempotency_keys").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE text_body LIKE '%/verify-email/%'").await, 0);
+    assert!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE purged_at IS NOT NULL AND subject <> ''").await > 0,
+        "subjects kept"
+    );
+}
