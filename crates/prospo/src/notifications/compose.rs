@@ -4,6 +4,7 @@
 use crate::store::outbox::{MailKind, OutgoingMail};
 
 /// A paragraph of a mail.
+#[derive(Clone)]
 pub enum Para {
     Text(String),
     /// `label: url`, the URL a link in HTML.
@@ -48,6 +49,7 @@ pub fn compose(kind: MailKind, to: &str, subject: String, paras: &[Para], ics: O
         text_body,
         html_body: format!("<!DOCTYPE html>\n<html><body>\n{html}</body></html>\n"),
         ics,
+        reply_to: None,
     }
 }
 

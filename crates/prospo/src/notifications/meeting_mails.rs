@@ -43,7 +43,12 @@ impl MeetingEvent {
 /// The meeting as the mails describe it, after the change.
 pub struct MeetingFacts<'a> {
     pub id: &'a str,
+    /// The host's title for the meeting (for a booking, "EVENT with INVITEE").
     pub topic: &'a str,
+    /// A booking's event type title: invitees read "EVENT with HOST".
+    pub booked_title: Option<&'a str>,
+    /// What the invitee wrote when booking (the host's mail shows it).
+    pub notes: Option<&'a str>,
     pub start_at: i64,
     pub end_at: i64,
     /// The sequence the meeting has once the change is committed (the invitation's SEQUENCE).
@@ -84,26 +89,46 @@ pub fn meeting_mails(
 ) -> Vec<OutgoingMail> {
     // Each invitee's invitation names the organiser and that invitee only (so a mail's size does not
     // grow with the meeting, nor does one invitee learn the others' addresses); the host's names all.
-    let calendar = |attendees: &[Party]| match event {
+    let calendar = |title: &str, attendees: &[Party]| match event {
         MeetingEvent::Reminder(_) => None,
-        _ => Some(invitation(event, meeting, host, attendees)),
+        _ => Some(invitation(event, meeting, title, host, attendees)),
+    };
+    // Each reader sees the other party: the invitee the host, the host the invitee.
+    let invitee_title = match meeting.booked_title {
+        Some(title) => format!("{title} with {}", host.name),
+        None => meeting.topic.to_owned(),
     };
     let mut mails = Vec::with_capacity(invitees.len() + 1);
     for invitee in invitees {
         let link = manage_token.map(|t| Para::link("Reschedule or cancel", notices.manage_url(t)));
-        let with = format!("Host: {}", host.name);
-        mails.push(mail(event, meeting, invitee, &with, link, calendar(std::slice::from_ref(invitee))));
+        let about = [Para::text(format!("Host: {} <{}>", host.name, host.email))];
+        let invitation = calendar(&invitee_title, std::slice::from_ref(invitee));
+        let mut mail = mail(event, meeting, &invitee_title, invitee, &about, link, invitation);
+        mail.reply_to = Some(host.email.clone());
+        mails.push(mail);
     }
     if !matches!(event, MeetingEvent::Reminder(_)) {
-        let names: Vec<&str> = invitees.iter().map(|p| p.name.as_str()).collect();
-        let with = if names.is_empty() { String::new() } else { format!("Invitees: {}", names.join(", ")) };
+        let mut about: Vec<Para> =
+            invitees.iter().map(|p| Para::text(format!("Invitee: {}", address_line(p)))).collect();
+        if let Some(notes) = meeting.notes.filter(|n| !n.trim().is_empty()) {
+            about.push(Para::text(format!("Notes: {notes}")));
+        }
         let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
-        mails.push(mail(event, meeting, host, &with, link, calendar(invitees)));
+        mails.push(mail(event, meeting, meeting.topic, host, &about, link, calendar(meeting.topic, invitees)));
     }
     mails
 }
 
-fn invitation(event: MeetingEvent, meeting: &MeetingFacts, host: &Party, invitees: &[Party]) -> String {
+/// `Sam Okafor <sam@example.com>`, or the address alone when it is all the name there is.
+fn address_line(party: &Party) -> String {
+    if party.name.trim().is_empty() || party.name.eq_ignore_ascii_case(&party.email) {
+        party.email.clone()
+    } else {
+        format!("{} <{}>", party.name, party.email)
+    }
+}
+
+fn invitation(event: MeetingEvent, meeting: &MeetingFacts, title: &str, host: &Party, invitees: &[Party]) -> String {
     let attendees: Vec<Person> = invitees.iter().map(|p| Person { name: &p.name, email: &p.email }).collect();
     let cancelled = event == MeetingEvent::Cancelled;
     ics::calendar(&IcsEvent {
@@ -112,7 +137,7 @@ fn invitation(event: MeetingEvent, meeting: &MeetingFacts, host: &Party, invitee
         start_ms: meeting.start_at,
         end_ms: meeting.end_at,
         stamp_ms: meeting.now_ms,
-        summary: meeting.topic,
+        summary: title,
         join_url: meeting.join_url.filter(|_| !cancelled),
         description: &zoom_lines(meeting, cancelled).join("\n"),
         cancelled,
@@ -176,16 +201,17 @@ fn spaced_meeting_id(id: i64) -> String {
     format!("{a} {b} {c}")
 }
 
+/// One reader's mail: `topic` as this reader sees it, `about` the other party.
 fn mail(
     event: MeetingEvent,
     meeting: &MeetingFacts,
+    topic: &str,
     to: &Party,
-    with: &str,
+    about: &[Para],
     link: Option<Para>,
     calendar: Option<String>,
 ) -> OutgoingMail {
     let when = human_range_ms(meeting.start_at, meeting.end_at, to.timezone.as_deref());
-    let topic = meeting.topic;
     let (subject, headline) = match event {
         MeetingEvent::Booked => (format!("Booked: {topic} — {when}"), "Your meeting is booked.".to_owned()),
         MeetingEvent::Rescheduled => {
@@ -204,9 +230,7 @@ fn mail(
         ),
     };
     let mut paras = vec![Para::text(headline), Para::text(topic), Para::text(format!("When: {when}"))];
-    if !with.is_empty() {
-        paras.push(Para::text(with));
-    }
+    paras.extend(about.iter().cloned());
     if event == MeetingEvent::Cancelled
         && let Some(reason) = meeting.cancel_reason
     {
@@ -299,6 +323,8 @@ pub fn new_meeting_mails(
     let facts = MeetingFacts {
         id: &meeting.id,
         topic: &meeting.topic,
+        booked_title: meeting.booked_title.as_deref(),
+        notes: meeting.notes.as_deref(),
         start_at: meeting.start_at,
         end_at: meeting.end_at,
         sequence: 0,
@@ -338,6 +364,8 @@ pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -
     let facts = MeetingFacts {
         id: &meeting.id,
         topic: change.topic,
+        booked_title: meeting.booked_title.as_deref(),
+        notes: meeting.notes.as_deref(),
         start_at: change.start_at,
         end_at: change.end_at,
         // A change's store write raises the sequence in the transaction that queues these mails; a
@@ -367,6 +395,8 @@ mod tests {
         MeetingFacts {
             id: "m1",
             topic: "Intro",
+            booked_title: None,
+            notes: None,
             start_at: 1_795_875_200_000,
             end_at: 1_795_877_000_000,
             sequence: 0,
@@ -402,6 +432,31 @@ mod tests {
         assert!(mails[1].text_body.contains("UTC"));
         assert!(mails[1].text_body.contains("https://book.example/meetings/m1"));
         assert!(mails[1].html_body.contains("<a href=\"https://zoom.example/j/1\">"));
+    }
+
+    #[test]
+    fn each_reader_sees_the_other_party() {
+        let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
+        let host = Party { name: "Jane Rivera".into(), email: "jane@example.com".into(), timezone: None };
+        let sam = Party { name: "Sam Okafor".into(), email: "sam@example.com".into(), timezone: None };
+        let bare = Party { name: "x@example.com".into(), email: "x@example.com".into(), timezone: None };
+        let facts = MeetingFacts {
+            topic: "Portfolio review with Sam Okafor",
+            booked_title: Some("Portfolio review"),
+            notes: Some("About the Q3 deck"),
+            ..facts(&[])
+        };
+        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts, &host, &[sam, bare], Some("tok"));
+        let (to_sam, to_host) = (&mails[0], &mails[2]);
+        assert!(to_sam.subject.starts_with("Booked: Portfolio review with Jane Rivera"), "{}", to_sam.subject);
+        assert!(!to_sam.text_body.contains("Sam Okafor") && !to_sam.text_body.contains("About the Q3"));
+        assert!(to_sam.ics.as_deref().unwrap().contains("SUMMARY:Portfolio review with Jane Rivera"));
+        assert_eq!(to_sam.reply_to.as_deref(), Some("jane@example.com"));
+        assert!(to_host.subject.starts_with("Booked: Portfolio review with Sam Okafor"), "{}", to_host.subject);
+        assert!(to_host.text_body.contains("Invitee: Sam Okafor <sam@example.com>"), "{}", to_host.text_body);
+        assert!(to_host.text_body.contains("Invitee: x@example.com\n"), "the address once: {}", to_host.text_body);
+        assert!(to_host.text_body.contains("Notes: About the Q3 deck"));
+        assert_eq!(to_host.reply_to, None);
     }
 
     #[test]

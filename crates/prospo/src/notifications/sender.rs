@@ -123,7 +123,11 @@ impl MailWork {
     fn message(&self, row: &OutboxRow) -> anyhow::Result<Message> {
         let to: Mailbox = row.recipient.parse().context("the recipient address is not valid")?;
         let alternative = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
-        let builder = Message::builder().from(self.from.clone()).to(to).subject(row.subject.clone());
+        let mut builder = Message::builder().from(self.from.clone()).to(to).subject(row.subject.clone());
+        // A reply-to that no longer parses is dropped, not a reason to hold the mail.
+        if let Some(reply_to) = row.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
+            builder = builder.reply_to(reply_to);
+        }
         let message = match &row.ics {
             Some(ics) => {
                 let ics = String::from_utf8_lossy(ics).into_owned();

@@ -21,6 +21,8 @@ pub struct MeetingRow {
     pub host_id: String,
     pub event_type_id: Option<String>,
     pub topic: String,
+    /// The event type's title when booked (see [`MeetingRow::topic_for_invitees`]).
+    pub booked_title: Option<String>,
     pub start_at: i64,
     pub end_at: i64,
     pub buffer_before_ms: i64,
@@ -115,7 +117,7 @@ impl NewMeeting {
 /// Every [`MeetingRow`] column, for `SELECT` and `RETURNING`.
 macro_rules! meeting_columns {
     () => {
-        "id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, buffer_after_ms, timezone, \
+        "id, host_id, event_type_id, topic, booked_title, start_at, end_at, buffer_before_ms, buffer_after_ms, timezone, \
          status, location, location_detail, notes, cancel_reason, sequence, version, zoom_status, \
          zoom_pending_change, zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, \
          zoom_create_unconfirmed, zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, \
@@ -162,6 +164,8 @@ pub struct NewMeeting {
     pub host_id: String,
     pub event_type_id: Option<String>,
     pub topic: String,
+    /// The event type's title, for a booking.
+    pub booked_title: Option<String>,
     pub start_at: i64,
     pub end_at: i64,
     pub buffer_before_ms: i64,
@@ -454,9 +458,9 @@ impl Tx {
                 "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
                  buffer_after_ms, timezone, status, location, location_detail, notes, manage_token_hash, zoom_status, \
                  zoom_pending_change, zoom_reference, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, manage_token_sealed, sequence, calendar_status, created_at, updated_at) \
+                 zoom_auto_recording, manage_token_sealed, sequence, calendar_status, created_at, updated_at, booked_title) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                 $21, $22, $23, $24, $25, $25) RETURNING ",
+                 $21, $22, $23, $24, $25, $25, $26) RETURNING ",
                 meeting_columns!()
             ))
             .bind(&meeting.id)
@@ -484,6 +488,7 @@ impl Tx {
             .bind(state.sequence)
             .bind(state.calendar)
             .bind(now)
+            .bind(&meeting.booked_title)
             .fetch_one(&mut *c)
             .await
         })?;

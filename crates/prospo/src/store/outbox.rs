@@ -48,6 +48,8 @@ pub struct OutgoingMail {
     pub html_body: String,
     /// The RFC 5545 calendar attached as `text/calendar`.
     pub ics: Option<String>,
+    /// Where answers go (the host, on invitee mails).
+    pub reply_to: Option<String>,
 }
 
 /// A mail as the sender reads it.
@@ -60,6 +62,7 @@ pub struct OutboxRow {
     pub text_body: String,
     pub html_body: String,
     pub ics: Option<Vec<u8>>,
+    pub reply_to: Option<String>,
     pub sent_at: Option<i64>,
 }
 
@@ -176,8 +179,8 @@ impl Tx {
         let ids: Vec<String> = entries.iter().map(|_| super::new_id()).collect();
         let outbox = format!(
             "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, ics, created_at, send_after, \
-             meeting_id, caused_by, held) VALUES {}",
-            values_list(entries.len(), 12)
+             meeting_id, caused_by, held, reply_to) VALUES {}",
+            values_list(entries.len(), 13)
         );
         let due: Vec<&String> = ids.iter().zip(entries).filter(|(_, entry)| !entry.held).map(|(id, _)| id).collect();
         let jobs =
@@ -198,7 +201,8 @@ impl Tx {
                     .bind(now)
                     .bind(entry.meeting_id)
                     .bind(entry.caused_by)
-                    .bind(entry.held);
+                    .bind(entry.held)
+                    .bind(&mail.reply_to);
             }
             insert.execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
@@ -298,7 +302,7 @@ impl Db {
     pub async fn outbox_mail(&self, id: &str) -> StoreResult<Option<OutboxRow>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, kind, recipient, subject, text_body, html_body, ics, sent_at FROM outbox WHERE id = $1",
+                "SELECT id, kind, recipient, subject, text_body, html_body, ics, reply_to, sent_at FROM outbox WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)

@@ -81,6 +81,7 @@ struct Invite {
     location: Option<String>,
     organizer: Option<String>,
     attendees: Vec<String>,
+    summary: Option<String>,
 }
 
 fn invite(raw: &str) -> Invite {
@@ -104,6 +105,7 @@ fn invite(raw: &str) -> Invite {
         location: event.get_location().map(str::to_owned),
         organizer: event.property_value("ORGANIZER").map(str::to_owned),
         attendees: unfolded.lines().filter(|l| l.starts_with("ATTENDEE")).map(str::to_owned).collect(),
+        summary: event.get_summary().map(str::to_owned),
     }
 }
 
@@ -212,6 +214,19 @@ on_both_backends! {
                         assert_eq!(invite.url.as_deref(), Some(join_url.as_str()));
                         assert_eq!(invite.location.as_deref(), Some(join_url.as_str()));
                     }
+                }
+                // Each reader sees the other party, in the subject, the body and the invitation.
+                let subject = header(&mail.raw, "Subject").unwrap();
+                let title = if to_invitee { "Intro call with ada" } else { "Intro call with Invitee" };
+                assert!(subject.contains(title), "{kind}: {subject}");
+                assert_eq!(invite.summary.as_deref(), Some(title), "{kind}");
+                if to_invitee {
+                    assert!(!subject.contains("Invitee") && !text.contains("with Invitee"), "{kind}: {subject}\n{text}");
+                    assert!(text.contains(&format!("Host: ada <{HOST}>")), "{text}");
+                    assert!(header(&mail.raw, "Reply-To").is_some_and(|r| r.contains(HOST)), "{kind}: replies go to the host");
+                } else {
+                    assert!(text.contains(&format!("Invitee: Invitee <{INVITEE}>")), "{text}");
+                    assert!(header(&mail.raw, "Reply-To").is_none(), "{kind}");
                 }
                 assert!(invite.organizer.as_deref().unwrap_or_default().contains(HOST), "{invite:?}");
                 assert!(invite.attendees.iter().any(|a| a.contains(INVITEE)), "{invite:?}");
