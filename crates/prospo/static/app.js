@@ -129,9 +129,25 @@ document.querySelectorAll(".day[data-day]").forEach((day) => {
   if (!day.classList.contains("has-error")) day.querySelectorAll(".interval").forEach((row) => { if (isBlank(row)) row.remove(); });
   refreshDay(day);
 });
+// The spare empty override row is for browsers without this file: here "+ Add a date override"
+// adds rows, cloned from a blank copy kept aside.
+const overrideTemplates = new WeakMap();
 document.querySelectorAll(".overrides").forEach((list) => {
-  const rows = list.querySelectorAll(".override");
-  if (rows.length > 1) rows.forEach((row) => { if (isBlank(row) && !row.classList.contains("has-error")) row.remove(); });
+  const rows = [...list.querySelectorAll(".override")];
+  const template = rows[rows.length - 1]?.cloneNode(true);
+  if (template) overrideTemplates.set(list, template);
+  rows.forEach((row) => { if (isBlank(row) && !row.classList.contains("has-error")) row.remove(); });
+  list.querySelectorAll(".override").forEach(syncClosed);
+});
+
+// A date set to Closed has no hours: its From/Until are switched off (and not sent).
+function syncClosed(row) {
+  const kind = row.querySelector("select[name$='.kind']");
+  if (!kind) return;
+  row.querySelectorAll("input.time-input").forEach((input) => { input.disabled = kind.value === "closed"; });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches(".override select[name$='.kind']")) syncClosed(event.target.closest(".override"));
 });
 
 document.addEventListener("click", (event) => {
@@ -171,7 +187,7 @@ document.addEventListener("click", (event) => {
   const addOverride = event.target.closest("[data-add-override]");
   if (addOverride) {
     const list = addOverride.closest("section").querySelector(".overrides");
-    const template = list.querySelector(".override");
+    const template = overrideTemplates.get(list);
     const index = Number(list.dataset.nextIndex || 0);
     list.dataset.nextIndex = String(index + 1);
     let row;
@@ -182,6 +198,7 @@ document.addEventListener("click", (event) => {
       row.querySelectorAll("label[for]").forEach((e) => { e.htmlFor = e.htmlFor.replace(/^ov-\d+-/, `ov-${index}-`); });
       row.querySelectorAll("[name]").forEach((e) => { e.name = e.name.replace(/^ov\.\d+\./, `ov.${index}.`); if (e.tagName === "SELECT") e.value = "closed"; else e.value = ""; });
       list.append(row);
+      syncClosed(row);
     } else {
       window.location.reload();
       return;

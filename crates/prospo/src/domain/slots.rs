@@ -67,6 +67,8 @@ pub enum AvailabilityError {
     InvalidTime { day: String, value: String },
     #[error("\"{0}\" is not a date. Use YYYY-MM-DD.")]
     InvalidDate(String),
+    #[error("A date override has hours but no date: pick its date, or remove the row.")]
+    MissingOverrideDate,
     #[error("{0} has more than one override.")]
     DuplicateOverride(Date),
     #[error("{day}: {start}–{end} ends before it starts.")]
@@ -84,7 +86,7 @@ impl AvailabilityError {
             AvailabilityError::UnknownTimeZone(_) => "unknown_time_zone",
             AvailabilityError::UnknownWeekday(_) => "unknown_weekday",
             AvailabilityError::InvalidTime { .. } => "invalid_time",
-            AvailabilityError::InvalidDate(_) => "invalid_date",
+            AvailabilityError::InvalidDate(_) | AvailabilityError::MissingOverrideDate => "invalid_date",
             AvailabilityError::DuplicateOverride(_) => "duplicate_override",
             AvailabilityError::ReversedInterval { .. } => "reversed_interval",
             AvailabilityError::EmptyInterval { .. } => "empty_interval",
@@ -239,6 +241,9 @@ impl Availability {
 
         let mut overrides = BTreeMap::new();
         for o in &input.overrides {
+            if o.date.trim().is_empty() {
+                return Err(AvailabilityError::MissingOverrideDate);
+            }
             let date: Date = o.date.trim().parse().map_err(|_| AvailabilityError::InvalidDate(o.date.clone()))?;
             let intervals = parse_day(&date.to_string(), &o.intervals)?;
             if overrides.insert(date, intervals).is_some() {

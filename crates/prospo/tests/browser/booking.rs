@@ -376,3 +376,67 @@ async fn pages_work_without_javascript() {
         "error under the field, values kept"
     );
 }
+
+/// Date overrides typed on the Availability page are saved and shown again; a row with hours but
+/// no date (a date the browser could not read) is refused and kept, never silently dropped; a
+/// Closed date's hours cannot be typed; no blank row waits by default.
+#[tokio::test]
+async fn date_overrides_typed_on_the_page_are_kept() {
+    let Some(host) = Browser::start("overrides").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    log_in(&host, &app, "ada@example.com").await;
+    host.goto(&app.at("/availability")).await;
+    host.wait_for_path("/availability").await;
+    assert!(!host.exists(".overrides .override").await, "no blank override row by default");
+    let row = |n: usize, part: &str| format!(".overrides .override:nth-child({n}) [name$='.{part}']");
+    let set = |css: String, value: &'static str| {
+        let host = &host;
+        async move {
+            let script = format!(
+                "const e = document.querySelector(\"{css}\"); e.value = '{value}'; \
+                 e.dispatchEvent(new Event('input', {{bubbles: true}})); e.dispatchEvent(new Event('change', {{bubbles: true}}));"
+            );
+            host.js(&script).await;
+        }
+    };
+    let disabled = |css: String| {
+        let host = &host;
+        async move { host.js(&format!("return document.querySelector(\"{css}\").disabled;")).await == Value::Bool(true) }
+    };
+    host.click_button("+ Add a date override").await;
+    set(row(1, "date"), "2031-12-24").await;
+    assert!(disabled(row(1, "start")).await, "a Closed date's From is switched off");
+    host.click_button("+ Add a date override").await;
+    set(row(2, "date"), "2031-12-28").await;
+    set(row(2, "kind"), "hours").await;
+    assert!(!disabled(row(2, "start")).await, "Other hours can be typed");
+    host.find(&row(2, "start")).await.send_keys("10:00").await.unwrap();
+    host.find(&row(2, "end")).await.send_keys("12:00").await.unwrap();
+    host.click_button("+ Add a date override").await;
+    set(row(3, "kind"), "hours").await;
+    host.find(&row(3, "start")).await.send_keys("13:00").await.unwrap();
+    host.find(&row(3, "end")).await.send_keys("14:00").await.unwrap();
+    host.click_button("Save availability").await;
+    host.wait_for_text("#availability-error", "has hours but no date").await;
+    let (_, saved) = app.get_json("/api/v1/availability", Some(&token)).await;
+    assert_eq!(saved["overrides"], serde_json::json!([]), "nothing saved while a row is refused: {saved}");
+    let mut kept = Vec::new();
+    for n in 1..=3 {
+        kept.push(value(&host, &row(n, "start")).await);
+    }
+    assert_eq!(kept, ["", "10:00", "13:00"], "every row comes back as typed");
+
+    host.click(&host.find(".overrides .override:nth-child(3) [data-remove-row]").await, "Remove").await;
+    host.screenshots("availability-overrides").await;
+    host.click_button("Save availability").await;
+    host.wait_for_text(".flash", "availability is saved").await;
+    let (_, saved) = app.get_json("/api/v1/availability", Some(&token)).await;
+    assert_eq!(
+        saved["overrides"],
+        serde_json::json!([{"date": "2031-12-24", "intervals": []}, {"date": "2031-12-28", "intervals": [["10:00", "12:00"]]}]),
+        "{saved}"
+    );
+    assert_eq!(value(&host, &row(1, "date")).await, "2031-12-24");
+    assert_eq!(value(&host, &row(2, "date")).await, "2031-12-28");
+}

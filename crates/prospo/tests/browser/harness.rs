@@ -511,6 +511,8 @@ const effect = (() => {
   return form.dataset.confirm ? "dialog" : "page";
 })();
 if (effect !== "none") window.__prospoLeaving = true;
+// As a person would: bring the control to the middle of the screen, clear of sticky bars.
+e.scrollIntoView({block: "center", inline: "nearest"});
 return effect;
 "#;
 

@@ -173,10 +173,12 @@ fn parse_form(body: &[u8]) -> AvailabilityInput {
         let (start, end) = (get("start"), get("end"));
         if group == "ov" {
             let date = get("date");
-            if date.is_empty() {
+            let closed = get("kind") != "hours";
+            // A row left blank is no override; one with hours but no date (a date the browser
+            // could not read, say) is kept, so that it is refused and shown rather than lost.
+            if date.is_empty() && (closed || (start.is_empty() && end.is_empty())) {
                 continue;
             }
-            let closed = get("kind") != "hours";
             let at = match overrides.iter().position(|o| o.date == date) {
                 Some(at) => at,
                 None => {
