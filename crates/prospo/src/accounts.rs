@@ -51,6 +51,8 @@ pub struct SignUpInput<'a> {
     pub password: &'a str,
     pub name: &'a str,
     pub username: &'a str,
+    /// The browser's zone: the new host's hours start as Monday–Friday 09:00–17:00 there.
+    pub timezone: Option<&'a str>,
 }
 
 /// How long an email verification link works.
@@ -62,6 +64,7 @@ pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, Accou
     let name = PersonName::parse(input.name)?;
     let username = Username::parse(input.username)?;
     let password = NewPassword::parse(input.password)?;
+    let hours = first_hours(input.timezone)?;
     let hash = hash_password(password).await?;
     let token = random_token();
     let mail = account_mails::verify_email(email.as_str(), name.as_str(), &app.mail.verify_url(&token));
@@ -73,6 +76,7 @@ pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, Accou
         name: name.as_str(),
         password_hash: &hash,
         verification: &verification,
+        availability: (&hours.timezone, &json(&hours.weekly), &json(&hours.overrides)),
     };
     let user = app.db.create_user(new_user, now).await.map_err(|e| match e {
         CreateUserError::Taken(Taken::Email) => AccountError::EmailTaken,
@@ -81,6 +85,23 @@ pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, Accou
     })?;
     app.wake(Queue::Mail);
     Ok(user)
+}
+
+/// A new host's hours in `timezone` (a blank or absent zone is UTC; an unknown one is refused).
+fn first_hours(timezone: Option<&str>) -> Result<crate::domain::slots::AvailabilityInput, AccountError> {
+    let zone = timezone.map(str::trim).filter(|z| !z.is_empty()).unwrap_or("UTC");
+    let hours = crate::scheduling::availability::default_input(zone);
+    crate::domain::slots::Availability::parse(&hours).map(|a| a.to_input()).map_err(|_| {
+        AccountError::Invalid(Invalid::new(
+            "timezone",
+            "unknown_time_zone",
+            "This is not a time zone we know. Use an IANA name such as Europe/Berlin.",
+        ))
+    })
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("maps and lists of strings serialise")
 }
 
 /// Reset and verification mails one address may get per hour: nobody can make Prospo bomb an

@@ -39,17 +39,22 @@ pub const DEMO_BOOKING_PATH: &str = "/demo/intro";
 /// Makes sure the demo host exists, with hours every day and a Zoom event type to book.
 pub async fn ensure_demo_host(app: &App) -> anyhow::Result<()> {
     let db = &app.db;
-    let input = SignUpInput { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: "Demo Host", username: "demo" };
-    match accounts::sign_up(app, input).await {
+    let input =
+        SignUpInput { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: "Demo Host", username: "demo", timezone: None };
+    let created = match accounts::sign_up(app, input).await {
         // The demo's address is made up: it counts as confirmed (its verification mail still shows
         // in the outbox folder, like every mail).
-        Ok(host) => db.mark_email_verified(&host.id, app.now_ms()).await?,
-        Err(AccountError::EmailTaken) => {}
+        Ok(host) => {
+            db.mark_email_verified(&host.id, app.now_ms()).await?;
+            true
+        }
+        Err(AccountError::EmailTaken) => false,
         Err(e) => anyhow::bail!("cannot create the demo host: {e}"),
-    }
+    };
     let host = db.user_by_email(DEMO_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo host missing"))?;
-    if db.availability_of(&host.id).await?.is_none() {
-        let mut hours = availability::default_input();
+    // Open every day, so the demo can be booked at once whatever day it is tried on.
+    if created || db.availability_of(&host.id).await?.is_none() {
+        let mut hours = availability::default_input("UTC");
         for day in ["sat", "sun"] {
             hours.weekly.insert(day.to_owned(), vec![["09:00".to_owned(), "17:00".to_owned()]]);
         }

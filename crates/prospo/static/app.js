@@ -13,6 +13,11 @@ document.addEventListener("click", (event) => {
   });
 });
 
+// Fields that carry the browser's time zone (sign-up: a new host's hours start in it).
+document.querySelectorAll("input[data-browser-zone]").forEach((input) => {
+  try { input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* left blank: UTC */ }
+});
+
 // A confirmation before every destructive action.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;

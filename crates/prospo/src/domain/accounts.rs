@@ -13,7 +13,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
+    pub(crate) fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
         Invalid { field, code, message: message.into() }
     }
 }

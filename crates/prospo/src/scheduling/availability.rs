@@ -7,12 +7,12 @@ use crate::domain::slots::{Availability, AvailabilityError, AvailabilityInput};
 use crate::store::accounts::HostRow;
 use crate::store::{Db, StoreError};
 
-/// Until a host sets hours: Monday to Friday, 09:00–17:00 UTC, so an event type is bookable as soon
-/// as it is created.
-pub fn default_input() -> AvailabilityInput {
+/// A new host's hours: Monday to Friday, 09:00–17:00 in `timezone` (the browser's at sign-up, else
+/// UTC), so an event type is bookable at sensible hours as soon as it is created.
+pub fn default_input(timezone: &str) -> AvailabilityInput {
     let weekdays = ["mon", "tue", "wed", "thu", "fri"];
     AvailabilityInput {
-        timezone: "UTC".into(),
+        timezone: timezone.into(),
         weekly: weekdays
             .iter()
             .map(|d| ((*d).to_owned(), vec![["09:00".to_owned(), "17:00".to_owned()]]))
@@ -37,7 +37,7 @@ pub async fn load_input(db: &Db, user_id: &str) -> Result<AvailabilityInput, Sto
 
 /// The availability as stored ((zone, weekly JSON, overrides JSON)), or the default without one.
 pub fn input_of(stored: Option<(&str, &str, &str)>) -> AvailabilityInput {
-    let Some((timezone, weekly, overrides)) = stored else { return default_input() };
+    let Some((timezone, weekly, overrides)) = stored else { return default_input("UTC") };
     AvailabilityInput {
         timezone: timezone.to_owned(),
         weekly: serde_json::from_str(weekly).unwrap_or_default(),

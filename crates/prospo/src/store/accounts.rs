@@ -89,6 +89,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     /// The email verification link, stored with the account together with the mail that carries it.
     pub verification: &'a NewLink<'a>,
+    /// The first hours: (zone, weekly JSON, overrides JSON).
+    pub availability: (&'a str, &'a str, &'a str),
 }
 
 /// Which single-use link a [`NewLink`] is.
@@ -167,6 +169,20 @@ impl Db {
                 .map(|r| r.rows_affected())
             })?;
             tx.insert_link(LinkKind::EmailVerification, &id, user.verification, now).await?;
+            let (timezone, weekly, overrides) = user.availability;
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO availability (user_id, timezone, weekly, overrides, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&id)
+                .bind(timezone)
+                .bind(weekly)
+                .bind(overrides)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
             tx.commit().await
         }
         .await;

@@ -182,3 +182,37 @@ on_both_backends! {
         assert_eq!(status, 200);
     }
 }
+
+/// A new host's hours start as Monday–Friday 09:00–17:00 in the zone sign-up was given (the page
+/// sends the browser's), so a New York host is not published at 04:00–12:00 local; UTC without one.
+#[tokio::test]
+async fn a_new_host_s_hours_start_in_their_own_zone() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let body = |username: &str, timezone: Option<&str>| {
+        let mut body = json!({"email": format!("{username}@example.com"), "password": "correct horse battery",
+                              "name": username, "username": username});
+        if let Some(zone) = timezone {
+            body["timezone"] = json!(zone);
+        }
+        body
+    };
+    let (status, signed_up) = app.post_json("/api/v1/signup", &body("nyc", Some("America/New_York")), None).await;
+    assert_eq!(status, 201, "{signed_up}");
+    let token = signed_up["token"].as_str().unwrap();
+    let (_, hours) = app.get_json("/api/v1/availability", Some(token)).await;
+    assert_eq!(hours["timezone"], "America/New_York");
+    let nine_to_five = json!([["09:00", "17:00"]]);
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        assert_eq!(hours["weekly"][day], nine_to_five, "{day}: {hours}");
+    }
+    assert!(hours["weekly"].get("sat").is_none() && hours["weekly"].get("sun").is_none(), "{hours}");
+
+    let (status, signed_up) = app.post_json("/api/v1/signup", &body("utc", None), None).await;
+    assert_eq!(status, 201);
+    let (_, hours) = app.get_json("/api/v1/availability", Some(signed_up["token"].as_str().unwrap())).await;
+    assert_eq!(hours["timezone"], "UTC");
+
+    let (status, refused) = app.post_json("/api/v1/signup", &body("mars", Some("Mars/Olympus_Mons")), None).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("unknown_time_zone")), "{refused}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE username = 'mars'").await, 0, "nothing half-written");
+}

@@ -228,3 +228,30 @@ async fn a_new_account_confirms_its_email_from_the_mailed_link() {
     let error = browser.wait_for_text("[role=alert]", "expired or was already used").await;
     assert!(error.contains("confirmation link"), "{error}");
 }
+
+/// The sign-up page sends the browser's time zone, and the new host's hours start in it.
+#[tokio::test]
+async fn sign_up_sends_the_browser_s_zone_for_the_first_hours() {
+    let Some(browser) = Browser::start("sign_up_zone").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    browser.goto(&app.at("/signup")).await;
+    browser.wait_for("#signup-title").await;
+    let zone = browser.js("return Intl.DateTimeFormat().resolvedOptions().timeZone;").await;
+    let sent = browser.js("return document.querySelector('input[name=timezone]').value;").await;
+    assert_eq!(sent, zone, "the page fills in the browser's zone");
+    // As a browser in New York would.
+    browser.js("document.querySelector('input[name=timezone]').value = 'America/New_York';").await;
+    browser.fill("Name", "Ada Lovelace").await;
+    browser.fill("Email", "ada@example.com").await;
+    browser.fill("Username", "ada").await;
+    browser.fill("Password", PASSWORD).await;
+    browser.click_button("Create account").await;
+    browser.wait_for_text(".flash[role=status]", "Welcome to Prospo").await;
+    let (status, login) = app
+        .post_json("/api/v1/login", &serde_json::json!({"email": "ada@example.com", "password": PASSWORD}), None)
+        .await;
+    assert_eq!(status, 200);
+    let (_, hours) = app.get_json("/api/v1/availability", login["token"].as_str()).await;
+    assert_eq!(hours["timezone"], "America/New_York", "{hours}");
+    assert_eq!(hours["weekly"]["mon"], serde_json::json!([["09:00", "17:00"]]));
+}

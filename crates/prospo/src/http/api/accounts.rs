@@ -37,6 +37,9 @@ pub struct SignUpRequest {
     name: String,
     /// Lower-case letters, digits and hyphens; part of booking links.
     username: String,
+    /// IANA zone (the sign-up page sends the browser's): hours start as Monday–Friday 09:00–17:00
+    /// there; UTC when absent.
+    timezone: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -76,8 +79,13 @@ pub struct SignUpResponse {
     responses((status = 201, body = SignUpResponse), (status = 409, description = "email_taken or username_taken", body = crate::http::api::ErrorBody),
               (status = 422, description = "weak_password, invalid_email, invalid_username, invalid_name", body = crate::http::api::ErrorBody)))]
 async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequest>) -> ApiResult<impl IntoResponse> {
-    let input =
-        SignUpInput { email: &body.email, password: &body.password, name: &body.name, username: &body.username };
+    let input = SignUpInput {
+        email: &body.email,
+        password: &body.password,
+        name: &body.name,
+        username: &body.username,
+        timezone: body.timezone.as_deref(),
+    };
     let user = accounts::sign_up(&state, input).await?;
     let life = TokenLife::Idle { days: accounts::LOGIN_TOKEN_IDLE_DAYS };
     let (_, token) = accounts::issue_api_token(&state, &user.id, "Sign-up", life).await?;

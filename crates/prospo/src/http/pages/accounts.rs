@@ -38,6 +38,9 @@ pub struct SignUpForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The browser's zone, filled in by the page's script.
+    #[serde(default)]
+    timezone: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -72,8 +75,14 @@ async fn signup_submit(
     jar: CookieJar,
     Form(form): Form<SignUpForm>,
 ) -> PageResult<Response> {
-    let input =
-        SignUpInput { email: &form.email, password: &form.password, name: &form.name, username: &form.username };
+    let input = SignUpInput {
+        email: &form.email,
+        password: &form.password,
+        name: &form.name,
+        username: &form.username,
+        // A zone the browser names but Prospo does not know is no reason to refuse a sign-up.
+        timezone: Some(form.timezone.as_str()).filter(|z| jiff::tz::TimeZone::get(z.trim()).is_ok()),
+    };
     let error = match accounts::sign_up(&state, input).await {
         Ok(user) => {
             let session = accounts::start_session(&state, &user.id).await?;
