@@ -561,6 +561,7 @@ async fn insert_meetings(
             host_id: host.id.clone(),
             event_type_id: counting.then(|| event_type_id.to_owned()),
             topic: "Seeded".into(),
+            booked_title: None,
             start_at: *start,
             end_at: *end,
             buffer_before_ms: 300_000,
