@@ -26,6 +26,10 @@ use crate::store::meetings::{
 use crate::store::outbox::{Cause, MailsOf, OutgoingMail, Queued};
 use crate::store::{Db, StoreError, Tx, new_id};
 
+/// What a host is told when a meeting of theirs needs Zoom and it is not connected.
+pub const HOST_NEEDS_ZOOM: &str =
+    "Connect Zoom under Settings → Integrations first: this meeting needs a Zoom meeting.";
+
 #[derive(Debug, thiserror::Error)]
 pub enum BookingError {
     #[error("{}", .0.message)]
@@ -34,7 +38,8 @@ pub enum BookingError {
     SlotTaken,
     #[error("This time cannot be booked. Please pick one of the offered times.")]
     NotAvailable,
-    #[error("This host has not connected Zoom yet, so this Zoom meeting cannot be booked.")]
+    // Invitees read this: the host's setup is the host's business (hosts read HOST_NEEDS_ZOOM).
+    #[error("This meeting cannot be booked right now. Please try again later.")]
     ZoomNotConnected,
     #[error("This meeting was cancelled.")]
     Cancelled,

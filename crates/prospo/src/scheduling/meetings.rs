@@ -32,6 +32,9 @@ pub struct MeetingView {
     pub invitees: Vec<InviteeView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Why it was cancelled, when whoever cancelled said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
     /// `null` when the meeting is not a Zoom meeting.
     pub zoom: Option<ZoomView>,
     /// The invitations wait until the host confirms their email address.
@@ -44,6 +47,17 @@ pub struct InviteeView {
     pub email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+
+impl InviteeView {
+    /// `Grace Hopper <grace@example.com>`, or the address alone when it is also the name.
+    pub fn display(&self) -> String {
+        if self.name.trim().is_empty() || self.name.eq_ignore_ascii_case(&self.email) {
+            self.email.clone()
+        } else {
+            format!("{} <{}>", self.name, self.email)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -111,6 +125,7 @@ impl MeetingView {
                 .map(|i| InviteeView { name: i.name.clone(), email: i.email.clone(), timezone: i.timezone.clone() })
                 .collect(),
             notes: row.notes.clone(),
+            cancel_reason: row.cancel_reason.clone(),
             zoom,
             invitations_held: row.invitations_held,
         }

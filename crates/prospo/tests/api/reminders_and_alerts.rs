@@ -49,7 +49,7 @@ on_both_backends! {
         let sent = app.queued_mails("reminder").await;
         assert_eq!(sent.len(), 1, "one reminder, to the invitee only: {sent:?}");
         assert_eq!(sent[0].recipient, INVITEE);
-        assert!(sent[0].subject.starts_with("Reminder: Intro call with Invitee"), "{}", sent[0].subject);
+        assert!(sent[0].subject.starts_with("Reminder: Intro call with ada"), "the invitee reads the host's name: {}", sent[0].subject);
         let text = &sent[0].text_body;
         assert!(text.starts_with("Your meeting starts in 24 hours."), "{text}");
         assert!(text.contains("America/New_York"), "the invitee's zone: {text}");

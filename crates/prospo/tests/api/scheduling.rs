@@ -280,9 +280,17 @@ async fn a_zoom_event_type_without_zoom_cannot_be_booked() {
         app.get_json(&format!("/api/v1/public/ada/intro/slots?from={date}&to={date}&timezone=UTC"), None).await;
     assert_eq!(status, 200);
     assert_eq!(body["slots"], json!([]));
-    assert!(body["notice"].as_str().unwrap().contains("not connected Zoom"));
+    let notice = body["notice"].as_str().unwrap();
+    assert!(notice.contains("cannot be booked right now") && !notice.contains("Zoom"), "{notice}");
     let (status, body) = book(&app, "ada", &format!("{date}T10:00:00Z"), "x@example.com").await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("zoom_not_connected")));
+    assert!(!body["error"]["message"].as_str().unwrap().contains("Zoom"), "{body}");
+    // The host making a meeting directly is told what to do.
+    let direct =
+        json!({"topic": "Sync", "start": format!("{date}T10:00:00Z"), "duration_minutes": 30, "timezone": "UTC"});
+    let (status, body) = app.post_json("/api/v1/meetings", &direct, Some(&token)).await;
+    assert_eq!(status, 409);
+    assert!(body["error"]["message"].as_str().unwrap().contains("Connect Zoom"), "{body}");
 }
 
 on_both_backends! {
@@ -667,4 +675,35 @@ async fn two_instances_on_one_postgres_share_the_work_safely() {
     let stats = first.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
     assert_eq!(stats["meetings_created"], 11, "each job ran once: {stats}");
     assert_eq!(sandbox_meetings(&first, zoom["user_id"].as_str().unwrap()).await.len(), 11);
+}
+
+/// Meeting details name an invitee without a name by the address alone (not `x <x>`), and a
+/// cancelled meeting shows why it was cancelled (page and API).
+#[tokio::test]
+async fn meeting_details_show_invitees_once_and_the_cancellation_reason() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, _) = host(&app, "ada").await;
+    let body = json!({"topic": "Sync", "start": "2031-03-03T16:00:00Z", "duration_minutes": 30, "timezone": "UTC",
+                      "invitees": [{"email": "grace@example.com"}]});
+    let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(&token)).await;
+    assert_eq!(status, 201, "{meeting}");
+    let id = meeting["id"].as_str().unwrap();
+    let login = [("email", "ada@example.com"), ("password", "correct horse battery")];
+    assert!(app.client.post(app.at("/login")).form(&login).send().await.unwrap().status().is_success());
+    let page = app.client.get(app.at(&format!("/meetings/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("grace@example.com"), "{page}");
+    assert!(!page.contains("grace@example.com &lt;grace@example.com&gt;"), "the address once");
+
+    let cancelled = app
+        .client
+        .post(app.at(&format!("/meetings/{id}/cancel")))
+        .form(&[("reason", "Moved to Friday")])
+        .send()
+        .await
+        .unwrap();
+    assert!(cancelled.status().is_success(), "{}", cancelled.status());
+    let page = app.client.get(app.at(&format!("/meetings/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Cancellation reason") && page.contains("Moved to Friday"), "{page}");
+    let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(&token)).await;
+    assert_eq!(meeting["cancel_reason"], "Moved to Friday");
 }

@@ -277,7 +277,9 @@ async fn booking_page_without_zoom_says_so_and_unknown_pages_are_404() {
     assert_eq!(status, 201, "{body}");
 
     browser.goto(&app.at("/bob/intro")).await;
-    browser.wait_for_text(".alert", "This host has not connected Zoom yet").await;
+    // The invitee is told the times cannot be booked, not about the host's Zoom setup.
+    let alert = browser.wait_for_text(".alert", "These times cannot be booked right now").await;
+    assert!(!alert.contains("Zoom"), "{alert}");
     assert!(!browser.exists("[data-slot-picker]").await, "no calendar when nothing can be booked");
     browser.screenshots("booking-page-no-zoom").await;
 
@@ -295,7 +297,7 @@ async fn booking_page_without_zoom_says_so_and_unknown_pages_are_404() {
 
     // The no-JavaScript path of the booking page: a list of times in a form (here: none offered).
     let page = app.client.get(app.at("/bob/intro")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("This host has not connected Zoom yet"));
+    assert!(page.contains("These times cannot be booked right now") && !page.contains("connected Zoom"));
 }
 
 /// Without JavaScript: the booking page offers times as radio buttons in its form, booking and a

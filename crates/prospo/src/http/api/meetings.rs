@@ -113,7 +113,12 @@ async fn create_meeting(
         mute_upon_entry: zoom.mute_upon_entry.unwrap_or(false),
         auto_recording: zoom.auto_recording.unwrap_or(AutoRecording::None).as_str().to_owned(),
     };
-    let row = booking::create_direct(&state, &user.user, input).await?;
+    let row = booking::create_direct(&state, &user.user, input).await.map_err(|e| match e {
+        booking::BookingError::ZoomNotConnected => {
+            ApiError::new(StatusCode::CONFLICT, "zoom_not_connected", booking::HOST_NEEDS_ZOOM)
+        }
+        other => other.into(),
+    })?;
     Ok((StatusCode::CREATED, Json(MeetingView::load(&state.db, &row).await?)))
 }
 

@@ -221,6 +221,7 @@ fn field_error(e: BookingError) -> Result<FieldError, PageError> {
         BookingError::Invalid(invalid) => invalid.into(),
         BookingError::Store(e) => return Err(e.into()),
         BookingError::Internal(e) => return Err(e.into()),
+        BookingError::ZoomNotConnected => FieldError::new("form", booking::HOST_NEEDS_ZOOM),
         e => FieldError::new("form", e.to_string()),
     })
 }
