@@ -74,6 +74,10 @@ pub struct Party {
     pub timezone: Option<String>,
 }
 
+/// How long a booking's first mail waits for its Zoom meeting, so that it brings the link itself;
+/// when Zoom is slower, a follow-up brings it (product.md §4).
+pub const FIRST_MAIL_WAITS_FOR_ZOOM_MS: i64 = 15_000;
+
 /// How many dial-in numbers a mail lists (Zoom may give dozens).
 const DIAL_IN_SHOWN: usize = 5;
 
@@ -238,12 +242,16 @@ fn mail(
     }
     for line in zoom_lines(meeting, event == MeetingEvent::Cancelled) {
         paras.push(match line.strip_prefix("Join Zoom meeting: ") {
-            Some(url) => Para::link("Join Zoom meeting", url),
+            Some(url) => Para::button("Join Zoom meeting", url),
             None => Para::Text(line),
         });
     }
     paras.extend(link);
-    compose(event.kind(), &to.email, subject, &paras, calendar)
+    let mut mail = compose(event.kind(), &to.email, subject, &paras, calendar);
+    if event == MeetingEvent::Booked && meeting.zoom_pending {
+        mail.delay_ms = FIRST_MAIL_WAITS_FOR_ZOOM_MS;
+    }
+    mail
 }
 
 /// The host as mails address them: in their availability's zone, else UTC. One read.
@@ -371,7 +379,8 @@ pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -
         // A change's store write raises the sequence in the transaction that queues these mails; a
         // follow-up for a created Zoom meeting is written after the raise, and a reminder changes nothing.
         sequence: match change.event {
-            MeetingEvent::ZoomLinkReady | MeetingEvent::Reminder(_) => meeting.sequence,
+            // (A Booked mail rewritten with the Zoom link is written after the raise too.)
+            MeetingEvent::ZoomLinkReady | MeetingEvent::Booked | MeetingEvent::Reminder(_) => meeting.sequence,
             _ => meeting.sequence + 1,
         },
         join_url: meeting.zoom_join_url.as_deref(),
@@ -431,7 +440,7 @@ mod tests {
         assert!(mails[0].text_body.contains("Dial in by phone:\n+1 646 558 8656 (US, New York)"));
         assert!(mails[1].text_body.contains("UTC"));
         assert!(mails[1].text_body.contains("https://book.example/meetings/m1"));
-        assert!(mails[1].html_body.contains("<a href=\"https://zoom.example/j/1\">"));
+        assert!(mails[1].html_body.contains("<a href=\"https://zoom.example/j/1\""));
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct OutgoingMail {
     pub ics: Option<String>,
     /// Where answers go (the host, on invitee mails).
     pub reply_to: Option<String>,
+    /// Sent no sooner than this long after it is queued (a booking's first mail waits for its
+    /// Zoom link, see [`Tx::refresh_waiting_mails`]).
+    pub delay_ms: i64,
 }
 
 /// A mail as the sender reads it.
@@ -182,7 +185,12 @@ impl Tx {
              meeting_id, caused_by, held, reply_to) VALUES {}",
             values_list(entries.len(), 13)
         );
-        let due: Vec<&String> = ids.iter().zip(entries).filter(|(_, entry)| !entry.held).map(|(id, _)| id).collect();
+        let due: Vec<(&String, i64)> = ids
+            .iter()
+            .zip(entries)
+            .filter(|(_, entry)| !entry.held)
+            .map(|(id, entry)| (id, now + entry.mail.delay_ms))
+            .collect();
         let jobs =
             format!("INSERT INTO jobs (queue, subject, run_at, created_at) VALUES {}", values_list(due.len(), 4));
         on_tx!(self, |c| {
@@ -198,7 +206,7 @@ impl Tx {
                     .bind(&mail.html_body)
                     .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
                     .bind(now)
-                    .bind(now)
+                    .bind(now + mail.delay_ms)
                     .bind(entry.meeting_id)
                     .bind(entry.caused_by)
                     .bind(entry.held)
@@ -211,12 +219,87 @@ impl Tx {
         }
         on_tx!(self, |c| {
             let mut queue = sqlx::query(sqlx::AssertSqlSafe(jobs.clone()));
-            for id in &due {
-                queue = queue.bind(Queue::Mail).bind(*id).bind(now).bind(now);
+            for (id, run_at) in &due {
+                queue = queue.bind(Queue::Mail).bind(*id).bind(*run_at).bind(now);
             }
             queue.execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// Rewrites a meeting's mails of `kind` that are still waiting (none sent, none being sent) with
+    /// `mails`, one per recipient, and makes them due now; `false` (nothing changed) if any went or
+    /// is going, or the recipients differ. A booking's first mail waits a moment for its Zoom link
+    /// this way, so that one mail brings it instead of two.
+    pub async fn refresh_waiting_mails(
+        &mut self,
+        meeting_id: &str,
+        kind: MailKind,
+        mails: &[OutgoingMail],
+        now: i64,
+    ) -> StoreResult<bool> {
+        // PostgreSQL: lock the rows, so that a sender marking one sent, or claiming its job, is
+        // either seen here or waits for this transaction (SQLite has one writer at a time).
+        let lock = if matches!(self, Tx::Postgres(_)) { " FOR UPDATE" } else { "" };
+        let waiting: Vec<(String, String, Option<i64>)> = on_tx!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT id, recipient, sent_at FROM outbox WHERE meeting_id = $1 AND kind = $2 ORDER BY id{lock}"
+            )))
+            .bind(meeting_id)
+            .bind(kind)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        let mut recipients: Vec<&str> = waiting.iter().map(|(_, r, _)| r.as_str()).collect();
+        let mut wanted: Vec<&str> = mails.iter().map(|m| m.recipient.as_str()).collect();
+        recipients.sort_unstable();
+        wanted.sort_unstable();
+        if waiting.is_empty() || recipients != wanted || waiting.iter().any(|(_, _, sent)| sent.is_some()) {
+            return Ok(false);
+        }
+        for (id, _, _) in &waiting {
+            let claimed: Option<Option<String>> = on_tx!(self, |c| {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT claim FROM jobs WHERE queue = $1 AND subject = $2{lock}"
+                )))
+                .bind(Queue::Mail)
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await
+            })?;
+            if matches!(claimed, Some(Some(_))) {
+                return Ok(false);
+            }
+        }
+        for (id, recipient, _) in &waiting {
+            let Some(mail) = mails.iter().find(|m| &m.recipient == recipient) else { return Ok(false) };
+            on_tx!(self, |c| {
+                sqlx::query(
+                    "UPDATE outbox SET subject = $1, text_body = $2, html_body = $3, ics = $4, reply_to = $5, \
+                     send_after = $6 WHERE id = $7",
+                )
+                .bind(&mail.subject)
+                .bind(&mail.text_body)
+                .bind(&mail.html_body)
+                .bind(mail.ics.as_ref().map(|ics| ics.as_bytes()))
+                .bind(&mail.reply_to)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+            on_tx!(self, |c| {
+                sqlx::query("UPDATE jobs SET run_at = $1 WHERE queue = $2 AND subject = $3")
+                    .bind(now)
+                    .bind(Queue::Mail)
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(true)
     }
 
     /// Sends what waited for the host to confirm their email: the held mails of their scheduled

@@ -13,6 +13,7 @@ mod harness;
 mod harness_self_test;
 mod integrations;
 mod keyboard;
+mod mails;
 mod recordings;
 mod tokens;
 

@@ -21,7 +21,7 @@ use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, ZoomProblem,
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work, backoff_ms};
 use crate::notifications::meeting_mails::{Change, MeetingEvent, change_mails};
 use crate::store::meetings::{ChangeError, CreatedZoomMeeting, Details, MeetingRow, ZoomJob};
-use crate::store::outbox::{Cause, OutgoingMail};
+use crate::store::outbox::{Cause, MailKind, OutgoingMail};
 use crate::store::zoom_connections::{ConnectionStatus, ZoomConnectionRow};
 
 /// Zoom's per-user cap on meeting creates and updates per UTC day.
@@ -78,6 +78,14 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     }
 }
 
+/// The mails that bring a new Zoom meeting's link, written for the meeting at sequence `written_at`:
+/// the booking's first mails rewritten, if they still wait, else follow-ups.
+struct LinkMails<'a> {
+    first: &'a [OutgoingMail],
+    follow_up: &'a [OutgoingMail],
+    written_at: i64,
+}
+
 /// One run of one meeting's job.
 struct Run<'a> {
     app: &'a App,
@@ -105,7 +113,7 @@ impl Run<'_> {
         event: Event,
         details: Details<'_>,
         end: JobEnd,
-        mails: Option<(&[OutgoingMail], i64)>,
+        mails: Option<LinkMails<'_>>,
     ) -> anyhow::Result<Completion> {
         let alert = match &event {
             Event::Failed(problem) => meeting_alert(self.app, &self.meeting, problem).await?,
@@ -140,13 +148,17 @@ impl Run<'_> {
             tx.enqueue_mails(std::slice::from_ref(&alert), now).await?;
             wake_mail = true;
         }
-        if let Some((mails, written_at)) = mails
+        if let Some(mails) = mails
             && changed.before.status == MeetingStatus::Scheduled
             && changed.before.zoom.meeting_id.is_none()
-            && changed.before.sequence == written_at
+            && changed.before.sequence == mails.written_at
         {
-            tx.enqueue_meeting_mails(self.meeting.mails_of(Cause::Other), mails, now).await?;
-            wake_mail = !mails.is_empty();
+            let refreshed = !mails.first.is_empty()
+                && tx.refresh_waiting_mails(&self.meeting.id, MailKind::Booked, mails.first, now).await?;
+            if !refreshed {
+                tx.enqueue_meeting_mails(self.meeting.mails_of(Cause::Other), mails.follow_up, now).await?;
+            }
+            wake_mail = refreshed || !mails.follow_up.is_empty();
         }
         tx.commit().await?;
         if wake_mail {
@@ -338,6 +350,7 @@ impl ZoomRun<'_> {
         };
         let app = self.app();
         let mut follow_up = Vec::new();
+        let mut first = Vec::new();
         // Written for the meeting as this run read it; queued only if it is still so (see
         // `record_with_mails`).
         let read = self.meeting();
@@ -353,10 +366,12 @@ impl ZoomRun<'_> {
                 ..read.clone()
             };
             follow_up = change_mails(app, &after, Change::of(MeetingEvent::ZoomLinkReady, &after)).await?;
+            // The booking's first mails, if they still wait, are sent with the link instead.
+            first = change_mails(app, &after, Change::of(MeetingEvent::Booked, &after)).await?;
         }
         let event =
             Event::Created { zoom_meeting_id: created.zoom_meeting_id, based_on_sequence: self.meeting().sequence };
-        let mails = Some((follow_up.as_slice(), written_at));
+        let mails = Some(LinkMails { first: &first, follow_up: &follow_up, written_at });
         self.run.record_with_mails(event, Details::ZoomMeeting(&created), self.run.again(), mails).await
     }
 
