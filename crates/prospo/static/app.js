@@ -36,6 +36,60 @@ document.addEventListener("click", (event) => {
   button.setAttribute("aria-pressed", String(show));
 });
 
+// Forms marked data-validate are checked before they are sent: every problem shows beside its
+// field at once and the first gets the focus (the server checks again). Capture phase: this runs
+// before data-once marks the form as being sent.
+function formProblems(form) {
+  const problems = [];
+  for (const input of form.querySelectorAll("input[required], textarea[required]")) {
+    const value = input.value.trim();
+    let message = "";
+    if (!value) message = input.dataset.required || "Fill in this field.";
+    else if (input.type === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) message = input.dataset.invalid || "Enter an email address.";
+    problems.push([input, message]);
+  }
+  return problems;
+}
+// For the browser tests, which must know whether a submit will leave the page.
+window.prospo = { blocksSubmit: (form) => form.hasAttribute("data-validate") && formProblems(form).some(([, m]) => m) };
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.hasAttribute("data-validate")) return;
+  const problems = [];
+  for (const [input, message] of formProblems(form)) {
+    showFieldError(input, message);
+    if (message) problems.push(input);
+  }
+  if (problems.length) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    problems[0].focus();
+  }
+}, true);
+
+function showFieldError(input, message) {
+  const field = input.closest(".field");
+  const id = `${input.id}-error`;
+  let text = document.getElementById(id);
+  if (message) {
+    if (!text) {
+      text = document.createElement("p");
+      text.className = "error-text";
+      text.id = id;
+      input.insertAdjacentElement("afterend", text);
+    }
+    text.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    field?.classList.add("has-error");
+  } else {
+    text?.remove();
+    input.removeAttribute("aria-invalid");
+    if (input.getAttribute("aria-describedby") === id) input.removeAttribute("aria-describedby");
+    field?.classList.remove("has-error");
+  }
+}
+
 // A form marked data-once cannot be submitted twice while the first submit is under way.
 document.addEventListener("submit", (event) => {
   const form = event.target;

@@ -442,3 +442,53 @@ async fn date_overrides_typed_on_the_page_are_kept() {
     assert_eq!(value(&host, &row(1, "date")).await, "2031-12-24");
     assert_eq!(value(&host, &row(2, "date")).await, "2031-12-28");
 }
+
+/// Booking-form errors are shown all at once beside their fields, before anything is sent, with
+/// the focus on the first; the server says the same when the page's script is not there.
+#[tokio::test]
+async fn booking_form_errors_show_together_beside_their_fields() {
+    let Some(invitee) = Browser::start("booking_form_errors").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    app.connect_zoom(&token).await;
+    let hours = serde_json::json!([["00:00", "23:59"]]);
+    let weekly = serde_json::json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
+    app.put_json("/api/v1/availability", &serde_json::json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
+    let event = serde_json::json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
+    app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+
+    invitee.goto(&app.at("/ada/intro")).await;
+    invitee.wait_for_text("#event-title", "Intro call").await;
+    let target = (jiff::Zoned::now().date() + jiff::Span::new().days(3)).to_string();
+    let day_css = format!(".day-button[data-date='{target}']");
+    show_day(&invitee, &day_css).await;
+    invitee.click(&invitee.find(&day_css).await, "the day").await;
+    invitee.wait_for(".time-button").await;
+    invitee.click(&invitee.find(".time-button").await, "the first time").await;
+    invitee.wait_for("[data-picked-text]").await;
+    invitee.fill("Email", "not-an-address").await;
+    invitee.click_button("Confirm").await;
+
+    let name_error = invitee.wait_for_text("#name-error", "Enter your name").await;
+    let email_error = invitee.wait_for_text("#email-error", "Enter an email address").await;
+    assert!(!name_error.is_empty() && !email_error.is_empty());
+    assert_eq!(invitee.focused().await, "input#name", "the first problem has the focus");
+    assert_eq!(invitee.path().await, "/ada/intro", "nothing was sent");
+    assert_eq!(app.count("SELECT COUNT(*) FROM meetings").await, 0);
+    invitee.screenshots("booking-form-errors").await;
+
+    // Fixed, it books.
+    invitee.fill("Your name", "Grace Hopper").await;
+    invitee.fill("Email", "grace@example.com").await;
+    invitee.click_button("Confirm").await;
+    invitee.wait_for_text("#booking-title", "You are booked").await;
+
+    // Without the script the server answers every problem at once too.
+    let form = [("start", ""), ("timezone", "UTC"), ("name", ""), ("email", "nope"), ("notes", "")];
+    let page = app.client.post(app.at("/ada/intro")).form(&form).send().await.unwrap();
+    assert_eq!(page.status(), 422);
+    let page = page.text().await.unwrap();
+    for message in ["Pick a day and a time first.", "Enter your name", "Enter an email address like"] {
+        assert!(page.contains(message), "{message} missing");
+    }
+}

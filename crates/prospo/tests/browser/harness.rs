@@ -505,6 +505,7 @@ const effect = (() => {
   const form = button.form;
   if (!form || (type !== "submit" && type !== "image")) return "none";
   if (form.dataset.submitting) return "none";
+  if (window.prospo && window.prospo.blocksSubmit(form)) return "none";
   if (!form.noValidate && !button.formNoValidate && !form.checkValidity()) return "none";
   const target = button.getAttribute("formtarget") || form.target;
   if (target && target !== "_self") return "none";

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
+use crate::domain::accounts::{Email, PersonName};
 use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::slots::format_in;
 use crate::http::AppState;
@@ -182,20 +183,26 @@ struct BookingPage {
     /// `None` when the event cannot be booked (a Zoom event type whose host has no Zoom).
     picker: Option<SlotPicker>,
     form: BookForm,
-    error: Option<FieldError>,
+    /// Every refusal at once: each field's beside it, the rest above the form.
+    errors: Vec<FieldError>,
     /// Fresh for every rendering: sending this form again lands on the booking it made.
     idempotency_key: String,
     idempotency_field: &'static str,
 }
 
+/// The form's own fields: their errors show beside them.
+fn is_form_field(field: &str) -> bool {
+    matches!(field, "name" | "email" | "notes")
+}
+
 impl BookingPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.error, field)
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     /// An error about no single input (slot taken, not available, rate limited) shows above the form.
     fn form_error(&self) -> Option<&str> {
-        self.error.as_ref().filter(|e| !matches!(e.field, "name" | "email" | "notes")).map(|e| e.message.as_str())
+        self.errors.iter().find(|e| !is_form_field(e.field)).map(|e| e.message.as_str())
     }
 }
 
@@ -218,11 +225,11 @@ async fn render_booking_page(
     event: &PublicEvent,
     zone: ZoneChoice,
     form: BookForm,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
 ) -> PageResult<BookingPage> {
     let picker = if booking::zoom_ready(event) {
         // A start that was refused (taken or not available) is not offered again.
-        let keep = error.as_ref().is_none_or(|e| matches!(e.field, "name" | "email" | "notes"));
+        let keep = errors.iter().all(|e| is_form_field(e.field));
         let selected = if keep { form.start.clone() } else { String::new() };
         Some(SlotPicker::build(state, event, "book-form", &zone, selected).await?)
     } else {
@@ -232,7 +239,7 @@ async fn render_booking_page(
     let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
-    Ok(BookingPage { frame, event: summary, picker, form, error, idempotency_key, idempotency_field })
+    Ok(BookingPage { frame, event: summary, picker, form, errors, idempotency_key, idempotency_field })
 }
 
 async fn booking_page(
@@ -245,7 +252,7 @@ async fn booking_page(
     }
     let event = public_event(&state, &username, &slug).await?;
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
-    Ok(render_booking_page(&state, &event, zone, BookForm::default(), None).await?.into_response())
+    Ok(render_booking_page(&state, &event, zone, BookForm::default(), Vec::new()).await?.into_response())
 }
 
 /// How a refused booking reads on the page, and its status.
@@ -280,12 +287,24 @@ async fn book(
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
-    let (status, error) = if form.start.trim().is_empty() {
-        (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", "Pick a day and a time first."))
+    // What the form alone shows to be missing is said all at once (the booking re-checks it).
+    let mut missing: Vec<FieldError> = Vec::new();
+    if form.start.trim().is_empty() {
+        missing.push(FieldError::new("start", "Pick a day and a time first."));
+    }
+    if let Err(invalid) = PersonName::parse(&form.name) {
+        missing.push(invalid.into());
+    }
+    if let Err(invalid) = Email::parse(&form.email) {
+        missing.push(invalid.into());
+    }
+    let (status, errors) = if !missing.is_empty() {
+        (StatusCode::UNPROCESSABLE_ENTITY, missing)
     } else if let Err(e) =
         check_address(&state, address).and_then(|()| check_email(&state, &event.host.id, &form.email))
     {
-        limited(e)
+        let (status, error) = limited(e);
+        (status, vec![error])
     } else {
         let input = BookingInput {
             start: form.start.clone(),
@@ -296,11 +315,14 @@ async fn book(
         };
         match booking::book(&state, &event, input).await {
             Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
-            Err(e) => refusal(e)?,
+            Err(e) => {
+                let (status, error) = refusal(e)?;
+                (status, vec![error])
+            }
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    Ok((status, render_booking_page(&state, &event, zone, form, Some(error)).await?).into_response())
+    Ok((status, render_booking_page(&state, &event, zone, form, errors).await?).into_response())
 }
 
 /// The Zoom side of a booking as its invitee sees it (never a start link).
