@@ -7,12 +7,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::{Frame, Moment, PageResult, flash};
 use crate::accounts;
 use crate::http::AppState;
 use crate::http::pages::PageUser;
+use crate::secrets::Binding;
 use crate::store::tokens::TokenLife;
 
 pub fn router() -> Router<AppState> {
@@ -60,10 +65,24 @@ async fn render(
     Ok(TokensPage { frame, tokens, new_token })
 }
 
+/// Carries a token just created from the POST to the page its redirect loads (so a reload
+/// creates nothing): sealed with the keyring for this user, for this page only, briefly.
+const NEW_TOKEN_COOKIE: &str = "prospo_new_token";
+
+fn new_token_binding(user_id: &str) -> Binding<'_> {
+    Binding { owner: user_id, field: "page.new_token" }
+}
+
 async fn tokens_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
+    let new_token = jar
+        .get(NEW_TOKEN_COOKIE)
+        .and_then(|cookie| URL_SAFE_NO_PAD.decode(cookie.value()).ok())
+        .and_then(|sealed| state.secrets.open_str(&sealed, new_token_binding(&user.id)).ok())
+        .map(|token| token.expose_secret().to_owned());
+    let jar = jar.remove(Cookie::build(NEW_TOKEN_COOKIE).path("/settings/tokens"));
     let frame = Frame::for_user("API tokens", "settings", &user, flash);
-    Ok((jar, render(&state, &user, frame, None).await?).into_response())
+    Ok((jar, render(&state, &user, frame, new_token).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -78,13 +97,19 @@ pub struct NewTokenForm {
 async fn create_token(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    jar: CookieJar,
     Form(form): Form<NewTokenForm>,
 ) -> PageResult<Response> {
     let days = form.expires_in_days.trim().parse::<i64>().ok();
     let life = accounts::named_token_life(&state, days).unwrap_or(TokenLife::Until(None));
     let (_, value) = accounts::issue_api_token(&state, &user.id, &form.name, life).await?;
-    let frame = Frame::for_user("API tokens", "settings", &user, None);
-    Ok(render(&state, &user, frame, Some(value)).await?.into_response())
+    let sealed = URL_SAFE_NO_PAD.encode(state.secrets.seal_str(&value, new_token_binding(&user.id)));
+    let cookie = Cookie::build((NEW_TOKEN_COOKIE, sealed))
+        .path("/settings/tokens")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(cookie::time::Duration::minutes(2));
+    Ok((jar.add(cookie), Redirect::to("/settings/tokens")).into_response())
 }
 
 async fn revoke_token(
