@@ -22,6 +22,9 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
         app.post_json("/api/v1/login", &json!({"email": "rita@example.com", "password": PASSWORD}), None).await;
     let token = login["token"].as_str().unwrap().to_owned();
     let zoom = app.connect_zoom(&token).await;
+    // The host reads times in New York (their availability's zone).
+    let hours = json!({"timezone": "America/New_York", "weekly": {"mon": [["09:00", "17:00"]]}});
+    assert_eq!(app.put_json("/api/v1/availability", &hours, Some(&token)).await.0, 200);
     let (_, zoom_id) = app.past_zoom_meeting(&token, "Quarterly review", 10, json!([])).await;
     let response = app
         .client
@@ -35,9 +38,17 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     browser.goto(&app.at("/recordings")).await;
     browser.wait_for_text("main h2", "Quarterly review").await;
     let page = browser.body_text().await;
-    for file_type in ["MP4", "M4A", "TRANSCRIPT"] {
+    for file_type in ["Video", "Audio only", "Transcript"] {
         assert!(page.contains(file_type), "{file_type} listed: {page}");
     }
+    assert!(!page.contains("TRANSCRIPT") && !page.contains("MP4"), "people's names for file types: {page}");
+    let plays = "return [...document.querySelectorAll('main tbody tr')].map(r => \
+                 [r.querySelector('.cell-name').textContent, !!r.querySelector('a[target=_blank]')]);";
+    let rows = browser.js(plays).await;
+    assert_eq!(rows, json!([["Video", true], ["Audio only", true], ["Transcript", false]]), "no Play on a transcript");
+    let recorded = "return document.querySelector('main tbody td[data-label=Recorded]').textContent;";
+    let listed_at = browser.js(recorded).await;
+    assert!(listed_at.as_str().unwrap().contains("America/New_York"), "the host's zone: {listed_at}");
     assert!(browser.exists("a[href^='/meetings/']").await, "linked to the Prospo meeting");
     let html = browser.js("return document.documentElement.outerHTML").await;
     assert!(!html.to_string().contains("/rec/download/"), "Zoom's download link is never on the page");
@@ -47,9 +58,10 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     browser.click(&browser.find("a[href^='/meetings/']").await, "the meeting link").await;
     browser.wait_for("#recordings").await;
     let section = browser.text_of("#recordings").await;
-    for file_type in ["MP4", "M4A", "TRANSCRIPT"] {
+    for file_type in ["Video", "Audio only", "Transcript"] {
         assert!(section.contains(file_type), "{file_type} on the meeting page: {section}");
     }
+    assert_eq!(browser.js(recorded).await, listed_at, "the same file reads the same time on both pages");
     browser.screenshots_at("meeting-recordings", "#recordings").await;
     browser.goto(&app.at("/recordings")).await;
     browser.wait_for_text("main h2", "Quarterly review").await;

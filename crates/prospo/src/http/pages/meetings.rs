@@ -18,7 +18,6 @@ use crate::http::AppState;
 use crate::http::pages::PageUser;
 use crate::integrations::zoom::recordings::Recordings;
 use crate::integrations::zoom::sync::{DAILY_WRITE_CAP, DAILY_WRITE_WARNING, utc_day};
-use crate::scheduling::availability;
 use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, Location};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
@@ -37,13 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/retry", post(retry))
 }
 
-/// The zone the host reads times in: their own, else their availability's.
-async fn host_zone(state: &AppState, user: &UserRow) -> PageResult<String> {
-    match user.timezone.as_deref().filter(|z| !z.is_empty()) {
-        Some(zone) => Ok(zone.to_owned()),
-        None => Ok(availability::load_input(&state.db, &user.id).await?.timezone),
-    }
-}
+use super::host_zone;
 
 /// A meeting as the list and the details page show it.
 struct MeetingItem {

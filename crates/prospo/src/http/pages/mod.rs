@@ -180,3 +180,11 @@ pub fn local_path_or<'a>(path: &'a str, fallback: &'a str) -> &'a str {
             .is_ok_and(|joined| joined.host_str() == Some("prospo.invalid"));
     if local { path } else { fallback }
 }
+
+/// The zone the host reads times in on every page: their own, else their availability's.
+pub async fn host_zone(state: &AppState, user: &crate::store::accounts::UserRow) -> PageResult<String> {
+    match user.timezone.as_deref().filter(|z| !z.is_empty()) {
+        Some(zone) => Ok(zone.to_owned()),
+        None => Ok(crate::scheduling::availability::load_input(&state.db, &user.id).await?.timezone),
+    }
+}

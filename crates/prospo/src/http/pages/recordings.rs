@@ -91,16 +91,34 @@ pub(super) fn file_row(file: FileView, zone: Option<&str>) -> FileRow {
         (Some(s), None) => format!("{} – still processing", human_ms(s, zone)),
         _ => String::new(),
     };
+    let playable = matches!(file.file_type.as_str(), "MP4" | "M4A");
     FileRow {
         processing: file.status == "processing",
         size: human_size(file.file_size),
         id: file.id,
         meeting_uuid: file.meeting_uuid,
-        file_type: file.file_type,
+        file_type: file_type_name(&file.file_type),
         span,
-        play_url: file.play_url,
+        // Zoom's player plays video and audio; a transcript or chat is downloaded instead.
+        play_url: file.play_url.filter(|_| playable),
         download_url: file.download_url,
     }
+}
+
+/// What a person calls Zoom's file types.
+fn file_type_name(zoom_type: &str) -> String {
+    match zoom_type {
+        "MP4" => "Video",
+        "M4A" => "Audio only",
+        "TRANSCRIPT" => "Transcript",
+        "CHAT" => "Chat",
+        "CC" => "Captions",
+        "TIMELINE" => "Timeline",
+        "SUMMARY" => "Summary",
+        "CSV" => "Poll results",
+        other => return other.to_owned(),
+    }
+    .to_owned()
 }
 
 fn meeting_block(meeting: RecordedMeeting, zone: Option<&str>) -> MeetingBlock {
@@ -120,9 +138,10 @@ async fn recordings_page(
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let (from, to) = range(&query, state.clock.now());
-    let zone = user.timezone.as_deref();
+    // The host's zone, as on the meeting page: the same file reads the same time everywhere.
+    let zone = super::host_zone(&state, &user).await?;
     let listing = match Recordings(&state).recordings(&user.id, from, to).await {
-        Ok(meetings) => Listing::Meetings(meetings.into_iter().map(|m| meeting_block(m, zone)).collect()),
+        Ok(meetings) => Listing::Meetings(meetings.into_iter().map(|m| meeting_block(m, Some(&zone))).collect()),
         Err(RecordingError::NotConnected) => Listing::NotConnected,
         // A lost scope or credential shows as Needs attention, not as an error page.
         Err(RecordingError::NeedsAttention) => Listing::NeedsAttention,
