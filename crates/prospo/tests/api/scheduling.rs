@@ -707,3 +707,23 @@ async fn meeting_details_show_invitees_once_and_the_cancellation_reason() {
     let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(&token)).await;
     assert_eq!(meeting["cancel_reason"], "Moved to Friday");
 }
+
+/// A meeting that is over reads as over: "Ended", no Start, Reschedule or Cancel, no live Zoom
+/// state; the lists are grouped by day.
+#[tokio::test]
+async fn an_ended_meeting_does_not_look_live() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (token, _) = host(&app, "ada").await;
+    let (id, _) = app.past_zoom_meeting(&token, "Retro", 2, json!([{"email": "grace@example.com"}])).await;
+    let login = [("email", "ada@example.com"), ("password", "correct horse battery")];
+    assert!(app.client.post(app.at("/login")).form(&login).send().await.unwrap().status().is_success());
+    let page = app.client.get(app.at(&format!("/meetings/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<dd>Ended</dd>"), "{page}");
+    for live in ["/start\"", "Reschedule", "Cancel this meeting", "In Zoom now"] {
+        assert!(!page.contains(live), "{live} on an ended meeting");
+    }
+    let past = app.client.get(app.at("/meetings?when=past")).send().await.unwrap().text().await.unwrap();
+    assert!(past.contains("class=\"day-heading\"") && past.contains(">Ended</span>"), "{past}");
+    let upcoming = app.client.get(app.at("/meetings")).send().await.unwrap().text().await.unwrap();
+    assert!(!upcoming.contains("Retro"), "not among the upcoming");
+}

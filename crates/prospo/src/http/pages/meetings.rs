@@ -53,26 +53,64 @@ struct MeetingItem {
     /// A failed or held Zoom create or change can be retried now.
     can_retry: bool,
     cancelled: bool,
+    /// Over: nothing to start, move or cancel any more.
+    ended: bool,
+    /// Cancelled, Ended, In progress or Scheduled.
+    status: &'static str,
+    /// The day it starts on, in the host's zone (the list groups by it).
+    day: String,
 }
 
 impl MeetingItem {
-    fn of(view: &MeetingView, row: &MeetingRow, zone: &str) -> MeetingItem {
+    fn of(view: &MeetingView, row: &MeetingRow, zone: &str, now_ms: i64) -> MeetingItem {
         let zoom = view.zoom.as_ref();
+        let ended = row.end_at <= now_ms;
         let scheduled = row.is_scheduled();
+        let live = scheduled && !ended;
+        let status = match () {
+            _ if !scheduled => "Cancelled",
+            _ if ended => "Ended",
+            _ if row.start_at <= now_ms => "In progress",
+            _ => "Scheduled",
+        };
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let day = jiff::Timestamp::from_millisecond(row.start_at)
+            .map(|t| t.to_zoned(tz).strftime("%A %-d %B %Y").to_string())
+            .unwrap_or_default();
         MeetingItem {
             id: view.id.clone(),
             when: human_range_ms(row.start_at, row.end_at, Some(zone)),
             topic: view.topic.clone(),
-            invitees: view.invitees.iter().map(|i| format!("{} <{}>", i.name, i.email)).collect::<Vec<_>>().join(", "),
+            invitees: view.invitees.iter().map(|i| i.display()).collect::<Vec<_>>().join(", "),
             location: Location::parse(&view.location).map(Location::label).unwrap_or("Other").to_owned(),
             badge: zoom_badge(view),
-            join_url: zoom.and_then(|z| z.join_url.clone()).filter(|_| scheduled),
-            can_start: scheduled && zoom.is_some_and(|z| z.status == ZoomStatus::Created),
-            can_retry: scheduled
+            join_url: zoom.and_then(|z| z.join_url.clone()).filter(|_| live),
+            can_start: live && zoom.is_some_and(|z| z.status == ZoomStatus::Created),
+            can_retry: live
                 && zoom.is_some_and(|z| z.status == ZoomStatus::Failed || z.held_until.is_some() || z.error.is_some()),
             cancelled: !scheduled,
+            ended,
+            status,
+            day,
         }
     }
+}
+
+/// The meetings of one day, as the list shows them.
+struct DayGroup {
+    day: String,
+    items: Vec<MeetingItem>,
+}
+
+fn by_day(items: Vec<MeetingItem>) -> Vec<DayGroup> {
+    let mut groups: Vec<DayGroup> = Vec::new();
+    for item in items {
+        match groups.last_mut() {
+            Some(group) if group.day == item.day => group.items.push(item),
+            _ => groups.push(DayGroup { day: item.day.clone(), items: vec![item] }),
+        }
+    }
+    groups
 }
 
 /// Which tab of the meetings page is shown: `upcoming`, `past` or `cancelled`.
@@ -102,7 +140,7 @@ pub struct ListQuery {
 struct ListPage {
     frame: Frame,
     list: ListTab,
-    items: Vec<MeetingItem>,
+    groups: Vec<DayGroup>,
     zoom_connected: bool,
     zone: String,
     /// Zoom meeting creates and updates used today (UTC) on the host's Zoom user.
@@ -125,7 +163,8 @@ async fn list_page(
     };
     let zone = host_zone(&state, &user).await?;
     let listed = MeetingView::list(&state.db, &user.id, list, state.now_ms()).await?;
-    let items = listed.iter().map(|(row, view)| MeetingItem::of(view, row, &zone)).collect();
+    let now = state.now_ms();
+    let groups = by_day(listed.iter().map(|(row, view)| MeetingItem::of(view, row, &zone, now)).collect());
     let connection = state.db.zoom_connection_of(&user.id).await?;
     // Near Zoom's daily cap the host is warned before creates and updates start to wait.
     let zoom_writes_today = match &connection {
@@ -136,7 +175,7 @@ async fn list_page(
     let page = ListPage {
         frame,
         list: ListTab::of(list),
-        items,
+        groups,
         zoom_connected: connection.is_some(),
         zone,
         zoom_writes_today,
@@ -359,7 +398,7 @@ async fn details(
     Ok(DetailsPage {
         frame: Frame::for_user(meeting.topic.clone(), "meetings", user, flash),
         zoom_live_start,
-        item: MeetingItem::of(&meeting, row, &zone),
+        item: MeetingItem::of(&meeting, row, &zone, state.now_ms()),
         meeting,
         zoom_live,
         zoom_live_error,
