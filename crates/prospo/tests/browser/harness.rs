@@ -428,6 +428,28 @@ impl Browser {
         self.desktop().await;
     }
 
+    /// Emulates the reader's colour scheme (`prefers-color-scheme`), through chromedriver's CDP route.
+    pub async fn color_scheme(&self, dark: bool) {
+        let id = self.session_id.as_deref().expect("a session");
+        let url = format!("http://127.0.0.1:{}/session/{id}/goog/cdp/execute", self.driver.port);
+        let value = if dark { "dark" } else { "light" };
+        let body = json!({"cmd": "Emulation.setEmulatedMedia",
+                          "params": {"features": [{"name": "prefers-color-scheme", "value": value}]}});
+        let answer = reqwest::Client::new().post(&url).json(&body).send().await;
+        let ok = answer.as_ref().is_ok_and(|a| a.status().is_success());
+        assert!(ok, "[{}] switch to the {value} scheme: {answer:?}", self.name);
+        let seen = self.js("return matchMedia('(prefers-color-scheme: dark)').matches;").await;
+        assert_eq!(seen, Value::Bool(dark), "[{}] the page sees the {value} scheme", self.name);
+    }
+
+    /// The visible texts on the page below WCAG AA contrast against what is behind them (4.5:1,
+    /// 3:1 for large text), each as "ratio text (selector)". Disabled controls are exempt, as WCAG
+    /// has them.
+    pub async fn contrast_failures(&self) -> Vec<String> {
+        let found = self.js(CONTRAST_CHECK).await;
+        found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
     /// Like [`Browser::screenshots`], but first scrolls the element matching `css` to the top of
     /// the viewport at each size, so each picture shows the part of the page that matters.
     pub async fn screenshots_at(&self, name: &str, css: &str) {
@@ -515,6 +537,50 @@ if (effect !== "none") window.__prospoLeaving = true;
 // As a person would: bring the control to the middle of the screen, clear of sticky bars.
 e.scrollIntoView({block: "center", inline: "nearest"});
 return effect;
+"#;
+
+/// Relative luminance and contrast as WCAG 2 defines them, over every element that directly holds
+/// visible text; the background is the first opaque one up the tree (translucent ones are blended
+/// over it), and a text's colour is blended over its background by its alpha.
+const CONTRAST_CHECK: &str = r#"
+const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+const background = (el) => {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+  }
+  let result = [255, 255, 255, 1];
+  if (!layers.length || layers[layers.length - 1][3] < 1) result = matchMedia('(prefers-color-scheme: dark)').matches ? [0, 0, 0, 1] : result;
+  for (const layer of layers.reverse()) result = over(layer, result);
+  return result;
+};
+const failures = [];
+const typed = (el) => el.matches('input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=submit]), textarea') && el.value.trim();
+for (const el of document.body.querySelectorAll('*')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) || typed(el);
+  if (!own) continue;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  if (s.visibility !== 'visible' || r.width === 0 || r.height === 0 || Number(s.opacity) === 0) continue;
+  if (el.closest('[disabled], [aria-disabled=true], .visually-hidden, option')) continue;
+  const bg = background(el);
+  const fg = over(parse(s.color), bg);
+  const size = parseFloat(s.fontSize), bold = Number(s.fontWeight) >= 700;
+  const large = size >= 24 || (bold && size >= 18.66);
+  const value = ratio(fg, bg);
+  if (value < (large ? 3 : 4.5)) {
+    const text = (typed(el) ? el.value : [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join(' ')).slice(0, 40);
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+    failures.push(`${value.toFixed(2)} "${text}" (${name})`);
+  }
+}
+return failures;
 "#;
 
 /// `<workspace>/test-artifacts`.
