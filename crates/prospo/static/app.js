@@ -496,7 +496,7 @@ document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
         const zoom = (await response.json()).meeting?.zoom;
         if (zoom && zoom.status === "created" && zoom.join_url) {
           const link = document.createElement("a");
-          Object.assign(link, { id: "join-link", className: "join-link", href: zoom.join_url, textContent: zoom.join_url, target: "_blank", rel: "noopener" });
+          Object.assign(link, { id: "join-link", className: "button primary", href: zoom.join_url, textContent: "Join Zoom meeting", target: "_blank", rel: "noopener" });
           const box = document.createElement("p");
           box.setAttribute("role", "status");
           box.append(link);

@@ -205,6 +205,37 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     assert_eq!(invitee.js("return window.__sameDocument === true;").await, Value::Bool(true), "no reload");
     assert!(!invitee.body_text().await.contains("start_url"), "no start link for invitees");
     invitee.screenshots("booking-confirmed").await;
+    // A calm confirmation: a Join button, where the invitation went, calendar links, and the
+    // changes behind the private link rather than open on the page.
+    assert_eq!(invitee.text_of("#join-link").await, "Join Zoom meeting");
+    let body = invitee.body_text().await;
+    assert!(body.contains("An invitation was sent to grace@example.com"), "{body}");
+    assert!(!invitee.exists("#reschedule").await && !invitee.exists("#cancel-title").await, "no open change forms");
+    invitee.link("Reschedule or cancel").await;
+    let opened = |label: &'static str| {
+        let (invitee, app) = (&invitee, &app);
+        async move {
+            let href = invitee.link(label).await.attr("href").await.unwrap().unwrap();
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let answer = client.get(app.at(&href)).send().await.unwrap();
+            assert!(answer.status().is_redirection(), "{label}: {}", answer.status());
+            answer.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    let google = opened("Google").await;
+    let dates = format!(
+        "{}/{}",
+        chosen_at.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y%m%dT%H%M%SZ"),
+        (chosen_at + jiff::SignedDuration::from_mins(30)).to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y%m%dT%H%M%SZ")
+    );
+    let google_url = url::Url::parse(&google).unwrap();
+    let query: std::collections::HashMap<_, _> = google_url.query_pairs().into_owned().collect();
+    assert_eq!(google_url.host_str(), Some("calendar.google.com"));
+    assert_eq!(query["dates"], dates);
+    assert_eq!(query["text"], "Intro call with ada", "the invitee reads the host's name");
+    assert!(query["details"].contains(&join_url), "{google}");
+    let outlook = opened("Outlook").await;
+    assert!(outlook.starts_with("https://outlook.live.com/calendar/"), "{outlook}");
     let manage_path = invitee.path().await;
     let manage_token = manage_path.trim_start_matches("/booking/").to_owned();
 

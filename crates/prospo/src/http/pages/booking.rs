@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/booking/{token}/reschedule", post(reschedule))
         .route("/booking/{token}/cancel", post(cancel))
         .route("/booking/{token}/calendar.ics", get(calendar_file))
+        .route("/booking/{token}/add/{calendar}", get(add_to_calendar))
 }
 
 /// How many days ahead the list for browsers without JavaScript looks.
@@ -351,6 +352,76 @@ struct ManagePage {
     manage_url: String,
     picker: Option<SlotPicker>,
     error: Option<FieldError>,
+    /// Where the invitation went (the confirmation says so).
+    invitee_email: Option<String>,
+}
+
+/// Which calendar's "new event" form `/booking/{token}/add/{calendar}` opens.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum WebCalendar {
+    Google,
+    Outlook,
+}
+
+/// Opens Google Calendar's or Outlook's new-event form filled in with the booking as it is now
+/// (the Zoom link may have come after the confirmation page loaded).
+async fn add_to_calendar(
+    State(state): State<AppState>,
+    Path((token, calendar)): Path<(String, WebCalendar)>,
+) -> PageResult<Response> {
+    let row = managed(&state, &token).await?;
+    let event = event_of(&state, &row).await?;
+    // The invitee reads the host's name, as in their mail.
+    let summary = match (&row.booked_title, &event) {
+        (Some(booked), Some(event)) => format!("{booked} with {}", event.host.name),
+        _ => row.topic.clone(),
+    };
+    let manage_url = state.manage_url(&token);
+    let place = row.zoom_join_url.clone().or_else(|| row.location_detail.clone());
+    let details = match &place {
+        Some(place) => format!("Join: {place}\nReschedule or cancel: {manage_url}"),
+        None => format!("Reschedule or cancel: {manage_url}"),
+    };
+    let (google, outlook) =
+        calendar_links(&summary, row.start_at, row.end_at, &details, place.as_deref().unwrap_or_default());
+    Ok(Redirect::to(match calendar {
+        WebCalendar::Google => &google,
+        WebCalendar::Outlook => &outlook,
+    })
+    .into_response())
+}
+
+/// Links that open a calendar's "new event" form filled in with the booking.
+fn calendar_links(title: &str, start_ms: i64, end_ms: i64, details: &str, location: &str) -> (String, String) {
+    let stamp = |ms: i64, format: &str| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_zoned(TimeZone::UTC).strftime(format).to_string())
+            .unwrap_or_default()
+    };
+    let google = url::Url::parse_with_params(
+        "https://calendar.google.com/calendar/render",
+        [
+            ("action", "TEMPLATE"),
+            ("text", title),
+            ("dates", &format!("{}/{}", stamp(start_ms, "%Y%m%dT%H%M%SZ"), stamp(end_ms, "%Y%m%dT%H%M%SZ"))),
+            ("details", details),
+            ("location", location),
+        ],
+    );
+    let outlook = url::Url::parse_with_params(
+        "https://outlook.live.com/calendar/0/deeplink/compose",
+        [
+            ("path", "/calendar/action/compose"),
+            ("rru", "addevent"),
+            ("subject", title),
+            ("startdt", &stamp(start_ms, "%Y-%m-%dT%H:%M:%SZ")),
+            ("enddt", &stamp(end_ms, "%Y-%m-%dT%H:%M:%SZ")),
+            ("body", details),
+            ("location", location),
+        ],
+    );
+    (google.map(String::from).unwrap_or_default(), outlook.map(String::from).unwrap_or_default())
 }
 
 impl ManagePage {
@@ -410,6 +481,7 @@ async fn render_manage_page(
         }),
     });
     let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
+    let manage_url = state.manage_url(token);
     Ok(ManagePage {
         frame: Frame { wide: true, flash, ..Frame::public(title) },
         token: token.to_owned(),
@@ -420,9 +492,10 @@ async fn render_manage_page(
         topic: view.topic.clone(),
         zoom,
         location_detail: view.location_detail.clone(),
-        manage_url: state.manage_url(token),
+        manage_url,
         picker,
         error,
+        invitee_email: view.invitees.first().map(|i| i.email.clone()),
     })
 }
 
