@@ -18,6 +18,23 @@ document.querySelectorAll("input[data-browser-zone]").forEach((input) => {
   try { input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* left blank: UTC */ }
 });
 
+// Event type form: the link preview follows the slug as it is typed, and "Location detail" shows
+// only for locations that need one (a Zoom booking gets its own meeting).
+document.querySelectorAll("[data-slug-preview]").forEach((preview) => {
+  const slug = document.getElementById("slug");
+  if (!slug) return;
+  const update = () => { preview.textContent = slug.value.trim().toLowerCase() || "intro"; };
+  slug.addEventListener("input", update);
+  update();
+});
+document.querySelectorAll("[data-location-detail]").forEach((field) => {
+  const location = document.getElementById("location");
+  if (!location) return;
+  const update = () => { field.hidden = location.value === "zoom" && !field.classList.contains("has-error"); };
+  location.addEventListener("change", update);
+  update();
+});
+
 // A confirmation before every destructive action.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;

@@ -131,15 +131,20 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     host.click(&new_event_type, "New event type").await;
     host.wait_for_path("/event-types/new").await;
     assert_eq!(host.value_of("Duration (minutes)").await, "30", "the default duration shows");
-    assert_eq!(host.value_of("Minimum notice (minutes)").await, "240", "the default notice shows");
+    assert_eq!(host.value_of("Minimum notice").await, "4", "the default notice shows, in hours");
+    assert_eq!(value(&host, "#minimum_notice_unit").await, "hours");
+    assert!(!host.find("[data-location-detail]").await.is_displayed().await.unwrap(), "no location detail for Zoom");
+    host.fill("Link", "portfolio-review").await;
+    assert_eq!(host.text_of("[data-slug-preview]").await, "portfolio-review", "the link preview follows the slug");
+    host.fill("Link", "intro").await;
     assert_eq!(host.value_of("Booking window (days ahead)").await, "60", "the default window shows");
     host.fill("Title", "Intro call").await;
     host.fill("Link", "Intro Call!").await;
-    host.fill("Minimum notice (minutes)", "0").await;
+    host.fill("Minimum notice", "0").await;
     host.click_button("Create event type").await;
     host.wait_for_text("#slug-error", "lower-case letters").await;
     assert_eq!(host.value_of("Title").await, "Intro call", "typed values stay");
-    assert_eq!(host.value_of("Minimum notice (minutes)").await, "0", "typed values stay");
+    assert_eq!(host.value_of("Minimum notice").await, "0", "typed values stay");
     host.screenshots("event-type-form-error").await;
     host.fill("Link", "intro").await;
     // Reminders: 24 hours and 1 hour before unless changed; add one 15 minutes before.

@@ -100,7 +100,10 @@ pub struct EventTypeForm {
     slot_step_minutes: String,
     buffer_before_minutes: String,
     buffer_after_minutes: String,
-    minimum_notice_minutes: String,
+    /// In `minimum_notice_unit`s.
+    minimum_notice: String,
+    /// `minutes`, `hours` or `days`.
+    minimum_notice_unit: String,
     booking_window_days: String,
     /// Empty: no daily maximum.
     max_per_day: String,
@@ -152,7 +155,8 @@ impl EventTypeForm {
             },
             buffer_before_minutes: row.buffer_before_minutes.to_string(),
             buffer_after_minutes: row.buffer_after_minutes.to_string(),
-            minimum_notice_minutes: row.minimum_notice_minutes.to_string(),
+            minimum_notice: notice_in_largest_unit(row.minimum_notice_minutes).0,
+            minimum_notice_unit: notice_in_largest_unit(row.minimum_notice_minutes).1.to_owned(),
             booking_window_days: row.booking_window_days.to_string(),
             max_per_day: row.max_per_day.map(|n| n.to_string()).unwrap_or_default(),
             zoom_waiting_room: on(row.zoom_waiting_room),
@@ -197,7 +201,10 @@ impl EventTypeForm {
             slot_step_minutes: Some(number("slot_step_minutes", &self.slot_step_minutes)?.unwrap_or(duration)),
             buffer_before_minutes: Some(required("buffer_before_minutes", &self.buffer_before_minutes)?),
             buffer_after_minutes: Some(required("buffer_after_minutes", &self.buffer_after_minutes)?),
-            minimum_notice_minutes: Some(required("minimum_notice_minutes", &self.minimum_notice_minutes)?),
+            minimum_notice_minutes: Some(
+                required("minimum_notice_minutes", &self.minimum_notice)?
+                    .saturating_mul(minutes_per(&self.minimum_notice_unit)),
+            ),
             booking_window_days: Some(required("booking_window_days", &self.booking_window_days)?),
             // 0 clears the maximum.
             max_per_day: Some(number("max_per_day", &self.max_per_day)?.unwrap_or(0)),
@@ -355,4 +362,39 @@ async fn delete(
         flash::set(jar, "error", "That event type does not exist (it may already be deleted).")
     };
     Ok((jar, Redirect::to("/event-types")).into_response())
+}
+
+/// Minutes in one notice unit of the form (`minutes` when unknown).
+fn minutes_per(unit: &str) -> i64 {
+    match unit {
+        "days" => 24 * 60,
+        "hours" => 60,
+        _ => 1,
+    }
+}
+
+/// A notice as the form shows it: in days or hours when it is a whole number of them.
+fn notice_in_largest_unit(minutes: i64) -> (String, &'static str) {
+    match minutes {
+        m if m > 0 && m % (24 * 60) == 0 => ((m / (24 * 60)).to_string(), "days"),
+        m if m > 0 && m % 60 == 0 => ((m / 60).to_string(), "hours"),
+        m => (m.to_string(), "minutes"),
+    }
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    #[test]
+    fn notices_read_in_the_largest_whole_unit_and_back() {
+        assert_eq!(notice_in_largest_unit(240), ("4".to_owned(), "hours"));
+        assert_eq!(notice_in_largest_unit(2880), ("2".to_owned(), "days"));
+        assert_eq!(notice_in_largest_unit(90), ("90".to_owned(), "minutes"));
+        assert_eq!(notice_in_largest_unit(0), ("0".to_owned(), "minutes"));
+        for minutes in [0, 15, 90, 240, 1440, 4320] {
+            let (value, unit) = notice_in_largest_unit(minutes);
+            assert_eq!(value.parse::<i64>().unwrap() * minutes_per(unit), minutes);
+        }
+    }
 }
