@@ -83,6 +83,8 @@ async fn assert_kept_except_secret(browser: &Browser, account_id: &str, client_i
     assert_eq!(browser.value_of("Client ID").await, client_id);
     assert_eq!(browser.value_of("Client Secret").await, "", "the secret must never come back");
     assert!(!browser.client.source().await.unwrap().contains(secret), "the secret is in the page source");
+    let note = browser.text_of("#secret-again").await;
+    assert!(note.contains("paste it again"), "the page says why the secret is empty: {note}");
 }
 
 #[tokio::test]
