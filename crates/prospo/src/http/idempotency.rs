@@ -18,10 +18,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use super::error::ApiError;
 use super::extract::ApiUser;
 use super::pages::PageError;
+use super::{AppState, BODY_LIMIT};
 use crate::secrets::Binding;
 use crate::store::idempotency::Claim;
 
@@ -37,7 +37,6 @@ pub const KEEP_MS: i64 = 24 * 3600 * 1000;
 const ABANDONED_AFTER_MS: i64 = 60_000;
 /// How long a retry waits for the first request with its key to answer.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(5);
-const BODY_LIMIT: usize = 256 * 1024;
 const ANSWER_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -79,7 +79,7 @@ fn time_days(days: i64) -> cookie::time::Duration {
 }
 
 /// Largest request body accepted anywhere.
-const BODY_LIMIT: usize = 256 * 1024;
+pub(crate) const BODY_LIMIT: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The application's routes; `/metrics` among them unless it has a listener of its own.

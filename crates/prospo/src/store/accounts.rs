@@ -169,20 +169,7 @@ impl Db {
                 .map(|r| r.rows_affected())
             })?;
             tx.insert_link(LinkKind::EmailVerification, &id, user.verification, now).await?;
-            let (timezone, weekly, overrides) = user.availability;
-            on_tx!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO availability (user_id, timezone, weekly, overrides, updated_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&id)
-                .bind(timezone)
-                .bind(weekly)
-                .bind(overrides)
-                .bind(now)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+            tx.put_availability(&id, user.availability, now).await?;
             tx.commit().await
         }
         .await;

@@ -1,6 +1,6 @@
 //! A host's weekly hours and date overrides, stored as validated JSON.
 
-use super::{Db, StoreResult, on_db};
+use super::{Db, StoreResult, Tx, on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AvailabilityRow {
@@ -31,7 +31,21 @@ impl Db {
         overrides: &str,
         now: i64,
     ) -> StoreResult<()> {
-        on_db!(self, |pool| {
+        let mut tx = self.begin().await?;
+        tx.put_availability(user_id, (timezone, weekly, overrides), now).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Writes a user's hours, `(zone, weekly JSON, overrides JSON)`, over any they had.
+    pub async fn put_availability(
+        &mut self,
+        user_id: &str,
+        (timezone, weekly, overrides): (&str, &str, &str),
+        now: i64,
+    ) -> StoreResult<()> {
+        on_tx!(self, |c| {
             sqlx::query(
                 "INSERT INTO availability (user_id, timezone, weekly, overrides, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone, weekly = excluded.weekly, \
@@ -42,7 +56,7 @@ impl Db {
             .bind(weekly)
             .bind(overrides)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *c)
             .await
             .map(|_| ())
         })?;

@@ -485,13 +485,7 @@ async fn date_overrides_typed_on_the_page_are_kept() {
 async fn booking_form_errors_show_together_beside_their_fields() {
     let Some(invitee) = Browser::start("booking_form_errors").await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let token = app.sign_up("ada").await;
-    app.connect_zoom(&token).await;
-    let hours = serde_json::json!([["00:00", "23:59"]]);
-    let weekly = serde_json::json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
-    app.put_json("/api/v1/availability", &serde_json::json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
-    let event = serde_json::json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
-    app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+    app.bookable_host("ada", "Intro call", "intro").await;
 
     invitee.goto(&app.at("/ada/intro")).await;
     invitee.wait_for_text("#event-title", "Intro call").await;

@@ -11,14 +11,9 @@ use crate::support::{Backend, TestApp};
 async fn every_main_page_meets_aa_contrast_in_both_themes() {
     let Some(browser) = Browser::start("contrast").await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let token = app.sign_up("ada").await;
-    app.connect_zoom(&token).await;
-    let hours = json!([["00:00", "23:59"]]);
-    let weekly =
-        json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
-    app.put_json("/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
-    let event = json!({"title": "Intro call", "slug": "intro", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
-    let (_, event) = app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+    let token = app.bookable_host("ada", "Intro call", "intro").await;
+    let (_, types) = app.get_json("/api/v1/event-types", Some(&token)).await;
+    let event = types["event_types"][0].clone();
     let date = (jiff::Zoned::now().date() + jiff::Span::new().days(3)).to_string();
     let (_, slots) =
         app.get_json(&format!("/api/v1/public/ada/intro/slots?from={date}&to={date}&timezone=UTC"), None).await;

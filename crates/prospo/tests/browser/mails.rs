@@ -12,17 +12,7 @@ use crate::support::{Backend, TestApp};
 async fn a_booking_mail_reads_well_on_a_phone() {
     let Some(browser) = Browser::start("mail_booked").await else { return };
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let token = app.sign_up("ada").await;
-    app.connect_zoom(&token).await;
-    let hours = json!([["00:00", "23:59"]]);
-    let weekly =
-        json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
-    let (status, _) =
-        app.put_json("/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
-    assert_eq!(status, 200);
-    let event = json!({"title": "Portfolio review", "slug": "review", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
-    let (status, _) = app.post_json("/api/v1/event-types", &event, Some(&token)).await;
-    assert_eq!(status, 201);
+    app.bookable_host("ada", "Portfolio review", "review").await;
     let date = (jiff::Zoned::now().date() + jiff::Span::new().days(3)).to_string();
     let (_, slots) =
         app.get_json(&format!("/api/v1/public/ada/review/slots?from={date}&to={date}&timezone=UTC"), None).await;

@@ -241,6 +241,23 @@ impl TestApp {
         panic!("the Zoom meeting of {id} was never brought up to date");
     }
 
+    /// A host `username` with Zoom connected, open every day all day (UTC), and a 30-minute Zoom
+    /// event type at `/USERNAME/SLUG` bookable at once (no notice); returns the host's token.
+    pub async fn bookable_host(&self, username: &str, title: &str, slug: &str) -> String {
+        let token = self.sign_up(username).await;
+        self.connect_zoom(&token).await;
+        let hours = json!([["00:00", "23:59"]]);
+        let weekly =
+            json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
+        let (status, body) =
+            self.put_json("/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
+        assert_eq!(status, 200, "{body}");
+        let event = json!({"title": title, "slug": slug, "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
+        let (status, body) = self.post_json("/api/v1/event-types", &event, Some(&token)).await;
+        assert_eq!(status, 201, "{body}");
+        token
+    }
+
     /// Connects Zoom for the user with this token through the API; returns the sandbox app.
     pub async fn connect_zoom(&self, token: &str) -> Value {
         let app = self.zoom_app(json!({})).await;

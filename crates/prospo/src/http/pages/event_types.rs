@@ -142,6 +142,7 @@ impl EventTypeForm {
     fn of(row: &EventTypeRow) -> EventTypeForm {
         let on = |b: bool| b.then(|| "on".to_owned());
         let minutes = reminder_minutes(row);
+        let (minimum_notice, notice_unit) = notice_in_largest_unit(row.minimum_notice_minutes);
         EventTypeForm {
             title: row.title.clone(),
             slug: row.slug.clone(),
@@ -155,8 +156,8 @@ impl EventTypeForm {
             },
             buffer_before_minutes: row.buffer_before_minutes.to_string(),
             buffer_after_minutes: row.buffer_after_minutes.to_string(),
-            minimum_notice: notice_in_largest_unit(row.minimum_notice_minutes).0,
-            minimum_notice_unit: notice_in_largest_unit(row.minimum_notice_minutes).1.to_owned(),
+            minimum_notice,
+            minimum_notice_unit: notice_unit.to_owned(),
             booking_window_days: row.booking_window_days.to_string(),
             max_per_day: row.max_per_day.map(|n| n.to_string()).unwrap_or_default(),
             zoom_waiting_room: on(row.zoom_waiting_room),
