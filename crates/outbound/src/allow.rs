@@ -98,6 +98,17 @@ impl AllowList {
         }
     }
 
+    /// This list plus every port of `hosts` (e.g. `prospo demo`'s own loopback names).
+    pub fn with_hosts(mut self, hosts: &[&str]) -> Self {
+        for host in hosts {
+            let entry = Entry { host: HostKey::parse(host), port: None };
+            if !self.entries.contains(&entry) {
+                self.entries.push(entry);
+            }
+        }
+        self
+    }
+
     /// Whether some entry names `host`, whatever its port.
     pub fn lists_host(&self, host: &str) -> bool {
         let key = HostKey::parse(host);

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::integrations::calendars::CalendarIntegration;
 use crate::integrations::zoom::client::ZoomIntegration;
 use crate::jobs::{Queue, Wakers};
 use crate::limits::PublicRateLimits;
@@ -16,6 +17,8 @@ pub struct App {
     /// Seals and opens stored secrets (Zoom secrets, manage tokens).
     pub secrets: SecretBox,
     pub zoom: ZoomIntegration,
+    /// Connected calendars: the guarded outbound client they are read and written through.
+    pub calendars: CalendarIntegration,
     /// The public links mails carry.
     pub mail: Notices,
     pub public_url: url::Url,
@@ -25,6 +28,8 @@ pub struct App {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub clock: Clock,
     pub jobs: Wakers,
+    /// `prospo demo`: the demo calendar feed's URL, offered (not connected) on Settings → Calendars.
+    pub demo_feed_url: Option<String>,
 }
 
 /// The shared handle.

@@ -82,6 +82,10 @@ struct ServeArgs {
     /// Serve `/metrics` only on this address (an internal listener) instead of the main one.
     #[arg(long, env = "PROSPO_METRICS_LISTEN")]
     metrics_listen: Option<String>,
+    /// Hosts (`HOST[:PORT]`, comma-separated) whose calendar and webhook URLs may resolve to
+    /// loopback or private addresses; every other such URL is refused.
+    #[arg(long, env = "PROSPO_ALLOW_PRIVATE_TARGETS", default_value = "", value_parser = parse_allow_list)]
+    allow_private_targets: outbound::AllowList,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +118,10 @@ fn parse_proxy(value: &str) -> Result<ipnet::IpNet, String> {
         .map_err(|_| format!("{value:?} is not an address or CIDR"))
 }
 
+fn parse_allow_list(value: &str) -> Result<outbound::AllowList, String> {
+    value.parse::<outbound::AllowList>().map_err(|e| e.to_string())
+}
+
 fn parse_rate_limit(value: &str) -> Result<RateLimit, String> {
     if value.eq_ignore_ascii_case("off") {
         return Ok(RateLimit(None));
@@ -144,6 +152,7 @@ impl ServeArgs {
             migrate: !self.no_migrate,
             trusted_proxies: self.trusted_proxies,
             metrics_listen: self.metrics_listen,
+            allow_private_targets: self.allow_private_targets,
             ..Config::for_data_dir(PathBuf::new())
         }
     }
@@ -181,7 +190,11 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     serve.zoom_api_url = format!("{}/v2", sandbox.url);
     let listen = serve.listen.clone();
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let app = Application::build(serve.into_config(), listener).await?;
+    let mut config = serve.into_config();
+    // The demo's own calendar feed is served on its loopback listener.
+    config.allow_private_targets = config.allow_private_targets.with_hosts(&["127.0.0.1", "localhost"]);
+    config.demo_feed = true;
+    let app = Application::build(config, listener).await?;
     crate::demo::ensure_demo_host(&app.state).await?;
     let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
     println!("zoom sandbox on {}", sandbox.url);
@@ -227,6 +240,7 @@ async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     let new_id = rotated.current_id();
     let (old, rotated) = (SecretBox::new(old), SecretBox::new(rotated));
     let resealed = crate::integrations::zoom::reseal_all(&db, &old, &rotated).await?
+        + crate::integrations::calendars::reseal_all(&db, &old, &rotated).await?
         + crate::notifications::meeting_mails::reseal_manage_tokens(&db, &old, &rotated).await?;
     db.close().await;
     println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");

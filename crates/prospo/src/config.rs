@@ -29,6 +29,10 @@ pub struct Config {
     pub metrics_listen: Option<String>,
     /// How long a client has to send a request's head.
     pub header_read_timeout: Duration,
+    /// Hosts whose calendar and webhook URLs may resolve to private addresses.
+    pub allow_private_targets: outbound::AllowList,
+    /// `prospo demo`: serve the demo calendar feed and offer it on Settings → Calendars.
+    pub demo_feed: bool,
 }
 
 impl Config {
@@ -50,6 +54,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             metrics_listen: None,
             header_read_timeout: crate::http::serve::HEADER_READ_TIMEOUT,
+            allow_private_targets: outbound::AllowList::none(),
+            demo_feed: false,
         }
     }
 }

@@ -74,3 +74,36 @@ pub async fn ensure_demo_host(app: &App) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Where `prospo demo` serves its calendar feed (not a username: `_` is not allowed in those).
+pub const DEMO_FEED_PATH: &str = "/_demo/calendar.ics";
+
+/// The demo calendar: a few busy times this week in the demo host's hours (UTC), so a newcomer who
+/// connects it sees them block slots. Made fresh on every read, relative to `now`.
+pub fn demo_feed(now: jiff::Timestamp) -> String {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap_or(today);
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ");
+    let events = [
+        (day(1), "100000", "113000", "Dentist"),
+        (day(2), "140000", "153000", "Quarterly planning"),
+        (day(3), "090000", "100000", "Gym"),
+        (day(4), "120000", "130000", "Lunch with Ana"),
+    ];
+    let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Prospo//Demo calendar//EN\r\n");
+    for (i, (date, start, end, summary)) in events.iter().enumerate() {
+        let date = date.strftime("%Y%m%d");
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:demo-{i}@prospo.example\r\nDTSTAMP:{stamp}\r\nDTSTART:{date}T{start}Z\r\n\
+             DTEND:{date}T{end}Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n"
+        ));
+    }
+    // A weekly series, as most real calendars have.
+    let monday = day(0).strftime("%Y%m%d");
+    ics.push_str(&format!(
+        "BEGIN:VEVENT\r\nUID:demo-weekly@prospo.example\r\nDTSTAMP:{stamp}\r\nDTSTART:{monday}T160000Z\r\n\
+         DTEND:{monday}T163000Z\r\nRRULE:FREQ=WEEKLY;COUNT=8\r\nSUMMARY:Weekly 1:1\r\nEND:VEVENT\r\n"
+    ));
+    ics.push_str("END:VCALENDAR\r\n");
+    ics
+}

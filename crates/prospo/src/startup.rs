@@ -13,6 +13,8 @@ use crate::app::{App, AppRef};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::{self, AppState};
+use crate::integrations::calendars::CalendarIntegration;
+use crate::integrations::calendars::sync::CalendarWork;
 use crate::integrations::zoom::ZoomIntegration;
 use crate::integrations::zoom::health::{ZoomCheckWork, watch_minted_tokens};
 use crate::integrations::zoom::sync::ZoomWork;
@@ -52,6 +54,8 @@ fn settings(queue: Queue) -> QueueSettings {
         Queue::ZoomCheck => QueueSettings { concurrency: 4, lease: minutes(2), max_attempts: None },
         Queue::Reminder => QueueSettings { concurrency: 8, lease: minutes(2), max_attempts: Some(10) },
         Queue::Maintenance => QueueSettings { concurrency: 1, lease: minutes(10), max_attempts: None },
+        // Syncs reschedule themselves; write-backs retry until done (product.md §7).
+        Queue::Calendar => QueueSettings { concurrency: 8, lease: minutes(5), max_attempts: None },
     }
 }
 
@@ -74,16 +78,21 @@ impl Application {
             config.zoom_check_interval,
             clock.clone(),
         )?;
+        let demo_feed_url = config
+            .demo_feed
+            .then(|| format!("{}{}", public_url.as_str().trim_end_matches('/'), crate::demo::DEMO_FEED_PATH));
         let app: AppRef = Arc::new(App {
             db,
             secrets: SecretBox::new(config.key_source.load()?),
             zoom,
+            calendars: CalendarIntegration::new(config.allow_private_targets.clone()),
             mail: Notices::new(&public_url),
             public_url,
             limits: config.public_rate_limit.map(PublicRateLimits::new),
             trusted_proxies: config.trusted_proxies.clone(),
             clock,
             jobs: Wakers::default(),
+            demo_feed_url,
         });
         maintenance::arm(&app.db, app.now_ms()).await?;
         let state = AppState { app: app.clone(), metrics: http::ops_metrics_handle() };
@@ -111,6 +120,7 @@ impl Application {
             spawn(queue(Queue::ZoomCheck), ZoomCheckWork(app.clone())),
             spawn(queue(Queue::Reminder), ReminderWork(app.clone())),
             spawn(queue(Queue::Maintenance), MaintenanceWork(app.clone())),
+            spawn(queue(Queue::Calendar), CalendarWork(app.clone())),
         ];
         let header_read_timeout = config.header_read_timeout;
         Ok(Application { listener, router, metrics, header_read_timeout, state, addr, shutdown, runners, watcher })

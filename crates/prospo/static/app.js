@@ -566,3 +566,16 @@ document.querySelectorAll("[data-slug-source]").forEach((title) => {
   };
   setInterval(check, 10000);
 })();
+
+// Settings → Calendars: a CalDAV preset fills the address (unless the host typed their own) and
+// shows its hint.
+document.querySelectorAll("select[data-preset-target]").forEach((select) => {
+  const input = document.querySelector(select.dataset.presetTarget);
+  const help = document.getElementById("preset-help");
+  const presetUrls = [...select.options].map((o) => o.dataset.url).filter(Boolean);
+  select.addEventListener("change", () => {
+    const option = select.selectedOptions[0];
+    if (input && (input.value === "" || presetUrls.includes(input.value))) input.value = option.dataset.url || "";
+    if (help) help.textContent = option.dataset.help || "";
+  });
+});

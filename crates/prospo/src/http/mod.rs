@@ -22,7 +22,7 @@ mod webhooks;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, StatusCode, header};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -78,6 +78,19 @@ fn time_days(days: i64) -> cookie::time::Duration {
     cookie::time::Duration::days(days)
 }
 
+/// `prospo demo`'s calendar feed, served only there.
+fn demo_router(state: &AppState) -> Router<AppState> {
+    if state.demo_feed_url.is_none() {
+        return Router::new();
+    }
+    Router::new().route(
+        crate::demo::DEMO_FEED_PATH,
+        axum::routing::get(|State(state): State<AppState>| async move {
+            ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], crate::demo::demo_feed(state.clock.now()))
+        }),
+    )
+}
+
 /// Largest request body accepted anywhere.
 pub(crate) const BODY_LIMIT: usize = 256 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -109,6 +122,7 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
         .merge(ops::router(metrics_here))
         .merge(statics::router())
         .merge(webhooks::router())
+        .merge(demo_router(&state))
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(axum::middleware::from_fn(security::headers))

@@ -1,3 +1,4 @@
 //! Integrations with other services. Zoom is the one that matters.
 
+pub mod calendars;
 pub mod zoom;

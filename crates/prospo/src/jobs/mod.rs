@@ -54,6 +54,7 @@ pub struct Wakers {
     zoom_check: Arc<Notify>,
     reminder: Arc<Notify>,
     maintenance: Arc<Notify>,
+    calendar: Arc<Notify>,
 }
 
 impl Wakers {
@@ -64,6 +65,7 @@ impl Wakers {
             Queue::ZoomCheck => &self.zoom_check,
             Queue::Reminder => &self.reminder,
             Queue::Maintenance => &self.maintenance,
+            Queue::Calendar => &self.calendar,
         }
     }
 

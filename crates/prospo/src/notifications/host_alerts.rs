@@ -1,4 +1,4 @@
-//! Mail to a host about Zoom trouble: a connection that needs attention, a meeting whose Zoom work
+//! Mail to a host about Zoom and calendar trouble: a connection that needs attention, a meeting whose Zoom work
 //! failed, a meeting deleted in Zoom. Each is written in the transaction that records the trouble,
 //! and only when the trouble is new (see the store), so a lasting problem mails once.
 
@@ -28,6 +28,26 @@ pub fn connection_needs_attention(notices: &Notices, host: &Party, problem: &str
             ),
             Para::text(format!("What Zoom said: {problem}")),
             Para::link("Fix it in Settings → Integrations", notices.integrations_url()),
+        ],
+        None,
+    )
+}
+
+/// A connected calendar cannot be read: its last known busy times keep blocking meanwhile.
+pub fn calendar_needs_attention(notices: &Notices, host: &Party, calendar: &str, problem: &str) -> OutgoingMail {
+    compose(
+        MailKind::AlertConnection,
+        &host.email,
+        format!("Your calendar needs attention: {calendar}"),
+        &[
+            Para::text(format!("Hello {},", host.name)),
+            Para::text(format!(
+                "Prospo cannot read your calendar {calendar} right now. Until it can, the busy times it last read \
+                 keep blocking your booking pages; after 15 minutes without a reading, bookings are refused rather \
+                 than risk a double booking."
+            )),
+            Para::text(format!("What went wrong: {problem}")),
+            Para::link("Fix it in Settings → Calendars", notices.calendars_url()),
         ],
         None,
     )

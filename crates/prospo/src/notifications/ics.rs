@@ -94,14 +94,28 @@ fn push_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
+/// The file mails attach and **Add to calendar** downloads.
 pub fn calendar(event: &IcsEvent) -> String {
+    write(event, false)
+}
+
+/// The event as stored in a host's own calendar over CalDAV (RFC 4791 §4.1): no METHOD, and
+/// `SCHEDULE-AGENT=CLIENT` on every person so the server does not send invitations of its own.
+pub fn resource(event: &IcsEvent) -> String {
+    write(event, true)
+}
+
+fn write(event: &IcsEvent, resource: bool) -> String {
+    let agent = if resource { ";SCHEDULE-AGENT=CLIENT" } else { "" };
     let mut out = String::new();
     let mut line = |l: String| push_line(&mut out, &l);
     line("BEGIN:VCALENDAR".into());
     line("VERSION:2.0".into());
     line("PRODID:-//Prospo//Prospo//EN".into());
     line("CALSCALE:GREGORIAN".into());
-    line(format!("METHOD:{}", event.method.as_str()));
+    if !resource {
+        line(format!("METHOD:{}", event.method.as_str()));
+    }
     line("BEGIN:VEVENT".into());
     line(format!("UID:{}@prospo", escape(event.meeting_id)));
     line(format!("SEQUENCE:{}", event.sequence));
@@ -116,12 +130,12 @@ pub fn calendar(event: &IcsEvent) -> String {
     }
     line(format!("DESCRIPTION:{}", escape(event.description)));
     if let Some(organizer) = &event.organizer {
-        line(format!("ORGANIZER;CN={}:mailto:{}", param(organizer.name), organizer.email));
+        line(format!("ORGANIZER;CN={}{agent}:mailto:{}", param(organizer.name), organizer.email));
     }
     for attendee in event.attendees {
         let partstat = if event.cancelled { "DECLINED" } else { "ACCEPTED" };
         line(format!(
-            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={partstat}:mailto:{}",
+            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={partstat}{agent}:mailto:{}",
             param(attendee.name),
             attendee.email
         ));

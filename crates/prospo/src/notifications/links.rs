@@ -31,6 +31,10 @@ impl Notices {
         format!("{}/settings/integrations", self.public_base)
     }
 
+    pub fn calendars_url(&self) -> String {
+        format!("{}/settings/calendars", self.public_base)
+    }
+
     /// The host's page of a meeting.
     pub fn meeting_url(&self, meeting_id: &str) -> String {
         format!("{}/meetings/{meeting_id}", self.public_base)

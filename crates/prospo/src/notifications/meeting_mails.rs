@@ -195,7 +195,7 @@ fn dial_in_line(n: &zoom::DialInNumber) -> Option<String> {
 }
 
 /// Zoom writes meeting IDs in groups: `812 3456 7890`.
-fn spaced_meeting_id(id: i64) -> String {
+pub(crate) fn spaced_meeting_id(id: i64) -> String {
     let digits = id.to_string();
     if digits.len() < 10 {
         return digits;

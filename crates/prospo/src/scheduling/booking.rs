@@ -47,6 +47,9 @@ pub enum BookingError {
     TooManyChanges,
     #[error("You have sent the most mails to other people allowed in one day (200). Try again after 00:00 UTC.")]
     MailQuota,
+    /// A conflict calendar of the host cannot be read and what is known of it is too old.
+    #[error("The host's calendar cannot be checked right now. Please try again in a minute.")]
+    CalendarUnavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -162,7 +165,10 @@ pub async fn public_slots(
     let lo = viewer_tz.to_timestamp(from.into()).map(|t| t.as_millisecond()).unwrap_or(0) - 2 * day_ms;
     let hi = viewer_tz.to_timestamp(to.into()).map(|t| t.as_millisecond()).unwrap_or(0) + 3 * day_ms;
     let rows = db.busy_meetings(&event.host.id, lo, hi).await?;
-    let busy = busy_of(&rows, &event.event.id);
+    let mut busy = busy_of(&rows, &event.event.id);
+    busy.extend(db.calendar_busy(&event.host.id, lo, hi).await?.iter().filter_map(|b| {
+        Some(Busy::new(Timestamp::from_millisecond(b.start_at).ok()?, Timestamp::from_millisecond(b.end_at).ok()?))
+    }));
     Ok(slots::slots(&avail, &rules_of(&event.event), &busy, now, from, to, viewer_tz))
 }
 
@@ -234,8 +240,11 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
         }],
     };
     let mails = new_meeting_mails(app, &meeting, &event.host_party(), Some(&manage_token));
-    let row =
-        insert(app, &meeting, &mails, By::Invitee, |rows| decide(&avail, &rules, rows, &e.id, now, start)).await?;
+    let calendar = calendar_busy_at_submit(app, &meeting.host_id, start, end, &rules).await?;
+    let row = insert(app, &meeting, &mails, By::Invitee, |rows| {
+        decide(&avail, &rules, rows, &calendar, &e.id, now, start)
+    })
+    .await?;
     Ok((row, manage_token))
 }
 
@@ -286,15 +295,36 @@ fn wake_all(app: &App) {
     app.wake(Queue::Reminder);
 }
 
+/// The host's calendar busy times around a slot (its buffers included), read live at submit.
+async fn calendar_busy_at_submit(
+    app: &App,
+    host_id: &str,
+    start: Timestamp,
+    end: Timestamp,
+    rules: &SlotRules,
+) -> Result<Vec<Busy>, BookingError> {
+    use crate::integrations::calendars::{CalendarError, conflicts};
+    let (from, to) = ((start - rules.buffer_before).as_millisecond(), (end + rules.buffer_after).as_millisecond());
+    match conflicts::at_submit(app, host_id, from, to).await {
+        Ok(busy) => Ok(busy),
+        Err(CalendarError::Store(e)) => Err(e.into()),
+        Err(CalendarError::Internal(e)) => Err(e.into()),
+        Err(_) => Err(BookingError::CalendarUnavailable),
+    }
+}
+
 fn decide(
     avail: &slots::Availability,
     rules: &SlotRules,
     rows: &[BusyRow],
+    calendar: &[Busy],
     event_type_id: &str,
     now: Timestamp,
     start: Timestamp,
 ) -> Result<(), BookingError> {
-    match slots::is_bookable(avail, rules, &busy_of(rows, event_type_id), now, start) {
+    let mut busy = busy_of(rows, event_type_id);
+    busy.extend_from_slice(calendar);
+    match slots::is_bookable(avail, rules, &busy, now, start) {
         Bookability::Bookable => Ok(()),
         Bookability::Taken => Err(BookingError::SlotTaken),
         Bookability::NotAvailable => Err(BookingError::NotAvailable),
@@ -327,7 +357,9 @@ pub async fn reschedule_by_invitee(app: &App, meeting: &MeetingRow, start: &str)
     let rules = rules_of(&event);
     let end = start + rules.duration;
     let times = (start.as_millisecond(), end.as_millisecond(), meeting.topic.as_str());
-    move_meeting(app, meeting, times, By::Invitee, |rows| decide(&avail, &rules, rows, &event.id, now, start)).await
+    let calendar = calendar_busy_at_submit(app, &meeting.host_id, start, end, &rules).await?;
+    move_meeting(app, meeting, times, By::Invitee, |rows| decide(&avail, &rules, rows, &calendar, &event.id, now, start))
+        .await
 }
 
 /// The host changes time, length or topic of a meeting (hosts may place meetings outside their hours).

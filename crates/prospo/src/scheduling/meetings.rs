@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus};
+use crate::domain::lifecycle::{CalendarStatus, Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus};
 use crate::integrations::zoom::credentials;
 use crate::jobs::Queue;
 use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingList, MeetingRow};
@@ -39,6 +39,17 @@ pub struct MeetingView {
     pub zoom: Option<ZoomView>,
     /// The invitations wait until the host confirms their email address.
     pub invitations_held: bool,
+    /// The write-back into the host's "add bookings" calendar.
+    pub calendar: CalendarView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarView {
+    /// `none`, `pending`, `written` or `failed`.
+    #[schema(value_type = String, example = "written")]
+    pub status: CalendarStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,12 +139,17 @@ impl MeetingView {
             cancel_reason: row.cancel_reason.clone(),
             zoom,
             invitations_held: row.invitations_held,
+            calendar: CalendarView { status: row.calendar_status, error: None },
         }
     }
 
     pub async fn load(db: &Db, row: &MeetingRow) -> Result<MeetingView, StoreError> {
         let invitees = db.invitees_of(&row.id).await?;
-        Ok(MeetingView::of(row, &invitees))
+        let mut view = MeetingView::of(row, &invitees);
+        if row.calendar_status != CalendarStatus::None {
+            view.calendar.error = db.calendar_write(&row.id, &row.host_id).await?.and_then(|w| w.error);
+        }
+        Ok(view)
     }
 
     /// The meeting as its invitee may see it: the Zoom side's state, but not the host-side error
@@ -142,6 +158,7 @@ impl MeetingView {
         if let Some(zoom) = &mut self.zoom {
             zoom.error = None;
         }
+        self.calendar.error = None;
         self
     }
 

@@ -2,5 +2,6 @@
 
 pub mod availability;
 pub mod booking;
+pub mod busy_day;
 pub mod event_types;
 pub mod meetings;

@@ -5,6 +5,7 @@ use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
+use super::calendars::{Provider, WriteStatus};
 use super::jobs::Queue;
 use super::outbox::MailKind;
 use super::zoom_connections::ConnectionStatus;
@@ -53,5 +54,7 @@ text_column!(
     ZoomProblemCode,
     Queue,
     MailKind,
-    ConnectionStatus
+    ConnectionStatus,
+    Provider,
+    WriteStatus
 );

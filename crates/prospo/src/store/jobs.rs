@@ -18,10 +18,12 @@ pub enum Queue {
     Reminder,
     /// Housekeeping: emptying old mail bodies, dropping expired sessions.
     Maintenance,
+    /// Reading connected calendars into the busy-time cache, and writing bookings into them.
+    Calendar,
 }
 
 text_forms! {
-    Queue { Zoom => "zoom", Mail => "mail", ZoomCheck => "zoom_check", Reminder => "reminder", Maintenance => "maintenance" }
+    Queue { Zoom => "zoom", Mail => "mail", ZoomCheck => "zoom_check", Reminder => "reminder", Maintenance => "maintenance", Calendar => "calendar" }
 }
 
 /// A job one worker holds until its lease ends.

@@ -508,6 +508,11 @@ impl Tx {
             })?;
         }
         self.sync_zoom_job(&meeting.id, &state, ZoomJob::DueNow, now).await?;
+        let mut row = row;
+        if self.queue_calendar_write(&meeting.id, &meeting.host_id, now).await? {
+            row.calendar_status = CalendarStatus::Pending;
+            row.version += 1;
+        }
         Ok(row)
     }
 
@@ -547,6 +552,12 @@ impl Tx {
             }
         };
         self.sync_zoom_job(&id, &changed.after.state(), job, now).await?;
+        // The host's calendar event follows every change (times, cancel, the Zoom link).
+        let mut changed = changed;
+        if self.queue_calendar_write(&id, &changed.after.host_id, now).await? {
+            changed.after.calendar_status = CalendarStatus::Pending;
+            changed.after.version += 1;
+        }
         Ok(changed)
     }
 

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod availability;
+pub mod calendars;
 mod columns;
 pub mod email_verifications;
 pub mod event_types;

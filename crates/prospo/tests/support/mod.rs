@@ -2,6 +2,7 @@
 //! database (SQLite always; PostgreSQL when PROSPO_TEST_POSTGRES_URL is set) and talk HTTP to it.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod feed;
 pub mod smtp_sink;
 
 use std::path::PathBuf;
@@ -112,6 +113,8 @@ impl TestApp {
         config.zoom_oauth_url = zoom.url.clone();
         config.zoom_api_url = format!("{}/v2", zoom.url);
         config.poll_interval = std::time::Duration::from_millis(200);
+        // The loopback servers the tests start (CalDAV servers, feeds) are reached by this address.
+        config.allow_private_targets = "127.0.0.1".parse().expect("allow list");
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = Application::build(config, listener).await.expect("build app");

@@ -42,6 +42,9 @@ impl From<BookingError> for ApiError {
             BookingError::Cancelled => ApiError::new(StatusCode::CONFLICT, "meeting_cancelled", message),
             BookingError::TooManyChanges => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_changes", message),
             BookingError::MailQuota => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "mail_quota", message),
+            BookingError::CalendarUnavailable => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "calendar_unavailable", message)
+            }
             BookingError::Store(e) => ApiError::internal(e),
             BookingError::Internal(e) => ApiError::internal(e),
         }

@@ -3,6 +3,7 @@
 mod accounts;
 mod availability;
 pub mod bookings;
+pub mod calendars;
 mod document;
 mod event_types;
 mod meetings;
@@ -65,6 +66,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(zoom_integration::router())
         .merge(event_types::router())
         .merge(availability::router())
+        .merge(calendars::router())
         .merge(bookings::router())
         .merge(meetings::router())
         .merge(recordings::router());

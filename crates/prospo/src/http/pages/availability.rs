@@ -60,6 +60,26 @@ struct AvailabilityPage {
     /// The override date the error is about, if any.
     override_error_date: String,
     zones: &'static [String],
+    /// "Why is this time not free?" for the date asked for, if any.
+    busy: Option<BusyPanel>,
+}
+
+/// One day's hours and busy intervals with their sources, in the host's zone.
+struct BusyPanel {
+    date: String,
+    /// "09:00–17:00", or "Closed".
+    hours: String,
+    timezone: String,
+    lines: Vec<BusyLine>,
+    /// The date could not be read.
+    invalid: bool,
+}
+
+struct BusyLine {
+    when: String,
+    source: String,
+    title: Option<String>,
+    link: Option<String>,
 }
 
 fn blank() -> [String; 2] {
@@ -130,6 +150,7 @@ impl AvailabilityPage {
             override_error_date: if weekday_error { String::new() } else { error_day },
             error: message,
             zones: time_zones(),
+            busy: None,
         }
     }
 }
@@ -138,15 +159,62 @@ fn frame(user: &UserRow, flash: Option<super::Flash>) -> Frame {
     Frame::for_user("Availability", "availability", user, flash)
 }
 
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    busy_date: Option<String>,
+}
+
 async fn availability_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     jar: CookieJar,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let never_saved = state.db.availability_of(&user.id).await?.is_none();
     let input = availability::load_input(&state.db, &user.id).await?;
-    Ok((jar, AvailabilityPage::new(frame(&user, flash), &input, never_saved, None)).into_response())
+    let mut page = AvailabilityPage::new(frame(&user, flash), &input, never_saved, None);
+    if let Some(raw) = query.busy_date.filter(|d| !d.trim().is_empty()) {
+        page.busy = Some(busy_panel(&state, &user, raw.trim()).await?);
+    }
+    Ok((jar, page).into_response())
+}
+
+async fn busy_panel(state: &AppState, user: &UserRow, raw: &str) -> PageResult<BusyPanel> {
+    use crate::scheduling::busy_day::{BusySource, busy_day};
+    let Ok(date) = raw.parse::<jiff::civil::Date>() else {
+        let timezone = String::new();
+        return Ok(BusyPanel { date: raw.to_owned(), hours: String::new(), timezone, lines: Vec::new(), invalid: true });
+    };
+    let day = busy_day(state, &user.id, date).await.map_err(super::PageError::internal)?;
+    let zone = jiff::tz::TimeZone::get(&day.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let clock = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string()).unwrap_or_default()
+    };
+    let hours = if day.hours.is_empty() {
+        "Closed".to_owned()
+    } else {
+        day.hours.iter().map(|(a, b)| format!("{a}–{b}")).collect::<Vec<_>>().join(", ")
+    };
+    let lines = day
+        .busy
+        .into_iter()
+        .map(|b| {
+            let when = format!("{}–{}", clock(b.start_ms), clock(b.end_ms));
+            match b.source {
+                BusySource::Meeting { meeting_id } => BusyLine {
+                    when,
+                    source: "Prospo meeting".to_owned(),
+                    title: b.title,
+                    link: Some(format!("/meetings/{meeting_id}")),
+                },
+                BusySource::Calendar { calendar_name, .. } => {
+                    BusyLine { when, source: format!("Calendar “{calendar_name}”"), title: b.title, link: None }
+                }
+            }
+        })
+        .collect();
+    Ok(BusyPanel { date: date.to_string(), hours, timezone: day.timezone, lines, invalid: false })
 }
 
 /// Reads the indexed form fields into the API's input; rows left empty are dropped.

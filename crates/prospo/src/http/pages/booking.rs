@@ -269,6 +269,7 @@ fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
         BookingError::TooManyChanges | BookingError::MailQuota => {
             (StatusCode::TOO_MANY_REQUESTS, FieldError::new("form", message))
         }
+        BookingError::CalendarUnavailable => (StatusCode::SERVICE_UNAVAILABLE, FieldError::new("form", message)),
         BookingError::Store(e) => return Err(e.into()),
         BookingError::Internal(e) => return Err(e.into()),
     })

@@ -262,6 +262,7 @@ fn status_of(e: &BookingError) -> StatusCode {
     match e {
         BookingError::SlotTaken | BookingError::ZoomNotConnected | BookingError::Cancelled => StatusCode::CONFLICT,
         BookingError::TooManyChanges | BookingError::MailQuota => StatusCode::TOO_MANY_REQUESTS,
+        BookingError::CalendarUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

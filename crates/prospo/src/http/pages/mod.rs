@@ -3,6 +3,7 @@
 mod accounts;
 mod availability;
 mod booking;
+mod calendars;
 mod event_types;
 mod flash;
 mod integrations;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(tokens::router())
         .merge(integrations::router())
+        .merge(calendars::router())
         .merge(event_types::router())
         .merge(availability::router())
         .merge(meetings::router())

@@ -1,0 +1,176 @@
+//! Write-back: each meeting as an event in its host's "add bookings" calendar, with the invitation's
+//! UID (`{meeting id}@prospo`). One durable `write:{meeting}:{host}` job brings the event in line
+//! with the meeting (created with `If-None-Match: *`, updated and deleted with `If-Match` its
+//! ETag), so a retry never makes a second event.
+
+use calendars::caldav::{CalDav, CalDavError};
+
+use super::{CalendarError, open_secret};
+use crate::app::App;
+use crate::domain::lifecycle::MeetingStatus;
+use crate::jobs::{ClaimedJob, Completion, JobEnd, backoff_ms};
+use crate::notifications::ics::{self, IcsEvent, Method, Person};
+use crate::notifications::meeting_mails::{host_party, spaced_meeting_id};
+use crate::store::calendars::{CalendarWriteRow, Provider, WriteStatus};
+use crate::store::meetings::MeetingRow;
+
+/// Failed attempts after which a write-back shows as failed (it is still retried, less often).
+const ATTEMPTS_BEFORE_FAILED: i64 = 5;
+
+pub async fn run(app: &App, job: &ClaimedJob, meeting_id: &str, host_id: &str) -> Completion {
+    match write(app, meeting_id, host_id).await {
+        Ok(()) => Completion::End(JobEnd::Done),
+        Err(e) => {
+            let message = e.to_string();
+            let status = if job.attempts + 1 >= ATTEMPTS_BEFORE_FAILED { WriteStatus::Failed } else { WriteStatus::Pending };
+            if let Err(store) = record_problem(app, meeting_id, host_id, status, &message).await {
+                tracing::error!(error = ?store, "cannot record a calendar write-back problem");
+            }
+            let failing_for = job.first_failure_at.map_or(0, |at| app.now_ms() - at);
+            let wait = backoff_ms(job.attempts, failing_for, 5_000, 60_000, 15 * 60_000);
+            Completion::End(JobEnd::Retry { at: app.now_ms() + wait, error: message })
+        }
+    }
+}
+
+async fn record_problem(
+    app: &App,
+    meeting_id: &str,
+    host_id: &str,
+    status: WriteStatus,
+    message: &str,
+) -> Result<(), CalendarError> {
+    let Some(mut write) = app.db.calendar_write(meeting_id, host_id).await? else { return Ok(()) };
+    write.status = status;
+    write.error = Some(message.to_owned());
+    let mut tx = app.db.begin().await?;
+    tx.record_calendar_write(&write).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), CalendarError> {
+    let Some(mut write) = app.db.calendar_write(meeting_id, host_id).await? else { return Ok(()) };
+    let meeting = app.db.meeting(meeting_id).await?;
+    let live = meeting.as_ref().is_some_and(|m| m.status == MeetingStatus::Scheduled);
+    if write.calendar_id.is_none() && write.href.is_some() {
+        // Its calendar was disconnected: that event stays where it is; write into today's calendar.
+        write.href = None;
+        write.etag = None;
+    }
+    // The calendar of an event already written, else the host's "add bookings" calendar now.
+    let calendar = match &write.calendar_id {
+        Some(id) if write.href.is_some() => app.db.calendar(id).await?,
+        _ => app.db.write_calendar_of(host_id).await?,
+    };
+    let Some(calendar) = calendar else {
+        // Nothing to write into (the calendar was removed or unticked): nothing left to do.
+        write.status = WriteStatus::Written;
+        write.error = None;
+        return save(app, &write).await;
+    };
+    let Some(connection) = app.db.calendar_connection(&calendar.connection_id).await? else { return Ok(()) };
+    if connection.provider != Provider::CalDav {
+        return Err(CalendarError::NotWritable);
+    }
+    let dav = CalDav::new(app.calendars.http.clone(), connection.account.clone(), open_secret(&app.secrets, &connection)?);
+    let href = match &write.href {
+        Some(href) => parse(href)?,
+        None => event_href(&calendar.href, meeting_id)?,
+    };
+    match (&meeting, live) {
+        (Some(meeting), true) => {
+            let body = event_body(app, meeting).await?;
+            let etag = put(&dav, &href, &body, write.etag.as_deref()).await?;
+            write.calendar_id = Some(calendar.id.clone());
+            write.href = Some(href.to_string());
+            write.etag = etag;
+        }
+        _ => {
+            if write.href.is_some() {
+                delete(&dav, &href, write.etag.as_deref()).await?;
+            }
+            write.href = None;
+            write.etag = None;
+        }
+    }
+    write.status = WriteStatus::Written;
+    write.error = None;
+    save(app, &write).await
+}
+
+async fn save(app: &App, write: &CalendarWriteRow) -> Result<(), CalendarError> {
+    let mut tx = app.db.begin().await?;
+    tx.record_calendar_write(write).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn parse(href: &str) -> Result<url::Url, CalendarError> {
+    url::Url::parse(href).map_err(|e| CalendarError::Internal(anyhow::anyhow!("stored event URL: {e}")))
+}
+
+/// `{calendar}/prospo-{meeting id}.ics`.
+fn event_href(calendar_href: &str, meeting_id: &str) -> Result<url::Url, CalendarError> {
+    let base = if calendar_href.ends_with('/') { calendar_href.to_owned() } else { format!("{calendar_href}/") };
+    parse(&base)?.join(&format!("prospo-{meeting_id}.ics")).map_err(|e| CalendarError::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// Creates or replaces the event. A create that finds the event there (an earlier answer was lost)
+/// and an update that finds it changed both re-read its ETag and write once more.
+async fn put(dav: &CalDav, href: &url::Url, body: &str, etag: Option<&str>) -> Result<Option<String>, CalendarError> {
+    match dav.put_event(href, body, etag).await {
+        Err(CalDavError::PreconditionFailed) => {
+            let current = dav.etag(href).await?;
+            Ok(dav.put_event(href, body, current.as_deref()).await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+async fn delete(dav: &CalDav, href: &url::Url, etag: Option<&str>) -> Result<(), CalendarError> {
+    match dav.delete_event(href, etag).await {
+        Err(CalDavError::PreconditionFailed) => {
+            let current = dav.etag(href).await?;
+            Ok(dav.delete_event(href, current.as_deref()).await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The event: the host's title, the invitees, notes, and the Zoom link, ID and passcode once known.
+async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarError> {
+    let host = host_party(&app.db, &meeting.host_id).await?;
+    let invitees = app.db.invitees_of(&meeting.id).await?;
+    let mut lines: Vec<String> = invitees.iter().map(|i| format!("Invitee: {} <{}>", i.name, i.email)).collect();
+    if let Some(notes) = &meeting.notes {
+        lines.push(format!("Notes: {notes}"));
+    }
+    if let Some(url) = &meeting.zoom_join_url {
+        lines.push(format!("Join Zoom meeting: {url}"));
+        if let Some(id) = meeting.zoom_meeting_id {
+            lines.push(format!("Meeting ID: {}", spaced_meeting_id(id)));
+        }
+        if let Some(passcode) = &meeting.zoom_passcode {
+            lines.push(format!("Passcode: {passcode}"));
+        }
+    } else if let Some(detail) = &meeting.location_detail {
+        lines.push(format!("Where: {detail}"));
+    }
+    lines.push(format!("Booked with Prospo: {}", app.mail.meeting_url(&meeting.id)));
+    let attendees: Vec<Person> = invitees.iter().map(|i| Person { name: &i.name, email: &i.email }).collect();
+    Ok(ics::resource(&IcsEvent {
+        meeting_id: &meeting.id,
+        sequence: meeting.sequence,
+        start_ms: meeting.start_at,
+        end_ms: meeting.end_at,
+        stamp_ms: app.now_ms(),
+        summary: &meeting.topic,
+        join_url: meeting.zoom_join_url.as_deref(),
+        description: &lines.join("\n"),
+        cancelled: false,
+        method: Method::Publish,
+        organizer: Some(Person { name: &host.name, email: &host.email }),
+        attendees: &attendees,
+    }))
+}
