@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::{Value, json};
 
 use crate::support::feed::{FeedServer, calendar};
-use crate::{Backend, TestApp, on_both_backends};
+use crate::{TestApp, on_both_backends};
 
 /// Tomorrow at `hh:mm` UTC, as (RFC 3339, iCalendar UTC form).
 fn tomorrow_at(hh: i8, mm: i8) -> (String, String) {

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod caldav;
 mod calendars;
 mod conventions;
 mod jobs;
