@@ -579,3 +579,10 @@ document.querySelectorAll("select[data-preset-target]").forEach((select) => {
     if (help) help.textContent = option.dataset.help || "";
   });
 });
+
+// Calendar colours as the server gave them (`#RRGGBB` or `#RRGGBBAA`); set here because the page
+// policy allows no inline styles.
+document.querySelectorAll(".calendar-dot[data-color]").forEach((dot) => {
+  const color = dot.dataset.color;
+  if (/^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(color)) dot.style.setProperty("--dot", color.slice(0, 7));
+});

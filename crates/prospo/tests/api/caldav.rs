@@ -198,6 +198,8 @@ on_both_backends! {
         let add = json!({"url": server.base_url().as_str(), "username": USER, "password": PASSWORD});
         let (_, connection) = app.post_json("/api/v1/calendars/caldav", &add, Some(&token)).await;
         let id = connection["id"].as_str().unwrap().to_owned();
+        // The first background read is done before the password changes.
+        app.wait_for_due_jobs("calendar").await;
         // The password changes on the server side (an app password revoked): re-seal a wrong one.
         let sealed = app.state.secrets.seal_str(
             "revoked",

@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod booking;
+mod calendars;
 mod contrast;
 mod harness;
 mod harness_self_test;
