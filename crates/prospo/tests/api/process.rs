@@ -148,9 +148,14 @@ async fn keys_rotate_reseals_stored_secrets() {
     support::install_crypto();
     let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path(), &zoom.url);
+    let feed = support::feed::FeedServer::start(&support::feed::calendar(&[])).await;
+    let allow = ["--allow-private-targets", "127.0.0.1"];
+    let server = start_server_with(dir.path(), &zoom.url, &allow);
     let client = reqwest::Client::new();
     let token = sign_up_and_connect(&client, &server.url, &zoom.url).await;
+    let added = client.post(format!("{}/api/v1/calendars/ics", server.url)).bearer_auth(&token);
+    let added: serde_json::Value = added.json(&json!({"url": feed.url})).send().await.unwrap().json().await.unwrap();
+    let feed_id = added["id"].as_str().unwrap_or_else(|| panic!("{added}")).to_owned();
     terminate(server);
 
     let output = Command::new(env!("CARGO_BIN_EXE_prospo"))
@@ -162,7 +167,8 @@ async fn keys_rotate_reseals_stored_secrets() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("key 2 added; 1 stored secrets re-encrypted"));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("key 2 added; 2 stored secrets re-encrypted"), "{said}");
     let keys = std::fs::read_to_string(dir.path().join("secret.keys")).unwrap();
     assert_eq!(keys.lines().count(), 2);
 
@@ -170,11 +176,17 @@ async fn keys_rotate_reseals_stored_secrets() {
     let db = prospo::store::Db::connect(&format!("sqlite://{}", dir.path().join("prospo.db").display())).await.unwrap();
     let sealed = db.sealed_zoom_secrets().await.unwrap();
     assert_eq!(sealed[0].2[1..5], 2u32.to_be_bytes());
+    let calendar_secrets = db.sealed_calendar_secrets().await.unwrap();
+    assert_eq!(calendar_secrets[0].2[1..5], 2u32.to_be_bytes(), "the feed URL is re-sealed too");
     db.close().await;
-    let server = start_server(dir.path(), &zoom.url);
+    let server = start_server_with(dir.path(), &zoom.url, &allow);
     let check = format!("{}/api/v1/integrations/zoom/check", server.url);
     let view: serde_json::Value = client.post(&check).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(view["status"], "connected", "{view}");
+    let sync = format!("{}/api/v1/calendars/{feed_id}/sync", server.url);
+    let view: serde_json::Value = client.post(&sync).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["status"], "connected", "the re-sealed feed URL still opens: {view}");
+    assert!(feed.hits() >= 2);
     terminate(server);
 }
 
