@@ -141,6 +141,9 @@ async fn run(args: &Args, hosts: usize, dir: &Path, database_url: &str) -> anyho
             &format!("{sandbox_url}/v2"),
             "--public-rate-limit",
             "off",
+            // The calendar host's feeds are served by this process on loopback.
+            "--allow-private-targets",
+            "127.0.0.1",
         ]),
         "listening on ",
         &dir.join("server.log"),
@@ -437,13 +440,24 @@ async fn slots_routes(args: &Args, api: &Api, db: &Db) -> anyhow::Result<()> {
     let hi = to.to_zoned(viewer)?.timestamp().as_millisecond() + 3 * 86_400_000;
     let mut hosts = Vec::new();
     for (name, per_day, cap) in cases {
-        let (host_id, inserted) = setup_slots_host(api, db, name, per_day, cap, from).await?;
+        let (host_id, inserted, _) = setup_slots_host(api, db, name, per_day, cap, from).await?;
         let url = api.at(&format!("/api/v1/public/{name}/intro/slots?from={from}&to={to}&timezone={SLOTS_VIEWER_TZ}"));
         let body = api.http.get(&url).send().await?.error_for_status()?.bytes().await?;
         let value: Value = serde_json::from_slice(&body)?;
         let slots = value["slots"].as_array().map(Vec::len).unwrap_or(0);
         hosts.push(SlotsHost { name, per_day, host_id, inserted, slots, bytes: body.len(), url });
     }
+    // Two connected ICS feeds of 500 events each (a tenth of them weekly series), no meetings: the
+    // calendars' cache is read on every request (warm after the connect that read them).
+    let (host, cold) = setup_calendar_host(api, db, "calendars1000", from).await?;
+    println!(
+        "calendar host: 2 feeds × {FEED_EVENTS} events ({} busy rows cached); cold read (POST /calendars/ics: \
+         download, parse, expand, store) {} and {}",
+        host.inserted,
+        ms(Some(cold[0])),
+        ms(Some(cold[1]))
+    );
+    hosts.push(host);
     for host in &hosts {
         for _ in 0..20 {
             let _ = api.http.get(&host.url).send().await?.bytes().await?;
@@ -491,6 +505,88 @@ async fn slots_routes(args: &Args, api: &Api, db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Events per calendar feed of the calendar host.
+const FEED_EVENTS: usize = 500;
+
+/// A host like the criterion bench's without meetings, with two ICS feeds connected (served here).
+async fn setup_calendar_host(api: &Api, db: &Db, username: &'static str, from: Date) -> anyhow::Result<(SlotsHost, [Duration; 2])> {
+    let (_, inserted, token) = setup_slots_host(api, db, username, 0, None, from).await?;
+    ensure!(inserted == 0);
+    let mut cold = [Duration::ZERO; 2];
+    for (i, seed) in [0i64, 1].into_iter().enumerate() {
+        let url = serve_feed(feed_text(from, seed)).await?;
+        let t0 = Instant::now();
+        let body = json!({"url": url, "name": format!("Feed {seed}")});
+        api.send_json(reqwest::Method::POST, &api.at("/api/v1/calendars/ics"), &body, Some(&token), 201).await?;
+        cold[i] = t0.elapsed();
+    }
+    let host = db.user_by_username(username).await?.context("the calendar host")?;
+    let to = from.checked_add(Span::new().days(WINDOW_DAYS + 3))?;
+    let rows = db
+        .calendar_busy(&host.id, Timestamp::now().as_millisecond(), to.to_zoned(TimeZone::UTC)?.timestamp().as_millisecond())
+        .await?
+        .len();
+    let url = api.at(&format!("/api/v1/public/{username}/intro/slots?from={from}&to={}&timezone={SLOTS_VIEWER_TZ}", from.checked_add(Span::new().days(WINDOW_DAYS - 1))?));
+    let body = api.http.get(&url).send().await?.error_for_status()?.bytes().await?;
+    let value: Value = serde_json::from_slice(&body)?;
+    let slots = value["slots"].as_array().map(Vec::len).unwrap_or(0);
+    Ok((SlotsHost { name: username, per_day: 0, host_id: host.id, inserted: rows, slots, bytes: body.len(), url }, cold))
+}
+
+/// 500 events over the 60 days in Berlin time: 450 single ones of 45 minutes at varying hours and
+/// 50 weekly series of an hour (with an EXDATE each), as a real calendar mixes them.
+fn feed_text(from: Date, seed: i64) -> String {
+    let mut ics = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//loadtest//EN\r\n");
+    let single = FEED_EVENTS - FEED_EVENTS / 10;
+    for i in 0..single as i64 {
+        let day = from.checked_add(Span::new().days(i % WINDOW_DAYS)).unwrap_or(from);
+        let hour = 8 + (i * 7 + seed * 3) % 11;
+        let minute = (i * 15 + seed * 30) % 60;
+        let start = format!("{}T{hour:02}{minute:02}00", day.strftime("%Y%m%d"));
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:single-{seed}-{i}@loadtest\r\nDTSTAMP:20260101T000000Z\r\n\
+             DTSTART;TZID=Europe/Berlin:{start}\r\nDURATION:PT45M\r\nSUMMARY:Busy {i}\r\nEND:VEVENT\r\n"
+        ));
+    }
+    for i in 0..(FEED_EVENTS / 10) as i64 {
+        let day = from.checked_add(Span::new().days(i % 7)).unwrap_or(from);
+        let hour = 8 + (i + seed) % 10;
+        let start = format!("{}T{hour:02}3000", day.strftime("%Y%m%d"));
+        let skipped = format!("{}T{hour:02}3000", day.checked_add(Span::new().days(14)).unwrap_or(day).strftime("%Y%m%d"));
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:weekly-{seed}-{i}@loadtest\r\nDTSTAMP:20260101T000000Z\r\n\
+             DTSTART;TZID=Europe/Berlin:{start}\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=9\r\n\
+             EXDATE;TZID=Europe/Berlin:{skipped}\r\nSUMMARY:Weekly {i}\r\nEND:VEVENT\r\n"
+        ));
+    }
+    ics.push_str("END:VCALENDAR\r\n");
+    ics
+}
+
+/// Serves `body` as a calendar feed on a loopback port until the process ends; returns its URL.
+async fn serve_feed(body: String) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/feed.ics", listener.local_addr()?);
+    let body = std::sync::Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    Ok(url)
+}
+
 struct SlotsHost {
     name: &'static str,
     per_day: i64,
@@ -509,7 +605,7 @@ async fn setup_slots_host(
     per_day: i64,
     cap: Option<usize>,
     from: Date,
-) -> anyhow::Result<(String, usize)> {
+) -> anyhow::Result<(String, usize, String)> {
     let (token, _) = connected_host(api, username, json!({})).await?;
     let hours = json!([["08:00", "12:00"], ["13:00", "20:00"]]);
     let weekly =
@@ -539,7 +635,7 @@ async fn setup_slots_host(
         meetings.truncate(cap);
     }
     let host_id = insert_meetings(db, username, &event_type_id, &meetings).await?;
-    Ok((host_id, meetings.len()))
+    Ok((host_id, meetings.len(), token))
 }
 
 /// Seeds a host's meetings through the store's own insert (as a booking writes them), without Zoom

@@ -166,8 +166,8 @@ pub async fn public_slots(
     let hi = viewer_tz.to_timestamp(to.into()).map(|t| t.as_millisecond()).unwrap_or(0) + 3 * day_ms;
     let rows = db.busy_meetings(&event.host.id, lo, hi).await?;
     let mut busy = busy_of(&rows, &event.event.id);
-    busy.extend(db.calendar_busy(&event.host.id, lo, hi).await?.iter().filter_map(|b| {
-        Some(Busy::new(Timestamp::from_millisecond(b.start_at).ok()?, Timestamp::from_millisecond(b.end_at).ok()?))
+    busy.extend(db.calendar_busy_spans(&event.host.id, lo, hi).await?.into_iter().filter_map(|(start, end)| {
+        Some(Busy::new(Timestamp::from_millisecond(start).ok()?, Timestamp::from_millisecond(end).ok()?))
     }));
     Ok(slots::slots(&avail, &rules_of(&event.event), &busy, now, from, to, viewer_tz))
 }

@@ -190,6 +190,23 @@ impl Db {
         })?)
     }
 
+    /// Just the spans of [`Db::calendar_busy`], for the slots route: two integers a row decode
+    /// several times faster than rows with their titles and calendar ids.
+    pub async fn calendar_busy_spans(&self, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT b.start_at, b.end_at FROM calendar_busy b JOIN calendars c ON c.id = b.calendar_id \
+                 WHERE b.user_id = $1 AND b.start_at < $3 AND b.start_at >= $4 AND b.end_at > $2 AND c.check_conflicts",
+            )
+            .bind(user_id)
+            .bind(from)
+            .bind(to)
+            .bind(from - LONGEST_CACHED_EVENT_MS)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     pub async fn calendar_write(&self, meeting_id: &str, host_id: &str) -> StoreResult<Option<CalendarWriteRow>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_as(

@@ -1,5 +1,5 @@
-//! Busy times of connected calendars as the slot rules see them: the cache for the booking page,
-//! and at submit one live read per conflict calendar of just the slot's span.
+//! Busy times of connected calendars at submit: one live read per conflict calendar of just the
+//! slot's span (the booking page reads the cache: `Db::calendar_busy_spans`).
 
 use std::time::Duration;
 
@@ -9,19 +9,12 @@ use super::CalendarError;
 use super::sync::Source;
 use crate::app::App;
 use crate::domain::slots::Busy;
-use crate::store::StoreError;
 use crate::store::calendars::{CachedBusy, CalendarRow};
 
 /// How long a submit waits for the live check of the host's calendars (product.md §7).
 pub const LIVE_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 /// A cache older than this, of a calendar that cannot be read at submit, refuses the booking.
 pub const STALE_AFTER_MS: i64 = 15 * 60_000;
-
-/// Cached busy times of the host's conflict calendars overlapping `[from, to)`, as slot blockers
-/// (the event type's buffers apply on the slot's side).
-pub async fn cached(app: &App, host_id: &str, from: i64, to: i64) -> Result<Vec<Busy>, StoreError> {
-    Ok(app.db.calendar_busy(host_id, from, to).await?.iter().filter_map(as_busy).collect())
-}
 
 fn as_busy(row: &CachedBusy) -> Option<Busy> {
     Some(Busy::new(Timestamp::from_millisecond(row.start_at).ok()?, Timestamp::from_millisecond(row.end_at).ok()?))
