@@ -72,3 +72,30 @@ fn hh_mm(minute: u16) -> String {
     }
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
+
+/// What a new meeting of the host at `[from, to)` overlaps, as the host reads it ("“Dentist” in
+/// Work", "the meeting “Intro call with Sam”"): New meeting warns with it and does not refuse.
+pub async fn overlaps(
+    app: &App,
+    host_id: &str,
+    (from, to): (i64, i64),
+    except_meeting: &str,
+) -> Result<Vec<String>, crate::store::StoreError> {
+    let mut found = Vec::new();
+    for row in app.db.busy_meetings(host_id, from, to).await? {
+        if row.id != except_meeting
+            && let Some(meeting) = app.db.meeting(&row.id).await?
+        {
+            found.push(format!("the meeting “{}”", meeting.topic));
+        }
+    }
+    let calendars = app.db.calendars_of_user(host_id).await?;
+    for row in app.db.calendar_busy(host_id, from, to).await? {
+        let calendar = calendars.iter().find(|c| c.id == row.calendar_id).map_or("a calendar", |c| c.name.as_str());
+        found.push(match row.title {
+            Some(title) => format!("“{title}” in {calendar}"),
+            None => format!("a busy time in {calendar}"),
+        });
+    }
+    Ok(found)
+}

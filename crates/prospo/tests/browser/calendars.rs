@@ -189,6 +189,14 @@ async fn a_host_connects_caldav_and_bookings_follow_into_the_calendar() {
     invitee.wait_for_text("#booking-title", "This booking is cancelled").await;
     wait_for_event(&server, &event_url, "no event", |s, _| s == 404).await;
 
+    // New meeting over the dentist: scheduled, with a warning (hosts may overlap on purpose).
+    host.goto(&app.at("/meetings/new")).await;
+    host.fill("Topic", "Planning").await;
+    host.js(&format!("document.querySelector('#start').value = '{}T10:15';", tomorrow())).await;
+    host.find("#timezone").await.select_by_value("UTC").await.unwrap();
+    host.click_button("Schedule meeting").await;
+    host.wait_for_text(".flash", "Note: it overlaps “Dentist” in Work.").await;
+
     // Phone width, both themes: the settings page stays readable.
     host.goto(&app.at("/settings/calendars")).await;
     host.wait_for("#calendar-choices").await;

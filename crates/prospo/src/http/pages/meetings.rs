@@ -303,12 +303,17 @@ async fn create(
     .await;
     match result {
         Ok(row) => {
-            let message = if row.invitations_held {
-                "The meeting is scheduled. Its invitations go out once you confirm your email address."
+            let mut message = if row.invitations_held {
+                "The meeting is scheduled. Its invitations go out once you confirm your email address.".to_owned()
             } else {
-                "The meeting is scheduled. Its Zoom meeting is being created."
+                "The meeting is scheduled. Its Zoom meeting is being created.".to_owned()
             };
-            let jar = flash::set(jar, "success", message);
+            let span = (row.start_at, row.end_at);
+            let overlaps = crate::scheduling::busy_day::overlaps(&state, &user.id, span, &row.id).await?;
+            if !overlaps.is_empty() {
+                message.push_str(&format!(" Note: it overlaps {}.", overlaps.join(", ")));
+            }
+            let jar = flash::set(jar, "success", &message);
             Ok((jar, Redirect::to(&format!("/meetings/{}", row.id))).into_response())
         }
         Err(e) => {
