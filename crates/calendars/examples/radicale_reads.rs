@@ -8,8 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use calendars::test_servers::{Kind, TestServer};
 use calendars::Window;
+use calendars::test_servers::{Kind, TestServer};
 use jiff::{SignedDuration, Timestamp};
 
 fn median(mut v: Vec<Duration>) -> String {
@@ -36,7 +36,10 @@ async fn main() {
     }
     let dav = server.caldav();
     let window = Window { start, end: start + SignedDuration::from_hours(24 * 60) };
-    let narrow = Window { start: start + SignedDuration::from_hours(24 * 7), end: start + SignedDuration::from_hours(24 * 7 + 1) };
+    let narrow = Window {
+        start: start + SignedDuration::from_hours(24 * 7),
+        end: start + SignedDuration::from_hours(24 * 7 + 1),
+    };
     let (mut discover, mut marker, mut free_busy, mut events, mut live) = (vec![], vec![], vec![], vec![], vec![]);
     let (mut busy_fb, mut busy_ev) = (0, 0);
     for _ in 0..20 {

@@ -509,7 +509,12 @@ async fn slots_routes(args: &Args, api: &Api, db: &Db) -> anyhow::Result<()> {
 const FEED_EVENTS: usize = 500;
 
 /// A host like the criterion bench's without meetings, with two ICS feeds connected (served here).
-async fn setup_calendar_host(api: &Api, db: &Db, username: &'static str, from: Date) -> anyhow::Result<(SlotsHost, [Duration; 2])> {
+async fn setup_calendar_host(
+    api: &Api,
+    db: &Db,
+    username: &'static str,
+    from: Date,
+) -> anyhow::Result<(SlotsHost, [Duration; 2])> {
     let (_, inserted, token) = setup_slots_host(api, db, username, 0, None, from).await?;
     ensure!(inserted == 0);
     let mut cold = [Duration::ZERO; 2];
@@ -523,14 +528,24 @@ async fn setup_calendar_host(api: &Api, db: &Db, username: &'static str, from: D
     let host = db.user_by_username(username).await?.context("the calendar host")?;
     let to = from.checked_add(Span::new().days(WINDOW_DAYS + 3))?;
     let rows = db
-        .calendar_busy(&host.id, Timestamp::now().as_millisecond(), to.to_zoned(TimeZone::UTC)?.timestamp().as_millisecond())
+        .calendar_busy(
+            &host.id,
+            Timestamp::now().as_millisecond(),
+            to.to_zoned(TimeZone::UTC)?.timestamp().as_millisecond(),
+        )
         .await?
         .len();
-    let url = api.at(&format!("/api/v1/public/{username}/intro/slots?from={from}&to={}&timezone={SLOTS_VIEWER_TZ}", from.checked_add(Span::new().days(WINDOW_DAYS - 1))?));
+    let url = api.at(&format!(
+        "/api/v1/public/{username}/intro/slots?from={from}&to={}&timezone={SLOTS_VIEWER_TZ}",
+        from.checked_add(Span::new().days(WINDOW_DAYS - 1))?
+    ));
     let body = api.http.get(&url).send().await?.error_for_status()?.bytes().await?;
     let value: Value = serde_json::from_slice(&body)?;
     let slots = value["slots"].as_array().map(Vec::len).unwrap_or(0);
-    Ok((SlotsHost { name: username, per_day: 0, host_id: host.id, inserted: rows, slots, bytes: body.len(), url }, cold))
+    Ok((
+        SlotsHost { name: username, per_day: 0, host_id: host.id, inserted: rows, slots, bytes: body.len(), url },
+        cold,
+    ))
 }
 
 /// 500 events over the 60 days in Berlin time: 450 single ones of 45 minutes at varying hours and
@@ -552,7 +567,8 @@ fn feed_text(from: Date, seed: i64) -> String {
         let day = from.checked_add(Span::new().days(i % 7)).unwrap_or(from);
         let hour = 8 + (i + seed) % 10;
         let start = format!("{}T{hour:02}3000", day.strftime("%Y%m%d"));
-        let skipped = format!("{}T{hour:02}3000", day.checked_add(Span::new().days(14)).unwrap_or(day).strftime("%Y%m%d"));
+        let skipped =
+            format!("{}T{hour:02}3000", day.checked_add(Span::new().days(14)).unwrap_or(day).strftime("%Y%m%d"));
         ics.push_str(&format!(
             "BEGIN:VEVENT\r\nUID:weekly-{seed}-{i}@loadtest\r\nDTSTAMP:20260101T000000Z\r\n\
              DTSTART;TZID=Europe/Berlin:{start}\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=9\r\n\

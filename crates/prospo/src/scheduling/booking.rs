@@ -241,10 +241,9 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
     };
     let mails = new_meeting_mails(app, &meeting, &event.host_party(), Some(&manage_token));
     let calendar = calendar_busy_at_submit(app, &meeting.host_id, start, end, &rules).await?;
-    let row = insert(app, &meeting, &mails, By::Invitee, |rows| {
-        decide(&avail, &rules, rows, &calendar, &e.id, now, start)
-    })
-    .await?;
+    let row =
+        insert(app, &meeting, &mails, By::Invitee, |rows| decide(&avail, &rules, rows, &calendar, &e.id, now, start))
+            .await?;
     Ok((row, manage_token))
 }
 
@@ -358,8 +357,10 @@ pub async fn reschedule_by_invitee(app: &App, meeting: &MeetingRow, start: &str)
     let end = start + rules.duration;
     let times = (start.as_millisecond(), end.as_millisecond(), meeting.topic.as_str());
     let calendar = calendar_busy_at_submit(app, &meeting.host_id, start, end, &rules).await?;
-    move_meeting(app, meeting, times, By::Invitee, |rows| decide(&avail, &rules, rows, &calendar, &event.id, now, start))
-        .await
+    move_meeting(app, meeting, times, By::Invitee, |rows| {
+        decide(&avail, &rules, rows, &calendar, &event.id, now, start)
+    })
+    .await
 }
 
 /// The host changes time, length or topic of a meeting (hosts may place meetings outside their hours).

@@ -4,8 +4,8 @@
 use jiff::civil::Date;
 use jiff::{Timestamp, tz::TimeZone};
 
-use crate::app::App;
 use super::availability::AvailabilityProblem;
+use crate::app::App;
 
 pub struct BusyDay {
     pub timezone: String,
@@ -32,11 +32,7 @@ pub async fn busy_day(app: &App, host_id: &str, date: Date) -> Result<BusyDay, A
     let at = |d: Date| zone.to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).map(Timestamp::as_millisecond);
     let from = at(date).unwrap_or(0);
     let to = date.tomorrow().ok().and_then(|d| at(d).ok()).unwrap_or(from + 24 * 3600 * 1000);
-    let hours = avail
-        .intervals_on(date)
-        .iter()
-        .map(|i| (hh_mm(i.start_minute()), hh_mm(i.end_minute())))
-        .collect();
+    let hours = avail.intervals_on(date).iter().map(|i| (hh_mm(i.start_minute()), hh_mm(i.end_minute()))).collect();
     let mut busy = Vec::new();
     for row in app.db.busy_meetings(host_id, from, to).await? {
         let title = app.db.meeting(&row.id).await?.map(|m| m.topic);

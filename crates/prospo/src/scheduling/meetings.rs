@@ -5,7 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::domain::lifecycle::{CalendarStatus, Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus};
+use crate::domain::lifecycle::{
+    CalendarStatus, Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus,
+};
 use crate::integrations::zoom::credentials;
 use crate::jobs::Queue;
 use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingList, MeetingRow};

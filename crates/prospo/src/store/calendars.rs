@@ -2,10 +2,10 @@
 //! write-back state of each (meeting, host). product.md §7.
 
 use super::jobs::Queue;
+pub use super::zoom_connections::ConnectionStatus;
 use super::{Db, StoreResult, Tx, on_db, on_tx, values_list};
 use crate::domain::lifecycle::CalendarStatus;
 use crate::domain::text_forms::text_forms;
-pub use super::zoom_connections::ConnectionStatus;
 
 /// What kind of calendar account a connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,8 @@ pub fn write_subject(meeting_id: &str, host_id: &str) -> String {
 
 impl Db {
     pub async fn calendar_connections_of(&self, user_id: &str) -> StoreResult<Vec<ConnectionRow>> {
-        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id");
+        let sql =
+            format!("SELECT {CONNECTION_COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id");
         Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await)?)
     }
 
@@ -331,7 +332,8 @@ impl Tx {
                     .bind(&calendar.user_id)
                     .bind(&calendar.id)
                     .execute(&mut *c)
-                    .await.map(|r| r.rows_affected())
+                    .await
+                    .map(|r| r.rows_affected())
             })?;
         }
         on_tx!(self, |c| {
@@ -340,7 +342,8 @@ impl Tx {
                 .bind(check_conflicts)
                 .bind(write_bookings)
                 .execute(&mut *c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -348,14 +351,27 @@ impl Tx {
     /// Removes a connection, its calendars and their cache; the events already written stay.
     pub async fn delete_calendar_connection(&mut self, id: &str) -> StoreResult<()> {
         self.drop_job(Queue::Calendar, &sync_subject(id)).await?;
-        on_tx!(self, |c| sqlx::query("DELETE FROM calendar_connections WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_tx!(self, |c| sqlx::query("DELETE FROM calendar_connections WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Replaces one calendar's cached busy times with a fresh read.
-    pub async fn replace_calendar_busy(&mut self, calendar: &CalendarRow, read: &BusyRead<'_>, now: i64) -> StoreResult<()> {
+    pub async fn replace_calendar_busy(
+        &mut self,
+        calendar: &CalendarRow,
+        read: &BusyRead<'_>,
+        now: i64,
+    ) -> StoreResult<()> {
         on_tx!(self, |c| {
-            sqlx::query("DELETE FROM calendar_busy WHERE calendar_id = $1").bind(&calendar.id).execute(&mut *c).await.map(|r| r.rows_affected())
+            sqlx::query("DELETE FROM calendar_busy WHERE calendar_id = $1")
+                .bind(&calendar.id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         for chunk in read.busy.chunks(150) {
             let sql = format!(
@@ -390,7 +406,12 @@ impl Tx {
     /// The calendar was found unchanged: its cache is current as of `now`.
     pub async fn confirm_calendar_cache(&mut self, calendar_id: &str, now: i64) -> StoreResult<()> {
         on_tx!(self, |c| {
-            sqlx::query("UPDATE calendars SET synced_at = $2 WHERE id = $1").bind(calendar_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())
+            sqlx::query("UPDATE calendars SET synced_at = $2 WHERE id = $1")
+                .bind(calendar_id)
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -405,7 +426,8 @@ impl Tx {
             .bind(id)
             .bind(now)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -429,7 +451,8 @@ impl Tx {
             .bind(code)
             .bind(message)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(!alerted)
     }
@@ -458,7 +481,8 @@ impl Tx {
             .bind(meeting_id)
             .bind(host_id)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
         self.set_meeting_calendar_status(meeting_id, CalendarStatus::Pending).await?;
         self.schedule_job(Queue::Calendar, &write_subject(meeting_id, host_id), now, now).await?;
@@ -480,7 +504,8 @@ impl Tx {
             .bind(write.status)
             .bind(&write.error)
             .execute(&mut *c)
-            .await.map(|r| r.rows_affected())
+            .await
+            .map(|r| r.rows_affected())
         })?;
         self.set_meeting_calendar_status(&write.meeting_id, write.status.as_calendar_status()).await
     }
@@ -493,7 +518,8 @@ impl Tx {
                 .bind(meeting_id)
                 .bind(status)
                 .execute(&mut *c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(())
     }

@@ -6,16 +6,10 @@
 use std::time::Duration;
 
 use calendars::test_servers::{Kind, PASSWORD, TestServer, USER};
-use jiff::ToSpan;
 use serde_json::{Value, json};
 
+use crate::calendars::tomorrow_at;
 use crate::{Backend, TestApp, on_both_backends};
-
-fn tomorrow_at(hh: i8, mm: i8) -> (String, String) {
-    let date = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC).date().checked_add(1.day()).unwrap();
-    let at = date.at(hh, mm, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
-    (at.to_string(), at.strftime("%Y%m%dT%H%M%SZ").to_string())
-}
 
 fn busy_ics(uid: &str, start: &str, end: &str, summary: &str) -> String {
     format!(

@@ -10,7 +10,7 @@ use crate::support::feed::{FeedServer, calendar};
 use crate::{TestApp, on_both_backends};
 
 /// Tomorrow at `hh:mm` UTC, as (RFC 3339, iCalendar UTC form).
-fn tomorrow_at(hh: i8, mm: i8) -> (String, String) {
+pub fn tomorrow_at(hh: i8, mm: i8) -> (String, String) {
     let date = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC).date().checked_add(1.day()).unwrap();
     let at = date.at(hh, mm, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
     (at.to_string(), at.strftime("%Y%m%dT%H%M%SZ").to_string())

@@ -67,7 +67,7 @@ async fn tab_to(browser: &Browser, css: &str, limit: usize) {
 }
 
 /// Waits for the calendar to finish loading, then moves to the next month if the day is not in this one.
-async fn show_day(browser: &Browser, day_css: &str) {
+pub async fn show_day(browser: &Browser, day_css: &str) {
     let deadline = Instant::now() + WAIT;
     let idle = "const c = document.querySelector('[data-calendar]'); \
                 return !!c && !c.hasAttribute('aria-busy') && !!c.querySelector('.calendar-grid');";

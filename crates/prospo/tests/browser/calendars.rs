@@ -26,12 +26,7 @@ fn ics_utc(t: jiff::Timestamp) -> String {
 }
 
 /// Waits until the booking's event in Radicale satisfies `done` (GET status, body).
-async fn wait_for_event(
-    server: &TestServer,
-    url: &url::Url,
-    what: &str,
-    done: impl Fn(u16, &str) -> bool,
-) -> String {
+async fn wait_for_event(server: &TestServer, url: &url::Url, what: &str, done: impl Fn(u16, &str) -> bool) -> String {
     let deadline = Instant::now() + WAIT * 2;
     loop {
         let (status, body) = server.raw("GET", url, &[], None).await.unwrap();
@@ -46,16 +41,7 @@ async fn wait_for_event(
 /// The start times the booking page offers for tomorrow (UTC viewer).
 async fn offered_times(browser: &Browser) -> Vec<jiff::Timestamp> {
     let day = format!(".day-button[data-date='{}']", tomorrow());
-    let deadline = Instant::now() + WAIT;
-    let idle = "const c = document.querySelector('[data-calendar]'); \
-                return !!c && !c.hasAttribute('aria-busy') && !!c.querySelector('.calendar-grid');";
-    while browser.js(idle).await != Value::Bool(true) {
-        assert!(Instant::now() < deadline, "the calendar never loaded: {}", browser.body_text().await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    if !browser.exists(&day).await {
-        browser.click(&browser.find("button[aria-label='Next month']").await, "Next month").await;
-    }
+    crate::booking::show_day(browser, &day).await;
     browser.click(&browser.find(&day).await, "tomorrow").await;
     browser.wait_for(".time-button").await;
     let mut times = Vec::new();
@@ -126,8 +112,17 @@ async fn a_host_connects_caldav_and_bookings_follow_into_the_calendar() {
     host.click_button("Save choices").await;
     host.wait_for_text(".flash", "Calendar choices saved").await;
     let (_, connections) = app.get_json("/api/v1/calendars", Some(&token)).await;
-    let chosen = connections["connections"][0]["calendars"].as_array().unwrap().iter().find(|c| c["id"] == work_id.as_str()).cloned().unwrap();
-    assert_eq!((chosen["check_conflicts"].clone(), chosen["write_bookings"].clone()), (Value::Bool(true), Value::Bool(true)));
+    let chosen = connections["connections"][0]["calendars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == work_id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (chosen["check_conflicts"].clone(), chosen["write_bookings"].clone()),
+        (Value::Bool(true), Value::Bool(true))
+    );
 
     // A busy event at 10:00–11:00 tomorrow, read with Sync now.
     let busy = format!(

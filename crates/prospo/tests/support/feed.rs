@@ -30,7 +30,10 @@ impl Drop for FeedServer {
     }
 }
 
-async fn serve(State((answer, hits)): State<(Arc<Mutex<Answer>>, Arc<Mutex<u64>>)>) -> Response {
+/// What the feed answers, and how often it was asked.
+type FeedState = (Arc<Mutex<Answer>>, Arc<Mutex<u64>>);
+
+async fn serve(State((answer, hits)): State<FeedState>) -> Response {
     *hits.lock().unwrap() += 1;
     let answer = answer.lock().unwrap().clone();
     match answer {

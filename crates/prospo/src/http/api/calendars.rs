@@ -145,7 +145,9 @@ async fn owned(state: &AppState, user_id: &str, id: &str) -> ApiResult<Connectio
 async fn list_connections(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<ConnectionList>> {
     let connections = state.db.calendar_connections_of(&user.user.id).await?;
     let calendars = state.db.calendars_of_user(&user.user.id).await?;
-    Ok(Json(ConnectionList { connections: connections.iter().map(|c| connection_view(&state, c, &calendars)).collect() }))
+    Ok(Json(ConnectionList {
+        connections: connections.iter().map(|c| connection_view(&state, c, &calendars)).collect(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -203,7 +205,8 @@ async fn add_ics(
     if body.url.len() > 2000 {
         return Err(ApiError::unprocessable("invalid_url", "The address is too long."));
     }
-    let id = connect::connect_ics(&state, &user.user.id, &body.url, body.name.as_deref()).await.map_err(calendar_error)?;
+    let id =
+        connect::connect_ics(&state, &user.user.id, &body.url, body.name.as_deref()).await.map_err(calendar_error)?;
     Ok((StatusCode::CREATED, view_of(&state, &user.user.id, &id).await?))
 }
 
@@ -318,12 +321,15 @@ pub struct BusyView {
 #[utoipa::path(get, path = "/availability/busy", tag = "scheduling", params(BusyQuery),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = BusyDayView), (status = 422, description = "invalid_date", body = crate::http::api::ErrorBody)))]
-async fn busy(State(state): State<AppState>, user: ApiUser, ApiQuery(query): ApiQuery<BusyQuery>) -> ApiResult<Json<BusyDayView>> {
-    let date: jiff::civil::Date = query
-        .date
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::unprocessable("invalid_date", "Give the date as YYYY-MM-DD.").with("field", "date"))?;
+async fn busy(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(query): ApiQuery<BusyQuery>,
+) -> ApiResult<Json<BusyDayView>> {
+    let date: jiff::civil::Date =
+        query.date.trim().parse().map_err(|_| {
+            ApiError::unprocessable("invalid_date", "Give the date as YYYY-MM-DD.").with("field", "date")
+        })?;
     let day = busy_day(&state, &user.user.id, date).await?;
     Ok(Json(BusyDayView {
         timezone: day.timezone,

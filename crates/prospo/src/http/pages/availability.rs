@@ -184,12 +184,20 @@ async fn busy_panel(state: &AppState, user: &UserRow, raw: &str) -> PageResult<B
     use crate::scheduling::busy_day::{BusySource, busy_day};
     let Ok(date) = raw.parse::<jiff::civil::Date>() else {
         let timezone = String::new();
-        return Ok(BusyPanel { date: raw.to_owned(), hours: String::new(), timezone, lines: Vec::new(), invalid: true });
+        return Ok(BusyPanel {
+            date: raw.to_owned(),
+            hours: String::new(),
+            timezone,
+            lines: Vec::new(),
+            invalid: true,
+        });
     };
     let day = busy_day(state, &user.id, date).await.map_err(super::PageError::internal)?;
     let zone = jiff::tz::TimeZone::get(&day.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let clock = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string()).unwrap_or_default()
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
+            .unwrap_or_default()
     };
     let hours = if day.hours.is_empty() {
         "Closed".to_owned()

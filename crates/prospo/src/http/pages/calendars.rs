@@ -152,7 +152,11 @@ fn card(state: &AppState, user: &UserRow, connection: &ConnectionRow, calendars:
     }
 }
 
-async fn calendars_page(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {
+async fn calendars_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let frame = Frame::for_user("Calendars", "settings", &user, flash);
     Ok((jar, page(&state, &user, frame, AddForm::default(), AddForm::default()).await?).into_response())
@@ -245,7 +249,12 @@ async fn add_ics(
             Ok((flash::set(jar, "success", message), Redirect::to("/settings/calendars")).into_response())
         }
         Err(e) => {
-            let typed = AddForm { url: form.url, name: form.name, error: Some(("ics_url", e.to_string())), ..AddForm::default() };
+            let typed = AddForm {
+                url: form.url,
+                name: form.name,
+                error: Some(("ics_url", e.to_string())),
+                ..AddForm::default()
+            };
             refused(&state, &user, e, AddForm::default(), typed).await
         }
     }
@@ -310,6 +319,7 @@ async fn remove(
 ) -> PageResult<Response> {
     let connection = owned(&state, &user, &id).await?;
     connect::disconnect(&state, &connection).await.map_err(super::PageError::internal)?;
-    let message = format!("{} removed. Events Prospo already added stay in that calendar.", connection_label(&connection));
+    let message =
+        format!("{} removed. Events Prospo already added stay in that calendar.", connection_label(&connection));
     Ok((flash::set(jar, "success", &message), Redirect::to("/settings/calendars")).into_response())
 }

@@ -144,6 +144,10 @@ mod tests {
                 error: None,
             }),
             invitations_held: false,
+            calendar: crate::scheduling::meetings::CalendarView {
+                status: crate::domain::lifecycle::CalendarStatus::None,
+                error: None,
+            },
         }
     }
 

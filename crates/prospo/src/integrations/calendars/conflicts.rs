@@ -38,7 +38,8 @@ pub async fn at_submit(app: &App, host_id: &str, from: i64, to: i64) -> Result<V
     for (calendar, result) in calendars.iter().zip(results) {
         match result {
             Ok(events) => busy.extend(events.iter().filter_map(|e| {
-                Some(Busy::new(e.start, e.end)).filter(|_| e.start.as_millisecond() < to && e.end.as_millisecond() > from)
+                Some(Busy::new(e.start, e.end))
+                    .filter(|_| e.start.as_millisecond() < to && e.end.as_millisecond() > from)
             })),
             Err(e @ (CalendarError::Store(_) | CalendarError::Internal(_))) => return Err(e),
             Err(e) => {

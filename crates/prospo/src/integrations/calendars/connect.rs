@@ -83,8 +83,14 @@ pub async fn connect_ics(app: &App, user_id: &str, raw_url: &str, name: Option<&
     let account = feed_host(&url);
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(user_id).await?;
-    let connection =
-        NewConnection { id: &id, user_id, provider: Provider::Ics, account: &account, url: None, secret_sealed: &sealed };
+    let connection = NewConnection {
+        id: &id,
+        user_id,
+        provider: Provider::Ics,
+        account: &account,
+        url: None,
+        secret_sealed: &sealed,
+    };
     let calendar = NewCalendar {
         id: new_id(),
         href: String::new(),
@@ -100,8 +106,13 @@ pub async fn connect_ics(app: &App, user_id: &str, raw_url: &str, name: Option<&
     tx.replace_calendar_busy(&stored, &super::sync::busy_read(&busy, span, None, false), now).await?;
     tx.calendar_connection_synced(&id, now).await?;
     // The next periodic read, not now: the feed was read a moment ago.
-    tx.schedule_job(Queue::Calendar, &crate::store::calendars::sync_subject(&id), now + super::sync::SYNC_EVERY_MS, now)
-        .await?;
+    tx.schedule_job(
+        Queue::Calendar,
+        &crate::store::calendars::sync_subject(&id),
+        now + super::sync::SYNC_EVERY_MS,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

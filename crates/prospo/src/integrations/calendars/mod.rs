@@ -78,7 +78,9 @@ impl From<outbound::OutboundError> for CalendarError {
         use outbound::OutboundError as O;
         match e {
             O::InvalidUrl(message) => CalendarError::InvalidUrl(message),
-            O::Unresolvable => CalendarError::InvalidUrl("This server's name does not resolve. Check the address.".into()),
+            O::Unresolvable => {
+                CalendarError::InvalidUrl("This server's name does not resolve. Check the address.".into())
+            }
             O::NotAllowed => CalendarError::NotAllowed,
             O::InsecureCredentials => CalendarError::InvalidUrl(
                 "Prospo sends calendar passwords only over https://. Use the server's https:// address.".into(),

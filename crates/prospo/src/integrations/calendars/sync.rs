@@ -144,7 +144,9 @@ impl Source {
             )),
             Provider::Ics => {
                 use secrecy::ExposeSecret;
-                Source::Feed(url::Url::parse(secret.expose_secret()).map_err(|e| anyhow::anyhow!("stored feed URL: {e}"))?)
+                Source::Feed(
+                    url::Url::parse(secret.expose_secret()).map_err(|e| anyhow::anyhow!("stored feed URL: {e}"))?,
+                )
             }
         })
     }
@@ -188,7 +190,12 @@ async fn read_caldav(
 }
 
 /// Downloads and reads an ICS feed (at most 10 MB).
-pub async fn read_feed(app: &App, url: &url::Url, span: (i64, i64), zone: &str) -> Result<Vec<BusyEvent>, CalendarError> {
+pub async fn read_feed(
+    app: &App,
+    url: &url::Url,
+    span: (i64, i64),
+    zone: &str,
+) -> Result<Vec<BusyEvent>, CalendarError> {
     let request = outbound::Request::new(reqwest::Method::GET, url.clone())
         .timeout(Duration::from_secs(15))
         .max_body(MAX_CALENDAR_BYTES);

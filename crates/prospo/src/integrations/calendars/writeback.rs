@@ -22,7 +22,8 @@ pub async fn run(app: &App, job: &ClaimedJob, meeting_id: &str, host_id: &str) -
         Ok(()) => Completion::End(JobEnd::Done),
         Err(e) => {
             let message = e.to_string();
-            let status = if job.attempts + 1 >= ATTEMPTS_BEFORE_FAILED { WriteStatus::Failed } else { WriteStatus::Pending };
+            let status =
+                if job.attempts + 1 >= ATTEMPTS_BEFORE_FAILED { WriteStatus::Failed } else { WriteStatus::Pending };
             if let Err(store) = record_problem(app, meeting_id, host_id, status, &message).await {
                 tracing::error!(error = ?store, "cannot record a calendar write-back problem");
             }
@@ -73,7 +74,8 @@ async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), Calenda
     if connection.provider != Provider::CalDav {
         return Err(CalendarError::NotWritable);
     }
-    let dav = CalDav::new(app.calendars.http.clone(), connection.account.clone(), open_secret(&app.secrets, &connection)?);
+    let dav =
+        CalDav::new(app.calendars.http.clone(), connection.account.clone(), open_secret(&app.secrets, &connection)?);
     let href = match &write.href {
         Some(href) => parse(href)?,
         None => event_href(&calendar.href, meeting_id)?,
