@@ -80,9 +80,10 @@ async fn secrets_never_reach_the_logs_even_at_trace_level() {
     let scratch = tempfile::tempdir().unwrap();
     // A data folder Prospo makes itself.
     let data = scratch.path().join("data");
-    let server = start_server(&data, &zoom.url);
+    let server = start_server_with(&data, &zoom.url, &["--allow-private-targets", "127.0.0.1"]);
     let client = reqwest::Client::new();
     let api = |path: &str| format!("{}{path}", server.url);
+    let feed = support::feed::FeedServer::start(&support::feed::calendar(&[])).await;
 
     let signup =
         json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada", "username": "ada"});
@@ -107,6 +108,12 @@ async fn secrets_never_reach_the_logs_even_at_trace_level() {
     let webhook = json!({"webhook_secret": "whsec-trace-probe"});
     client.patch(api("/api/v1/integrations/zoom")).bearer_auth(&token).json(&webhook).send().await.unwrap();
     client.post(api("/api/v1/integrations/zoom/check")).bearer_auth(&token).send().await.unwrap();
+    // Calendar credentials: a feed URL (its path is the secret) and a CalDAV password.
+    let added = client.post(api("/api/v1/calendars/ics")).bearer_auth(&token).json(&json!({"url": feed.url}));
+    assert_eq!(added.send().await.unwrap().status(), 201);
+    let caldav = json!({"url": "http://127.0.0.1:9/", "username": "ada", "password": "CalDavPasswordProbe"});
+    let refused = client.post(api("/api/v1/calendars/caldav")).bearer_auth(&token).json(&caldav);
+    assert_eq!(refused.send().await.unwrap().status(), 503);
     // Links whose path is a credential: their tokens stay out of the request logs.
     let link_tokens = ["ResetTokenProbe4711", "ManageTokenProbe4711", "VerifyTokenProbe4711"];
     for path in
@@ -120,7 +127,8 @@ async fn secrets_never_reach_the_logs_even_at_trace_level() {
     assert!(logs.contains("zoom connected"), "the logs were captured at trace level");
     let basic =
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", app["client_id"].as_str().unwrap()));
-    for needle in [secret.as_str(), &basic, "whsec-trace-probe", "correct horse battery", &token] {
+    let secrets = [secret.as_str(), &basic, "whsec-trace-probe", "correct horse battery", &token];
+    for needle in secrets.into_iter().chain(["secret-feed-k3y9", "CalDavPasswordProbe"]) {
         assert!(!logs.contains(needle), "a secret reached the logs: {needle}");
     }
     for needle in link_tokens {
