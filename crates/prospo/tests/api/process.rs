@@ -17,12 +17,8 @@ struct Server {
     logs: std::thread::JoinHandle<String>,
 }
 
-/// Starts `prospo serve` on port 0 against `zoom_url`, logging at trace level to a pipe.
-fn start_server(data_dir: &std::path::Path, zoom_url: &str) -> Server {
-    start_server_with(data_dir, zoom_url, &[])
-}
-
-/// As [`start_server`], with more command-line options.
+/// Starts `prospo serve` on port 0 against `zoom_url` with more command-line options, logging at
+/// trace level to a pipe.
 fn start_server_with(data_dir: &std::path::Path, zoom_url: &str, options: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
