@@ -58,8 +58,8 @@ document.addEventListener("click", (event) => {
 // before data-once marks the form as being sent.
 function formProblems(form) {
   const problems = [];
-  for (const input of form.querySelectorAll("input[required], textarea[required]")) {
-    const value = input.value.trim();
+  for (const input of form.querySelectorAll("input[required], textarea[required], select[required]")) {
+    const value = input.type === "checkbox" ? (input.checked ? "on" : "") : input.value.trim();
     let message = "";
     if (!value) message = input.dataset.required || "Fill in this field.";
     else if (input.type === "email" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) message = input.dataset.invalid || "Enter an email address.";
@@ -93,7 +93,8 @@ function showFieldError(input, message) {
       text = document.createElement("p");
       text.className = "error-text";
       text.id = id;
-      input.insertAdjacentElement("afterend", text);
+      // A checkbox sits inside its label: the error goes under the label.
+      (input.type === "checkbox" ? input.closest("label") || input : input).insertAdjacentElement("afterend", text);
     }
     text.textContent = message;
     input.setAttribute("aria-invalid", "true");
@@ -280,6 +281,79 @@ document.addEventListener("click", (event) => {
       return;
     }
     row.querySelector("input").focus();
+  }
+});
+
+// Booking questions on the event type form: the spare empty row is for browsers without this
+// file; here "+ Add a question" adds rows (cloned from a blank copy kept aside, at most 10), and
+// the options show only for a choice.
+const MAX_QUESTIONS = 10;
+const questionTemplates = new WeakMap();
+function syncQuestionKind(row) {
+  const kind = row.querySelector("[data-question-kind]");
+  const options = row.querySelector("[data-question-options]");
+  if (!kind || !options) return;
+  const choice = kind.value === "choice";
+  options.hidden = !choice;
+  options.querySelector("textarea").disabled = !choice;
+}
+function syncAddQuestion(list) {
+  const add = list.parentElement.querySelector("[data-add-question]");
+  if (add) add.hidden = list.querySelectorAll("[data-question]").length >= MAX_QUESTIONS;
+}
+function questionBlank(row) {
+  return [...row.querySelectorAll("input[type=text], textarea")].every((i) => !i.value.trim());
+}
+// An empty copy of a row: no id, label, options or error; a short text, not required.
+function blankQuestion(row) {
+  const copy = row.cloneNode(true);
+  copy.classList.remove("question-error");
+  copy.querySelectorAll(".has-error").forEach((e) => e.classList.remove("has-error"));
+  copy.querySelectorAll(".error-text").forEach((e) => e.remove());
+  copy.querySelectorAll("[aria-invalid]").forEach((e) => { e.removeAttribute("aria-invalid"); e.removeAttribute("aria-describedby"); e.removeAttribute("autofocus"); });
+  copy.querySelectorAll("input[type=hidden], input[type=text], textarea").forEach((e) => { e.value = ""; e.textContent = ""; });
+  copy.querySelectorAll("input[type=checkbox]").forEach((e) => { e.checked = false; e.removeAttribute("checked"); });
+  copy.querySelectorAll("select").forEach((e) => { e.value = "text"; });
+  return copy;
+}
+document.querySelectorAll("[data-questions]").forEach((list) => {
+  const rows = [...list.querySelectorAll("[data-question]")];
+  if (rows.length) questionTemplates.set(list, blankQuestion(rows[0]));
+  const spare = rows[rows.length - 1];
+  if (spare && questionBlank(spare) && !spare.classList.contains("question-error")) spare.remove();
+  // The server numbers rows 0, 1, …: new ones continue from the last kept.
+  list.dataset.nextIndex = String(list.querySelectorAll("[data-question]").length);
+  list.querySelectorAll("[data-question]").forEach(syncQuestionKind);
+  syncAddQuestion(list);
+});
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-question-kind]")) syncQuestionKind(event.target.closest("[data-question]"));
+});
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("[data-add-question]");
+  if (add) {
+    const list = add.parentElement.querySelector("[data-questions]");
+    const template = questionTemplates.get(list);
+    if (!template) { window.location.reload(); return; }
+    const index = Number(list.dataset.nextIndex || 0);
+    list.dataset.nextIndex = String(index + 1);
+    const row = template.cloneNode(true);
+    row.querySelector("select").value = "text";
+    row.querySelectorAll("[id]").forEach((e) => { e.id = e.id.replace(/^q-\d+-/, `q-${index}-`); });
+    row.querySelectorAll("label[for]").forEach((e) => { e.htmlFor = e.htmlFor.replace(/^q-\d+-/, `q-${index}-`); });
+    row.querySelectorAll("[name]").forEach((e) => { e.name = e.name.replace(/^q\.\d+\./, `q.${index}.`); });
+    list.append(row);
+    syncQuestionKind(row);
+    syncAddQuestion(list);
+    row.querySelector("input[type=text]").focus();
+    return;
+  }
+  const remove = event.target.closest("[data-remove-question]");
+  if (remove) {
+    const list = remove.closest("[data-questions]");
+    remove.closest("[data-question]").remove();
+    syncAddQuestion(list);
+    list.parentElement.querySelector("[data-add-question]")?.focus();
   }
 });
 

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod lifecycle;
+pub mod questions;
 pub mod slots;
 pub(crate) mod text_forms;

@@ -10,6 +10,7 @@ use super::compose::{Para, compose};
 use super::ics::{self, IcsEvent, Method, Person};
 use crate::app::App;
 use crate::domain::lifecycle::ZoomStatus;
+use crate::domain::questions::Answer;
 use crate::secrets::{Binding, SecretBox};
 use crate::store::Db;
 use crate::store::meetings::{MeetingRow, NewMeeting};
@@ -49,6 +50,8 @@ pub struct MeetingFacts<'a> {
     pub booked_title: Option<&'a str>,
     /// What the invitee wrote when booking (the host's mail shows it).
     pub notes: Option<&'a str>,
+    /// The invitee's answers to the booking questions (the host's mail shows them).
+    pub answers: &'a [Answer],
     pub start_at: i64,
     pub end_at: i64,
     /// The sequence the meeting has once the change is committed (the invitation's SEQUENCE).
@@ -117,6 +120,7 @@ pub fn meeting_mails(
         if let Some(notes) = meeting.notes.filter(|n| !n.trim().is_empty()) {
             about.push(Para::text(format!("Notes: {notes}")));
         }
+        about.extend(meeting.answers.iter().map(|a| Para::text(format!("{}: {}", a.label, a.value_text()))));
         let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
         mails.push(mail(event, meeting, meeting.topic, host, &about, link, calendar(meeting.topic, invitees)));
     }
@@ -333,6 +337,7 @@ pub fn new_meeting_mails(
         topic: &meeting.topic,
         booked_title: meeting.booked_title.as_deref(),
         notes: meeting.notes.as_deref(),
+        answers: &meeting.answers.0,
         start_at: meeting.start_at,
         end_at: meeting.end_at,
         sequence: 0,
@@ -374,6 +379,7 @@ pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -
         topic: change.topic,
         booked_title: meeting.booked_title.as_deref(),
         notes: meeting.notes.as_deref(),
+        answers: &meeting.answers.0,
         start_at: change.start_at,
         end_at: change.end_at,
         // A change's store write raises the sequence in the transaction that queues these mails; a
@@ -406,6 +412,7 @@ mod tests {
             topic: "Intro",
             booked_title: None,
             notes: None,
+            answers: &[],
             start_at: 1_795_875_200_000,
             end_at: 1_795_877_000_000,
             sequence: 0,

@@ -1,6 +1,7 @@
 //! Booking, rescheduling and cancelling: the public booking page's flow, the invitee's manage link,
 //! and the host's own changes. Slot rules are decided by `domain::slots` inside the host's lock.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use jiff::tz::TimeZone;
@@ -12,6 +13,7 @@ use crate::accounts::hash_token;
 use crate::app::App;
 use crate::domain::accounts::{Email, Invalid, PersonName};
 use crate::domain::lifecycle::{Event, Refused};
+use crate::domain::questions::{AnswerProblem, Answers, check_answers};
 use crate::domain::slots::AvailabilityInput;
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
 use crate::jobs::Queue;
@@ -34,6 +36,9 @@ pub const HOST_NEEDS_ZOOM: &str =
 pub enum BookingError {
     #[error("{}", .0.message)]
     Invalid(Invalid),
+    /// Answers to the booking questions refused: every problem, in question order.
+    #[error("{}", .0.first().map(|p| p.message.as_str()).unwrap_or("An answer was refused."))]
+    Answers(Vec<AnswerProblem>),
     #[error("This time was just taken. Please pick another one.")]
     SlotTaken,
     #[error("This time cannot be booked. Please pick one of the offered times.")]
@@ -179,6 +184,8 @@ pub struct BookingInput {
     pub email: String,
     pub timezone: String,
     pub notes: Option<String>,
+    /// Question id → answer (a string, or a boolean for a checkbox).
+    pub answers: BTreeMap<String, serde_json::Value>,
 }
 
 pub fn parse_start(raw: &str) -> Result<Timestamp, BookingError> {
@@ -201,6 +208,7 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
     let timezone = parse_time_zone(&input.timezone)?;
     let start = parse_start(&input.start)?;
     let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
+    let answers = check_answers(&event.event.questions, &input.answers).map_err(BookingError::Answers)?;
     if !zoom_ready(event) {
         return Err(BookingError::ZoomNotConnected);
     }
@@ -225,6 +233,7 @@ pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result
         location: e.location.clone(),
         location_detail: e.location_detail.clone(),
         notes,
+        answers,
         manage_token_hash: Some(hash_token(&manage_token)),
         manage_token_sealed: Some(seal_manage_token(&app.secrets, &id, &manage_token)),
         reminder_minutes: super::event_types::reminder_minutes(e),
@@ -530,6 +539,7 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
         location: Location::Zoom.as_str().to_owned(),
         location_detail: None,
         notes: None,
+        answers: Answers::default(),
         manage_token_hash: None,
         manage_token_sealed: None,
         reminder_minutes: super::event_types::DEFAULT_REMINDER_MINUTES.to_vec(),

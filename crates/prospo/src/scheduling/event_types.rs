@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::domain::accounts::Invalid;
+use crate::domain::questions::{QuestionInput, QuestionProblem, Questions, parse_questions};
 use crate::store::event_types::EventTypeRow;
 use crate::store::{StoreError, new_id};
 
@@ -122,6 +123,10 @@ pub struct EventTypeInput {
     /// Minutes before the start at which invitees get a reminder (`[]` for none; default `[1440, 60]`).
     #[schema(max_items = 5, inline)]
     pub reminder_minutes: Option<Vec<i64>>,
+    /// The booking page's questions, in order (at most 10; `[]` for none). Replaces the list:
+    /// send a kept question with its `id`.
+    #[schema(max_items = 10)]
+    pub questions: Option<Vec<QuestionInput>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +135,9 @@ pub enum EventTypeError {
     Invalid(Invalid),
     #[error("You already have an event type at this link. Choose another slug.")]
     SlugTaken,
+    /// A booking question (or the list of them) refused.
+    #[error(transparent)]
+    Question(#[from] QuestionProblem),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -237,6 +245,9 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
     if let Some(minutes) = input.reminder_minutes {
         base.reminder_minutes = parse_reminders(minutes)?;
     }
+    if let Some(questions) = input.questions {
+        base.questions = parse_questions(questions, new_question_id)?;
+    }
     if let Some(zoom) = input.zoom {
         base.zoom_waiting_room = zoom.waiting_room.unwrap_or(base.zoom_waiting_room);
         base.zoom_join_before_host = zoom.join_before_host.unwrap_or(base.zoom_join_before_host);
@@ -246,6 +257,11 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
         }
     }
     Ok(base)
+}
+
+/// A new question's id: short, as it keys the answers.
+fn new_question_id() -> String {
+    format!("q{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }
 
 /// Reminders, earliest first, without repeats; each between 5 minutes and a week before.
@@ -296,6 +312,7 @@ pub fn defaults(user_id: &str) -> EventTypeRow {
         zoom_mute_upon_entry: false,
         zoom_auto_recording: AutoRecording::None.as_str().to_owned(),
         reminder_minutes: join_minutes(&DEFAULT_REMINDER_MINUTES),
+        questions: Questions::default(),
         created_at: 0,
         updated_at: 0,
     }

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::domain::lifecycle::{
     CalendarStatus, Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus,
 };
+use crate::domain::questions::Answer;
 use crate::integrations::zoom::credentials;
 use crate::jobs::Queue;
 use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingList, MeetingRow};
@@ -34,6 +35,10 @@ pub struct MeetingView {
     pub invitees: Vec<InviteeView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// For a booking whose event type asked questions: the answers, in the questions' order, with
+    /// each question's label as it read when booked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<Answer>,
     /// Why it was cancelled, when whoever cancelled said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
@@ -138,6 +143,7 @@ impl MeetingView {
                 .map(|i| InviteeView { name: i.name.clone(), email: i.email.clone(), timezone: i.timezone.clone() })
                 .collect(),
             notes: row.notes.clone(),
+            answers: row.answers.0.clone(),
             cancel_reason: row.cancel_reason.clone(),
             zoom,
             invitations_held: row.invitations_held,

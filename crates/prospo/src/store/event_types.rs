@@ -1,6 +1,7 @@
 //! Event types: what invitees can book.
 
 use super::{Db, StoreError, StoreResult, on_db};
+use crate::domain::questions::Questions;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventTypeRow {
@@ -24,6 +25,9 @@ pub struct EventTypeRow {
     pub zoom_auto_recording: String,
     /// Minutes before the start at which invitees are reminded, comma-separated ('' for none).
     pub reminder_minutes: String,
+    /// The booking questions (stored as JSON).
+    #[sqlx(try_from = "String")]
+    pub questions: Questions,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -34,7 +38,7 @@ macro_rules! select_event_type {
             "SELECT id, user_id, slug, title, description, duration_minutes, location, location_detail, \
              slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
              booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-             zoom_auto_recording, reminder_minutes, created_at, updated_at FROM event_types ",
+             zoom_auto_recording, reminder_minutes, questions, created_at, updated_at FROM event_types ",
             $clause
         )
     };
@@ -48,8 +52,8 @@ impl Db {
                 "INSERT INTO event_types (id, user_id, slug, title, description, duration_minutes, location, \
                  location_detail, slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, reminder_minutes, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
+                 zoom_auto_recording, reminder_minutes, created_at, updated_at, questions) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21) \
                  ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, title = excluded.title, \
                  description = excluded.description, duration_minutes = excluded.duration_minutes, \
                  location = excluded.location, location_detail = excluded.location_detail, \
@@ -58,7 +62,7 @@ impl Db {
                  booking_window_days = excluded.booking_window_days, max_per_day = excluded.max_per_day, \
                  zoom_waiting_room = excluded.zoom_waiting_room, zoom_join_before_host = excluded.zoom_join_before_host, \
                  zoom_mute_upon_entry = excluded.zoom_mute_upon_entry, zoom_auto_recording = excluded.zoom_auto_recording, \
-                 reminder_minutes = excluded.reminder_minutes, updated_at = excluded.updated_at",
+                 reminder_minutes = excluded.reminder_minutes, questions = excluded.questions, updated_at = excluded.updated_at",
             )
             .bind(&e.id)
             .bind(&e.user_id)
@@ -80,6 +84,7 @@ impl Db {
             .bind(&e.zoom_auto_recording)
             .bind(&e.reminder_minutes)
             .bind(now)
+            .bind(e.questions.to_json())
             .execute(pool)
             .await
             .map(|_| ())

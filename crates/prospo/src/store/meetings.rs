@@ -14,6 +14,7 @@ use crate::domain::lifecycle::{
     CalendarStatus, Event, MeetingState, MeetingStatus, PendingChange, Refused, ZoomProblem, ZoomProblemCode,
     ZoomState, ZoomStatus, apply,
 };
+use crate::domain::questions::Answers;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingRow {
@@ -57,6 +58,9 @@ pub struct MeetingRow {
     pub manage_token_sealed: Option<Vec<u8>>,
     /// Invitations wait for the host to confirm their email.
     pub invitations_held: bool,
+    /// The invitee's answers to the event type's questions (stored as JSON).
+    #[sqlx(try_from = "String")]
+    pub answers: Answers,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -122,7 +126,7 @@ macro_rules! meeting_columns {
          zoom_pending_change, zoom_meeting_id, zoom_uuid, zoom_join_url, zoom_passcode, zoom_reference, \
          zoom_create_unconfirmed, zoom_held_until, zoom_error_code, zoom_error_message, zoom_waiting_room, \
          zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, zoom_dial_in, calendar_status, \
-         manage_token_sealed, invitations_held, created_at, updated_at"
+         manage_token_sealed, invitations_held, answers, created_at, updated_at"
     };
 }
 
@@ -174,6 +178,8 @@ pub struct NewMeeting {
     pub location: String,
     pub location_detail: Option<String>,
     pub notes: Option<String>,
+    /// The invitee's answers to the event type's questions.
+    pub answers: Answers,
     pub manage_token_hash: Option<String>,
     pub manage_token_sealed: Option<Vec<u8>>,
     /// Minutes before the start at which the invitees are reminded.
@@ -458,9 +464,9 @@ impl Tx {
                 "INSERT INTO meetings (id, host_id, event_type_id, topic, start_at, end_at, buffer_before_ms, \
                  buffer_after_ms, timezone, status, location, location_detail, notes, manage_token_hash, zoom_status, \
                  zoom_pending_change, zoom_reference, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, manage_token_sealed, sequence, calendar_status, created_at, updated_at, booked_title) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                 $21, $22, $23, $24, $25, $25, $26) RETURNING ",
+                 zoom_auto_recording, manage_token_sealed, sequence, calendar_status, created_at, updated_at, booked_title, \
+                 answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+                 $20, $21, $22, $23, $24, $25, $25, $26, $27) RETURNING ",
                 meeting_columns!()
             ))
             .bind(&meeting.id)
@@ -489,6 +495,7 @@ impl Tx {
             .bind(state.calendar)
             .bind(now)
             .bind(&meeting.booked_title)
+            .bind(meeting.answers.to_json())
             .fetch_one(&mut *c)
             .await
         })?;

@@ -1,5 +1,6 @@
 //! Public booking routes (no auth): slots, booking, and the invitee's manage link.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use axum::Json;
@@ -36,6 +37,10 @@ impl From<BookingError> for ApiError {
             BookingError::Invalid(invalid) => {
                 ApiError::unprocessable(invalid.code, invalid.message).with("field", invalid.field)
             }
+            BookingError::Answers(problems) => match problems.into_iter().next() {
+                Some(p) => ApiError::unprocessable(p.code.as_str(), p.message.clone()).with("field", p.field()),
+                None => ApiError::unprocessable("invalid_answer", message),
+            },
             BookingError::SlotTaken => ApiError::new(StatusCode::CONFLICT, "slot_taken", message),
             BookingError::NotAvailable => ApiError::unprocessable("not_available", message),
             BookingError::ZoomNotConnected => ApiError::new(StatusCode::CONFLICT, "zoom_not_connected", message),
@@ -114,6 +119,12 @@ pub struct BookingRequest {
     /// The invitee's IANA time zone.
     timezone: String,
     notes: Option<String>,
+    /// Answers to the event type's questions by question id: a string (at most 1000 characters,
+    /// 5000 for `long_text`; for `choice` one of its options) or, for `checkbox`, a boolean.
+    /// A missing required answer is 422 `answer_required`; a wrong type, an unknown option, a text
+    /// too long or an unknown id is 422 `invalid_answer` (both with `field` = `answers.{id}`).
+    #[schema(value_type = Option<Object>, additional_properties = true)]
+    answers: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -156,7 +167,7 @@ pub fn check_email(state: &AppState, host_id: &str, email: &str) -> ApiResult<()
     request_body = BookingRequest,
     responses((status = 201, body = BookingAnswer),
         (status = 409, description = "`slot_taken`, `zoom_not_connected`, or `idempotency_key_in_use`", body = crate::http::api::ErrorBody),
-        (status = 422, description = "`not_available`, `idempotency_key_reused`, or a field refused", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`not_available`, `answer_required`, `invalid_answer`, `idempotency_key_reused`, or a field refused", body = crate::http::api::ErrorBody),
         (status = 429, description = "rate-limited, or the host's `mail_quota` is spent", body = crate::http::api::ErrorBody)))]
 async fn create_booking(
     State(state): State<AppState>,
@@ -173,6 +184,7 @@ async fn create_booking(
         email: body.email,
         timezone: body.timezone,
         notes: body.notes,
+        answers: body.answers.unwrap_or_default(),
     };
     let (row, token) = booking::book(&state, &event, input).await?;
     let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();

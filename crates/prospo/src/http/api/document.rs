@@ -68,6 +68,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::domain::accounts::NewPassword;
+    use crate::domain::questions as q;
     use crate::scheduling::booking::MAX_INVITEES;
     use crate::scheduling::event_types as et;
 
@@ -100,6 +101,11 @@ mod tests {
         }
         assert_eq!(property(&doc, "EventTypeInput", "reminder_minutes")["maxItems"], json!(et::MAX_REMINDERS));
         assert_eq!(property(&doc, "NewMeetingRequest", "invitees")["maxItems"], json!(MAX_INVITEES));
+        assert_eq!(property(&doc, "EventTypeInput", "questions")["maxItems"], json!(q::MAX_QUESTIONS));
+        assert_eq!(property(&doc, "QuestionInput", "label")["maxLength"], json!(q::LABEL_MAX_CHARS));
+        assert_eq!(property(&doc, "QuestionInput", "id")["maxLength"], json!(q::ID_MAX_CHARS));
+        let options = property(&doc, "QuestionInput", "options");
+        assert_eq!((&options["minItems"], &options["maxItems"]), (&json!(q::MIN_OPTIONS), &json!(q::MAX_OPTIONS)));
         for (schema, field) in [("SignUpRequest", "password"), ("PasswordChange", "new_password")] {
             let p = property(&doc, schema, field);
             assert_eq!(p["minLength"], json!(NewPassword::MIN_CHARS), "{schema}.{field}");

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::questions::Question;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiUser};
@@ -41,6 +42,8 @@ pub struct EventTypeView {
     max_per_day: Option<i64>,
     /// Minutes before the start at which invitees get a reminder, earliest first.
     reminder_minutes: Vec<i64>,
+    /// The booking page's questions, in the order it asks them.
+    questions: Vec<Question>,
     zoom: ZoomOptionsView,
     /// The public booking page.
     booking_url: String,
@@ -65,6 +68,7 @@ fn view(state: &AppState, username: &str, row: EventTypeRow) -> EventTypeView {
         booking_url: state.booking_url(username, &row.slug),
         created_at: rfc3339_ms(row.created_at),
         reminder_minutes: event_types::reminder_minutes(&row),
+        questions: row.questions.0.clone(),
         zoom: ZoomOptionsView {
             waiting_room: row.zoom_waiting_room,
             join_before_host: row.zoom_join_before_host,
@@ -92,6 +96,9 @@ impl From<EventTypeError> for ApiError {
         match e {
             EventTypeError::Invalid(invalid) => {
                 ApiError::unprocessable(invalid.code, invalid.message).with("field", invalid.field)
+            }
+            EventTypeError::Question(problem) => {
+                ApiError::unprocessable("invalid_event_type", problem.message.clone()).with("field", problem.field())
             }
             e @ EventTypeError::SlugTaken => ApiError::new(StatusCode::CONFLICT, "slug_taken", e.to_string()),
             EventTypeError::Store(e) => ApiError::internal(e),

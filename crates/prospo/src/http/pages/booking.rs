@@ -6,6 +6,8 @@
 //! calendar (fed by the public slots route) replaces the list, and the confirmation fills in the Zoom
 //! link without a reload.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -22,6 +24,9 @@ use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::domain::accounts::{Email, PersonName};
 use crate::domain::lifecycle::ZoomStatus;
+use crate::domain::questions::{
+    AnswerProblem, LONG_TEXT_MAX_CHARS, QuestionKind, Questions, TEXT_MAX_CHARS, check_answers,
+};
 use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::api::bookings::{check_address, check_email};
@@ -174,6 +179,80 @@ pub struct BookForm {
     name: String,
     email: String,
     notes: String,
+    /// The other fields: the answers are `answers.{QUESTION_ID}`.
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
+}
+
+impl BookForm {
+    fn typed_answer(&self, question_id: &str) -> Option<&str> {
+        self.rest.get(&format!("answers.{question_id}")).map(String::as_str)
+    }
+
+    /// The answers as the booking takes them: text as typed, a checkbox ticked or not.
+    fn answers(&self, questions: &Questions) -> BTreeMap<String, serde_json::Value> {
+        questions
+            .0
+            .iter()
+            .filter_map(|q| {
+                let typed = self.typed_answer(&q.id);
+                let value = match q.kind {
+                    QuestionKind::Checkbox => serde_json::Value::Bool(typed.is_some()),
+                    _ => serde_json::Value::String(typed?.to_owned()),
+                };
+                Some((q.id.clone(), value))
+            })
+            .collect()
+    }
+}
+
+/// One booking question on the page, with what was typed and its error.
+struct QuestionField {
+    /// `answers.{id}`, the input's name; `answer-{id}` is its element id.
+    name: String,
+    html_id: String,
+    label: String,
+    kind: QuestionKind,
+    required: bool,
+    options: Vec<String>,
+    value: String,
+    error: Option<String>,
+}
+
+impl QuestionField {
+    fn list(questions: &Questions, form: &BookForm, problems: &[AnswerProblem]) -> Vec<QuestionField> {
+        questions
+            .0
+            .iter()
+            .map(|q| QuestionField {
+                name: format!("answers.{}", q.id),
+                html_id: format!("answer-{}", q.id),
+                label: q.label.clone(),
+                kind: q.kind,
+                required: q.required,
+                options: q.options.clone(),
+                value: form.typed_answer(&q.id).unwrap_or_default().to_owned(),
+                error: problems.iter().find(|p| p.question_id == q.id).map(|p| p.message.clone()),
+            })
+            .collect()
+    }
+
+    fn is_long(&self) -> bool {
+        self.kind == QuestionKind::LongText
+    }
+
+    fn is_choice(&self) -> bool {
+        self.kind == QuestionKind::Choice
+    }
+
+    fn is_checkbox(&self) -> bool {
+        self.kind == QuestionKind::Checkbox
+    }
+
+    /// The longest answer the field takes.
+    fn max_chars(&self) -> usize {
+        if self.is_long() { LONG_TEXT_MAX_CHARS } else { TEXT_MAX_CHARS }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -186,6 +265,8 @@ struct BookingPage {
     form: BookForm,
     /// Every refusal at once: each field's beside it, the rest above the form.
     errors: Vec<FieldError>,
+    /// The event type's questions, each with its answer as typed and its error.
+    questions: Vec<QuestionField>,
     /// Fresh for every rendering: sending this form again lands on the booking it made.
     idempotency_key: String,
     idempotency_field: &'static str,
@@ -227,6 +308,7 @@ async fn render_booking_page(
     zone: ZoneChoice,
     form: BookForm,
     errors: Vec<FieldError>,
+    answer_problems: &[AnswerProblem],
 ) -> PageResult<BookingPage> {
     let picker = if booking::zoom_ready(event) {
         // A start that was refused (taken or not available) is not offered again.
@@ -240,7 +322,8 @@ async fn render_booking_page(
     let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
-    Ok(BookingPage { frame, event: summary, picker, form, errors, idempotency_key, idempotency_field })
+    let questions = QuestionField::list(&event.event.questions, &form, answer_problems);
+    Ok(BookingPage { frame, event: summary, picker, form, errors, questions, idempotency_key, idempotency_field })
 }
 
 async fn booking_page(
@@ -253,7 +336,7 @@ async fn booking_page(
     }
     let event = public_event(&state, &username, &slug).await?;
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
-    Ok(render_booking_page(&state, &event, zone, BookForm::default(), Vec::new()).await?.into_response())
+    Ok(render_booking_page(&state, &event, zone, BookForm::default(), Vec::new(), &[]).await?.into_response())
 }
 
 /// How a refused booking reads on the page, and its status.
@@ -261,6 +344,7 @@ fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
     let message = e.to_string();
     Ok(match e {
         BookingError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.into()),
+        BookingError::Answers(_) => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("form", message)),
         BookingError::SlotTaken => (StatusCode::CONFLICT, FieldError::new("start", message)),
         BookingError::NotAvailable => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", message)),
         BookingError::ZoomNotConnected | BookingError::Cancelled => {
@@ -300,7 +384,9 @@ async fn book(
     if let Err(invalid) = Email::parse(&form.email) {
         missing.push(invalid.into());
     }
-    let (status, errors) = if !missing.is_empty() {
+    let answers = form.answers(&event.event.questions);
+    let mut answer_problems = check_answers(&event.event.questions, &answers).err().unwrap_or_default();
+    let (status, errors) = if !missing.is_empty() || !answer_problems.is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, missing)
     } else if let Err(e) =
         check_address(&state, address).and_then(|()| check_email(&state, &event.host.id, &form.email))
@@ -314,9 +400,14 @@ async fn book(
             email: form.email.clone(),
             timezone: form.timezone.clone(),
             notes: Some(form.notes.clone()),
+            answers,
         };
         match booking::book(&state, &event, input).await {
             Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
+            Err(BookingError::Answers(problems)) => {
+                answer_problems = problems;
+                (StatusCode::UNPROCESSABLE_ENTITY, Vec::new())
+            }
             Err(e) => {
                 let (status, error) = refusal(e)?;
                 (status, vec![error])
@@ -324,7 +415,8 @@ async fn book(
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    Ok((status, render_booking_page(&state, &event, zone, form, errors).await?).into_response())
+    let page = render_booking_page(&state, &event, zone, form, errors, &answer_problems).await?;
+    Ok((status, page).into_response())
 }
 
 /// The Zoom side of a booking as its invitee sees it (never a start link).

@@ -10,8 +10,10 @@ use axum::{Form, Router};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
+use super::question_editor::{self, EditorRow, QuestionRow};
 use super::view::{FieldError, error_for};
 use super::{Frame, PageError, PageResult, flash};
+use crate::domain::questions::{QuestionKind, QuestionProblem};
 use crate::http::AppState;
 use crate::http::pages::PageUser;
 use crate::scheduling::event_types::{
@@ -117,6 +119,9 @@ pub struct EventTypeForm {
     reminder_15: Option<String>,
     /// Reminders set through the API that the form has no box for, kept as they are.
     reminder_other: String,
+    /// The other fields: the booking questions' indexed rows (`q.{i}.label`, …; see `question_editor`).
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, String>,
 }
 
 /// The reminders the form offers, as (minutes before, label).
@@ -131,6 +136,11 @@ impl EventTypeForm {
     /// Whether the box of the `index`-th choice is ticked (for the template).
     pub fn reminder_checked(&self, index: &usize) -> bool {
         self.reminder_boxes().get(*index).is_some_and(|b| b.is_some())
+    }
+
+    /// The booking questions as typed, blank rows left out.
+    fn question_rows(&self) -> Vec<QuestionRow> {
+        question_editor::rows_of_fields(&self.rest)
     }
 
     fn reminders(&self) -> Vec<i64> {
@@ -174,6 +184,7 @@ impl EventTypeForm {
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(","),
+            rest: question_editor::fields_of(&row.questions),
         }
     }
 
@@ -216,6 +227,7 @@ impl EventTypeForm {
                 auto_recording: Some(AutoRecording::parse(&self.zoom_auto_recording)),
             }),
             reminder_minutes: Some(self.reminders()),
+            questions: Some(self.question_rows().iter().map(QuestionRow::to_input).collect()),
         })
     }
 }
@@ -235,11 +247,24 @@ struct FormPage {
     link_path_prefix: String,
     locations: Vec<(&'static str, &'static str)>,
     reminder_choices: [(i64, &'static str); 4],
+    /// A booking question refused, shown beside its row.
+    question_problem: Option<QuestionProblem>,
+    question_kinds: &'static [QuestionKind],
 }
 
 impl FormPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.error, field)
+    }
+
+    /// The question editor's rows: the questions as typed, then a spare empty row.
+    fn question_rows(&self) -> Vec<EditorRow> {
+        question_editor::editor_rows(self.form.question_rows(), self.question_problem.as_ref())
+    }
+
+    /// A refusal about the list of questions as a whole (too many).
+    fn questions_error(&self) -> Option<&str> {
+        self.question_problem.as_ref().filter(|p| p.index.is_none()).map(|p| p.message.as_str())
     }
 
     /// The field that gets focus: the one in error.
@@ -289,6 +314,8 @@ async fn form_page(
             .map(|l| (l.as_str(), l.label()))
             .collect(),
         reminder_choices: REMINDER_CHOICES,
+        question_problem: None,
+        question_kinds: QuestionKind::ALL,
     })
 }
 
@@ -345,6 +372,11 @@ async fn save(
             }
             Err(EventTypeError::Invalid(invalid)) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.into()),
             Err(e @ EventTypeError::SlugTaken) => (StatusCode::CONFLICT, FieldError::new("slug", e.to_string())),
+            Err(EventTypeError::Question(problem)) => {
+                let mut page = form_page(state, user, id, form, None).await?;
+                page.question_problem = Some(problem);
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
             Err(EventTypeError::Store(e)) => return Err(e.into()),
         },
     };

@@ -9,6 +9,7 @@ mod flash;
 mod integrations;
 mod meetings;
 mod page_user;
+mod question_editor;
 mod recordings;
 mod tokens;
 mod view;

@@ -133,6 +133,7 @@ mod tests {
             location_detail: None,
             invitees: Vec::new(),
             notes: None,
+            answers: Vec::new(),
             cancel_reason: None,
             zoom: Some(ZoomView {
                 status: zoom_status.parse().unwrap(),

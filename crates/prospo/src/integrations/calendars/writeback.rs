@@ -140,7 +140,7 @@ async fn delete(dav: &CalDav, href: &url::Url, etag: Option<&str>) -> Result<(),
     }
 }
 
-/// The event: the host's title, the invitees, notes, and the Zoom link, ID and passcode once known.
+/// The event: the host's title, the invitees, notes and answers, and the Zoom link, ID and passcode once known.
 async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarError> {
     let host = host_party(&app.db, &meeting.host_id).await?;
     let invitees = app.db.invitees_of(&meeting.id).await?;
@@ -148,6 +148,7 @@ async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarE
     if let Some(notes) = &meeting.notes {
         lines.push(format!("Notes: {notes}"));
     }
+    lines.extend(meeting.answers.0.iter().map(|a| format!("{}: {}", a.label, a.value_text())));
     if let Some(url) = &meeting.zoom_join_url {
         lines.push(format!("Join Zoom meeting: {url}"));
         if let Some(id) = meeting.zoom_meeting_id {
