@@ -34,6 +34,9 @@ pub enum AccountError {
     ResetLinkUnusable,
     #[error("Too many failed log-ins. Try again in {retry_after_secs} seconds.")]
     Throttled { retry_after_secs: i64 },
+    /// The address already got its hour's share of account mails ([`ACCOUNT_MAILS_PER_HOUR`]).
+    #[error("This address got too many mails from Prospo in the last hour. Try again in an hour.")]
+    TooManyMails { retry_after_secs: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -109,7 +112,7 @@ fn json(value: &impl serde::Serialize) -> String {
 pub const ACCOUNT_MAILS_PER_HOUR: i64 = 3;
 
 /// Whether `email` already got its hour's share of account mails.
-async fn account_mails_exhausted(app: &App, email: &str) -> Result<bool, StoreError> {
+pub(crate) async fn account_mails_exhausted(app: &App, email: &str) -> Result<bool, StoreError> {
     let kinds = [MailKind::PasswordReset, MailKind::VerifyEmail];
     let since = app.now_ms() - 3600 * 1000;
     Ok(app.db.mails_to_since(email, &kinds, since).await? >= ACCOUNT_MAILS_PER_HOUR)

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod limits;
 pub mod maintenance;
 pub mod notifications;
+pub mod profile;
 pub mod scheduling;
 pub mod secrets;
 pub mod startup;

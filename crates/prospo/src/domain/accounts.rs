@@ -53,18 +53,25 @@ const RESERVED_USERNAMES: &[&str] = &[
     "availability",
     "booking",
     "docs",
+    "embed.js",
     "event-types",
     "healthz",
     "login",
     "logout",
     "meetings",
     "metrics",
+    "oauth",
     "password",
+    // Profile photos: `/photos/{user_id}/{version}`.
+    "photos",
     "readyz",
     "recordings",
     "settings",
     "signup",
     "static",
+    "team",
+    "teams",
+    "verify-email",
     "webhooks",
     "favicon.ico",
     "robots.txt",
@@ -156,7 +163,20 @@ mod tests {
     #[test]
     fn usernames_are_url_safe_slugs() {
         assert_eq!(Username::parse(" Ada-Lovelace ").unwrap().as_str(), "ada-lovelace");
-        for bad in ["ab", "-ada", "ada-", "ada lovelace", "ada/x", "ädä", "api", "settings", &"a".repeat(33)] {
+        for bad in [
+            "ab",
+            "-ada",
+            "ada-",
+            "ada lovelace",
+            "ada/x",
+            "ädä",
+            "api",
+            "settings",
+            "photos",
+            "verify-email",
+            "teams",
+            &"a".repeat(33),
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

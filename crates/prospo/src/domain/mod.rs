@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod lifecycle;
+pub mod profile;
 pub mod questions;
 pub mod slots;
 pub(crate) mod text_forms;

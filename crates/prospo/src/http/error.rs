@@ -96,6 +96,10 @@ impl From<AccountError> for ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)
             },
+            AccountError::TooManyMails { retry_after_secs } => ApiError {
+                retry_after_secs: Some(retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_mails", message)
+            },
             AccountError::Store(e) => ApiError::internal(e),
             AccountError::Internal(e) => ApiError::internal(e),
         }

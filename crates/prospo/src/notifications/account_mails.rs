@@ -33,3 +33,23 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
         None,
     )
 }
+
+/// To a changed address: the account is the same, only the address needs confirming.
+pub fn confirm_new_email(to: &str, name: &str, link: &str) -> OutgoingMail {
+    compose(
+        MailKind::VerifyEmail,
+        to,
+        "Confirm your new email for Prospo".to_owned(),
+        &[
+            Para::text(format!("Hello {name},")),
+            Para::text(
+                "Your Prospo account now uses this address. Please confirm it, so that booking and Zoom mail reaches you.",
+            ),
+            Para::link("Confirm your email", link),
+            Para::text(
+                "The link works once, for seven days. If you did not make this change, ignore this mail and tell whoever runs your Prospo.",
+            ),
+        ],
+        None,
+    )
+}

@@ -127,6 +127,8 @@ pub struct EventTypeInput {
     /// send a kept question with its `id`.
     #[schema(max_items = 10)]
     pub questions: Option<Vec<QuestionInput>>,
+    /// Left off the public profile (still bookable by its link); default false.
+    pub hidden: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +247,9 @@ pub fn apply(mut base: EventTypeRow, input: EventTypeInput) -> Result<EventTypeR
     if let Some(minutes) = input.reminder_minutes {
         base.reminder_minutes = parse_reminders(minutes)?;
     }
+    if let Some(hidden) = input.hidden {
+        base.hidden = hidden;
+    }
     if let Some(questions) = input.questions {
         base.questions = parse_questions(questions, new_question_id)?;
     }
@@ -313,6 +318,7 @@ pub fn defaults(user_id: &str) -> EventTypeRow {
         zoom_auto_recording: AutoRecording::None.as_str().to_owned(),
         reminder_minutes: join_minutes(&DEFAULT_REMINDER_MINUTES),
         questions: Questions::default(),
+        hidden: false,
         created_at: 0,
         updated_at: 0,
     }

@@ -80,6 +80,12 @@ pub struct UserRow {
     /// When the email was confirmed (accounts made before verification existed count as confirmed).
     pub email_verified_at: Option<i64>,
     pub created_at: i64,
+    /// The public profile's short bio.
+    pub bio: Option<String>,
+    /// The language invitees' pages default to (`en`, `de`, `fr`, `es`, `pt`).
+    pub locale: Option<String>,
+    /// Sites allowed to embed the booking pages, as a JSON array of origins.
+    pub embed_origins: String,
 }
 
 pub struct NewUser<'a> {
@@ -120,7 +126,7 @@ macro_rules! select_user {
     ($clause:literal) => {
         concat!(
             "SELECT id, email, username, name, password_hash, timezone, failed_logins, locked_until, email_verified_at, \
-             created_at FROM users ",
+             created_at, bio, locale, embed_origins FROM users ",
             $clause
         )
     };
@@ -141,7 +147,7 @@ pub struct HostRow {
 macro_rules! select_host {
     () => {
         "SELECT u.id, u.email, u.username, u.name, u.password_hash, u.timezone, u.failed_logins, u.locked_until, \
-         u.email_verified_at, u.created_at, \
+         u.email_verified_at, u.created_at, u.bio, u.locale, u.embed_origins, \
          EXISTS (SELECT 1 FROM zoom_connections z WHERE z.user_id = u.id) AS zoom_connected, \
          a.timezone AS availability_timezone, a.weekly AS availability_weekly, a.overrides AS availability_overrides \
          FROM users u LEFT JOIN availability a ON a.user_id = u.id "

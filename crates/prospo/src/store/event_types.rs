@@ -28,6 +28,8 @@ pub struct EventTypeRow {
     /// The booking questions (stored as JSON).
     #[sqlx(try_from = "String")]
     pub questions: Questions,
+    /// Left off the public profile; its link still books.
+    pub hidden: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -38,7 +40,7 @@ macro_rules! select_event_type {
             "SELECT id, user_id, slug, title, description, duration_minutes, location, location_detail, \
              slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
              booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-             zoom_auto_recording, reminder_minutes, questions, created_at, updated_at FROM event_types ",
+             zoom_auto_recording, reminder_minutes, questions, hidden, created_at, updated_at FROM event_types ",
             $clause
         )
     };
@@ -52,8 +54,8 @@ impl Db {
                 "INSERT INTO event_types (id, user_id, slug, title, description, duration_minutes, location, \
                  location_detail, slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  booking_window_days, max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, \
-                 zoom_auto_recording, reminder_minutes, created_at, updated_at, questions) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21) \
+                 zoom_auto_recording, reminder_minutes, created_at, updated_at, questions, hidden) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22) \
                  ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, title = excluded.title, \
                  description = excluded.description, duration_minutes = excluded.duration_minutes, \
                  location = excluded.location, location_detail = excluded.location_detail, \
@@ -62,7 +64,7 @@ impl Db {
                  booking_window_days = excluded.booking_window_days, max_per_day = excluded.max_per_day, \
                  zoom_waiting_room = excluded.zoom_waiting_room, zoom_join_before_host = excluded.zoom_join_before_host, \
                  zoom_mute_upon_entry = excluded.zoom_mute_upon_entry, zoom_auto_recording = excluded.zoom_auto_recording, \
-                 reminder_minutes = excluded.reminder_minutes, questions = excluded.questions, updated_at = excluded.updated_at",
+                 reminder_minutes = excluded.reminder_minutes, questions = excluded.questions, hidden = excluded.hidden, updated_at = excluded.updated_at",
             )
             .bind(&e.id)
             .bind(&e.user_id)
@@ -85,6 +87,7 @@ impl Db {
             .bind(&e.reminder_minutes)
             .bind(now)
             .bind(e.questions.to_json())
+            .bind(e.hidden)
             .execute(pool)
             .await
             .map(|_| ())

@@ -18,6 +18,7 @@ pub mod login_attempts;
 pub mod meetings;
 pub mod outbox;
 pub mod password_resets;
+pub mod profiles;
 pub mod reminders;
 pub mod sessions;
 pub mod tokens;

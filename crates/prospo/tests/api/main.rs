@@ -10,6 +10,7 @@ mod conventions;
 mod jobs;
 mod notifications;
 mod process;
+mod profile;
 mod questions;
 mod recordings;
 mod reminders_and_alerts;

@@ -23,7 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signup))
         .routes(routes!(login))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(me, patch_me))
         .routes(routes!(change_password))
 }
 
@@ -50,19 +50,43 @@ pub struct User {
     username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     timezone: Option<String>,
-    /// Whether the email was confirmed through the link Prospo mailed at sign-up.
+    /// Whether the email was confirmed through the link Prospo mailed (at sign-up, or after a change).
     email_verified: bool,
+    /// The public profile's short bio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bio: Option<String>,
+    /// The language invitees' pages and mails default to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<LocaleCode>)]
+    locale: Option<String>,
+    /// Sites allowed to embed the booking pages (CSP `frame-ancestors`), as exact origins.
+    embed_origins: Vec<String>,
+}
+
+/// A language of the public pages.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // documents the codes `domain::profile::Locale` parses
+enum LocaleCode {
+    En,
+    De,
+    Fr,
+    Es,
+    Pt,
 }
 
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
             email_verified: row.email_verified_at.is_some(),
+            embed_origins: crate::profile::embed_origins(&row),
             id: row.id,
             email: row.email,
             name: row.name,
             username: row.username,
             timezone: row.timezone,
+            bio: row.bio,
+            locale: row.locale,
         }
     }
 }
@@ -162,4 +186,62 @@ async fn change_password(
     responses((status = 200, body = User), (status = 401, body = crate::http::api::ErrorBody)))]
 async fn me(user: ApiUser) -> Json<User> {
     Json(user.user.into())
+}
+
+/// A profile change: only the fields sent change; `null` clears `timezone`, `bio` and `locale`.
+#[derive(Deserialize, ToSchema)]
+pub struct ProfilePatch {
+    /// 1 to 100 characters (trimmed).
+    name: Option<String>,
+    /// 3 to 32 lower-case letters, digits and hyphens, not a path the app uses. Booking links
+    /// change with it: the old ones stop working.
+    username: Option<String>,
+    /// A new email is unconfirmed until the link mailed to it is used (at most 3 account mails an
+    /// address an hour: past that, 429 `too_many_mails`).
+    #[schema(format = Email)]
+    email: Option<String>,
+    /// IANA zone (e.g. `Europe/Berlin`): the zone the host reads times in.
+    #[serde(default, deserialize_with = "nullable")]
+    timezone: Option<Option<String>>,
+    /// Shown on the public profile.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 500)]
+    bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<LocaleCode>)]
+    locale: Option<Option<String>>,
+    /// Exact origins `https://host[:port]` (no path, wildcard or `;`); `http://` only for hosts
+    /// the operator lists in `--allow-private-targets`.
+    #[schema(max_items = 20)]
+    embed_origins: Option<Vec<String>>,
+}
+
+/// A field that may be absent (keep), `null` (clear) or a value.
+fn nullable<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// Changes the signed-in user's profile: all the fields sent, or (when one is refused) none.
+#[utoipa::path(patch, path = "/me", request_body = ProfilePatch, tag = "accounts",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = User),
+              (status = 409, description = "email_taken or username_taken", body = crate::http::api::ErrorBody),
+              (status = 422, description = "invalid_name, invalid_username, invalid_email, unknown_time_zone, invalid_bio, invalid_locale, invalid_embed_origin, too_many_embed_origins (with `field`)", body = crate::http::api::ErrorBody),
+              (status = 429, description = "too_many_mails: the new address got its hour's share of account mails; with Retry-After", body = crate::http::api::ErrorBody)))]
+async fn patch_me(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<ProfilePatch>,
+) -> ApiResult<Json<User>> {
+    let change = crate::profile::ProfileChange {
+        name: body.name,
+        username: body.username,
+        email: body.email,
+        timezone: body.timezone,
+        bio: body.bio,
+        locale: body.locale,
+        embed_origins: body.embed_origins,
+    };
+    let updated = crate::profile::update(&state, &user.user, change).await?;
+    Ok(Json(updated.into()))
 }

@@ -45,6 +45,8 @@ pub struct EventTypeView {
     /// The booking page's questions, in the order it asks them.
     questions: Vec<Question>,
     zoom: ZoomOptionsView,
+    /// Left off the public profile; still bookable by its link.
+    hidden: bool,
     /// The public booking page.
     booking_url: String,
     created_at: String,
@@ -75,6 +77,7 @@ fn view(state: &AppState, username: &str, row: EventTypeRow) -> EventTypeView {
             mute_upon_entry: row.zoom_mute_upon_entry,
             auto_recording: row.zoom_auto_recording,
         },
+        hidden: row.hidden,
         id: row.id,
         title: row.title,
         slug: row.slug,

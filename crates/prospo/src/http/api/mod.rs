@@ -7,6 +7,7 @@ pub mod calendars;
 mod document;
 mod event_types;
 mod meetings;
+mod photos;
 mod recordings;
 mod tokens;
 pub mod zoom_integration;
@@ -62,6 +63,7 @@ pub struct ErrorDetail {
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(accounts::router())
+        .merge(photos::router())
         .merge(tokens::router())
         .merge(zoom_integration::router())
         .merge(event_types::router())

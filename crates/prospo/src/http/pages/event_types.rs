@@ -119,6 +119,8 @@ pub struct EventTypeForm {
     reminder_15: Option<String>,
     /// Reminders set through the API that the form has no box for, kept as they are.
     reminder_other: String,
+    /// Ticked: left off the public profile, bookable by link only.
+    hidden: Option<String>,
     /// The other fields: the booking questions' indexed rows (`q.{i}.label`, …; see `question_editor`).
     #[serde(flatten)]
     rest: std::collections::BTreeMap<String, String>,
@@ -185,6 +187,7 @@ impl EventTypeForm {
                 .collect::<Vec<_>>()
                 .join(","),
             rest: question_editor::fields_of(&row.questions),
+            hidden: on(row.hidden),
         }
     }
 
@@ -228,6 +231,7 @@ impl EventTypeForm {
             }),
             reminder_minutes: Some(self.reminders()),
             questions: Some(self.question_rows().iter().map(QuestionRow::to_input).collect()),
+            hidden: Some(self.hidden.is_some()),
         })
     }
 }

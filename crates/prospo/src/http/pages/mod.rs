@@ -9,6 +9,8 @@ mod flash;
 mod integrations;
 mod meetings;
 mod page_user;
+mod profile;
+mod profile_settings;
 mod question_editor;
 mod recordings;
 mod tokens;
@@ -39,7 +41,9 @@ pub fn router() -> Router<AppState> {
         .merge(availability::router())
         .merge(meetings::router())
         .merge(recordings::router())
-        // Last: `/{username}/{slug}` takes only what no static route above matches.
+        .merge(profile_settings::router())
+        // Last: `/{username}` and `/{username}/{slug}` take only what no static route above matches.
+        .merge(profile::router())
         .merge(booking::router())
 }
 
