@@ -690,6 +690,7 @@ async fn insert_meetings(
             zoom_join_before_host: false,
             zoom_mute_upon_entry: false,
             zoom_auto_recording: "none".into(),
+            answers: Default::default(),
             invitees: Vec::new(),
         };
         tx.insert_meeting(&meeting, now).await?;

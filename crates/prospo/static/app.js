@@ -167,7 +167,7 @@ function hasOption(select, value) {
 
 function intervalRow(day, start, end) {
   const key = day.dataset.day;
-  const name = day.querySelector(".day-name").textContent.trim();
+  const name = day.querySelector(".day-name > span").textContent.trim();
   const index = Number(day.dataset.nextIndex || 0);
   day.dataset.nextIndex = String(index + 1);
   const row = document.createElement("div");
@@ -179,8 +179,7 @@ function intervalRow(day, start, end) {
     const l = document.createElement("label");
     l.className = "visually-hidden"; l.htmlFor = id; l.textContent = `${name} ${label}${position > 1 ? `, interval ${position}` : ""}`;
     const i = document.createElement("input");
-    Object.assign(i, { id, name: `${key}.${index}.${part}`, type: "text", className: "time-input", placeholder, value, maxLength: 5, autocomplete: "off" });
-    i.inputMode = "numeric";
+    Object.assign(i, { id, name: `${key}.${index}.${part}`, type: "text", className: "time-input", placeholder, value, maxLength: 8, autocomplete: "off" });
     return [l, i];
   };
   const dash = document.createElement("span"); dash.textContent = "–"; dash.setAttribute("aria-hidden", "true");
@@ -193,9 +192,25 @@ function intervalRow(day, start, end) {
 }
 
 function refreshDay(day) {
+  const open = day.querySelectorAll(".interval").length > 0;
   const closed = day.querySelector(".day-closed");
-  if (closed) closed.hidden = day.querySelectorAll(".interval").length > 0;
+  if (closed) closed.hidden = open;
+  const toggle = day.querySelector("[data-day-open]");
+  if (toggle) toggle.checked = open;
 }
+
+// Each day's Open switch: off removes its hours (a closed day), on gives it 09:00–17:00.
+document.addEventListener("change", (event) => {
+  const toggle = event.target.closest("[data-day-open]");
+  if (!toggle) return;
+  const day = toggle.closest(".day");
+  if (toggle.checked) {
+    if (!day.querySelector(".interval")) intervalRow(day, "09:00", "17:00");
+  } else {
+    day.querySelectorAll(".interval").forEach((row) => row.remove());
+  }
+  refreshDay(day);
+});
 
 function isBlank(row) {
   return [...row.querySelectorAll("input")].every((i) => !i.value.trim());
@@ -517,7 +532,51 @@ function setupSlotPicker(picker) {
       }
     }
     calendar.append(head, grid);
+    rovingDays(grid);
     if (selectedDay && slots.has(selectedDay)) renderTimes(false);
+  }
+
+  // The days are one Tab stop (the ARIA date grid's roving tabindex): the chosen day, else the
+  // first free one; arrows move a day or a week, Home/End to the first and last free day,
+  // Page Up/Down to the months around.
+  function rovingDays(grid) {
+    const days = [...grid.querySelectorAll(".day-button")];
+    if (!days.length) return;
+    const current = days.find((b) => b.dataset.date === selectedDay) || days[0];
+    days.forEach((b) => { b.tabIndex = b === current ? 0 : -1; });
+    const move = (to) => {
+      if (!to) return;
+      days.forEach((b) => { b.tabIndex = b === to ? 0 : -1; });
+      to.focus();
+    };
+    // The free day `step` days away, else the nearest free one beyond it in that direction.
+    const by = (from, step) => {
+      const at = Date.parse(`${from.dataset.date}T00:00:00Z`);
+      const target = at + step * 86400000;
+      const later = step > 0;
+      const candidates = days.filter((b) => {
+        const t = Date.parse(`${b.dataset.date}T00:00:00Z`);
+        return later ? t >= target : t <= target;
+      });
+      return later ? candidates[0] : candidates[candidates.length - 1];
+    };
+    grid.addEventListener("keydown", (event) => {
+      const from = event.target.closest(".day-button");
+      if (!from) return;
+      const keys = {
+        ArrowRight: () => by(from, 1), ArrowLeft: () => by(from, -1),
+        ArrowDown: () => by(from, 7), ArrowUp: () => by(from, -7),
+        Home: () => days[0], End: () => days[days.length - 1],
+      };
+      if (keys[event.key]) {
+        event.preventDefault();
+        move(keys[event.key]());
+      } else if (event.key === "PageDown" || event.key === "PageUp") {
+        event.preventDefault();
+        const button = calendar.querySelector(`button[aria-label='${event.key === "PageDown" ? "Next month" : "Previous month"}']`);
+        if (button && !button.disabled) button.click();
+      }
+    });
   }
 
   function renderTimes(focus) {
@@ -538,7 +597,18 @@ function setupSlotPicker(picker) {
       b.addEventListener("click", () => pick(slot));
       list.append(b);
     }
-    timesBox.append(heading, list);
+    const more = document.createElement("p");
+    more.className = "more-times";
+    more.setAttribute("aria-hidden", "true");
+    more.textContent = "More times below ↓";
+    timesBox.append(heading, list, more);
+    const cue = () => {
+      const hidden = list.scrollHeight - list.clientHeight - list.scrollTop > 4;
+      list.classList.toggle("has-more", hidden);
+      more.hidden = !hidden;
+    };
+    list.addEventListener("scroll", cue, { passive: true });
+    cue();
     if (focus) list.querySelector("button")?.focus();
   }
 
@@ -659,4 +729,21 @@ document.querySelectorAll("select[data-preset-target]").forEach((select) => {
 document.querySelectorAll(".calendar-dot[data-color]").forEach((dot) => {
   const color = dot.dataset.color;
   if (/^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(color)) dot.style.setProperty("--dot", color.slice(0, 7));
+});
+
+// Phones: the main navigation behind a Menu button (Escape closes it and returns focus).
+document.querySelectorAll("[data-nav-toggle]").forEach((toggle) => {
+  const bar = toggle.closest(".sidebar");
+  const set = (open) => {
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Close" : "Menu";
+  };
+  toggle.addEventListener("click", () => set(!bar.classList.contains("nav-open")));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && bar.classList.contains("nav-open")) {
+      set(false);
+      toggle.focus();
+    }
+  });
 });

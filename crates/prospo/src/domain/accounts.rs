@@ -67,6 +67,7 @@ const RESERVED_USERNAMES: &[&str] = &[
     "readyz",
     "recordings",
     "settings",
+    "welcome",
     "signup",
     "static",
     "team",

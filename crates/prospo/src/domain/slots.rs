@@ -1295,3 +1295,68 @@ mod tests {
         }
     }
 }
+
+/// A wall-clock time as people type it, as `HH:MM`: `9`, `9am`, `9 AM`, `9:30pm`, `930`, `0930`,
+/// `21.15`, `12am` (midnight), `12pm` (noon); `None` when it is not one. `24:00` ends a day.
+pub fn normalize_clock(raw: &str) -> Option<String> {
+    let text = raw.trim().to_ascii_lowercase().replace(' ', "");
+    let (digits, meridiem) = if let Some(rest) = text.strip_suffix("am").or_else(|| text.strip_suffix('a')) {
+        (rest.to_owned(), Some(false))
+    } else if let Some(rest) = text.strip_suffix("pm").or_else(|| text.strip_suffix('p')) {
+        (rest.to_owned(), Some(true))
+    } else {
+        (text, None)
+    };
+    let (hours, minutes): (u32, u32) = match digits.split_once([':', '.', 'h']) {
+        Some((h, m)) if !h.is_empty() && h.len() <= 2 && (m.len() == 2 || m.is_empty()) => {
+            (h.parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? })
+        }
+        Some(_) => return None,
+        None if (1..=2).contains(&digits.len()) => (digits.parse().ok()?, 0),
+        None if (3..=4).contains(&digits.len()) => {
+            let (h, m) = digits.split_at(digits.len() - 2);
+            (h.parse().ok()?, m.parse().ok()?)
+        }
+        None => return None,
+    };
+    if !digits.chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'h')) || minutes > 59 {
+        return None;
+    }
+    let hours = match meridiem {
+        Some(pm) if (1..=12).contains(&hours) => hours % 12 + if pm { 12 } else { 0 },
+        Some(_) => return None,
+        None if hours <= 23 || (hours == 24 && minutes == 0) => hours,
+        None => return None,
+    };
+    Some(format!("{hours:02}:{minutes:02}"))
+}
+
+#[cfg(test)]
+mod clock_input_tests {
+    use super::normalize_clock;
+
+    #[test]
+    fn times_as_people_type_them() {
+        for (typed, clock) in [
+            ("9", "09:00"),
+            ("9am", "09:00"),
+            ("9 AM", "09:00"),
+            ("9:30pm", "21:30"),
+            ("930", "09:30"),
+            ("0930", "09:30"),
+            ("17:00", "17:00"),
+            ("21.15", "21:15"),
+            ("12am", "00:00"),
+            ("12pm", "12:00"),
+            ("12:30 a", "00:30"),
+            ("24:00", "24:00"),
+            ("23:59", "23:59"),
+            ("8h", "08:00"),
+        ] {
+            assert_eq!(normalize_clock(typed).as_deref(), Some(clock), "{typed}");
+        }
+        for bad in ["", "noon", "25:00", "13pm", "0am", "9:7", "9:75", "12345", "24:30", "-1", "9x"] {
+            assert_eq!(normalize_clock(bad), None, "{bad}");
+        }
+    }
+}

@@ -116,7 +116,11 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
     let https = state.public_url.scheme() == "https";
     let router = Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(
+            Router::new()
+                .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+                .layer(axum::middleware::from_fn(statics::api_docs_page)),
+        )
         .merge(pages::router())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::guard))
         .merge(ops::router(metrics_here))

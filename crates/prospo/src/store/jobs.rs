@@ -36,6 +36,9 @@ pub struct ClaimedJob {
     pub first_failure_at: Option<i64>,
     /// This claim's token: every write that ends the run names it.
     pub claim: String,
+    /// The due time it was claimed at: a different one at the end means the job was queued again
+    /// during the run ([`Tx::schedule_job`]), and that newer schedule is kept.
+    pub run_at: i64,
 }
 
 /// How a claimed run ends.
@@ -62,17 +65,23 @@ pub struct QueueDepth {
 const CLAIM_SQL: &str = "UPDATE jobs SET claim = $4, claimed_until = $2 WHERE queue = $5 AND subject IN \
      (SELECT subject FROM jobs WHERE queue = $5 AND failed_at IS NULL AND run_at <= $1 \
      AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY run_at LIMIT $3";
-const CLAIM_RETURNING: &str = ") RETURNING subject, attempts, first_failure_at";
+const CLAIM_RETURNING: &str = ") RETURNING subject, attempts, first_failure_at, run_at";
 
 /// Ends a run, under its claim; `$3` the claim, `$4` the time, `$5` the error (for Retry/Failed).
-const RUN_AT_SQL: &str =
-    "UPDATE jobs SET run_at = $4, claim = NULL, claimed_until = NULL WHERE queue = $1 AND subject = $2 AND claim = $3";
-const RETRY_SQL: &str = "UPDATE jobs SET run_at = $4, attempts = attempts + 1, \
-     first_failure_at = COALESCE(first_failure_at, $6), last_error = $5, claim = NULL, claimed_until = NULL \
-     WHERE queue = $1 AND subject = $2 AND claim = $3";
+/// A job queued again during the run (its `run_at` is no longer the one claimed) keeps the
+/// earlier of the two due times, so the new work is not pushed back.
+const RUN_AT_SQL: &str = "UPDATE jobs SET run_at = CASE WHEN run_at <> $5 AND run_at < $4 THEN run_at ELSE $4 END, \
+     claim = NULL, claimed_until = NULL WHERE queue = $1 AND subject = $2 AND claim = $3";
+const RETRY_SQL: &str = "UPDATE jobs SET run_at = CASE WHEN run_at <> $7 AND run_at < $4 THEN run_at ELSE $4 END, \
+     attempts = attempts + 1, first_failure_at = COALESCE(first_failure_at, $6), last_error = $5, claim = NULL, \
+     claimed_until = NULL WHERE queue = $1 AND subject = $2 AND claim = $3";
 const FAILED_SQL: &str = "UPDATE jobs SET failed_at = $4, last_error = $5, claim = NULL, claimed_until = NULL \
      WHERE queue = $1 AND subject = $2 AND claim = $3";
-const DONE_SQL: &str = "DELETE FROM jobs WHERE queue = $1 AND subject = $2 AND claim = $3";
+/// Done removes the job unless it was queued again during the run: then only the claim goes, and
+/// the new work runs.
+const DONE_SQL: &str = "DELETE FROM jobs WHERE queue = $1 AND subject = $2 AND claim = $3 AND run_at = $4";
+const RELEASE_SQL: &str =
+    "UPDATE jobs SET claim = NULL, claimed_until = NULL WHERE queue = $1 AND subject = $2 AND claim = $3";
 
 /// The statement that ends a claimed run as `$end` says, under its claim; expanded once per
 /// backend by `on_db!` / `on_tx!`.
@@ -80,15 +89,18 @@ macro_rules! end_job_query {
     ($job:expr, $end:expr, $now:expr) => {{
         let (job, now) = ($job, $now);
         match $end {
-            JobEnd::Done => sqlx::query(DONE_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim),
-            JobEnd::RunAt(at) => sqlx::query(RUN_AT_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim).bind(*at),
+            JobEnd::Done => sqlx::query(DONE_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim).bind(job.run_at),
+            JobEnd::RunAt(at) => {
+                sqlx::query(RUN_AT_SQL).bind(job.queue).bind(&job.subject).bind(&job.claim).bind(*at).bind(job.run_at)
+            }
             JobEnd::Retry { at, error } => sqlx::query(RETRY_SQL)
                 .bind(job.queue)
                 .bind(&job.subject)
                 .bind(&job.claim)
                 .bind(*at)
                 .bind(error.as_str())
-                .bind(now),
+                .bind(now)
+                .bind(job.run_at),
             JobEnd::Failed { error } => sqlx::query(FAILED_SQL)
                 .bind(job.queue)
                 .bind(&job.subject)
@@ -104,7 +116,7 @@ impl Db {
     /// the statement is atomic alone; PostgreSQL skips rows another instance is claiming.
     pub async fn claim_jobs(&self, queue: Queue, now: i64, limit: i64, lease_ms: i64) -> StoreResult<Vec<ClaimedJob>> {
         let claim = new_id();
-        let rows: Vec<(String, i64, Option<i64>)> = match self {
+        let rows: Vec<(String, i64, Option<i64>, i64)> = match self {
             Db::Sqlite(pool) => {
                 // In turn with the write transactions (see `SqliteTx`).
                 let _writer = self.sqlite_writer().await;
@@ -130,21 +142,22 @@ impl Db {
         };
         Ok(rows
             .into_iter()
-            .map(|(subject, attempts, first_failure_at)| ClaimedJob {
+            .map(|(subject, attempts, first_failure_at, run_at)| ClaimedJob {
                 queue,
                 subject,
                 attempts,
                 first_failure_at,
                 claim: claim.clone(),
+                run_at,
             })
             .collect())
     }
 
     /// Ends a claimed run on its own: one statement (see [`Tx::end_job`]).
     pub async fn end_job(&self, job: &ClaimedJob, end: &JobEnd, now: i64) -> StoreResult<()> {
-        let _writer = self.sqlite_writer().await;
-        on_db!(self, |pool| end_job_query!(job, end, now).execute(pool).await.map(|_| ()))?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.end_job(job, end, now).await?;
+        tx.commit().await
     }
 
     /// How much work waits per queue (for `/metrics`).
@@ -282,6 +295,19 @@ impl Tx {
     /// (the lease ran out) is left to that worker. Returns whether the claim still held.
     pub async fn end_job(&mut self, job: &ClaimedJob, end: &JobEnd, now: i64) -> StoreResult<bool> {
         let ended = on_tx!(self, |c| end_job_query!(job, end, now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if ended == 0 && *end == JobEnd::Done {
+            // Queued again during the run: keep it, without this claim.
+            let released = on_tx!(self, |c| {
+                sqlx::query(RELEASE_SQL)
+                    .bind(job.queue)
+                    .bind(&job.subject)
+                    .bind(&job.claim)
+                    .execute(&mut *c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+            return Ok(released == 1);
+        }
         Ok(ended == 1)
     }
 }

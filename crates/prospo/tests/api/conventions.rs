@@ -67,6 +67,11 @@ async fn openapi_document_describes_the_routes() {
     }
     let docs = app.client.get(app.at("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
+    let page = docs.text().await.unwrap();
+    assert!(page.contains("Back to Prospo") && page.contains("name=\"viewport\""), "a way back, phone-readable");
+    for asset in ["/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-initializer.js", "/static/api-docs.css"] {
+        assert_eq!(app.client.get(app.at(asset)).send().await.unwrap().status(), 200, "{asset}");
+    }
 }
 
 #[tokio::test]

@@ -137,3 +137,44 @@ async fn metrics_show_each_queue() {
         assert!(text.contains(&format!("prospo_jobs_failed_total{{queue=\"{queue}\"}}")), "failed_total for {queue}");
     }
 }
+
+on_both_backends! {
+    /// Work queued for a subject while its job runs is not lost when that run ends: Done keeps the
+    /// job (without the claim) and a periodic end keeps the earlier due time.
+    async fn work_queued_during_a_run_survives_its_end(backend: Backend) {
+        use prospo::jobs::JobEnd;
+        let dir = tempfile::tempdir().unwrap();
+        let db = prospo::store::Db::connect(&crate::support::fresh_database_url(backend, dir.path()).await).await.unwrap();
+        db.migrate().await.unwrap();
+        let now = 1_800_000_000_000;
+        let queue_at = |at: i64| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                tx.schedule_job(Queue::Calendar, "write:m1:h1", at, now).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        };
+        queue_at(now).await;
+        let claimed = db.claim_jobs(Queue::Calendar, now, 10, 60_000).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        // The meeting changes while its write runs: queued again.
+        queue_at(now + 5).await;
+        db.end_job(&claimed[0], &JobEnd::Done, now + 10).await.unwrap();
+        let (run_at, _, failed, _) = db.job(Queue::Calendar, "write:m1:h1").await.unwrap().expect("the new work is kept");
+        assert_eq!((run_at, failed), (now + 5, None));
+        let again = db.claim_jobs(Queue::Calendar, now + 10, 10, 60_000).await.unwrap();
+        assert_eq!(again.len(), 1, "and runs");
+        db.end_job(&again[0], &JobEnd::Done, now + 20).await.unwrap();
+        assert!(db.job(Queue::Calendar, "write:m1:h1").await.unwrap().is_none(), "a run nobody re-queued ends it");
+
+        // A periodic job queued for now during its run is not pushed back to its next period.
+        queue_at(now + 30).await;
+        let claimed = db.claim_jobs(Queue::Calendar, now + 30, 10, 60_000).await.unwrap();
+        queue_at(now + 40).await;
+        db.end_job(&claimed[0], &JobEnd::RunAt(now + 300_000), now + 50).await.unwrap();
+        let (run_at, ..) = db.job(Queue::Calendar, "write:m1:h1").await.unwrap().unwrap();
+        assert_eq!(run_at, now + 40);
+        db.close().await;
+    }
+}

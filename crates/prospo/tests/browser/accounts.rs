@@ -39,28 +39,42 @@ async fn sign_up_lands_signed_in_with_a_welcome() {
     browser.screenshots("signup").await;
 
     sign_up(&browser, &app, "Ada Lovelace", "ada@example.com", "ada", PASSWORD).await;
-    let flash = browser.wait_for_text(".flash[role=status]", "Welcome to Prospo").await;
-    assert!(flash.contains("Welcome to Prospo"), "{flash}");
-    assert_ne!(browser.path().await, "/signup");
+    // One welcome: the getting-started page (the email notice stands above it), no flash besides.
+    browser.wait_for_path("/welcome").await;
+    browser.wait_for_text("h1", "Welcome, Ada").await;
+    assert!(!browser.exists(".flash").await, "no second banner");
+    browser.wait_for_text(".verify-note", "ada@example.com").await;
     assert_signed_in(&browser, "Ada Lovelace").await;
     browser.screenshots("signed-in").await;
 
-    // On a phone the navigation is a compact top bar: the logo and Log out on one row, the
-    // entries on one row below.
+    // On a phone the navigation is a top bar with the logo and a Menu button; the menu opens as a
+    // list of every entry (Settings included, nothing off-screen) and Log out, and Escape closes it.
     browser.phone().await;
     let bar = browser.js("return document.querySelector('.sidebar').getBoundingClientRect().height;").await;
     let bar = bar.as_f64().unwrap_or(f64::MAX);
-    assert!(bar <= 120.0, "the phone top bar is {bar}px tall");
+    assert!(bar <= 72.0, "the closed phone top bar is {bar}px tall");
     let rows = browser
         .js("const top = e => Math.round(document.querySelector(e).getBoundingClientRect().top); \
-             return [top('.sidebar .brand'), top('.account'), top('.nav li:first-child'), top('.nav li:last-child')];")
+             return [top('.sidebar .brand'), top('[data-nav-toggle]')];")
         .await;
-    assert!(
-        (rows[0].as_i64().unwrap() - rows[1].as_i64().unwrap()).abs() <= 12,
-        "logo and Log out share a row: {rows}"
-    );
-    assert_eq!(rows[2], rows[3], "the navigation entries share one row: {rows}");
-    browser.assert_no_horizontal_overflow("signed in, phone").await;
+    assert!((rows[0].as_i64().unwrap() - rows[1].as_i64().unwrap()).abs() <= 12, "logo and Menu share a row: {rows}");
+    assert!(!browser.find(".nav").await.is_displayed().await.unwrap(), "the menu starts closed");
+    browser.screenshot("phone-menu-closed").await;
+    browser.click_button("Menu").await;
+    assert_eq!(browser.find("[data-nav-toggle]").await.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
+    for entry in NAVIGATION {
+        assert!(browser.link(entry).await.is_displayed().await.unwrap(), "{entry} shows in the open menu");
+    }
+    browser.button("Log out").await;
+    let settings_right = browser
+        .js("return document.querySelector('.nav li:last-child a').getBoundingClientRect().right <= window.innerWidth;")
+        .await;
+    assert_eq!(settings_right, serde_json::Value::Bool(true), "Settings is on screen");
+    browser.assert_no_horizontal_overflow("signed in, phone, menu open").await;
+    browser.screenshot("phone-menu-open").await;
+    browser.press(fantoccini::key::Key::Escape).await;
+    assert!(!browser.find(".nav").await.is_displayed().await.unwrap(), "Escape closes the menu");
+    assert_eq!(browser.focused().await, "button[Menu]", "focus returns to the Menu button");
     browser.desktop().await;
 
     // The flash shows once.
@@ -246,7 +260,9 @@ async fn sign_up_sends_the_browser_s_zone_for_the_first_hours() {
     browser.fill("Username", "ada").await;
     browser.fill("Password", PASSWORD).await;
     browser.click_button("Create account").await;
-    browser.wait_for_text(".flash[role=status]", "Welcome to Prospo").await;
+    browser.wait_for_path("/welcome").await;
+    let shown = browser.js("return document.querySelector('#welcome-timezone').value;").await;
+    assert_eq!(shown, serde_json::Value::from("America/New_York"), "the welcome page shows the zone");
     let (status, login) = app
         .post_json("/api/v1/login", &serde_json::json!({"email": "ada@example.com", "password": PASSWORD}), None)
         .await;

@@ -103,8 +103,9 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     host.click_link("Availability").await;
     host.wait_for_path("/availability").await;
     select(&host, "#timezone", "Europe/Berlin").await;
-    host.fill("Monday from", "09:00").await;
-    host.fill("Monday until", "17:00").await;
+    // Typed as people type them: "9am", "5pm".
+    host.fill("Monday from", "9am").await;
+    host.fill("Monday until", "5pm").await;
     host.click_button("Copy Monday to all days").await;
     host.screenshots("availability").await;
     host.click_button("Save availability").await;
@@ -177,8 +178,22 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     invitee.screenshots("booking-page").await;
 
     // Keyboard: Tab from the zone picker to the day, Enter; the first time gets focus, Enter.
+    // The days are one Tab stop; arrow keys move between them (the ARIA date-grid pattern).
     invitee.js("document.querySelector('#book-form-timezone').focus();").await;
-    tab_to(&invitee, &day_css, 60).await;
+    tab_to(&invitee, ".day-button[tabindex='0']", 60).await;
+    let stops = invitee.js("return document.querySelectorAll(\".day-button[tabindex='0']\").length;").await;
+    assert_eq!(stops, Value::from(1), "one Tab stop for the whole month");
+    let ring = invitee.js("return getComputedStyle(document.activeElement).outlineWidth;").await;
+    assert_eq!(ring, Value::from("3px"), "the focused day shows a strong ring");
+    for _ in 0..40 {
+        let date = invitee.js("return document.activeElement.dataset.date || '';").await;
+        if date.as_str() == Some(target.as_str()) {
+            break;
+        }
+        invitee.press(Key::Right).await;
+    }
+    let on = invitee.js("return document.activeElement.dataset.date || '';").await;
+    assert_eq!(on.as_str(), Some(target.as_str()), "ArrowRight reaches the day");
     invitee.press(Key::Enter).await;
     invitee.wait_for(".time-button").await;
     tab_to(&invitee, ".time-button", 5).await;
@@ -521,4 +536,26 @@ async fn booking_form_errors_show_together_beside_their_fields() {
     for message in ["Pick a day and a time first.", "Enter your name", "Enter an email address like"] {
         assert!(page.contains(message), "{message} missing");
     }
+}
+
+/// Each day's Open switch closes it (its hours go) or opens it with 09:00–17:00.
+#[tokio::test]
+async fn availability_days_switch_open_and_closed() {
+    let Some(host) = Browser::start("availability_day_switch").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = app.sign_up("ada").await;
+    log_in(&host, &app, "ada@example.com").await;
+    host.goto(&app.at("/availability")).await;
+    host.wait_for(".day[data-day=mon] [data-day-open]:checked").await;
+    assert!(!host.exists(".day[data-day=sat] [data-day-open]:checked").await, "Saturday starts closed");
+    host.click(&host.find(".day[data-day=mon] [data-day-open]").await, "Monday's switch").await;
+    assert!(!host.exists(".day[data-day=mon] .interval").await, "Monday's hours go");
+    host.click(&host.find(".day[data-day=sat] [data-day-open]").await, "Saturday's switch").await;
+    assert_eq!(host.value_of("Saturday from").await, "09:00");
+    host.click_button("Save availability").await;
+    host.wait_for_text(".flash", "availability is saved").await;
+    let (_, saved) = app.get_json("/api/v1/availability", Some(&token)).await;
+    assert!(saved["weekly"].get("mon").is_none(), "{saved}");
+    assert_eq!(saved["weekly"]["sat"], serde_json::json!([["09:00", "17:00"]]), "{saved}");
+    assert_eq!(saved["weekly"]["tue"], serde_json::json!([["09:00", "17:00"]]), "{saved}");
 }

@@ -169,6 +169,13 @@ async fn host_connects_caldav(kind: Kind) {
     let times = offered_times(&invitee).await;
     assert!(!times.contains(&at(10)) && !times.contains(&(at(10) + jiff::SignedDuration::from_mins(30))), "{times:?}");
     assert!(times.contains(&at(11)), "{times:?}");
+    if shoot {
+        // The desktop time column scrolls: a cue says more times are below, until the end.
+        assert!(invitee.exists(".time-list.has-more").await, "a long column shows that it scrolls");
+        assert!(invitee.find(".more-times").await.is_displayed().await.unwrap());
+        invitee.js("const l = document.querySelector('.time-list'); l.scrollTop = l.scrollHeight; l.dispatchEvent(new Event('scroll'));").await;
+        assert!(!invitee.exists(".time-list.has-more").await, "no cue at the end");
+    }
     let eleven = invitee.find(&format!(".time-button[data-start^='{}T11:00']", tomorrow())).await;
     invitee.click(&eleven, "11:00").await;
     invitee.fill("Your name", "Sam Okafor").await;

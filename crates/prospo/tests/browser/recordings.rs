@@ -53,6 +53,14 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     let html = browser.js("return document.documentElement.outerHTML").await;
     assert!(!html.to_string().contains("/rec/download/"), "Zoom's download link is never on the page");
     browser.screenshots("recordings-list").await;
+    // At 1280 px nothing in the table breaks inside a word: badges, sizes and buttons on one line.
+    let wrapped = browser
+        .js("return [...document.querySelectorAll('.table .badge, .table td.nowrap, .table .actions .actions-row > .button, .table .actions summary')]\
+             .filter(e => { const r = document.createRange(); r.selectNodeContents(e); \
+                 const lines = new Set([...r.getClientRects()].map(c => Math.round(c.top))); return lines.size > 1; })\
+             .map(e => e.textContent.trim());")
+        .await;
+    assert_eq!(wrapped, serde_json::json!([]), "these wrap inside the table");
 
     // The meeting's details page lists the same files.
     browser.click(&browser.find("a[href^='/meetings/']").await, "the meeting link").await;

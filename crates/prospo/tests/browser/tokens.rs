@@ -84,3 +84,20 @@ async fn create_and_revoke_an_api_token() {
     let (status, body) = app.get_json("/api/v1/me", Some(&value)).await;
     assert_eq!(status, 401, "a revoked token must fail: {body}");
 }
+
+/// The API page renders Swagger UI under Prospo's own bar, which leads back to the app, and fits a
+/// phone.
+#[tokio::test]
+async fn the_api_page_has_a_way_back_and_fits_a_phone() {
+    let Some(browser) = Browser::start("api_docs").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    browser.goto(&app.at("/api/docs/")).await;
+    browser.wait_for(".swagger-ui .info").await;
+    browser.wait_for_text(".docs-bar", "Back to Prospo").await;
+    browser.screenshots("api-docs").await;
+    browser.phone().await;
+    browser.assert_no_horizontal_overflow("the API page on a phone").await;
+    browser.desktop().await;
+    browser.click_link("← Back to Prospo").await;
+    browser.wait_for_path("/login").await;
+}

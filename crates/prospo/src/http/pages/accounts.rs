@@ -85,10 +85,9 @@ async fn signup_submit(
     };
     let error = match accounts::sign_up(&state, input).await {
         Ok(user) => {
+            // The welcome page takes it from here (the email notice stands on every page).
             let session = accounts::start_session(&state, &user.id).await?;
-            let welcome = "Welcome to Prospo. Your account is ready: confirm your email with the link we just sent.";
-            let jar = flash::set(state.session_cookie(jar, session), "success", welcome);
-            return Ok((jar, Redirect::to("/")).into_response());
+            return Ok((state.session_cookie(jar, session), Redirect::to("/welcome")).into_response());
         }
         Err(AccountError::Invalid(invalid)) => FieldError { field: invalid.field, message: invalid.message },
         Err(e @ AccountError::EmailTaken) => FieldError { field: "email", message: e.to_string() },

@@ -246,7 +246,12 @@ fn parse_form(body: &[u8]) -> AvailabilityInput {
     let mut overrides: Vec<OverrideInput> = Vec::new();
     for ((group, _), fields) in rows {
         let get = |f: &str| fields.get(f).cloned().unwrap_or_default();
-        let (start, end) = (get("start"), get("end"));
+        // "9am", "5:30pm", "930": kept as typed when it is no time, so it is refused and shown.
+        let clock = |f: &str| {
+            let typed = get(f);
+            crate::domain::slots::normalize_clock(&typed).unwrap_or(typed)
+        };
+        let (start, end) = (clock("start"), clock("end"));
         if group == "ov" {
             let date = get("date");
             let closed = get("kind") != "hours";

@@ -56,6 +56,8 @@ struct IntegrationsPage {
     last_checked_at: Option<Moment>,
     required_scopes: Vec<&'static str>,
     recommended_scopes: Vec<&'static str>,
+    /// Came from the welcome page: Save & Connect goes back there.
+    from_welcome: bool,
 }
 
 impl IntegrationsPage {
@@ -84,6 +86,8 @@ impl IntegrationsPage {
 #[derive(Deserialize)]
 pub struct PageQuery {
     setup: Option<String>,
+    /// `welcome`: Save & Connect returns to the welcome page (the only place it returns to).
+    next: Option<String>,
 }
 
 async fn page(
@@ -119,6 +123,7 @@ async fn page(
         last_checked_at,
         required_scopes: RequiredScope::REQUIRED.iter().map(|s| s.name()).collect(),
         recommended_scopes: RequiredScope::RECOMMENDED.iter().map(|s| s.name()).collect(),
+        from_welcome: false,
     })
 }
 
@@ -131,7 +136,9 @@ async fn integrations_page(
     let (jar, flash) = flash::take(jar);
     let frame = Frame::for_user("Integrations", "settings", &user, flash);
     let show_form = query.setup.as_deref() == Some("zoom");
-    Ok((jar, page(&state, &user, frame, show_form, None).await?).into_response())
+    let mut page = page(&state, &user, frame, show_form, None).await?;
+    page.from_welcome = query.next.as_deref() == Some("welcome");
+    Ok((jar, page).into_response())
 }
 
 #[derive(Deserialize)]
@@ -144,6 +151,8 @@ pub struct ConnectForm {
     client_secret: String,
     #[serde(default)]
     zoom_user: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn connect(
@@ -161,7 +170,8 @@ async fn connect(
     let (status, failed) = match integration::connect(&state, &user.id, input).await {
         Ok(row) => {
             let jar = flash::set(jar, "success", &format!("Zoom is connected as {}.", row.zoom_email));
-            return Ok((jar, Redirect::to("/settings/integrations")).into_response());
+            let to = if form.next == "welcome" { "/welcome#step-event" } else { "/settings/integrations" };
+            return Ok((jar, Redirect::to(to)).into_response());
         }
         Err(ConnectError::Problem(problem)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, FormState { problem: Some(problem), ..FormState::default() })
@@ -172,10 +182,13 @@ async fn connect(
         Err(ConnectError::Internal(e)) => return Err(e.into()),
     };
     // Keep what was typed, except the secret.
+    let from_welcome = form.next == "welcome";
     let form =
         FormState { account_id: form.account_id, client_id: form.client_id, zoom_user: form.zoom_user, ..failed };
     let frame = Frame::for_user("Integrations", "settings", &user, None);
-    Ok((status, page(&state, &user, frame, true, Some(form)).await?).into_response())
+    let mut page = page(&state, &user, frame, true, Some(form)).await?;
+    page.from_welcome = from_welcome;
+    Ok((status, page).into_response())
 }
 
 async fn check_now(State(state): State<AppState>, PageUser(user): PageUser, jar: CookieJar) -> PageResult<Response> {

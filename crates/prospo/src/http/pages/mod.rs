@@ -15,6 +15,7 @@ mod question_editor;
 mod recordings;
 mod tokens;
 mod view;
+mod welcome;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(integrations::router())
         .merge(calendars::router())
+        .merge(welcome::router())
         .merge(event_types::router())
         .merge(availability::router())
         .merge(meetings::router())
