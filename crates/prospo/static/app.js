@@ -394,6 +394,15 @@ function todayIn(zone) {
   return { y: get("year"), m: get("month") - 1, d: get("day") };
 }
 
+/** `slot` (RFC 3339) as the viewer's locale writes a time of day in `zone`. */
+function clockTime(slot, zone) {
+  try {
+    return new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone: zone }).format(new Date(slot));
+  } catch {
+    return slot.slice(11, 16);
+  }
+}
+
 function setupSlotPicker(picker) {
   const form = document.getElementById(picker.dataset.form);
   if (!form) return;
@@ -437,7 +446,7 @@ function setupSlotPicker(picker) {
 
   function label(slot) {
     const [y, m, d] = slot.slice(0, 10).split("-").map(Number);
-    return `${dayName(y, m - 1, d, "long")}, ${slot.slice(11, 16)} (${zone})`;
+    return `${dayName(y, m - 1, d, "long")}, ${clockTime(slot, zone)} (${zone})`;
   }
 
   async function load() {
@@ -591,7 +600,8 @@ function setupSlotPicker(picker) {
     list.setAttribute("aria-label", `Free times on ${heading.textContent}, ${zone}`);
     for (const slot of times) {
       const b = document.createElement("button");
-      Object.assign(b, { type: "button", className: "time-button", textContent: slot.slice(11, 16) });
+      // In the viewer's own clock: 12-hour where their locale uses it ("9:30 AM"), else 24-hour.
+      Object.assign(b, { type: "button", className: "time-button", textContent: clockTime(slot, zone) });
       b.dataset.start = slot;
       b.setAttribute("aria-pressed", String(slot === start.value));
       b.addEventListener("click", () => pick(slot));
@@ -633,9 +643,13 @@ function setupSlotPicker(picker) {
     if (zoneInput) zoneInput.value = zone;
     today = todayIn(zone);
     start.value = "";
-    selectedDay = null;
+    // The picked day stays picked: its times are shown again in the new zone.
     showForm(false);
     timesBox.replaceChildren();
+    if (selectedDay) {
+      const [y, m] = selectedDay.split("-").map(Number);
+      month = { y, m: m - 1 };
+    }
     load();
   });
   if (zoneInput) zoneInput.value = zone;
@@ -745,5 +759,62 @@ document.querySelectorAll("[data-nav-toggle]").forEach((toggle) => {
       set(false);
       toggle.focus();
     }
+  });
+});
+
+// Time zone pickers: each zone named as people know it, with its offset and the time there now
+// ("Eastern Time – New York · UTC−5 · 9:41 AM", from the browser's own CLDR data), and a search
+// box that narrows the list. The values stay IANA names, so forms post what they always did.
+function zoneLabel(zone, now) {
+  const part = (options) => {
+    try {
+      return new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options }).formatToParts(now)
+        .find((p) => p.type === "timeZoneName")?.value || "";
+    } catch { return ""; }
+  };
+  // "GMT-05:00" → "UTC−5", "GMT+05:30" → "UTC+5:30", "GMT" → "UTC".
+  const offset = part({ timeZoneName: "longOffset" }).replace(/^GMT/, "UTC").replace(/:00$/, "")
+    .replace(/([+-])0(\d)/, "$1$2").replace("-", "−") || "UTC";
+  let generic = part({ timeZoneName: "longGeneric" });
+  if (/^GMT|^UTC/.test(generic)) generic = "";
+  const city = zone.split("/").pop().replaceAll("_", " ");
+  let time = "";
+  try { time = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(now); } catch { /* unknown here */ }
+  const name = generic && generic !== city ? `${generic} – ${city}` : city;
+  return [name, offset, time].filter(Boolean).join(" · ");
+}
+
+document.querySelectorAll("select[data-zone-select], select#timezone, select#welcome-timezone").forEach((select) => {
+  const now = new Date();
+  for (const option of select.options) {
+    option.textContent = zoneLabel(option.value, now);
+    option.title = option.value;
+  }
+  const search = document.createElement("input");
+  Object.assign(search, { type: "search", className: "zone-search", placeholder: "Search: city, zone or offset", autocomplete: "off" });
+  search.setAttribute("aria-label", "Search time zones");
+  search.setAttribute("aria-controls", select.id);
+  select.before(search);
+  const filter = () => {
+    const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let first = null;
+    for (const option of select.options) {
+      const text = `${option.textContent} ${option.value}`.toLowerCase().replaceAll("_", " ");
+      const match = words.every((w) => text.includes(w));
+      option.hidden = !match && !option.selected;
+      if (match && !first) first = option;
+    }
+    return first;
+  };
+  search.addEventListener("input", filter);
+  search.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const first = filter();
+    if (first && first.value !== select.value) {
+      select.value = first.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    select.focus();
   });
 });

@@ -559,3 +559,51 @@ async fn availability_days_switch_open_and_closed() {
     assert_eq!(saved["weekly"]["sat"], serde_json::json!([["09:00", "17:00"]]), "{saved}");
     assert_eq!(saved["weekly"]["tue"], serde_json::json!([["09:00", "17:00"]]), "{saved}");
 }
+
+/// The zone picker names zones as people know them, with offset and local time; a search narrows
+/// it; changing the zone keeps the picked day; times read in the viewer's clock (12-hour in en-US).
+#[tokio::test]
+async fn the_zone_picker_is_searchable_and_keeps_the_picked_day() {
+    let Some(invitee) = Browser::start("zone_picker").await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.bookable_host("ada", "Intro call", "intro").await;
+    invitee.goto(&app.at("/ada/intro")).await;
+    invitee.wait_for_text("#event-title", "Intro call").await;
+    select(&invitee, "#book-form-timezone", INVITEE_ZONE).await;
+    let label = invitee
+        .js("return document.querySelector(\"#book-form-timezone option[value='America/New_York']\").textContent;")
+        .await;
+    let label = label.as_str().unwrap_or_default().to_owned();
+    assert!(
+        label.starts_with("Eastern Time – New York · UTC−5 · ")
+            || label.starts_with("Eastern Time – New York · UTC−4 · "),
+        "{label}"
+    );
+    assert!(label.ends_with("AM") || label.ends_with("PM"), "the time there now, in the viewer's clock: {label}");
+    let target = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get(INVITEE_ZONE).unwrap())
+        .date()
+        .checked_add(jiff::Span::new().days(7))
+        .unwrap()
+        .to_string();
+    let day_css = format!(".day-button[data-date='{target}']");
+    show_day(&invitee, &day_css).await;
+    invitee.click(&invitee.find(&day_css).await, "the day").await;
+    let first = invitee.wait_for(".time-button").await.text().await.unwrap();
+    assert!(first.ends_with(" AM") || first.ends_with(" PM"), "12-hour times for en-US: {first}");
+    invitee.screenshots("zone-picker").await;
+
+    invitee.click(&invitee.find("input.zone-search").await, "the zone search").await;
+    invitee.type_text("tokyo").await;
+    let visible = invitee
+        .js("return [...document.querySelectorAll('#book-form-timezone option')].filter(o => !o.hidden).length;")
+        .await;
+    assert!(visible.as_i64().is_some_and(|n| (1..=3).contains(&n)), "the search narrows the list: {visible}");
+    invitee.press(Key::Enter).await;
+    let zone = invitee.js("return document.querySelector('#book-form-timezone').value;").await;
+    assert_eq!(zone, Value::from("Asia/Tokyo"));
+    show_day(&invitee, &day_css).await;
+    let pressed = invitee.wait_for(".day-button[aria-pressed='true']").await.attr("data-date").await.unwrap();
+    assert_eq!(pressed.as_deref(), Some(target.as_str()), "the picked day stays picked");
+    invitee.wait_for(".time-button").await;
+}
