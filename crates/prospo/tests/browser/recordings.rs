@@ -78,6 +78,13 @@ async fn the_recordings_page_lists_confirms_and_deletes_a_file() {
     browser.click(&browser.find("details.confirm > summary").await, "Delete").await;
     browser.wait_for("details.confirm[open] input[value='trash']:checked").await;
     browser.screenshots_at("recordings-delete-confirm", "details.confirm[open]").await;
+    // The dialog reads as a panel: wide enough for its choices, left-aligned, not squeezed.
+    let panel = browser
+        .js("const p = document.querySelector('details.confirm[open] .confirm-panel'); \
+             return [p.getBoundingClientRect().width, getComputedStyle(p).textAlign];")
+        .await;
+    assert!(panel[0].as_f64().is_some_and(|w| w >= 300.0), "the delete dialog is squeezed: {panel}");
+    assert_eq!(panel[1], serde_json::Value::from("left"), "{panel}");
     browser.click(&browser.find("details.confirm[open] button[type='submit']").await, "the confirmed delete").await;
     browser.wait_for_text(".flash", "moved to Zoom's trash").await;
     let stats: Value = app.zoom_stats(zoom["client_id"].as_str().unwrap()).await;
