@@ -552,6 +552,16 @@ async fn availability_days_switch_open_and_closed() {
     assert!(!host.exists(".day[data-day=mon] .interval").await, "Monday's hours go");
     host.click(&host.find(".day[data-day=sat] [data-day-open]").await, "Saturday's switch").await;
     assert_eq!(host.value_of("Saturday from").await, "09:00");
+    // Two mistakes at once: both are marked, beside their days.
+    host.fill("Tuesday from", "18:00").await;
+    host.fill("Wednesday from", "25:00").await;
+    host.click_button("Save availability").await;
+    host.wait_for_text("#availability-error", "2 problems").await;
+    assert!(host.exists(".day[data-day=tue].has-error .error-text").await, "Tuesday is marked");
+    assert!(host.exists(".day[data-day=wed].has-error .error-text").await, "Wednesday is marked");
+    assert_eq!(host.value_of("Wednesday from").await, "25:00", "typed values stay");
+    host.fill("Tuesday from", "9am").await;
+    host.fill("Wednesday from", "9am").await;
     host.click_button("Save availability").await;
     host.wait_for_text(".flash", "availability is saved").await;
     let (_, saved) = app.get_json("/api/v1/availability", Some(&token)).await;

@@ -57,8 +57,8 @@ struct AvailabilityPage {
     /// A problem with what was sent, shown above the form.
     error: Option<String>,
     timezone_error: bool,
-    /// The override date the error is about, if any.
-    override_error_date: String,
+    /// The override dates errors are about.
+    override_error_dates: Vec<String>,
     zones: &'static [String],
     /// "Why is this time not free?" for the date asked for, if any.
     busy: Option<BusyPanel>,
@@ -92,31 +92,33 @@ impl AvailabilityPage {
         self.zones.contains(&self.timezone)
     }
 
-    fn new(
-        frame: Frame,
-        input: &AvailabilityInput,
-        suggest_browser_zone: bool,
-        error: Option<AvailabilityError>,
-    ) -> Self {
-        // Which day (or override date) the error is about, so the mark sits beside it.
-        let error_day = match &error {
-            Some(
-                AvailabilityError::InvalidTime { day, .. }
-                | AvailabilityError::ReversedInterval { day, .. }
-                | AvailabilityError::EmptyInterval { day, .. }
-                | AvailabilityError::OverlappingIntervals { day, .. },
-            ) => day.clone(),
-            Some(AvailabilityError::DuplicateOverride(date)) => date.to_string(),
+    fn new(frame: Frame, input: &AvailabilityInput, suggest_browser_zone: bool, errors: &[AvailabilityError]) -> Self {
+        // Which day (or override date) each error is about, so its mark sits beside it.
+        let about = |e: &AvailabilityError| match e {
+            AvailabilityError::InvalidTime { day, .. }
+            | AvailabilityError::ReversedInterval { day, .. }
+            | AvailabilityError::EmptyInterval { day, .. }
+            | AvailabilityError::OverlappingIntervals { day, .. } => day.clone(),
+            AvailabilityError::DuplicateOverride(date) => date.to_string(),
             _ => String::new(),
         };
-        let message = error.as_ref().map(ToString::to_string);
+        let message = match errors {
+            [] => None,
+            [one] => Some(one.to_string()),
+            many => Some(format!(
+                "{} problems: {}",
+                many.len(),
+                many.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )),
+        };
         let days = WEEKDAY_KEYS
             .iter()
             .zip(WEEKDAY_NAMES)
             .map(|(key, name)| {
                 let mut intervals = input.weekly.get(*key).cloned().unwrap_or_default();
                 intervals.push(blank());
-                DayRow { key, name, intervals, error: (error_day == name).then(|| message.clone()).flatten() }
+                let error = errors.iter().find(|e| about(e) == name).map(ToString::to_string);
+                DayRow { key, name, intervals, error }
             })
             .collect();
         let mut overrides: Vec<OverrideRow> = input
@@ -139,15 +141,16 @@ impl AvailabilityPage {
             })
             .collect();
         overrides.push(OverrideRow { date: String::new(), closed: true, start: String::new(), end: String::new() });
-        let weekday_error = WEEKDAY_NAMES.contains(&error_day.as_str());
+        let override_error_dates =
+            errors.iter().map(about).filter(|d| !d.is_empty() && !WEEKDAY_NAMES.contains(&d.as_str())).collect();
         AvailabilityPage {
             frame,
             timezone: input.timezone.clone(),
             suggest_browser_zone,
             days,
             overrides,
-            timezone_error: matches!(error, Some(AvailabilityError::UnknownTimeZone(_))),
-            override_error_date: if weekday_error { String::new() } else { error_day },
+            timezone_error: errors.iter().any(|e| matches!(e, AvailabilityError::UnknownTimeZone(_))),
+            override_error_dates,
             error: message,
             zones: time_zones(),
             busy: None,
@@ -173,7 +176,7 @@ async fn availability_page(
     let (jar, flash) = flash::take(jar);
     let never_saved = state.db.availability_of(&user.id).await?.is_none();
     let input = availability::load_input(&state.db, &user.id).await?;
-    let mut page = AvailabilityPage::new(frame(&user, flash), &input, never_saved, None);
+    let mut page = AvailabilityPage::new(frame(&user, flash), &input, never_saved, &[]);
     if let Some(raw) = query.busy_date.filter(|d| !d.trim().is_empty()) {
         page.busy = Some(busy_panel(&state, &user, raw.trim()).await?);
     }
@@ -289,12 +292,39 @@ async fn save(
             let jar = flash::set(jar, "success", "Your availability is saved. Booking pages show the new times now.");
             Ok((jar, Redirect::to("/availability")).into_response())
         }
-        Err(AvailabilityProblem::Invalid(error)) => {
-            let page = AvailabilityPage::new(frame(&user, None), &input, false, Some(error));
+        Err(AvailabilityProblem::Invalid(first)) => {
+            let errors = every_problem(&input, first);
+            let page = AvailabilityPage::new(frame(&user, None), &input, false, &errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(AvailabilityProblem::Store(e)) => Err(e.into()),
     }
+}
+
+/// Every problem of a refused availability, not just the first: each day and each override date
+/// is checked alone (in UTC: the hours do not depend on the zone), so the page marks them all.
+fn every_problem(input: &AvailabilityInput, first: AvailabilityError) -> Vec<AvailabilityError> {
+    use crate::domain::slots::Availability;
+    let alone = |weekly: BTreeMap<String, Vec<[String; 2]>>, overrides: Vec<OverrideInput>| {
+        Availability::parse(&AvailabilityInput { timezone: "UTC".into(), weekly, overrides }).err()
+    };
+    let mut errors: Vec<AvailabilityError> = Vec::new();
+    if matches!(first, AvailabilityError::UnknownTimeZone(_)) {
+        errors.push(first.clone());
+    }
+    for day in WEEKDAY_KEYS {
+        if let Some(intervals) = input.weekly.get(day) {
+            errors.extend(alone(BTreeMap::from([(day.to_owned(), intervals.clone())]), Vec::new()));
+        }
+    }
+    for o in &input.overrides {
+        errors.extend(alone(BTreeMap::new(), vec![o.clone()]));
+    }
+    // What shows only across rows (the same date twice) is the first error itself.
+    if !errors.contains(&first) {
+        errors.push(first);
+    }
+    errors
 }
 
 #[cfg(test)]
