@@ -68,16 +68,20 @@ pub fn zoom_badge(meeting: &MeetingView) -> Option<Badge> {
     }
 }
 
-/// Every IANA time zone name jiff knows, sorted, for the zone pickers.
+/// Every current IANA time zone jiff knows, sorted, for the zone pickers: the Area/Location names
+/// people pick from, plus UTC. Deprecated aliases (`Africa/Asmera`, `Asia/Calcutta`) are left out:
+/// ICU4X's CLDR data names each zone's canonical id, and only names that are their own canonical
+/// id stay. (Stored zones that are aliases still work everywhere; pickers list them when chosen.)
 pub fn time_zones() -> &'static [String] {
     static ZONES: OnceLock<Vec<String>> = OnceLock::new();
     ZONES.get_or_init(|| {
+        let canonical = icu_time::zone::iana::IanaParserExtended::new();
         let mut zones: Vec<String> = jiff::tz::db()
             .available()
             .map(|name| name.as_str().to_owned())
-            // Keep the Area/Location names people pick from, plus UTC; skip legacy aliases.
             .filter(|name| name == "UTC" || (name.contains('/') && !name.starts_with("Etc/")))
             .filter(|name| name.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+            .filter(|name| name == "UTC" || canonical.parse(name).canonical == name)
             .collect();
         zones.sort();
         zones.dedup();
@@ -180,5 +184,19 @@ mod tests {
         assert!(zones.iter().any(|z| z == "Europe/Berlin"));
         assert!(zones.iter().any(|z| z == "America/New_York"));
         assert!(zones.windows(2).all(|w| w[0] < w[1]));
+        for alias in ["Africa/Asmera", "Asia/Calcutta", "Europe/Kiev", "Asia/Saigon", "US/Eastern"] {
+            assert!(!zones.iter().any(|z| z == alias), "{alias} is a deprecated alias");
+        }
+        for current in [
+            "Africa/Asmara",
+            "Asia/Kolkata",
+            "Europe/Kyiv",
+            "Asia/Ho_Chi_Minh",
+            "America/Argentina/Buenos_Aires",
+            "UTC",
+        ] {
+            assert!(zones.iter().any(|z| z == current), "{current} is listed");
+        }
+        assert!(zones.len() > 300, "{} zones", zones.len());
     }
 }
