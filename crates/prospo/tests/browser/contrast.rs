@@ -30,6 +30,8 @@ async fn every_main_page_meets_aa_contrast_in_both_themes() {
         ("password-forgot", "/password/forgot".to_owned()),
         ("booking-page", "/ada/intro".to_owned()),
         ("booking-confirmed", format!("/booking/{manage}?booked=1")),
+        ("booking-manage", format!("/booking/{manage}")),
+        ("profile-public", "/ada".to_owned()),
     ];
     let signed_in = [
         ("meetings", "/meetings".to_owned()),
@@ -43,6 +45,10 @@ async fn every_main_page_meets_aa_contrast_in_both_themes() {
         ("integrations", "/settings/integrations".to_owned()),
         ("recordings", "/recordings".to_owned()),
         ("tokens", "/settings/tokens".to_owned()),
+        ("calendars", "/settings/calendars".to_owned()),
+        ("profile", "/settings/profile".to_owned()),
+        ("welcome", "/welcome".to_owned()),
+        ("availability-busy-day", format!("/availability?busy_date={date}#busy-day")),
     ];
     let mut failures = Vec::new();
     for dark in [false, true] {
