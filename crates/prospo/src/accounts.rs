@@ -26,7 +26,7 @@ pub enum AccountError {
     Invalid(Invalid),
     #[error("An account with this email already exists.")]
     EmailTaken,
-    #[error("This username is taken.")]
+    #[error("This username is taken or reserved. Choose another.")]
     UsernameTaken,
     #[error("The email or password is not right.")]
     InvalidLogin,

@@ -542,6 +542,12 @@ function setupSlotPicker(picker) {
     }
     calendar.append(head, grid);
     rovingDays(grid);
+    if (!selectedDay && !timesBox.hasChildNodes()) {
+      const hint = document.createElement("p");
+      hint.className = "times-hint muted";
+      hint.textContent = "Pick a day to see its times.";
+      timesBox.append(hint);
+    }
     if (selectedDay && slots.has(selectedDay)) renderTimes(false);
   }
 
@@ -784,7 +790,7 @@ function zoneLabel(zone, now) {
   return [name, offset, time].filter(Boolean).join(" · ");
 }
 
-document.querySelectorAll("select[data-zone-select], select#timezone, select#welcome-timezone").forEach((select) => {
+document.querySelectorAll("select[name=timezone]").forEach((select) => {
   const now = new Date();
   for (const option of select.options) {
     option.textContent = zoneLabel(option.value, now);

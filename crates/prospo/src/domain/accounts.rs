@@ -90,7 +90,11 @@ impl Username {
             ));
         }
         if RESERVED_USERNAMES.contains(&name.as_str()) {
-            return Err(Invalid::new("username", "username_taken", "This username is taken."));
+            return Err(Invalid::new(
+                "username",
+                "username_taken",
+                "This username is taken or reserved. Choose another.",
+            ));
         }
         Ok(Username(name))
     }

@@ -368,7 +368,7 @@ on_both_backends! {
         let refused = app.client.post(app.at("/settings/profile")).form(&form("grace", "Typed bio")).send().await.unwrap();
         assert_eq!(refused.status(), 422);
         let html = refused.text().await.unwrap();
-        assert!(html.contains("id=\"username-error\"") && html.contains("This username is taken."), "error beside its field");
+        assert!(html.contains("id=\"username-error\"") && html.contains("This username is taken or reserved. Choose another."), "error beside its field");
         assert!(html.contains("value=\"grace\"") && html.contains(">Typed bio</textarea>") && html.contains("value=\"Ada L\""), "typed values kept");
         assert_eq!(me(&app, &token).await["name"], "ada", "nothing saved");
 

@@ -39,7 +39,7 @@ async fn profile_edit_then_open_the_public_profile() {
     browser.fill("Username", "settings").await;
     browser.find("#bio").await.send_keys("Typed, not lost").await.unwrap();
     browser.click_button("Save profile").await;
-    browser.wait_for_text("#username-error", "This username is taken.").await;
+    browser.wait_for_text("#username-error", "taken or reserved").await;
     assert_eq!(browser.value_of("Username").await, "settings");
     assert_eq!(browser.find("#bio").await.prop("value").await.unwrap().unwrap_or_default(), "Typed, not lost");
     assert_eq!(browser.focused().await, "input#username", "focus moves to the refused field");
