@@ -67,6 +67,8 @@ struct AvailabilityPage {
 /// One day's hours and busy intervals with their sources, in the host's zone.
 struct BusyPanel {
     date: String,
+    /// The date as people read it: "Fri 4 Dec 2026".
+    label: String,
     /// "09:00–17:00", or "Closed".
     hours: String,
     timezone: String,
@@ -189,6 +191,7 @@ async fn busy_panel(state: &AppState, user: &UserRow, raw: &str) -> PageResult<B
         let timezone = String::new();
         return Ok(BusyPanel {
             date: raw.to_owned(),
+            label: raw.to_owned(),
             hours: String::new(),
             timezone,
             lines: Vec::new(),
@@ -225,7 +228,8 @@ async fn busy_panel(state: &AppState, user: &UserRow, raw: &str) -> PageResult<B
             }
         })
         .collect();
-    Ok(BusyPanel { date: date.to_string(), hours, timezone: day.timezone, lines, invalid: false })
+    let label = date.strftime("%a %-d %b %Y").to_string();
+    Ok(BusyPanel { date: date.to_string(), label, hours, timezone: day.timezone, lines, invalid: false })
 }
 
 /// Reads the indexed form fields into the API's input; rows left empty are dropped.

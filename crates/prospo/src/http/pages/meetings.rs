@@ -352,6 +352,16 @@ struct DetailsPage {
 }
 
 impl DetailsPage {
+    /// Zoom's word for a meeting's state, as the host reads it.
+    fn zoom_state(&self, status: &str) -> String {
+        match status {
+            "waiting" => "not started yet".to_owned(),
+            "started" => "in progress".to_owned(),
+            "finished" | "ended" => "ended".to_owned(),
+            other => other.replace('_', " "),
+        }
+    }
+
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.error, field)
     }

@@ -62,6 +62,19 @@ struct RecordingsPage {
     listing: Listing,
 }
 
+impl RecordingsPage {
+    /// A range end as people read it ("1 Nov 2026"); the date fields keep YYYY-MM-DD.
+    fn human(date: &str) -> String {
+        date.parse::<jiff::civil::Date>()
+            .map(|d| d.strftime("%-d %b %Y").to_string())
+            .unwrap_or_else(|_| date.to_owned())
+    }
+
+    fn range_text(&self) -> String {
+        format!("{} and {}", Self::human(&self.from), Self::human(&self.to))
+    }
+}
+
 #[derive(Deserialize)]
 pub struct RangeQuery {
     from: Option<String>,
