@@ -15,7 +15,7 @@ use crate::support::{Backend, TestApp};
 
 const INVITEE_ZONE: &str = "America/New_York";
 
-async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
+pub async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
     browser.goto(&app.at("/login")).await;
     browser.fill("Email", email).await;
     browser.fill("Password", PASSWORD).await;

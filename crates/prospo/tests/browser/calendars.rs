@@ -9,7 +9,6 @@ use fantoccini::Locator;
 use jiff::ToSpan;
 use serde_json::Value;
 
-use crate::accounts::PASSWORD as LOGIN_PASSWORD;
 use crate::harness::{Browser, WAIT};
 use crate::support::{Backend, TestApp};
 
@@ -73,11 +72,7 @@ async fn host_connects_caldav(kind: Kind) {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let token = app.bookable_host("ada", "Call", "call").await;
 
-    host.goto(&app.at("/login")).await;
-    host.fill("Email", "ada@example.com").await;
-    host.fill("Password", LOGIN_PASSWORD).await;
-    host.click_button("Log in").await;
-    host.wait_for_path("/meetings").await;
+    crate::booking::log_in(&host, &app, "ada@example.com").await;
     host.goto(&app.at("/settings/integrations")).await;
     host.click_link("Calendars").await;
     host.wait_for_path("/settings/calendars").await;

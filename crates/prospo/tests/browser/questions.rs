@@ -4,18 +4,9 @@
 
 use serde_json::json;
 
-use crate::accounts::PASSWORD;
-use crate::booking::show_day;
+use crate::booking::{log_in, show_day};
 use crate::harness::Browser;
 use crate::support::{Backend, TestApp};
-
-async fn log_in(browser: &Browser, app: &TestApp, email: &str) {
-    browser.goto(&app.at("/login")).await;
-    browser.fill("Email", email).await;
-    browser.fill("Password", PASSWORD).await;
-    browser.click_button("Log in").await;
-    browser.wait_for_path("/meetings").await;
-}
 
 async fn type_into(browser: &Browser, css: &str, text: &str) {
     let element = browser.wait_for(css).await;
