@@ -780,14 +780,14 @@ function zoneLabel(zone, now) {
   };
   // "GMT-05:00" → "UTC−5", "GMT+05:30" → "UTC+5:30", "GMT" → "UTC".
   const offset = part({ timeZoneName: "longOffset" }).replace(/^GMT/, "UTC").replace(/:00$/, "")
-    .replace(/([+-])0(\d)/, "$1$2").replace("-", "−") || "UTC";
+    .replace(/([+-])0(\d)/, "$1$2").replace("-", "−").replace(/^UTC\+0$/, "UTC") || "UTC";
   let generic = part({ timeZoneName: "longGeneric" });
   if (/^GMT|^UTC/.test(generic)) generic = "";
   const city = zone.split("/").pop().replaceAll("_", " ");
   let time = "";
   try { time = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(now); } catch { /* unknown here */ }
   const name = generic && generic !== city ? `${generic} – ${city}` : city;
-  return [name, offset, time].filter(Boolean).join(" · ");
+  return [name, name === offset ? "" : offset, time].filter(Boolean).join(" · ");
 }
 
 document.querySelectorAll("select[name=timezone]").forEach((select) => {
