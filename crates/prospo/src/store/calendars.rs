@@ -123,10 +123,27 @@ pub struct BusyRead<'a> {
     pub free_busy: bool,
 }
 
-const CONNECTION_COLUMNS: &str = "id, user_id, provider, account, url, secret_sealed, status, error_code, \
-     error_message, created_at, last_synced_at";
-const CALENDAR_COLUMNS: &str = "id, connection_id, user_id, href, name, color, writable, check_conflicts, \
-     write_bookings, free_busy, change_marker, cached_from, cached_until, synced_at";
+/// `SELECT` of connection rows, then `$clause` (as `zoom_connections` does).
+macro_rules! select_connections {
+    ($clause:literal) => {
+        concat!(
+            "SELECT id, user_id, provider, account, url, secret_sealed, status, error_code, error_message, \
+             created_at, last_synced_at FROM calendar_connections ",
+            $clause
+        )
+    };
+}
+
+/// `SELECT` of calendar rows, then `$clause`.
+macro_rules! select_calendars {
+    ($clause:literal) => {
+        concat!(
+            "SELECT id, connection_id, user_id, href, name, color, writable, check_conflicts, write_bookings, \
+             free_busy, change_marker, cached_from, cached_until, synced_at FROM calendars ",
+            $clause
+        )
+    };
+}
 
 /// The subject of a connection's sync job (queue `calendar`).
 pub fn sync_subject(connection_id: &str) -> String {
@@ -140,35 +157,34 @@ pub fn write_subject(meeting_id: &str, host_id: &str) -> String {
 
 impl Db {
     pub async fn calendar_connections_of(&self, user_id: &str) -> StoreResult<Vec<ConnectionRow>> {
-        let sql =
-            format!("SELECT {CONNECTION_COLUMNS} FROM calendar_connections WHERE user_id = $1 ORDER BY created_at, id");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await)?)
+        const SQL: &str = select_connections!("WHERE user_id = $1 ORDER BY created_at, id");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?)
     }
 
     pub async fn calendar_connection(&self, id: &str) -> StoreResult<Option<ConnectionRow>> {
-        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM calendar_connections WHERE id = $1");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+        const SQL: &str = select_connections!("WHERE id = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
     }
 
     pub async fn calendars_of_user(&self, user_id: &str) -> StoreResult<Vec<CalendarRow>> {
-        let sql = format!("SELECT {CALENDAR_COLUMNS} FROM calendars WHERE user_id = $1 ORDER BY name, id");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await)?)
+        const SQL: &str = select_calendars!("WHERE user_id = $1 ORDER BY name, id");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?)
     }
 
     pub async fn calendars_of_connection(&self, connection_id: &str) -> StoreResult<Vec<CalendarRow>> {
-        let sql = format!("SELECT {CALENDAR_COLUMNS} FROM calendars WHERE connection_id = $1 ORDER BY name, id");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(connection_id).fetch_all(pool).await)?)
+        const SQL: &str = select_calendars!("WHERE connection_id = $1 ORDER BY name, id");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(connection_id).fetch_all(pool).await)?)
     }
 
     pub async fn calendar(&self, id: &str) -> StoreResult<Option<CalendarRow>> {
-        let sql = format!("SELECT {CALENDAR_COLUMNS} FROM calendars WHERE id = $1");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+        const SQL: &str = select_calendars!("WHERE id = $1");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
     }
 
     /// The user's "add bookings" calendar, if any.
     pub async fn write_calendar_of(&self, user_id: &str) -> StoreResult<Option<CalendarRow>> {
-        let sql = format!("SELECT {CALENDAR_COLUMNS} FROM calendars WHERE user_id = $1 AND write_bookings");
-        Ok(on_db!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_optional(pool).await)?)
+        const SQL: &str = select_calendars!("WHERE user_id = $1 AND write_bookings");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await)?)
     }
 
     /// Cached busy times of the user's conflict calendars overlapping `[from, to)`.
