@@ -56,6 +56,8 @@ pub struct SignUpInput<'a> {
     pub username: &'a str,
     /// The browser's zone: the new host's hours start as Monday–Friday 09:00–17:00 there.
     pub timezone: Option<&'a str>,
+    /// A team invitation's token: the new account joins that team when it is for this email.
+    pub invite: Option<&'a str>,
 }
 
 /// How long an email verification link works.
@@ -86,6 +88,12 @@ pub async fn sign_up(app: &App, input: SignUpInput<'_>) -> Result<UserRow, Accou
         CreateUserError::Taken(Taken::Username) => AccountError::UsernameTaken,
         CreateUserError::Store(e) => AccountError::Store(e),
     })?;
+    if let Some(token) = input.invite.filter(|t| !t.is_empty()) {
+        let joined = app.db.accept_team_invitation(&hash_token(token), &user.id, &user.email, now).await?;
+        if joined.is_none() {
+            tracing::info!(user_id = %user.id, "a sign-up's team invitation was used, expired or for another email");
+        }
+    }
     app.wake(Queue::Mail);
     Ok(user)
 }

@@ -56,6 +56,11 @@ impl App {
         format!("{}/{username}/{slug}", self.base())
     }
 
+    /// A team event type's public booking page.
+    pub fn team_booking_url(&self, team_slug: &str, slug: &str) -> String {
+        format!("{}/team/{team_slug}/{slug}", self.base())
+    }
+
     /// An invitee's private manage link.
     pub fn manage_url(&self, manage_token: &str) -> String {
         self.mail.manage_url(manage_token)

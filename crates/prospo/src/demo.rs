@@ -39,8 +39,14 @@ pub const DEMO_BOOKING_PATH: &str = "/demo/intro";
 /// Makes sure the demo host exists, with hours every day and a Zoom event type to book.
 pub async fn ensure_demo_host(app: &App) -> anyhow::Result<()> {
     let db = &app.db;
-    let input =
-        SignUpInput { email: DEMO_EMAIL, password: DEMO_PASSWORD, name: "Demo Host", username: "demo", timezone: None };
+    let input = SignUpInput {
+        email: DEMO_EMAIL,
+        password: DEMO_PASSWORD,
+        name: "Demo Host",
+        username: "demo",
+        timezone: None,
+        invite: None,
+    };
     let created = match accounts::sign_up(app, input).await {
         // The demo's address is made up: it counts as confirmed (its verification mail still shows
         // in the outbox folder, like every mail).

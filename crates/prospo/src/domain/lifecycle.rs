@@ -166,6 +166,9 @@ pub enum Event {
     Rescheduled,
     /// It was changed in Zoom itself, and Prospo follows (no Zoom work).
     ChangedInZoom,
+    /// A round robin booking went to another member: a Zoom meeting is created on their account
+    /// (the first host's is deleted by a job of its own once it is).
+    Reassigned,
     Cancelled,
     /// The worker is about to send a create to Zoom.
     CreateSent,
@@ -220,6 +223,10 @@ pub enum Refused {
     WrongProblem,
     #[error("there is nothing to retry")]
     NothingToRetry,
+    #[error("the meeting has another host now")]
+    HostChanged,
+    #[error("a Zoom create is on its way and not yet confirmed")]
+    CreateInFlight,
 }
 
 /// The one transition function: the state after `event`, or why `event` does not apply.
@@ -239,6 +246,21 @@ pub fn apply(state: &MeetingState, event: &Event) -> Result<MeetingState, Refuse
                 zoom.problem = None;
                 zoom.held_until = None;
                 zoom.status = if zoom.meeting_id.is_some() { ZoomStatus::Created } else { ZoomStatus::Pending };
+            }
+        }
+        Event::Reassigned => {
+            refuse_if_cancelled(state)?;
+            if zoom.create_unconfirmed {
+                // Zoom may be creating it on the first host's account right now.
+                return Err(Refused::CreateInFlight);
+            }
+            next.sequence += 1;
+            if is_zoom {
+                *zoom = ZoomState {
+                    status: ZoomStatus::Pending,
+                    pending: Some(PendingChange::Create),
+                    ..ZoomState::none()
+                };
             }
         }
         Event::ChangedInZoom => {
@@ -496,6 +518,7 @@ mod tests {
         let any_code = proptest::sample::select(ZoomProblemCode::ALL.to_vec());
         prop_oneof![
             Just(Event::Rescheduled),
+            Just(Event::Reassigned),
             Just(Event::ChangedInZoom),
             Just(Event::Cancelled),
             Just(Event::CreateSent),
@@ -631,5 +654,21 @@ mod tests {
         let cancelled = apply(&MeetingState::booked(false), &Event::Cancelled).unwrap();
         assert_eq!(apply(&cancelled, &Event::Cancelled), Err(Refused::Cancelled));
         assert_eq!(apply(&cancelled, &Event::Rescheduled), Err(Refused::Cancelled));
+    }
+
+    #[test]
+    fn a_reassigned_meeting_creates_a_new_zoom_meeting_and_tells_the_invitee() {
+        let booked = MeetingState::booked(true);
+        let created =
+            apply(&booked, &Event::Created { zoom_meeting_id: 7, based_on_sequence: booked.sequence }).unwrap();
+        let moved = apply(&created, &Event::Reassigned).unwrap();
+        assert_eq!(moved.zoom.status, ZoomStatus::Pending);
+        assert_eq!(moved.zoom.pending, Some(PendingChange::Create));
+        assert_eq!(moved.zoom.meeting_id, None);
+        assert_eq!(moved.sequence, created.sequence + 1);
+        let sent = apply(&booked, &Event::CreateSent).unwrap();
+        assert_eq!(apply(&sent, &Event::Reassigned), Err(Refused::CreateInFlight));
+        let cancelled = apply(&created, &Event::Cancelled).unwrap();
+        assert_eq!(apply(&cancelled, &Event::Reassigned), Err(Refused::Cancelled));
     }
 }

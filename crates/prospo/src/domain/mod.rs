@@ -6,4 +6,5 @@ pub mod lifecycle;
 pub mod profile;
 pub mod questions;
 pub mod slots;
+pub mod teams;
 pub(crate) mod text_forms;

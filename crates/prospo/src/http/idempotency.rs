@@ -49,10 +49,12 @@ enum Kind {
 }
 
 /// The POST routes that honour a key, as the router names them.
-const ROUTES: [(&str, Kind); 3] = [
+const ROUTES: [(&str, Kind); 5] = [
     ("/api/v1/public/{username}/{slug}/bookings", Kind::Api),
+    ("/api/v1/public/team/{team_slug}/{slug}/bookings", Kind::Api),
     ("/api/v1/meetings", Kind::Api),
     ("/{username}/{slug}", Kind::Page),
+    ("/team/{team_slug}/{slug}", Kind::Page),
 ];
 
 /// What is kept of an answer.

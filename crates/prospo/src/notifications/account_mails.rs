@@ -53,3 +53,38 @@ pub fn confirm_new_email(to: &str, name: &str, link: &str) -> OutgoingMail {
         None,
     )
 }
+
+/// An invitation to a team for an email without an account: the link signs up and joins.
+/// (Counted with the account mails, so invitations cannot flood an inbox either.)
+pub fn team_invitation(to: &str, inviter: &str, team: &str, link: &str) -> OutgoingMail {
+    compose(
+        MailKind::VerifyEmail,
+        to,
+        format!("{inviter} invited you to {team} on Prospo"),
+        &[
+            Para::text(format!("{inviter} invited you to join the team {team} on Prospo, to take bookings together.")),
+            Para::link("Sign up and join the team", link),
+            Para::text(
+                "The link works once, for seven days, and only for this email address. If you do not want to join, ignore this mail.",
+            ),
+        ],
+        None,
+    )
+}
+
+/// To an existing user added to a team.
+pub fn added_to_team(to: &str, inviter: &str, team: &str, link: &str) -> OutgoingMail {
+    compose(
+        MailKind::VerifyEmail,
+        to,
+        format!("{inviter} added you to {team} on Prospo"),
+        &[
+            Para::text(format!("{inviter} added you to the team {team} on Prospo.")),
+            Para::text(
+                "Team booking pages can now offer your free times, from your own hours, calendars and Zoom account.",
+            ),
+            Para::link("Open your teams", link),
+        ],
+        None,
+    )
+}

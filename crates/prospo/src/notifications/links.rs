@@ -35,6 +35,16 @@ impl Notices {
         format!("{}/settings/calendars", self.public_base)
     }
 
+    /// A team invitation's sign-up link.
+    pub fn team_invitation_url(&self, token: &str) -> String {
+        format!("{}/signup?invite={token}", self.public_base)
+    }
+
+    /// The teams page.
+    pub fn teams_url(&self) -> String {
+        format!("{}/teams", self.public_base)
+    }
+
     /// The host's page of a meeting.
     pub fn meeting_url(&self, meeting_id: &str) -> String {
         format!("{}/meetings/{meeting_id}", self.public_base)

@@ -24,6 +24,8 @@ pub enum MeetingEvent {
     Cancelled,
     /// The Zoom meeting now exists: its link and an updated invitation.
     ZoomLinkReady,
+    /// A round robin booking has another host (its Zoom link follows from their account).
+    Reassigned,
     /// The meeting starts in this many minutes (`None`: soon, when the reminder is late).
     Reminder(Option<i64>),
 }
@@ -33,7 +35,7 @@ impl MeetingEvent {
     pub fn kind(self) -> MailKind {
         match self {
             MeetingEvent::Booked => MailKind::Booked,
-            MeetingEvent::Rescheduled => MailKind::Rescheduled,
+            MeetingEvent::Rescheduled | MeetingEvent::Reassigned => MailKind::Rescheduled,
             MeetingEvent::Cancelled => MailKind::Cancelled,
             MeetingEvent::ZoomLinkReady => MailKind::ZoomLink,
             MeetingEvent::Reminder(_) => MailKind::Reminder,
@@ -85,12 +87,13 @@ pub const FIRST_MAIL_WAITS_FOR_ZOOM_MS: i64 = 15_000;
 const DIAL_IN_SHOWN: usize = 5;
 
 /// One mail to each invitee (with the manage link when the meeting has one) and one to the host
-/// (with the meeting page); reminders go to the invitees only.
+/// and to each other attending member of a team meeting (with the meeting page); reminders go to
+/// the invitees only.
 pub fn meeting_mails(
     notices: &Notices,
     event: MeetingEvent,
     meeting: &MeetingFacts,
-    host: &Party,
+    (host, cohosts): (&Party, &[Party]),
     invitees: &[Party],
     manage_token: Option<&str>,
 ) -> Vec<OutgoingMail> {
@@ -121,10 +124,20 @@ pub fn meeting_mails(
             about.push(Para::text(format!("Notes: {notes}")));
         }
         about.extend(meeting.answers.iter().map(|a| Para::text(format!("{}: {}", a.label, a.value_text()))));
-        let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
-        mails.push(mail(event, meeting, meeting.topic, host, &about, link, calendar(meeting.topic, invitees)));
+        if !cohosts.is_empty() {
+            about.insert(0, Para::text(format!("Hosts: {}", hosts_line(host, cohosts))));
+        }
+        for reader in std::iter::once(host).chain(cohosts) {
+            let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
+            mails.push(mail(event, meeting, meeting.topic, reader, &about, link, calendar(meeting.topic, invitees)));
+        }
     }
     mails
+}
+
+/// The attending members of a team meeting, its host first.
+fn hosts_line(host: &Party, cohosts: &[Party]) -> String {
+    std::iter::once(host).chain(cohosts).map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// `Sam Okafor <sam@example.com>`, or the address alone when it is all the name there is.
@@ -226,6 +239,7 @@ fn mail(
             (format!("Rescheduled: {topic} — {when}"), "Your meeting has a new time.".to_owned())
         }
         MeetingEvent::Cancelled => (format!("Cancelled: {topic} — {when}"), "This meeting is cancelled.".to_owned()),
+        MeetingEvent::Reassigned => (format!("New host: {topic} — {when}"), "Your meeting has a new host.".to_owned()),
         MeetingEvent::ZoomLinkReady => {
             (format!("Zoom link: {topic} — {when}"), "The Zoom meeting is ready. Here is its link.".to_owned())
         }
@@ -263,6 +277,15 @@ pub async fn host_party(db: &Db, host_id: &str) -> anyhow::Result<Party> {
     let host = db.host_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
     let timezone = host.availability_timezone.unwrap_or_else(|| "UTC".to_owned());
     Ok(Party { name: host.user.name, email: host.user.email, timezone: Some(timezone) })
+}
+
+/// The members attending a team meeting besides its host, as mails address them.
+pub async fn cohost_parties(db: &Db, meeting_id: &str) -> anyhow::Result<Vec<Party>> {
+    let mut parties = Vec::new();
+    for member in db.meeting_cohosts(meeting_id).await? {
+        parties.push(host_party(db, &member).await?);
+    }
+    Ok(parties)
 }
 
 /// A stored meeting's invitees as mails address them: in their zone, else the meeting's.
@@ -320,7 +343,7 @@ pub async fn reseal_manage_tokens(db: &Db, old_box: &SecretBox, new_box: &Secret
 pub fn new_meeting_mails(
     app: &App,
     meeting: &NewMeeting,
-    host: &Party,
+    hosts: (&Party, &[Party]),
     manage_token: Option<&str>,
 ) -> Vec<OutgoingMail> {
     let invitees: Vec<Party> = meeting
@@ -349,7 +372,7 @@ pub fn new_meeting_mails(
         cancel_reason: None,
         now_ms: app.now_ms(),
     };
-    meeting_mails(&app.mail, MeetingEvent::Booked, &facts, host, &invitees, manage_token)
+    meeting_mails(&app.mail, MeetingEvent::Booked, &facts, hosts, &invitees, manage_token)
 }
 
 /// What a changed (or reminded) meeting's mails say: `meeting` as read before the change, with the
@@ -372,6 +395,7 @@ impl<'a> Change<'a> {
 /// The mails of a change to an existing meeting, to its invitees (with their manage link) and its host.
 pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -> anyhow::Result<Vec<OutgoingMail>> {
     let host = host_party(&app.db, &meeting.host_id).await?;
+    let cohosts = cohost_parties(&app.db, &meeting.id).await?;
     let invitees = invitee_parties(&app.db, meeting).await?;
     let dial_in = dial_in_of(meeting);
     let facts = MeetingFacts {
@@ -399,7 +423,7 @@ pub async fn change_mails(app: &App, meeting: &MeetingRow, change: Change<'_>) -
         now_ms: app.now_ms(),
     };
     let manage_token = manage_token_of(&app.secrets, meeting);
-    Ok(meeting_mails(&app.mail, change.event, &facts, &host, &invitees, manage_token.as_deref()))
+    Ok(meeting_mails(&app.mail, change.event, &facts, (&host, &cohosts), &invitees, manage_token.as_deref()))
 }
 
 #[cfg(test)]
@@ -438,7 +462,7 @@ mod tests {
         }];
         let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
         let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: Some("Europe/Berlin".into()) };
-        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts(&dial_in), &host, &[ada], Some("tok"));
+        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts(&dial_in), (&host, &[]), &[ada], Some("tok"));
         assert_eq!(mails.len(), 2);
         assert!(mails[0].text_body.contains("(Europe/Berlin)"));
         assert!(mails[0].text_body.contains("https://book.example/booking/tok"));
@@ -462,7 +486,7 @@ mod tests {
             notes: Some("About the Q3 deck"),
             ..facts(&[])
         };
-        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts, &host, &[sam, bare], Some("tok"));
+        let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts, (&host, &[]), &[sam, bare], Some("tok"));
         let (to_sam, to_host) = (&mails[0], &mails[2]);
         assert!(to_sam.subject.starts_with("Booked: Portfolio review with Jane Rivera"), "{}", to_sam.subject);
         assert!(!to_sam.text_body.contains("Sam Okafor") && !to_sam.text_body.contains("About the Q3"));
@@ -480,7 +504,8 @@ mod tests {
         let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
         let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
         let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: None };
-        let mails = meeting_mails(&notices, MeetingEvent::Reminder(Some(60)), &facts(&[]), &host, &[ada], Some("tok"));
+        let mails =
+            meeting_mails(&notices, MeetingEvent::Reminder(Some(60)), &facts(&[]), (&host, &[]), &[ada], Some("tok"));
         assert_eq!(mails.len(), 1);
         assert_eq!(mails[0].recipient, "a@example.com");
         assert!(mails[0].subject.starts_with("Reminder: Intro"));

@@ -129,7 +129,7 @@ pub fn rules_of(event: &EventTypeRow) -> SlotRules {
     }
 }
 
-fn busy_of(rows: &[BusyRow], event_type_id: &str) -> Vec<Busy> {
+pub(super) fn busy_of(rows: &[BusyRow], event_type_id: &str) -> Vec<Busy> {
     rows.iter()
         .filter_map(|row| {
             let busy = Busy::new(
@@ -199,56 +199,83 @@ pub fn parse_time_zone(raw: &str) -> Result<TimeZone, BookingError> {
         .map_err(|_| invalid("timezone", "unknown_time_zone", "Use an IANA time zone such as Europe/Berlin."))
 }
 
+/// A booking request checked against its event type, before any host is decided.
+pub struct ParsedBooking {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    name: PersonName,
+    email: Email,
+    timezone: TimeZone,
+    notes: Option<String>,
+    answers: Answers,
+}
+
+impl ParsedBooking {
+    pub fn parse(event: &EventTypeRow, input: BookingInput) -> Result<ParsedBooking, BookingError> {
+        let name = PersonName::parse(&input.name)?;
+        let email = Email::parse(&input.email)?;
+        let timezone = parse_time_zone(&input.timezone)?;
+        let start = parse_start(&input.start)?;
+        let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
+        let answers = check_answers(&event.questions, &input.answers).map_err(BookingError::Answers)?;
+        let end = start + SignedDuration::from_mins(event.duration_minutes);
+        Ok(ParsedBooking { start, end, name, email, timezone, notes, answers })
+    }
+
+    /// The meeting this booking makes with `host_id` hosting (and `cohosts` attending), and the
+    /// invitee's manage token (shown once; only its hash is stored).
+    pub fn meeting(&self, app: &App, e: &EventTypeRow, host_id: &str, cohosts: Vec<String>) -> (NewMeeting, String) {
+        let manage_token = crate::accounts::random_token();
+        let id = new_id();
+        let meeting = NewMeeting {
+            zoom_reference: reference_of(&id),
+            id: id.clone(),
+            host_id: host_id.to_owned(),
+            event_type_id: Some(e.id.clone()),
+            topic: format!("{} with {}", e.title, self.name.as_str()),
+            booked_title: Some(e.title.clone()),
+            start_at: self.start.as_millisecond(),
+            end_at: self.end.as_millisecond(),
+            buffer_before_ms: e.buffer_before_minutes * 60_000,
+            buffer_after_ms: e.buffer_after_minutes * 60_000,
+            timezone: self.timezone.iana_name().unwrap_or("UTC").to_owned(),
+            location: e.location.clone(),
+            location_detail: e.location_detail.clone(),
+            notes: self.notes.clone(),
+            answers: self.answers.clone(),
+            manage_token_hash: Some(hash_token(&manage_token)),
+            manage_token_sealed: Some(seal_manage_token(&app.secrets, &id, &manage_token)),
+            reminder_minutes: super::event_types::reminder_minutes(e),
+            zoom: e.location == Location::Zoom.as_str(),
+            zoom_waiting_room: e.zoom_waiting_room,
+            zoom_join_before_host: e.zoom_join_before_host,
+            zoom_mute_upon_entry: e.zoom_mute_upon_entry,
+            zoom_auto_recording: e.zoom_auto_recording.clone(),
+            invitees: vec![NewInvitee {
+                name: self.name.as_str().to_owned(),
+                email: self.email.as_str().to_owned(),
+                timezone: self.timezone.iana_name().map(str::to_owned),
+            }],
+            cohosts,
+        };
+        (meeting, manage_token)
+    }
+}
+
 /// Books a slot: one meeting (and one Zoom job) or `SlotTaken` / `NotAvailable`. Returns the meeting
 /// and the invitee's manage token (shown once; only its hash is stored).
 pub async fn book(app: &App, event: &PublicEvent, input: BookingInput) -> Result<(MeetingRow, String), BookingError> {
     let now = app.clock.now();
-    let name = PersonName::parse(&input.name)?;
-    let email = Email::parse(&input.email)?;
-    let timezone = parse_time_zone(&input.timezone)?;
-    let start = parse_start(&input.start)?;
-    let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
-    let answers = check_answers(&event.event.questions, &input.answers).map_err(BookingError::Answers)?;
+    let booking = ParsedBooking::parse(&event.event, input)?;
     if !zoom_ready(event) {
         return Err(BookingError::ZoomNotConnected);
     }
     let avail = event.parsed_availability()?;
     let rules = rules_of(&event.event);
-    let end = start + rules.duration;
-    let manage_token = crate::accounts::random_token();
-    let id = new_id();
+    let (start, end) = (booking.start, booking.end);
     let e = &event.event;
-    let meeting = NewMeeting {
-        zoom_reference: reference_of(&id),
-        id: id.clone(),
-        host_id: event.host.id.clone(),
-        event_type_id: Some(e.id.clone()),
-        topic: format!("{} with {}", e.title, name.as_str()),
-        booked_title: Some(e.title.clone()),
-        start_at: start.as_millisecond(),
-        end_at: end.as_millisecond(),
-        buffer_before_ms: e.buffer_before_minutes * 60_000,
-        buffer_after_ms: e.buffer_after_minutes * 60_000,
-        timezone: timezone.iana_name().unwrap_or("UTC").to_owned(),
-        location: e.location.clone(),
-        location_detail: e.location_detail.clone(),
-        notes,
-        answers,
-        manage_token_hash: Some(hash_token(&manage_token)),
-        manage_token_sealed: Some(seal_manage_token(&app.secrets, &id, &manage_token)),
-        reminder_minutes: super::event_types::reminder_minutes(e),
-        zoom: e.location == Location::Zoom.as_str(),
-        zoom_waiting_room: e.zoom_waiting_room,
-        zoom_join_before_host: e.zoom_join_before_host,
-        zoom_mute_upon_entry: e.zoom_mute_upon_entry,
-        zoom_auto_recording: e.zoom_auto_recording.clone(),
-        invitees: vec![NewInvitee {
-            name: name.as_str().to_owned(),
-            email: email.as_str().to_owned(),
-            timezone: timezone.iana_name().map(str::to_owned),
-        }],
-    };
-    let mails = new_meeting_mails(app, &meeting, &event.host_party(), Some(&manage_token));
+    let (meeting, manage_token) = booking.meeting(app, e, &event.host.id, Vec::new());
+    let mails = new_meeting_mails(app, &meeting, (&event.host_party(), &[]), Some(&manage_token));
     let calendar = calendar_busy_at_submit(app, &meeting.host_id, start, end, &rules).await?;
     let row =
         insert(app, &meeting, &mails, By::Invitee, |rows| decide(&avail, &rules, rows, &calendar, &e.id, now, start))
@@ -265,10 +292,23 @@ async fn insert(
     by: By,
     decide: impl FnOnce(&[BusyRow]) -> Result<(), BookingError>,
 ) -> Result<MeetingRow, BookingError> {
-    let now = app.now_ms();
     let mut tx = app.db.begin_locked(&meeting.host_id).await?;
     let (from, to) = (meeting.start_at - NEIGHBOURHOOD_MS, meeting.end_at + NEIGHBOURHOOD_MS);
     decide(&tx.busy_meetings(&meeting.host_id, from, to, "").await?)?;
+    let row = write_new_meeting(app, tx, meeting, mails, by).await?;
+    Ok(row)
+}
+
+/// Writes a new meeting with its invitees, reminders, Zoom job and mails in `tx` (which holds the
+/// locks its hosts need), and commits.
+pub async fn write_new_meeting(
+    app: &App,
+    mut tx: Tx,
+    meeting: &NewMeeting,
+    mails: &[OutgoingMail],
+    by: By,
+) -> Result<MeetingRow, BookingError> {
+    let now = app.now_ms();
     let mut row = tx.insert_meeting(meeting, now).await?;
     tx.arm_reminders(&meeting.id, &meeting.reminder_minutes, meeting.start_at, now).await?;
     row.invitations_held = queue_mails(&mut tx, meeting.mails_of(cause_of(by)), mails, now).await?;
@@ -304,7 +344,7 @@ fn wake_all(app: &App) {
 }
 
 /// The host's calendar busy times around a slot (its buffers included), read live at submit.
-async fn calendar_busy_at_submit(
+pub(super) async fn calendar_busy_at_submit(
     app: &App,
     host_id: &str,
     start: Timestamp,
@@ -357,10 +397,16 @@ pub async fn reschedule_by_invitee(app: &App, meeting: &MeetingRow, start: &str)
     let now = app.clock.now();
     let start = parse_start(start)?;
     let event = match &meeting.event_type_id {
-        Some(id) => app.db.event_type_of(&meeting.host_id, id).await?,
+        Some(id) => app.db.event_type(id).await?,
         None => None,
     };
     let Some(event) = event else { return Err(BookingError::NotAvailable) };
+    if event.team_id.is_some() {
+        let Some(team_event) = super::team_booking::event_of_meeting(&app.db, meeting).await? else {
+            return Err(BookingError::NotAvailable);
+        };
+        return super::team_booking::reschedule(app, &team_event, meeting, start).await;
+    }
     let avail = availability::load(&app.db, &meeting.host_id).await.map_err(|e| anyhow::anyhow!(e))?;
     let rules = rules_of(&event);
     let end = start + rules.duration;
@@ -418,10 +464,24 @@ async fn move_meeting(
     limit_manage_changes(&mut tx, meeting, by, now).await?;
     let (from, to) = (start_at - NEIGHBOURHOOD_MS, end_at + NEIGHBOURHOOD_MS);
     decide(&tx.busy_meetings(&meeting.host_id, from, to, &meeting.id).await?)?;
+    finish_move(app, tx, meeting, (start_at, end_at, topic), by, &mails).await
+}
+
+/// The rest of a move, once its locks are held and the new time accepted: one change of state (the
+/// Zoom meeting follows), its reminders and its mails, committed.
+pub(super) async fn finish_move(
+    app: &App,
+    mut tx: Tx,
+    meeting: &MeetingRow,
+    (start_at, end_at, topic): (i64, i64, &str),
+    by: By,
+    mails: &[OutgoingMail],
+) -> Result<MeetingRow, BookingError> {
+    let now = app.now_ms();
     let details = Details::Times { start_at, end_at, topic };
     let changed = tx.change_meeting(&meeting.id, &Event::Rescheduled, details, ZoomJob::DueNow, now).await?;
     tx.move_reminders(&meeting.id, start_at, now).await?;
-    queue_mails(&mut tx, meeting.mails_of(cause_of(by)), &mails, now).await?;
+    queue_mails(&mut tx, meeting.mails_of(cause_of(by)), mails, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(changed.after)
@@ -442,7 +502,12 @@ pub const MANAGE_CHANGES_PER_DAY: i64 = 5;
 
 /// Refuses an invitee's change past [`MANAGE_CHANGES_PER_DAY`], and records it otherwise (in the
 /// change's transaction, so racing changes are counted one after the other).
-async fn limit_manage_changes(tx: &mut Tx, meeting: &MeetingRow, by: By, now: i64) -> Result<(), BookingError> {
+pub(super) async fn limit_manage_changes(
+    tx: &mut Tx,
+    meeting: &MeetingRow,
+    by: By,
+    now: i64,
+) -> Result<(), BookingError> {
     if by == By::Invitee {
         if tx.manage_changes_since(&meeting.id, now - 24 * 3600 * 1000).await? >= MANAGE_CHANGES_PER_DAY {
             return Err(BookingError::TooManyChanges);
@@ -549,8 +614,9 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
         zoom_mute_upon_entry: input.mute_upon_entry,
         zoom_auto_recording: input.auto_recording,
         invitees,
+        cohosts: Vec::new(),
     };
     let host_party = host_party(&app.db, &host.id).await?;
-    let mails = new_meeting_mails(app, &meeting, &host_party, None);
+    let mails = new_meeting_mails(app, &meeting, (&host_party, &[]), None);
     insert(app, &meeting, &mails, By::Host, |_| Ok(())).await
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::App;
 use crate::domain::accounts::Invalid;
 use crate::domain::questions::{QuestionInput, QuestionProblem, Questions, parse_questions};
+use crate::domain::teams::Scheduling;
 use crate::store::event_types::EventTypeRow;
 use crate::store::{StoreError, new_id};
 
@@ -300,6 +301,9 @@ pub fn defaults(user_id: &str) -> EventTypeRow {
     EventTypeRow {
         id: new_id(),
         user_id: user_id.to_owned(),
+        team_id: None,
+        scheduling: Scheduling::Personal,
+        max_per_day_per_member: None,
         slug: String::new(),
         title: String::new(),
         description: String::new(),
@@ -332,6 +336,17 @@ pub async fn save(
     input: EventTypeInput,
 ) -> Result<EventTypeRow, EventTypeError> {
     let creating = existing.is_none();
+    save_row(app, creating, existing.unwrap_or_else(|| defaults(user_id)), input).await
+}
+
+/// Saves `base` (a new row when `creating`) with `input` applied: the one place an event type,
+/// personal or a team's, is validated and written.
+pub async fn save_row(
+    app: &App,
+    creating: bool,
+    base: EventTypeRow,
+    input: EventTypeInput,
+) -> Result<EventTypeRow, EventTypeError> {
     if creating
         && (input.title.is_none()
             || input.slug.is_none()
@@ -340,12 +355,12 @@ pub async fn save(
     {
         return Err(invalid("title", "An event type needs a title, a slug, a duration and a location."));
     }
-    let row = apply(existing.unwrap_or_else(|| defaults(user_id)), input)?;
+    let row = apply(base, input)?;
     let db = &app.db;
     match db.save_event_type(&row, app.now_ms()).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return Err(EventTypeError::SlugTaken),
         Err(e) => return Err(e.into()),
     }
-    Ok(db.event_type_of(user_id, &row.id).await?.unwrap_or(row))
+    Ok(db.event_type(&row.id).await?.unwrap_or(row))
 }

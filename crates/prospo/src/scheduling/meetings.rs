@@ -48,6 +48,15 @@ pub struct MeetingView {
     pub invitations_held: bool,
     /// The write-back into the host's "add bookings" calendar.
     pub calendar: CalendarView,
+    /// A team booking's attending members, its host (whose Zoom account holds it) first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<HostView>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HostView {
+    pub user_id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -148,12 +157,18 @@ impl MeetingView {
             zoom,
             invitations_held: row.invitations_held,
             calendar: CalendarView { status: row.calendar_status, error: None },
+            hosts: None,
         }
     }
 
     pub async fn load(db: &Db, row: &MeetingRow) -> Result<MeetingView, StoreError> {
         let invitees = db.invitees_of(&row.id).await?;
         let mut view = MeetingView::of(row, &invitees);
+        if row.event_type_id.is_some() {
+            let hosts = db.team_meeting_hosts(&row.id).await?;
+            view.hosts = (!hosts.is_empty())
+                .then(|| hosts.into_iter().map(|(user_id, name)| HostView { user_id, name }).collect());
+        }
         if row.calendar_status != CalendarStatus::None {
             view.calendar.error = db.calendar_write(&row.id, &row.host_id).await?.and_then(|w| w.error);
         }

@@ -5,3 +5,5 @@ pub mod booking;
 pub mod busy_day;
 pub mod event_types;
 pub mod meetings;
+pub mod team_booking;
+pub mod teams;

@@ -242,7 +242,12 @@ impl Db {
         let mut found = Vec::new();
         for chunk in ids.chunks(200) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!("SELECT id FROM meetings WHERE host_id = $1 AND id IN ({})", marks.join(", "));
+            // A team meeting's other members attend it too: its events in their calendars are its own.
+            let sql = format!(
+                "SELECT id FROM meetings WHERE (host_id = $1 OR id IN (SELECT meeting_id FROM meeting_hosts \
+                 WHERE user_id = $1)) AND id IN ({})",
+                marks.join(", ")
+            );
             let rows: Vec<(String,)> = on_db!(self, |pool| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(host_id);
                 for id in chunk {
@@ -475,6 +480,27 @@ impl Tx {
 
     /// Queues the write-back of a meeting into its host's calendar, if the host has one to write
     /// into or an event was already written (a cancel must remove it).
+    /// Queues the write of every attending member's event ([`Tx::queue_calendar_write`]), and of
+    /// events written for members who no longer attend (a reassigned host), which are removed.
+    pub async fn queue_calendar_writes(&mut self, meeting_id: &str, host_id: &str, now: i64) -> StoreResult<bool> {
+        let mut members: Vec<String> = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM meeting_hosts WHERE meeting_id = $1 \
+                 UNION SELECT host_id FROM calendar_writes WHERE meeting_id = $1",
+            )
+            .bind(meeting_id)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        members.retain(|m| m != host_id);
+        members.sort();
+        let mut queued = self.queue_calendar_write(meeting_id, host_id, now).await?;
+        for member in &members {
+            queued |= self.queue_calendar_write(meeting_id, member, now).await?;
+        }
+        Ok(queued)
+    }
+
     pub async fn queue_calendar_write(&mut self, meeting_id: &str, host_id: &str, now: i64) -> StoreResult<bool> {
         let has_target: i64 = on_tx!(self, |c| {
             sqlx::query_scalar(

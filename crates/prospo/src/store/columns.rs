@@ -10,6 +10,7 @@ use super::jobs::Queue;
 use super::outbox::MailKind;
 use super::zoom_connections::ConnectionStatus;
 use crate::domain::lifecycle::{CalendarStatus, MeetingStatus, PendingChange, ZoomProblemCode, ZoomStatus};
+use crate::domain::teams::{Role, Scheduling};
 
 macro_rules! text_column {
     ($($ty:ty),+ $(,)?) => {$(
@@ -56,5 +57,7 @@ text_column!(
     MailKind,
     ConnectionStatus,
     Provider,
-    WriteStatus
+    WriteStatus,
+    Role,
+    Scheduling
 );

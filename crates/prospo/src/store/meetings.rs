@@ -192,6 +192,8 @@ pub struct NewMeeting {
     pub zoom_mute_upon_entry: bool,
     pub zoom_auto_recording: String,
     pub invitees: Vec<NewInvitee>,
+    /// The members attending a team meeting besides its host.
+    pub cohosts: Vec<String>,
 }
 
 /// What a Zoom create (or finding our meeting after a lost answer) brought.
@@ -215,6 +217,8 @@ pub enum Details<'a> {
     },
     CancelReason(Option<&'a str>),
     ZoomMeeting(&'a CreatedZoomMeeting<'a>),
+    /// Another member hosts it now: the first host's Zoom meeting and recordings are not its own.
+    Host(&'a str),
 }
 
 /// How the meeting's Zoom job follows a change that leaves Zoom work to do.
@@ -267,8 +271,18 @@ pub const LIST_LIMIT: usize = 500;
 /// How far around a change the host's meetings are read: enough for buffers and the host-local day.
 pub const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
 
-const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
-     WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 ORDER BY start_at";
+/// A member's meetings: those they host and the team meetings they attend besides its host.
+macro_rules! attended_by {
+    ($user:literal) => {
+        concat!("(host_id = ", $user, " OR id IN (SELECT meeting_id FROM meeting_hosts WHERE user_id = ", $user, "))")
+    };
+}
+
+const BUSY_SQL: &str = concat!(
+    "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings WHERE ",
+    attended_by!("$1"),
+    " AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 ORDER BY start_at"
+);
 
 /// Writes a state (with what a change writes besides it, `$14…`), guarded by the version read.
 macro_rules! write_state_sql {
@@ -311,7 +325,8 @@ impl Db {
     }
 
     pub async fn meeting_of(&self, host_id: &str, id: &str) -> StoreResult<Option<MeetingRow>> {
-        const SQL: &str = select_meeting!("WHERE host_id = $1 AND id = $2");
+        // The members a team meeting has besides its host see it too.
+        const SQL: &str = concat!(select_meeting!("WHERE id = $2 AND "), attended_by!("$1"));
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(host_id).bind(id).fetch_optional(pool).await)?)
     }
 
@@ -322,14 +337,21 @@ impl Db {
 
     /// The host's meetings of one list (at most [`LIST_LIMIT`]).
     pub async fn meetings_of(&self, host_id: &str, list: MeetingList, now: i64) -> StoreResult<Vec<MeetingRow>> {
-        const UPCOMING: &str = select_meeting!(
-            "WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 ORDER BY start_at, id LIMIT 500"
+        const UPCOMING: &str = concat!(
+            select_meeting!("WHERE "),
+            attended_by!("$1"),
+            " AND status = 'scheduled' AND end_at > $2 ORDER BY start_at, id LIMIT 500"
         );
-        const PAST: &str = select_meeting!(
-            "WHERE host_id = $1 AND status = 'scheduled' AND end_at <= $2 ORDER BY start_at DESC, id LIMIT 500"
+        const PAST: &str = concat!(
+            select_meeting!("WHERE "),
+            attended_by!("$1"),
+            " AND status = 'scheduled' AND end_at <= $2 ORDER BY start_at DESC, id LIMIT 500"
         );
-        const CANCELLED: &str =
-            select_meeting!("WHERE host_id = $1 AND status = 'cancelled' ORDER BY start_at DESC, id LIMIT 500");
+        const CANCELLED: &str = concat!(
+            select_meeting!("WHERE "),
+            attended_by!("$1"),
+            " AND status = 'cancelled' ORDER BY start_at DESC, id LIMIT 500"
+        );
         let sql = match list {
             MeetingList::Upcoming => UPCOMING,
             MeetingList::Past => PAST,
@@ -411,7 +433,7 @@ impl Db {
                  OR (m.zoom_pending_change IS NOT NULL AND j.subject IS NOT NULL \
                      AND COALESCE(m.zoom_error_code IN ('zoom_disconnected', 'zoom_unconfirmed', 'zoom_error'), FALSE) \
                          <> (j.failed_at IS NOT NULL)) \
-                 UNION SELECT j.subject FROM jobs j WHERE j.queue = 'zoom' \
+                 UNION SELECT j.subject FROM jobs j WHERE j.queue = 'zoom' AND j.subject NOT LIKE 'retire:%' \
                  AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.id = j.subject)",
             )
             .fetch_all(pool)
@@ -514,9 +536,10 @@ impl Tx {
                 .await.map(|r| r.rows_affected())
             })?;
         }
+        self.insert_meeting_cohosts(&meeting.id, &meeting.cohosts).await?;
         self.sync_zoom_job(&meeting.id, &state, ZoomJob::DueNow, now).await?;
         let mut row = row;
-        if self.queue_calendar_write(&meeting.id, &meeting.host_id, now).await? {
+        if self.queue_calendar_writes(&meeting.id, &meeting.host_id, now).await? {
             row.calendar_status = CalendarStatus::Pending;
             row.version += 1;
         }
@@ -550,18 +573,24 @@ impl Tx {
         now: i64,
     ) -> Result<Changed, ChangeError> {
         let id = row.id.clone();
+        let host_read = row.host_id.clone();
         let changed = match self.write_change(row, event, &details, now).await? {
             Some(changed) => changed,
             None => {
                 let row = self.meeting_for_change(&id).await?.ok_or(ChangeError::Gone)?;
+                if row.host_id != host_read {
+                    // Reassigned meanwhile: what was read (a Zoom answer from the first host's
+                    // account) is not about the meeting as it is now.
+                    return Err(ChangeError::Refused(Refused::HostChanged));
+                }
                 // Read under this transaction's lock: nothing moves it now.
                 self.write_change(row, event, &details, now).await?.ok_or(StoreError::Stale("the meeting"))?
             }
         };
         self.sync_zoom_job(&id, &changed.after.state(), job, now).await?;
-        // The host's calendar event follows every change (times, cancel, the Zoom link).
+        // The attending members' calendar events follow every change (times, cancel, the Zoom link).
         let mut changed = changed;
-        if self.queue_calendar_write(&id, &changed.after.host_id, now).await? {
+        if self.queue_calendar_writes(&id, &changed.after.host_id, now).await? {
             changed.after.calendar_status = CalendarStatus::Pending;
             changed.after.version += 1;
         }
@@ -584,6 +613,10 @@ impl Tx {
             Details::Nothing => write_state_sql!(""),
             Details::Times { .. } => write_state_sql!(", start_at = $14, end_at = $15, topic = $16"),
             Details::CancelReason(_) => write_state_sql!(", cancel_reason = $14"),
+            Details::Host(_) => write_state_sql!(
+                ", host_id = $14, zoom_uuid = NULL, zoom_join_url = NULL, zoom_passcode = NULL, zoom_dial_in = NULL, \
+                 zoom_recordings = NULL, zoom_recordings_at = NULL"
+            ),
             Details::ZoomMeeting(_) => {
                 write_state_sql!(", zoom_uuid = $14, zoom_join_url = $15, zoom_passcode = $16, zoom_dial_in = $17")
             }
@@ -607,6 +640,7 @@ impl Tx {
                 Details::Nothing => query,
                 Details::Times { start_at, end_at, topic } => query.bind(start_at).bind(end_at).bind(topic),
                 Details::CancelReason(reason) => query.bind(reason),
+                Details::Host(host_id) => query.bind(host_id),
                 Details::ZoomMeeting(created) => query
                     .bind(created.uuid)
                     .bind(created.join_url)
@@ -655,6 +689,10 @@ fn with_details(row: &mut MeetingRow, details: &Details<'_>) {
             (row.start_at, row.end_at, row.topic) = (*start_at, *end_at, (*topic).to_owned());
         }
         Details::CancelReason(reason) => row.cancel_reason = reason.map(str::to_owned),
+        Details::Host(host_id) => {
+            row.host_id = (*host_id).to_owned();
+            (row.zoom_uuid, row.zoom_join_url, row.zoom_passcode, row.zoom_dial_in) = (None, None, None, None);
+        }
         Details::ZoomMeeting(created) => {
             row.zoom_uuid = Some(created.uuid.to_owned());
             row.zoom_join_url = Some(created.join_url.to_owned());

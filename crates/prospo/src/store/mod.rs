@@ -21,6 +21,7 @@ pub mod password_resets;
 pub mod profiles;
 pub mod reminders;
 pub mod sessions;
+pub mod teams;
 pub mod tokens;
 pub mod webhooks;
 pub mod zoom_connections;

@@ -16,6 +16,7 @@ mod recordings;
 mod reminders_and_alerts;
 mod scheduling;
 mod storage;
+mod teams;
 mod trust;
 mod webhooks;
 mod zoom_connect;

@@ -40,6 +40,9 @@ pub struct SignUpRequest {
     /// IANA zone (the sign-up page sends the browser's): hours start as Monday–Friday 09:00–17:00
     /// there; UTC when absent.
     timezone: Option<String>,
+    /// A team invitation's token (from its sign-up link): the account joins that team when the
+    /// invitation is for this email, unused and under 7 days old.
+    invite: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,6 +112,7 @@ async fn signup(State(state): State<AppState>, ApiJson(body): ApiJson<SignUpRequ
         name: &body.name,
         username: &body.username,
         timezone: body.timezone.as_deref(),
+        invite: body.invite.as_deref(),
     };
     let user = accounts::sign_up(&state, input).await?;
     let life = TokenLife::Idle { days: accounts::LOGIN_TOKEN_IDLE_DAYS };

@@ -20,11 +20,14 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
 use crate::scheduling::meetings::MeetingView;
+use crate::scheduling::team_booking::{self, TeamEvent};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(slots))
         .routes(routes!(create_booking))
+        .routes(routes!(team_slots))
+        .routes(routes!(create_team_booking))
         .routes(routes!(get_booking))
         .routes(routes!(reschedule_booking))
         .routes(routes!(cancel_booking))
@@ -251,4 +254,62 @@ async fn cancel_booking(
     let reason = request.reason;
     let row = booking::cancel(&state, &row, reason.as_deref(), booking::By::Invitee).await?;
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?.for_invitee(), manage_token: None }))
+}
+
+async fn team_event(state: &AppState, team_slug: &str, slug: &str) -> ApiResult<TeamEvent> {
+    team_booking::find_team_event(&state.db, team_slug, slug).await?.ok_or_else(ApiError::not_found)
+}
+
+/// Free slot starts of a team event type: any offered member free (round robin), or all
+/// (collective).
+#[utoipa::path(get, path = "/public/team/{team_slug}/{slug}/slots", tag = "booking",
+    params(("team_slug" = String, Path), ("slug" = String, Path), SlotsQuery),
+    responses((status = 200, body = SlotsAnswer), (status = 404), (status = 422, body = crate::http::api::ErrorBody)))]
+async fn team_slots(
+    State(state): State<AppState>,
+    Path((team_slug, slug)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<SlotsQuery>,
+) -> ApiResult<Json<SlotsAnswer>> {
+    let event = team_event(&state, &team_slug, &slug).await?;
+    let tz = booking::parse_time_zone(&query.timezone)?;
+    let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
+    let timezone = tz.iana_name().unwrap_or(query.timezone.trim()).to_owned();
+    if !event.can_book() {
+        let notice = Some(BookingError::ZoomNotConnected.to_string());
+        return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
+    }
+    let starts = team_booking::team_slots(&state.db, &event, from, to, &tz, state.clock.now()).await?;
+    Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
+}
+
+/// Books a team slot: round robin assigns one member, collective books them all.
+#[utoipa::path(post, path = "/public/team/{team_slug}/{slug}/bookings", tag = "booking",
+    params(("team_slug" = String, Path), ("slug" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "As for personal bookings.")),
+    request_body = BookingRequest,
+    responses((status = 201, body = BookingAnswer),
+        (status = 409, description = "`slot_taken`, `zoom_not_connected`, or `idempotency_key_in_use`", body = crate::http::api::ErrorBody),
+        (status = 422, description = "`not_available`, `answer_required`, `invalid_answer`, `idempotency_key_reused`, or a field refused", body = crate::http::api::ErrorBody),
+        (status = 429, description = "rate-limited", body = crate::http::api::ErrorBody),
+        (status = 503, description = "`calendar_unavailable`", body = crate::http::api::ErrorBody)))]
+async fn create_team_booking(
+    State(state): State<AppState>,
+    ClientIp(address): ClientIp,
+    Path((team_slug, slug)): Path<(String, String)>,
+    ApiJson(body): ApiJson<BookingRequest>,
+) -> ApiResult<impl IntoResponse> {
+    check_address(&state, address)?;
+    let event = team_event(&state, &team_slug, &slug).await?;
+    check_email(&state, &event.team.id, &body.email)?;
+    let input = BookingInput {
+        start: body.start,
+        name: body.name,
+        email: body.email,
+        timezone: body.timezone,
+        notes: body.notes,
+        answers: body.answers.unwrap_or_default(),
+    };
+    let (row, token) = team_booking::book(&state, &event, input).await?;
+    let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();
+    Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
 }

@@ -66,8 +66,14 @@ pub struct EventTypeList {
 }
 
 fn view(state: &AppState, username: &str, row: EventTypeRow) -> EventTypeView {
+    let booking_url = state.booking_url(username, &row.slug);
+    view_at(booking_url, row)
+}
+
+/// An event type as the API shows it, booked at `booking_url`.
+pub(super) fn view_at(booking_url: String, row: EventTypeRow) -> EventTypeView {
     EventTypeView {
-        booking_url: state.booking_url(username, &row.slug),
+        booking_url,
         created_at: rfc3339_ms(row.created_at),
         reminder_minutes: event_types::reminder_minutes(&row),
         questions: row.questions.0.clone(),

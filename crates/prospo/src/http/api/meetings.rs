@@ -198,6 +198,10 @@ async fn start_meeting(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StartLink>> {
     let row = owned(&state, &user, &id).await?;
+    if row.host_id != user.user.id {
+        // The start link starts the meeting as its Zoom account's owner: only the host gets it.
+        return Err(ApiError::not_found());
+    }
     let start_url = meetings::start_link(&state, &row).await?;
     Ok(Json(StartLink { start_url }))
 }

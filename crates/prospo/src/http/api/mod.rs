@@ -9,6 +9,7 @@ mod event_types;
 mod meetings;
 mod photos;
 mod recordings;
+mod teams;
 mod tokens;
 pub mod zoom_integration;
 
@@ -71,6 +72,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendars::router())
         .merge(bookings::router())
         .merge(meetings::router())
+        .merge(teams::router())
         .merge(recordings::router());
     let (router, mut document) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts();

@@ -41,6 +41,9 @@ pub struct SignUpForm {
     /// The browser's zone, filled in by the page's script.
     #[serde(default)]
     timezone: String,
+    /// A team invitation's token, from the link in its mail.
+    #[serde(default)]
+    invite: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,6 +52,8 @@ struct SignUpPage {
     frame: Frame,
     form: SignUpForm,
     error: Option<FieldError>,
+    /// The team an invitation link joins.
+    joining: Option<String>,
 }
 
 /// An error shown under one field; that input gets focus.
@@ -63,11 +68,37 @@ impl SignUpPage {
     }
 }
 
-async fn signup_page(user: Option<PageUser>) -> Response {
-    if user.is_some() {
-        return Redirect::to("/").into_response();
+#[derive(Deserialize, Default)]
+pub struct SignUpQuery {
+    invite: Option<String>,
+}
+
+/// The team an open invitation joins, and the email it is for.
+async fn invitation(state: &AppState, token: &str) -> PageResult<Option<(String, String)>> {
+    if token.is_empty() {
+        return Ok(None);
     }
-    SignUpPage { frame: Frame::public("Create your account"), form: SignUpForm::default(), error: None }.into_response()
+    let open = state.db.open_team_invitation(&accounts::hash_token(token), state.now_ms()).await?;
+    Ok(open.map(|(team, email)| (team.name, email)))
+}
+
+async fn signup_page(
+    State(state): State<AppState>,
+    user: Option<PageUser>,
+    Query(query): Query<SignUpQuery>,
+) -> PageResult<Response> {
+    if user.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let invite = query.invite.unwrap_or_default();
+    let joining = invitation(&state, &invite).await?;
+    let form = SignUpForm {
+        email: joining.as_ref().map(|(_, email)| email.clone()).unwrap_or_default(),
+        invite,
+        ..SignUpForm::default()
+    };
+    let joining = joining.map(|(team, _)| team);
+    Ok(SignUpPage { frame: Frame::public("Create your account"), form, error: None, joining }.into_response())
 }
 
 async fn signup_submit(
@@ -82,6 +113,7 @@ async fn signup_submit(
         username: &form.username,
         // A zone the browser names but Prospo does not know is no reason to refuse a sign-up.
         timezone: Some(form.timezone.as_str()).filter(|z| jiff::tz::TimeZone::get(z.trim()).is_ok()),
+        invite: Some(form.invite.as_str()),
     };
     let error = match accounts::sign_up(&state, input).await {
         Ok(user) => {
@@ -96,7 +128,8 @@ async fn signup_submit(
     };
     // Keep what was typed, except the password.
     let form = SignUpForm { password: String::new(), ..form };
-    let page = SignUpPage { frame: Frame::public("Create your account"), form, error: Some(error) };
+    let joining = invitation(&state, &form.invite).await?.map(|(team, _)| team);
+    let page = SignUpPage { frame: Frame::public("Create your account"), form, error: Some(error), joining };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

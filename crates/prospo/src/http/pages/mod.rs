@@ -13,6 +13,7 @@ mod profile;
 mod profile_settings;
 mod question_editor;
 mod recordings;
+mod teams;
 mod tokens;
 mod view;
 mod welcome;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(recordings::router())
         .merge(profile_settings::router())
+        .merge(teams::router())
         // Last: `/{username}` and `/{username}/{slug}` take only what no static route above matches.
         .merge(profile::router())
         .merge(booking::router())

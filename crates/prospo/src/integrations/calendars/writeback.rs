@@ -53,7 +53,12 @@ async fn record_problem(
 async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), CalendarError> {
     let Some(mut write) = app.db.calendar_write(meeting_id, host_id).await? else { return Ok(()) };
     let meeting = app.db.meeting(meeting_id).await?;
-    let live = meeting.as_ref().is_some_and(|m| m.status == MeetingStatus::Scheduled);
+    // A member who no longer attends (the first host of a reassigned booking) loses the event.
+    let attends = match &meeting {
+        Some(m) => m.host_id == host_id || app.db.meeting_cohosts(meeting_id).await?.iter().any(|c| c == host_id),
+        None => false,
+    };
+    let live = attends && meeting.as_ref().is_some_and(|m| m.status == MeetingStatus::Scheduled);
     if write.calendar_id.is_none() && write.href.is_some() {
         // Its calendar was disconnected: that event stays where it is; write into today's calendar.
         write.href = None;

@@ -8,6 +8,7 @@ mod connect;
 pub mod health;
 mod problem;
 pub mod recordings;
+pub mod retire;
 pub mod status;
 pub mod sync;
 pub mod webhooks;

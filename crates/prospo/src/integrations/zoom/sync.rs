@@ -38,6 +38,9 @@ pub struct ZoomWork(pub AppRef);
 
 impl Work for ZoomWork {
     async fn run(&self, job: &ClaimedJob) -> Completion {
+        if super::retire::is_retirement(&job.subject) {
+            return super::retire::run(&self.0, job).await;
+        }
         match step(&self.0, job).await {
             Ok(completion) => completion,
             Err(e) => {

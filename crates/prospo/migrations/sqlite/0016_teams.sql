@@ -1,0 +1,109 @@
+-- no-transaction
+-- Teams (product.md §8): members with roles, invitations, team event types with their hosts, and
+-- the members attending each team meeting.
+--
+-- A team event type is a row of event_types with a team_id (user_id is whoever created it), so
+-- every rule and column of an event type applies to it unchanged. Its slug is unique within its
+-- team, and a personal slug within its user: SQLite changes a UNIQUE constraint only by rebuilding
+-- the table, with foreign keys off so that dropping the old table does not cascade.
+PRAGMA foreign_keys = OFF;
+BEGIN IMMEDIATE;
+
+CREATE TABLE teams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL UNIQUE,          -- the first path segment after /team/
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE team_members (
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    joined_at BIGINT NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members(user_id);
+
+-- An invitation for an email without an account: its sign-up link (only its hash kept) joins the
+-- team once, within 7 days, and only for that email.
+CREATE TABLE team_invitations (
+    token_hash TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    invited_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE INDEX team_invitations_team ON team_invitations(team_id);
+
+CREATE TABLE event_types_new (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    team_id TEXT REFERENCES teams(id) ON DELETE CASCADE,
+    scheduling TEXT NOT NULL DEFAULT 'personal' CHECK (scheduling IN ('personal', 'round_robin', 'collective')),
+    max_per_day_per_member BIGINT,
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    duration_minutes BIGINT NOT NULL,
+    location TEXT NOT NULL CHECK (location IN ('zoom', 'phone', 'in_person', 'link')),
+    location_detail TEXT,
+    slot_step_minutes BIGINT NOT NULL,
+    buffer_before_minutes BIGINT NOT NULL,
+    buffer_after_minutes BIGINT NOT NULL,
+    minimum_notice_minutes BIGINT NOT NULL,
+    booking_window_days BIGINT NOT NULL,
+    max_per_day BIGINT,
+    zoom_waiting_room BOOLEAN NOT NULL,
+    zoom_join_before_host BOOLEAN NOT NULL,
+    zoom_mute_upon_entry BOOLEAN NOT NULL,
+    zoom_auto_recording TEXT NOT NULL CHECK (zoom_auto_recording IN ('none', 'cloud', 'local')),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    reminder_minutes TEXT NOT NULL DEFAULT '1440,60',
+    questions TEXT NOT NULL DEFAULT '[]',
+    hidden BOOLEAN NOT NULL DEFAULT FALSE,
+    CHECK ((team_id IS NULL) = (scheduling = 'personal'))
+);
+INSERT INTO event_types_new (id, user_id, slug, title, description, duration_minutes, location, location_detail,
+        slot_step_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days,
+        max_per_day, zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, created_at,
+        updated_at, reminder_minutes, questions, hidden)
+    SELECT id, user_id, slug, title, description, duration_minutes, location, location_detail, slot_step_minutes,
+        buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, max_per_day,
+        zoom_waiting_room, zoom_join_before_host, zoom_mute_upon_entry, zoom_auto_recording, created_at, updated_at,
+        reminder_minutes, questions, hidden
+    FROM event_types;
+DROP TABLE event_types;
+ALTER TABLE event_types_new RENAME TO event_types;
+CREATE UNIQUE INDEX event_types_personal_slug ON event_types(user_id, slug) WHERE team_id IS NULL;
+CREATE UNIQUE INDEX event_types_team_slug ON event_types(team_id, slug) WHERE team_id IS NOT NULL;
+
+-- Who a team event type may book, in order (for collective, the first is the organiser), with
+-- the round robin's weight.
+CREATE TABLE team_event_hosts (
+    event_type_id TEXT NOT NULL REFERENCES event_types(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    position BIGINT NOT NULL,
+    weight BIGINT NOT NULL DEFAULT 1 CHECK (weight BETWEEN 1 AND 100),
+    PRIMARY KEY (event_type_id, user_id)
+);
+CREATE INDEX team_event_hosts_user ON team_event_hosts(user_id);
+
+-- The members attending a team meeting besides its host (meetings.host_id: the assigned member,
+-- or the collective's organiser, whose Zoom account holds the meeting). Their time is busy too.
+CREATE TABLE meeting_hosts (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    position BIGINT NOT NULL,
+    PRIMARY KEY (meeting_id, user_id)
+);
+CREATE INDEX meeting_hosts_user ON meeting_hosts(user_id);
+-- Round robin counts and ties read a member's bookings of one event type.
+CREATE INDEX meetings_event_type_host ON meetings(event_type_id, host_id, created_at);
+
+COMMIT;
+PRAGMA foreign_keys = ON;
