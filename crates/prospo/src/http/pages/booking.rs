@@ -33,7 +33,8 @@ use crate::http::api::bookings::{check_address, check_email};
 use crate::http::client::ClientIp;
 use crate::http::error::ApiError;
 use crate::notifications::ics::{self, IcsEvent, Method};
-use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
+use crate::scheduling::bookable::Bookable;
+use crate::scheduling::booking::{self, BookingError, BookingInput};
 use crate::scheduling::event_types::Location;
 use crate::scheduling::meetings::MeetingView;
 use crate::store::meetings::MeetingRow;
@@ -42,6 +43,7 @@ use crate::timefmt::human_range_ms;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/{username}/{slug}", get(booking_page).post(book))
+        .route("/team/{team_slug}/{slug}", get(team_booking_page).post(team_book))
         .route("/booking/{token}", get(manage_page))
         .route("/booking/{token}/reschedule", post(reschedule))
         .route("/booking/{token}/cancel", post(cancel))
@@ -84,14 +86,14 @@ struct SlotPicker {
 impl SlotPicker {
     async fn build(
         state: &AppState,
-        event: &PublicEvent,
+        event: &Bookable,
         form_id: &'static str,
         zone: &ZoneChoice,
         selected: String,
     ) -> PageResult<SlotPicker> {
         let today = state.clock.now().to_zoned(zone.tz.clone()).date();
         let until = today.checked_add(FALLBACK_DAYS.days()).unwrap_or(today);
-        let starts = match booking::public_slots(&state.db, event, today, until, &zone.tz, state.clock.now()).await {
+        let starts = match event.slots(&state.db, today, until, &zone.tz, state.clock.now()).await {
             Ok(starts) => starts,
             Err(BookingError::Store(e)) => return Err(e.into()),
             Err(e) => return Err(PageError::internal(e)),
@@ -110,7 +112,7 @@ impl SlotPicker {
             days.last_mut().expect("pushed above").times.push(time);
         }
         Ok(SlotPicker {
-            slots_url: format!("/api/v1/public/{}/{}/slots", event.host.username, event.event.slug),
+            slots_url: event.slots_url(),
             form_id,
             timezone: zone.name.clone(),
             zone_chosen: zone.chosen,
@@ -157,15 +159,15 @@ struct EventSummary {
 }
 
 impl EventSummary {
-    fn of(event: &PublicEvent) -> EventSummary {
-        let e = &event.event;
+    fn of(event: &Bookable) -> EventSummary {
+        let e = event.event();
         EventSummary {
             title: e.title.clone(),
-            host_name: event.host.name.clone(),
+            host_name: event.host_name().to_owned(),
             duration_minutes: e.duration_minutes,
             location: Location::parse(&e.location).map(Location::label).unwrap_or("Other").to_owned(),
             description: e.description.clone(),
-            booking_path: format!("/{}/{}", event.host.username, e.slug),
+            booking_path: event.path(),
         }
     }
 }
@@ -298,19 +300,27 @@ fn api_not_found(username: &str) -> Option<Response> {
     (username == "api").then(|| ApiError::not_found().into_response())
 }
 
-async fn public_event(state: &AppState, username: &str, slug: &str) -> PageResult<PublicEvent> {
-    booking::find_public_event(&state.db, username, slug).await?.ok_or(PageError::NotFound)
+async fn public_event(state: &AppState, username: &str, slug: &str) -> PageResult<Bookable> {
+    let event = booking::find_public_event(&state.db, username, slug).await?.ok_or(PageError::NotFound)?;
+    Ok(Bookable::Personal(event))
+}
+
+async fn team_event(state: &AppState, team_slug: &str, slug: &str) -> PageResult<Bookable> {
+    let event = crate::scheduling::team_booking::find_team_event(&state.db, team_slug, slug)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok(Bookable::Team(event))
 }
 
 async fn render_booking_page(
     state: &AppState,
-    event: &PublicEvent,
+    event: &Bookable,
     zone: ZoneChoice,
     form: BookForm,
     errors: Vec<FieldError>,
     answer_problems: &[AnswerProblem],
 ) -> PageResult<BookingPage> {
-    let picker = if booking::zoom_ready(event) {
+    let picker = if event.can_book() {
         // A start that was refused (taken or not available) is not offered again.
         let keep = errors.iter().all(|e| is_form_field(e.field));
         let selected = if keep { form.start.clone() } else { String::new() };
@@ -322,7 +332,7 @@ async fn render_booking_page(
     let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
-    let questions = QuestionField::list(&event.event.questions, &form, answer_problems);
+    let questions = QuestionField::list(&event.event().questions, &form, answer_problems);
     Ok(BookingPage { frame, event: summary, picker, form, errors, questions, idempotency_key, idempotency_field })
 }
 
@@ -335,8 +345,21 @@ async fn booking_page(
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
+    show_booking_page(&state, &event, query).await
+}
+
+async fn team_booking_page(
+    State(state): State<AppState>,
+    Path((team_slug, slug)): Path<(String, String)>,
+    Query(query): Query<PickerQuery>,
+) -> PageResult<Response> {
+    let event = team_event(&state, &team_slug, &slug).await?;
+    show_booking_page(&state, &event, query).await
+}
+
+async fn show_booking_page(state: &AppState, event: &Bookable, query: PickerQuery) -> PageResult<Response> {
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
-    Ok(render_booking_page(&state, &event, zone, BookForm::default(), Vec::new(), &[]).await?.into_response())
+    Ok(render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[]).await?.into_response())
 }
 
 /// How a refused booking reads on the page, and its status.
@@ -373,6 +396,25 @@ async fn book(
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
+    submit_booking(&state, address, &event, form).await
+}
+
+async fn team_book(
+    State(state): State<AppState>,
+    ClientIp(address): ClientIp,
+    Path((team_slug, slug)): Path<(String, String)>,
+    Form(form): Form<BookForm>,
+) -> PageResult<Response> {
+    let event = team_event(&state, &team_slug, &slug).await?;
+    submit_booking(&state, address, &event, form).await
+}
+
+async fn submit_booking(
+    state: &AppState,
+    address: std::net::IpAddr,
+    event: &Bookable,
+    form: BookForm,
+) -> PageResult<Response> {
     // What the form alone shows to be missing is said all at once (the booking re-checks it).
     let mut missing: Vec<FieldError> = Vec::new();
     if form.start.trim().is_empty() {
@@ -384,12 +426,13 @@ async fn book(
     if let Err(invalid) = Email::parse(&form.email) {
         missing.push(invalid.into());
     }
-    let answers = form.answers(&event.event.questions);
-    let mut answer_problems = check_answers(&event.event.questions, &answers).err().unwrap_or_default();
+    let questions = &event.event().questions;
+    let answers = form.answers(questions);
+    let mut answer_problems = check_answers(questions, &answers).err().unwrap_or_default();
     let (status, errors) = if !missing.is_empty() || !answer_problems.is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, missing)
     } else if let Err(e) =
-        check_address(&state, address).and_then(|()| check_email(&state, &event.host.id, &form.email))
+        check_address(&state, address).and_then(|()| check_email(&state, event.limit_key(), &form.email))
     {
         let (status, error) = limited(e);
         (status, vec![error])
@@ -402,7 +445,7 @@ async fn book(
             notes: Some(form.notes.clone()),
             answers,
         };
-        match booking::book(&state, &event, input).await {
+        match event.book(&state, input).await {
             Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
             Err(BookingError::Answers(problems)) => {
                 answer_problems = problems;
@@ -415,7 +458,7 @@ async fn book(
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    let page = render_booking_page(&state, &event, zone, form, errors, &answer_problems).await?;
+    let page = render_booking_page(&state, event, zone, form, errors, &answer_problems).await?;
     Ok((status, page).into_response())
 }
 
@@ -464,10 +507,10 @@ async fn add_to_calendar(
     Path((token, calendar)): Path<(String, WebCalendar)>,
 ) -> PageResult<Response> {
     let row = managed(&state, &token).await?;
-    let event = event_of(&state, &row).await?;
     // The invitee reads the host's name, as in their mail.
-    let summary = match (&row.booked_title, &event) {
-        (Some(booked), Some(event)) => format!("{booked} with {}", event.host.name),
+    let host = state.db.user_by_id(&row.host_id).await?;
+    let summary = match (&row.booked_title, &host) {
+        (Some(booked), Some(host)) => format!("{booked} with {}", host.name),
         _ => row.topic.clone(),
     };
     let manage_url = state.manage_url(&token);
@@ -534,11 +577,8 @@ async fn managed(state: &AppState, token: &str) -> PageResult<MeetingRow> {
 }
 
 /// The event type the booking came through, with its host (for the picker and the heading).
-async fn event_of(state: &AppState, row: &MeetingRow) -> PageResult<Option<PublicEvent>> {
-    let Some(event_type_id) = &row.event_type_id else { return Ok(None) };
-    let Some(event) = state.db.event_type_of(&row.host_id, event_type_id).await? else { return Ok(None) };
-    let Some(host) = state.db.host_by_id(&row.host_id).await? else { return Ok(None) };
-    Ok(Some(PublicEvent::of(host, event)))
+async fn event_of(state: &AppState, row: &MeetingRow) -> PageResult<Option<Bookable>> {
+    Ok(Bookable::of_meeting(&state.db, row).await?)
 }
 
 async fn render_manage_page(
@@ -559,7 +599,7 @@ async fn render_manage_page(
     let event = event_of(state, row).await?;
     let cancelled = !row.is_scheduled();
     let picker = match &event {
-        Some(event) if !cancelled && booking::zoom_ready(event) => {
+        Some(event) if !cancelled && event.can_book() => {
             Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new()).await?)
         }
         _ => None,

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::view::{Badge, FieldError, error_for, local_input_value, local_to_rfc3339, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::domain::lifecycle::ZoomStatus;
+use crate::domain::teams::{Role, Scheduling};
 use crate::http::AppState;
 use crate::http::pages::PageUser;
 use crate::integrations::zoom::recordings::Recordings;
@@ -21,6 +22,7 @@ use crate::integrations::zoom::sync::{DAILY_WRITE_CAP, DAILY_WRITE_WARNING, utc_
 use crate::scheduling::booking::{self, BookingError, DirectMeetingInput};
 use crate::scheduling::event_types::{AutoRecording, Location};
 use crate::scheduling::meetings::{self, LiveZoomError, MeetingView, ZoomLive};
+use crate::scheduling::team_booking::{self, ReassignError};
 use crate::store::accounts::UserRow;
 use crate::store::meetings::{MeetingList, MeetingRow};
 use crate::timefmt::{human_ms, human_range_ms};
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/reschedule", post(reschedule))
         .route("/meetings/{id}/cancel", post(cancel))
         .route("/meetings/{id}/retry", post(retry))
+        .route("/meetings/{id}/reassign", post(reassign))
 }
 
 use super::host_zone;
@@ -349,6 +352,38 @@ struct DetailsPage {
     recordings_error: Option<String>,
     /// Where a delete returns to: this page.
     back: String,
+    /// For a round robin team booking: the members it can go to instead.
+    reassign_to: Vec<ReassignChoice>,
+}
+
+/// A member a round robin booking can be given to.
+struct ReassignChoice {
+    user_id: String,
+    name: String,
+    /// Why not, when they cannot be offered.
+    unavailable: Option<&'static str>,
+}
+
+/// The other members of a round robin booking's event type, when `user` may reassign it.
+async fn reassign_choices(state: &AppState, user: &UserRow, row: &MeetingRow) -> PageResult<Vec<ReassignChoice>> {
+    if !row.is_scheduled() || row.end_at <= state.now_ms() {
+        return Ok(Vec::new());
+    }
+    let Some(team_event) = team_booking::event_of_meeting(&state.db, row).await? else { return Ok(Vec::new()) };
+    let admin = state.db.team_role(&team_event.team.id, &user.id).await?.is_some_and(Role::manages);
+    if team_event.event.scheduling != Scheduling::RoundRobin || !(admin || row.host_id == user.id) {
+        return Ok(Vec::new());
+    }
+    Ok(team_event
+        .members
+        .iter()
+        .filter(|m| m.user.id != row.host_id)
+        .map(|m| ReassignChoice {
+            user_id: m.user.id.clone(),
+            name: m.user.name.clone(),
+            unavailable: (!m.status.is_bookable()).then(|| m.status.label()),
+        })
+        .collect())
 }
 
 impl DetailsPage {
@@ -426,6 +461,7 @@ async fn details(
         files,
         recordings_error,
         back: format!("/meetings/{}", row.id),
+        reassign_to: reassign_choices(state, user, row).await?,
     })
 }
 
@@ -531,4 +567,39 @@ async fn retry(
     meetings::retry_zoom(&state, &row).await?;
     let jar = flash::set(jar, "success", "Retrying with Zoom now.");
     Ok((jar, Redirect::to(&format!("/meetings/{id}"))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReassignForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<ReassignForm>,
+) -> PageResult<Response> {
+    let row = owned(&state, &user, &id).await?;
+    let jar = match team_booking::reassign(&state, &row, &form.user_id, &user.id).await {
+        Ok(moved) => {
+            let name = state.db.user_by_id(&moved.host_id).await?.map(|u| u.name).unwrap_or_default();
+            let message = format!(
+                "{name} hosts this booking now. A Zoom meeting is made on their account and the invitee gets its link."
+            );
+            flash::set(jar, "success", &message)
+        }
+        Err(ReassignError::Booking(BookingError::Store(e))) => return Err(e.into()),
+        Err(ReassignError::Booking(BookingError::Internal(e))) => return Err(e.into()),
+        Err(e) => flash::set(jar, "error", &e.to_string()),
+    };
+    // The first host no longer sees the booking; the page of the list does.
+    let back = if state.db.meeting_of(&user.id, &id).await?.is_some() {
+        format!("/meetings/{id}")
+    } else {
+        "/meetings".to_owned()
+    };
+    Ok((jar, Redirect::to(&back)).into_response())
 }
