@@ -196,6 +196,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     config.demo_feed = true;
     let app = Application::build(config, listener).await?;
     crate::demo::ensure_demo_host(&app.state).await?;
+    crate::demo::ensure_demo_team(&app.state, &sandbox.sandbox).await?;
     let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
     println!("zoom sandbox on {}", sandbox.url);
     println!("listening on {}", app.url());
@@ -203,6 +204,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("Prospo demo: open {}/login", app.url());
     println!("Demo login: {} / {}", crate::demo::DEMO_EMAIL, crate::demo::DEMO_PASSWORD);
     println!("Booking page (after Zoom is connected): {}{}", app.url(), crate::demo::DEMO_BOOKING_PATH);
+    println!("Team page (round robin over two teammates): {}{}", app.url(), crate::demo::DEMO_TEAM_PATH);
     println!("Then Settings → Integrations → Zoom → Set up, and paste the sandbox app's credentials:");
     // The one place a secret is printed: it belongs to the local emulator.
     println!("Account ID: {}", zoom_app.account_id);

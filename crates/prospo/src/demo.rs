@@ -8,8 +8,11 @@ use zoom_sandbox::{AppInfo, NewApp, RunningSandbox, Sandbox};
 
 use crate::accounts::{self, AccountError, SignUpInput};
 use crate::app::App;
+use crate::domain::teams::Role;
+use crate::integrations::zoom::{self, ConnectInput};
 use crate::scheduling::availability;
 use crate::scheduling::event_types::{self, EventTypeInput, Location};
+use crate::scheduling::teams::{self, TeamEventTypeInput};
 
 pub const DEMO_EMAIL: &str = "demo@prospo.example";
 /// A fixed password is fine here: the demo serves a local emulator on the loopback address.
@@ -77,6 +80,77 @@ pub async fn ensure_demo_host(app: &App) -> anyhow::Result<()> {
             ..EventTypeInput::default()
         };
         event_types::save(app, &host.id, None, intro).await.map_err(|e| anyhow::anyhow!("demo event type: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The demo team's round robin page.
+pub const DEMO_TEAM_PATH: &str = "/team/demo-team/intro";
+
+/// Teammates of the demo host, each with their own sandbox Zoom app already connected, so the team
+/// page books at once and shows the demo host as not bookable until they connect Zoom too.
+const TEAMMATES: [(&str, &str, &str); 2] =
+    [("ana@prospo.example", "Ana Teammate", "ana-demo"), ("ben@prospo.example", "Ben Teammate", "ben-demo")];
+
+/// Makes sure the demo team exists: the demo host (owner), two teammates, and a round robin Zoom
+/// event type at [`DEMO_TEAM_PATH`].
+pub async fn ensure_demo_team(app: &App, sandbox: &Sandbox) -> anyhow::Result<()> {
+    let db = &app.db;
+    let owner = db.user_by_email(DEMO_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("demo host missing"))?;
+    let mut members = Vec::new();
+    for (email, name, username) in TEAMMATES {
+        let input = SignUpInput { email, password: DEMO_PASSWORD, name, username, timezone: None, invite: None };
+        match accounts::sign_up(app, input).await {
+            Ok(user) => {
+                db.mark_email_verified(&user.id, app.now_ms()).await?;
+                let mut hours = availability::default_input("UTC");
+                for day in ["sat", "sun"] {
+                    hours.weekly.insert(day.to_owned(), vec![["09:00".to_owned(), "17:00".to_owned()]]);
+                }
+                availability::save(app, &user.id, &hours).await.map_err(|e| anyhow::anyhow!("demo hours: {e}"))?;
+            }
+            Err(AccountError::EmailTaken) => {}
+            Err(e) => anyhow::bail!("cannot create the demo teammate {email}: {e}"),
+        }
+        let user = db.user_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("demo teammate missing"))?;
+        if db.zoom_connection_of(&user.id).await?.is_none() {
+            let zoom_email = format!("{username}@zoom.example");
+            let app_info =
+                sandbox.apps().into_iter().find(|a| a.email == zoom_email).unwrap_or_else(|| {
+                    sandbox.create_app(NewApp { email: Some(zoom_email.clone()), ..NewApp::default() })
+                });
+            let input = ConnectInput {
+                account_id: app_info.account_id,
+                client_id: app_info.client_id,
+                client_secret: app_info.client_secret.into(),
+                zoom_user: None,
+            };
+            zoom::connect(app, &user.id, input).await.map_err(|e| anyhow::anyhow!("demo teammate's Zoom: {e}"))?;
+        }
+        members.push(user);
+    }
+    let team = match db.team_by_slug("demo-team").await? {
+        Some(team) => team,
+        None => teams::create(app, &owner.id, "Demo team", "demo-team").await?,
+    };
+    for member in &members {
+        db.add_team_member(&team.id, &member.id, Role::Member, app.now_ms()).await?;
+    }
+    if db.team_event_type_by_slug(&team.id, "intro").await?.is_none() {
+        let input = TeamEventTypeInput {
+            event_type: EventTypeInput {
+                title: Some("Team intro".into()),
+                slug: Some("intro".into()),
+                description: Some("A 30-minute Zoom call with whoever on the team is free.".into()),
+                duration_minutes: Some(30),
+                location: Some(Location::Zoom),
+                minimum_notice_minutes: Some(0),
+                ..EventTypeInput::default()
+            },
+            scheduling: Some("round_robin".into()),
+            ..TeamEventTypeInput::default()
+        };
+        teams::create_event_type(app, &team.id, &owner.id, input).await?;
     }
     Ok(())
 }

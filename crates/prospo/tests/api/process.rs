@@ -269,3 +269,57 @@ async fn mail_of_a_booking_survives_a_crash_and_goes_out_once() {
     assert_eq!(got, expected.map(|(to, kind)| (to.to_owned(), kind.to_owned())), "each mail exactly once");
     terminate(server);
 }
+
+/// `prospo demo` seeds a team whose round robin page books at once (the teammates' Zoom is
+/// connected to sandbox apps of their own), and a second start finds the same team again.
+#[tokio::test]
+async fn the_demo_team_page_books_offline_and_survives_a_restart() {
+    support::install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    for run in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("PROSPO_SECRET_KEYS")
+            .env_remove("PROSPO_SECRET_KEYS_FILE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prospo demo");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut url = None;
+        for _ in 0..20 {
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("read a line");
+            if let Some(found) = line.trim().strip_prefix("listening on ") {
+                url = Some(found.to_owned());
+                break;
+            }
+        }
+        let url = url.expect("the demo says where it listens");
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let date = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(7)).unwrap();
+        let slots: serde_json::Value = client
+            .get(format!("{url}/api/v1/public/team/demo-team/intro/slots?from={date}&to={date}&timezone=UTC"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let offered = slots["slots"].as_array().cloned().unwrap_or_default();
+        // Open every day 09:00–17:00 UTC: 16 half hours.
+        assert_eq!(offered.len(), 16, "run {run}: the teammates' hours are offered: {slots}");
+        let body = json!({"start": offered[run], "name": "Grace", "email": format!("grace{run}@example.com"), "timezone": "UTC"});
+        let response =
+            client.post(format!("{url}/api/v1/public/team/demo-team/intro/bookings")).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 201, "run {run}: {}", response.text().await.unwrap());
+        let page = client.get(format!("{url}/team/demo-team/intro")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("Team intro"));
+        assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+        assert!(child.wait().unwrap().success(), "run {run}: the demo stops cleanly");
+    }
+}
