@@ -13,8 +13,8 @@ use crate::store::meetings::MeetingRow;
 use crate::store::{Db, StoreError};
 
 pub enum Bookable {
-    Personal(PublicEvent),
-    Team(TeamEvent),
+    Personal(Box<PublicEvent>),
+    Team(Box<TeamEvent>),
 }
 
 impl Bookable {
@@ -93,9 +93,9 @@ impl Bookable {
             let mut attending = db.meeting_cohosts(&row.id).await?;
             attending.push(row.host_id.clone());
             team_event.members.retain(|m| attending.contains(&m.user.id));
-            return Ok(Some(Bookable::Team(team_event)));
+            return Ok(Some(Bookable::Team(Box::new(team_event))));
         }
         let Some(host) = db.host_by_id(&row.host_id).await? else { return Ok(None) };
-        Ok(Some(Bookable::Personal(PublicEvent::of(host, event))))
+        Ok(Some(Bookable::Personal(Box::new(PublicEvent::of(host, event)))))
     }
 }

@@ -302,14 +302,14 @@ fn api_not_found(username: &str) -> Option<Response> {
 
 async fn public_event(state: &AppState, username: &str, slug: &str) -> PageResult<Bookable> {
     let event = booking::find_public_event(&state.db, username, slug).await?.ok_or(PageError::NotFound)?;
-    Ok(Bookable::Personal(event))
+    Ok(Bookable::Personal(Box::new(event)))
 }
 
 async fn team_event(state: &AppState, team_slug: &str, slug: &str) -> PageResult<Bookable> {
     let event = crate::scheduling::team_booking::find_team_event(&state.db, team_slug, slug)
         .await?
         .ok_or(PageError::NotFound)?;
-    Ok(Bookable::Team(event))
+    Ok(Bookable::Team(Box::new(event)))
 }
 
 async fn render_booking_page(
@@ -432,7 +432,7 @@ async fn submit_booking(
     let (status, errors) = if !missing.is_empty() || !answer_problems.is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, missing)
     } else if let Err(e) =
-        check_address(&state, address).and_then(|()| check_email(&state, event.limit_key(), &form.email))
+        check_address(state, address).and_then(|()| check_email(state, event.limit_key(), &form.email))
     {
         let (status, error) = limited(e);
         (status, vec![error])
@@ -445,7 +445,7 @@ async fn submit_booking(
             notes: Some(form.notes.clone()),
             answers,
         };
-        match event.book(&state, input).await {
+        match event.book(state, input).await {
             Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
             Err(BookingError::Answers(problems)) => {
                 answer_problems = problems;
@@ -458,7 +458,7 @@ async fn submit_booking(
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    let page = render_booking_page(&state, event, zone, form, errors, &answer_problems).await?;
+    let page = render_booking_page(state, event, zone, form, errors, &answer_problems).await?;
     Ok((status, page).into_response())
 }
 

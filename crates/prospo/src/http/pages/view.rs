@@ -153,6 +153,7 @@ mod tests {
                 status: crate::domain::lifecycle::CalendarStatus::None,
                 error: None,
             },
+            hosts: None,
         }
     }
 
