@@ -20,6 +20,7 @@ mod onboarding;
 mod profile;
 mod questions;
 mod recordings;
+mod teams;
 mod tokens;
 
 /// Every click goes through `Browser::click`, which waits for the page a click loads: a bare
