@@ -12,7 +12,7 @@ use crate::domain::teams::Role;
 use crate::integrations::zoom::{self, ConnectInput};
 use crate::scheduling::availability;
 use crate::scheduling::event_types::{self, EventTypeInput, Location};
-use crate::scheduling::teams::{self, TeamEventTypeInput};
+use crate::scheduling::teams::{self, TeamEventTypeInput, TeamScheduling};
 
 pub const DEMO_EMAIL: &str = "demo@prospo.example";
 /// A fixed password is fine here: the demo serves a local emulator on the loopback address.
@@ -147,7 +147,7 @@ pub async fn ensure_demo_team(app: &App, sandbox: &Sandbox) -> anyhow::Result<()
                 minimum_notice_minutes: Some(0),
                 ..EventTypeInput::default()
             },
-            scheduling: Some("round_robin".into()),
+            scheduling: Some(TeamScheduling::RoundRobin),
             ..TeamEventTypeInput::default()
         };
         teams::create_event_type(app, &team.id, &owner.id, input).await?;

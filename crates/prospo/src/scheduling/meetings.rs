@@ -198,10 +198,15 @@ impl MeetingView {
         for invitee in db.invitees_of_meetings(&ids).await? {
             invitees.entry(invitee.meeting_id.clone()).or_default().push(invitee);
         }
+        let mut hosts: std::collections::HashMap<String, Vec<HostView>> = std::collections::HashMap::new();
+        for (meeting_id, user_id, name) in db.team_meetings_hosts(&ids).await? {
+            hosts.entry(meeting_id).or_default().push(HostView { user_id, name });
+        }
         Ok(rows
             .into_iter()
             .map(|row| {
-                let view = MeetingView::of(&row, invitees.get(&row.id).map(Vec::as_slice).unwrap_or_default());
+                let mut view = MeetingView::of(&row, invitees.get(&row.id).map(Vec::as_slice).unwrap_or_default());
+                view.hosts = hosts.remove(&row.id);
                 (row, view)
             })
             .collect())

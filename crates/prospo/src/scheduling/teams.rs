@@ -177,21 +177,35 @@ pub async fn remove(app: &App, team_id: &str, by_user_id: &str, member_id: &str)
     Ok(())
 }
 
+/// A round robin weight (only for the API document).
+#[derive(utoipa::ToSchema)]
+#[schema(minimum = 1, maximum = 100)]
+#[allow(dead_code)]
+pub struct Weight(i64);
+
+/// How a team event type books, as the API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamScheduling {
+    RoundRobin,
+    Collective,
+}
+
 /// A team event type as the API sends it: the event type's fields and the team's.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct TeamEventTypeInput {
     #[serde(flatten)]
     pub event_type: EventTypeInput,
-    /// `round_robin` or `collective`.
-    #[schema(value_type = String, example = "round_robin")]
-    pub scheduling: Option<String>,
+    /// Required.
+    pub scheduling: Option<TeamScheduling>,
     /// Members it may book, in order (default: every member; for collective the first organises,
     /// default the member who creates it).
     pub hosts: Option<Vec<String>>,
     /// Round robin weights by member (1 to 100, default 1).
+    #[schema(value_type = Option<BTreeMap<String, Weight>>)]
     pub weights: Option<BTreeMap<String, i64>>,
-    /// Bookings one member takes per day at most (1 to 100; null for no limit).
-    #[schema(minimum = 1, maximum = 100)]
+    /// Bookings one member takes per day at most (1 to 100; null or 0 for no limit).
+    #[schema(minimum = 0, maximum = 100)]
     pub max_per_day_per_member: Option<i64>,
 }
 
@@ -206,10 +220,10 @@ pub async fn create_event_type(
     input: TeamEventTypeInput,
 ) -> Result<EventTypeRow, TeamError> {
     let (team, _) = managed(app, team_id, user_id).await?;
-    let scheduling = match input.scheduling.as_deref() {
-        Some("round_robin") => Scheduling::RoundRobin,
-        Some("collective") => Scheduling::Collective,
-        _ => {
+    let scheduling = match input.scheduling {
+        Some(TeamScheduling::RoundRobin) => Scheduling::RoundRobin,
+        Some(TeamScheduling::Collective) => Scheduling::Collective,
+        None => {
             return Err(invalid(
                 "scheduling",
                 "invalid_scheduling",

@@ -387,4 +387,29 @@ impl Db {
         })?;
         Ok(rows.into_iter().map(|(id, name, _)| (id, name)).collect())
     }
+
+    /// [`Db::team_meeting_hosts`] of several meetings in one query: `(meeting_id, user_id, name)`,
+    /// each meeting's host first.
+    pub async fn team_meetings_hosts(&self, ids: &[String]) -> StoreResult<Vec<(String, String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let marks = marks.join(", ");
+        let sql = format!(
+            "SELECT m.id, u.id, u.name, 0 AS position FROM meetings m \
+             JOIN event_types e ON e.id = m.event_type_id AND e.team_id IS NOT NULL \
+             JOIN users u ON u.id = m.host_id WHERE m.id IN ({marks}) \
+             UNION ALL SELECT h.meeting_id, u.id, u.name, h.position FROM meeting_hosts h \
+             JOIN users u ON u.id = h.user_id WHERE h.meeting_id IN ({marks}) ORDER BY 1, 4"
+        );
+        let rows: Vec<(String, String, String, i64)> = on_db!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(|(meeting, user, name, _)| (meeting, user, name)).collect())
+    }
 }

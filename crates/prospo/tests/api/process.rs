@@ -33,18 +33,20 @@ fn start_server_with(data_dir: &std::path::Path, zoom_url: &str, options: &[&str
         .stderr(Stdio::piped())
         .spawn()
         .expect("start prospo");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("read the first line");
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line was {line:?}")).to_owned();
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    // Read the logs from the start: trace-level start-up logs (every migration statement) fill a
+    // pipe's buffer before the first stdout line, and an unread pipe would block the server.
     let mut stderr = child.stderr.take().unwrap();
     let logs = std::thread::spawn(move || {
         let mut logs = String::new();
         let _ = stderr.read_to_string(&mut logs);
         logs
     });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read the first line");
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line was {line:?}")).to_owned();
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     Server { child, url, logs }
 }
 

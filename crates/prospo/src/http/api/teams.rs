@@ -157,8 +157,15 @@ pub struct NewMember {
     #[schema(format = Email)]
     email: String,
     /// `owner` (owners only), `admin` or `member` (the default).
-    #[schema(value_type = Option<String>, example = "member")]
-    role: Option<String>,
+    role: Option<RoleName>,
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Owner,
+    Admin,
+    Member,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -178,12 +185,11 @@ async fn add_member(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewMember>,
 ) -> ApiResult<Response> {
-    let role = match body.role.as_deref() {
-        None => None,
-        Some(raw) => Some(raw.parse::<Role>().map_err(|_| {
-            ApiError::unprocessable("invalid_role", "The role is `owner`, `admin` or `member`.").with("field", "role")
-        })?),
-    };
+    let role = body.role.map(|r| match r {
+        RoleName::Owner => Role::Owner,
+        RoleName::Admin => Role::Admin,
+        RoleName::Member => Role::Member,
+    });
     match teams::invite(&state, &id, &user.user.id, &body.email, role).await? {
         Invited::Joined => {
             let (team, _) = teams::membership(&state, &id, &user.user.id).await?;

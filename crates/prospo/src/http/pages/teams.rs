@@ -18,7 +18,7 @@ use crate::http::AppState;
 use crate::http::pages::PageUser;
 use crate::scheduling::event_types::{EventTypeError, EventTypeInput, Location};
 use crate::scheduling::team_booking::{self, TeamEvent};
-use crate::scheduling::teams::{self, Invited, TeamError, TeamEventTypeInput};
+use crate::scheduling::teams::{self, Invited, TeamError, TeamEventTypeInput, TeamScheduling};
 use crate::store::accounts::UserRow;
 use crate::store::teams::{MemberRow, TeamRow};
 
@@ -258,7 +258,10 @@ async fn create_event_type(
             location: Some(Location::parse(&typed.location).unwrap_or(Location::Zoom)),
             ..EventTypeInput::default()
         },
-        scheduling: Some(typed.scheduling.clone()),
+        scheduling: Some(match typed.scheduling.as_str() {
+            "collective" => TeamScheduling::Collective,
+            _ => TeamScheduling::RoundRobin,
+        }),
         hosts: (!typed.hosts.is_empty()).then(|| typed.hosts.clone()),
         weights: None,
         max_per_day_per_member: None,
