@@ -22,6 +22,12 @@ async fn every_main_page_meets_aa_contrast_in_both_themes() {
     let (_, booked) = app.post_json("/api/v1/public/ada/intro/bookings", &booking, None).await;
     let manage = booked["manage_token"].as_str().unwrap().to_owned();
     let meeting = booked["meeting"]["id"].as_str().unwrap().to_owned();
+    let (_, team) =
+        app.post_json("/api/v1/teams", &json!({"name": "Ada's team", "slug": "ada-team"}), Some(&token)).await;
+    let team_event = json!({"title": "Team intro", "slug": "intro", "duration_minutes": 30, "location": "zoom",
+                            "minimum_notice_minutes": 0, "scheduling": "round_robin"});
+    let path = format!("/api/v1/teams/{}/event-types", team["id"].as_str().unwrap());
+    assert_eq!(app.post_json(&path, &team_event, Some(&token)).await.0, 201);
 
     // (screenshot name, path)
     let public = [
@@ -32,6 +38,7 @@ async fn every_main_page_meets_aa_contrast_in_both_themes() {
         ("booking-confirmed", format!("/booking/{manage}?booked=1")),
         ("booking-manage", format!("/booking/{manage}")),
         ("profile-public", "/ada".to_owned()),
+        ("team-booking-page", "/team/ada-team/intro".to_owned()),
     ];
     let signed_in = [
         ("meetings", "/meetings".to_owned()),
@@ -48,6 +55,7 @@ async fn every_main_page_meets_aa_contrast_in_both_themes() {
         ("calendars", "/settings/calendars".to_owned()),
         ("profile", "/settings/profile".to_owned()),
         ("welcome", "/welcome".to_owned()),
+        ("teams", "/teams".to_owned()),
         ("availability-busy-day", format!("/availability?busy_date={date}#busy-day")),
     ];
     let mut failures = Vec::new();
