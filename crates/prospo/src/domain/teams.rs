@@ -12,6 +12,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// How pages name the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Admin => "Admin",
+            Role::Member => "Member",
+        }
+    }
+
     /// Owners and admins rename the team, invite, remove and add event types.
     pub fn manages(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)

@@ -416,3 +416,113 @@ on_both_backends! {
         assert_eq!(status, 422, "never a silent fallback to someone else's account");
     }
 }
+
+/// The event in one member's CalDAV calendar, if there is one: (status, body with folded lines
+/// joined).
+async fn calendar_event(
+    server: &calendars::test_servers::TestServer,
+    calendar: &url::Url,
+    meeting_id: &str,
+) -> (u16, String) {
+    let (status, body) =
+        server.raw("GET", &calendar.join(&format!("prospo-{meeting_id}.ics")).unwrap(), &[], None).await.unwrap();
+    (status, body.replace("\r\n ", "").replace("\n ", ""))
+}
+
+/// Waits (bounded) until `check` holds of the member calendars' events.
+async fn until_calendars(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the calendars never showed {what}");
+}
+
+/// A collective booking is written into every attending member's own calendar (Radicale), and a
+/// reassigned round robin booking leaves the first host's calendar for the new host's.
+#[tokio::test]
+async fn team_bookings_are_written_into_each_attending_members_calendar() {
+    use calendars::test_servers::{Kind, PASSWORD, TestServer, USER};
+    let Some(server) = TestServer::from_env(Kind::Radicale) else { return };
+    let ada_calendar = server.mkcalendar("ada", "Ada", None).await.unwrap();
+    let bob_calendar = server.mkcalendar("bob", "Bob", None).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let ada = member(&app, "ada", all_day()).await;
+    let bob = member(&app, "bob", all_day()).await;
+    // One server account holds both calendars: each member adds bookings to the one named after them.
+    for (m, name) in [(&ada, "Ada"), (&bob, "Bob")] {
+        let add = json!({"url": server.base_url().as_str(), "username": USER, "password": PASSWORD});
+        let (status, connection) = app.post_json("/api/v1/calendars/caldav", &add, Some(&m.token)).await;
+        assert_eq!(status, 201, "{connection}");
+        let id = connection["id"].as_str().unwrap();
+        for calendar in connection["calendars"].as_array().unwrap() {
+            let own = calendar["name"] == name;
+            let path = format!("/api/v1/calendars/{id}/calendars/{}", calendar["id"].as_str().unwrap());
+            let body = if own {
+                json!({"check_conflicts": true, "write_bookings": true})
+            } else {
+                json!({"check_conflicts": false})
+            };
+            let (status, body) = app.patch_json(&path, &body, Some(&m.token)).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+    let team_id = team(&app, "sales", &ada, &[("bob@example.com", &bob)]).await;
+    team_event(
+        &app,
+        &team_id,
+        &ada,
+        json!({"title": "Panel", "slug": "panel", "duration_minutes": 30,
+        "location": "zoom", "minimum_notice_minutes": 0, "scheduling": "collective"}),
+    )
+    .await;
+    team_event(
+        &app,
+        &team_id,
+        &ada,
+        json!({"title": "Demo", "slug": "demo", "duration_minutes": 30,
+        "location": "zoom", "minimum_notice_minutes": 0, "scheduling": "round_robin", "hosts": [ada.id, bob.id]}),
+    )
+    .await;
+    let offered = team_slots(&app, "sales", "panel", &next_week()).await;
+
+    let (status, panel) = team_book(&app, "sales", "panel", &offered[2], "cand@example.com").await;
+    assert_eq!(status, 201, "{panel}");
+    let panel_id = panel["meeting"]["id"].as_str().unwrap().to_owned();
+    until_calendars("the panel in both calendars with its join link", async || {
+        let (a, a_body) = calendar_event(&server, &ada_calendar, &panel_id).await;
+        let (b, b_body) = calendar_event(&server, &bob_calendar, &panel_id).await;
+        let linked = |body: &str| body.contains("Join Zoom meeting") && body.contains("ATTENDEE;CN=bob");
+        a == 200 && b == 200 && linked(&a_body) && linked(&b_body)
+    })
+    .await;
+
+    let (status, demo) = team_book(&app, "sales", "demo", &offered[6], "lead@example.com").await;
+    assert_eq!(status, 201, "{demo}");
+    assert_eq!(host_of(&demo), ada.id, "the first in the list");
+    let demo_id = demo["meeting"]["id"].as_str().unwrap().to_owned();
+    until_calendars("the demo in ada's calendar only", async || {
+        calendar_event(&server, &ada_calendar, &demo_id).await.0 == 200
+            && calendar_event(&server, &bob_calendar, &demo_id).await.0 == 404
+    })
+    .await;
+    let path = format!("/api/v1/meetings/{demo_id}/reassign");
+    let (status, _) = app.post_json(&path, &json!({"user_id": bob.id}), Some(&bob.token)).await;
+    assert_eq!(status, 404, "bob neither hosts it nor manages the team");
+    let (status, moved) = app.post_json(&path, &json!({"user_id": bob.id}), Some(&ada.token)).await;
+    assert_eq!(status, 200, "{moved}");
+    until_calendars("the demo moved from ada's calendar to bob's", async || {
+        calendar_event(&server, &ada_calendar, &demo_id).await.0 == 404
+            && calendar_event(&server, &bob_calendar, &demo_id).await.0 == 200
+    })
+    .await;
+    drain_zoom_jobs(&app).await;
+    let link =
+        sandbox_meetings(&app, bob.zoom["user_id"].as_str().unwrap()).await[0]["join_url"].as_str().unwrap().to_owned();
+    until_calendars("bob's event with his own Zoom link", async || {
+        calendar_event(&server, &bob_calendar, &demo_id).await.1.contains(&link)
+    })
+    .await;
+}

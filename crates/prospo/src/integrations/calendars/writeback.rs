@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::domain::lifecycle::MeetingStatus;
 use crate::jobs::{ClaimedJob, Completion, JobEnd, backoff_ms};
 use crate::notifications::ics::{self, IcsEvent, Method, Person};
-use crate::notifications::meeting_mails::{host_party, spaced_meeting_id};
+use crate::notifications::meeting_mails::{cohost_parties, host_party, spaced_meeting_id};
 use crate::store::calendars::{CalendarWriteRow, Provider, WriteStatus};
 use crate::store::meetings::MeetingRow;
 
@@ -166,7 +166,13 @@ async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarE
         lines.push(format!("Where: {detail}"));
     }
     lines.push(format!("Booked with Prospo: {}", app.mail.meeting_url(&meeting.id)));
-    let attendees: Vec<Person> = invitees.iter().map(|i| Person { name: &i.name, email: &i.email }).collect();
+    // A team meeting's other members attend too.
+    let cohosts = cohost_parties(&app.db, &meeting.id).await?;
+    let attendees: Vec<Person> = invitees
+        .iter()
+        .map(|i| Person { name: &i.name, email: &i.email })
+        .chain(cohosts.iter().map(|c| Person { name: &c.name, email: &c.email }))
+        .collect();
     Ok(ics::resource(&IcsEvent {
         meeting_id: &meeting.id,
         sequence: meeting.sequence,
