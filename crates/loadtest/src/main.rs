@@ -4,7 +4,8 @@
 //! cargo build --release -p prospo
 //! cargo run --release -p loadtest -- --database sqlite|postgres
 //!     [--bookings 10000] [--concurrency 64] [--hosts N] [--max-seconds 60]
-//!     [--scenario all|booking|slots] [--slot-requests 500] [--postgres-url URL] [--bin target/release/prospo]
+//!     [--scenario all|booking|slots|team-slots] [--slot-requests 500] [--postgres-url URL] [--bin target/release/prospo]
+//!     [--team-members 20] [--team-meetings 1000] [--team-compare 1,5] [--team-days 60]
 //! ```
 //!
 //! It starts `prospo zoom-sandbox` and `prospo serve` as separate processes on 127.0.0.1:0 (fresh
@@ -22,6 +23,15 @@
 //!   host open 08:00–12:00 and 13:00–20:00, a 30-minute event type, step 15, buffers 10/10, at most
 //!   40 a day; meetings of 15 minutes with 5-minute buffers spread over each day), then
 //!   `GET /api/v1/public/{host}/intro/slots` for a 60-day window in America/New_York, sequentially.
+//! * **team-slots** (issue 15; not part of `all`): `--team-members` members in eight time zones, each
+//!   with hours of their own and `--team-meetings` meetings they attend (a tenth of them team
+//!   meetings hosted by the previous member, so read through `meeting_hosts`), inserted with SQL
+//!   over `--team-days` days from tomorrow; one team with round robin event types for the first
+//!   `--team-compare` members and for all, a collective one for all, and a personal event type of the
+//!   first member with the same rules. Then `GET /api/v1/public/team/{team}/{slug}/slots` for a
+//!   60-day window in UTC, sequentially, with the server's CPU per request and the route's phases
+//!   (load the event type and members, read busy time, compute, format) timed in this process
+//!   through the same library calls.
 //!
 //! All traffic stays on 127.0.0.1; the processes are killed at the end (also on error).
 
@@ -38,6 +48,7 @@ use futures::StreamExt;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
+use prospo::scheduling::team_booking;
 use prospo::store::Db;
 use prospo::store::meetings::NewMeeting;
 use serde_json::{Value, json};
@@ -54,7 +65,7 @@ struct Args {
     /// The prospo binary to run.
     #[arg(long, default_value = "target/release/prospo")]
     bin: PathBuf,
-    /// all, booking or slots.
+    /// all (booking, then slots), booking, slots or team-slots.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Bookings to send (at most).
@@ -75,6 +86,19 @@ struct Args {
     /// Measured requests per slots host (after 20 warm-up requests).
     #[arg(long, default_value_t = 500)]
     slot_requests: usize,
+    /// team-slots: members of the team (all of them host the largest event types).
+    #[arg(long, default_value_t = 20)]
+    team_members: usize,
+    /// team-slots: meetings each member attends (hosted or as a team meeting's co-host).
+    #[arg(long, default_value_t = 1_000)]
+    team_meetings: usize,
+    /// team-slots: smaller round robin event types (their hosts: the first N members), measured alongside.
+    #[arg(long, value_delimiter = ',', default_value = "1,5")]
+    team_compare: Vec<usize>,
+    /// team-slots: days from tomorrow the meetings are spread over (the 60-day window reads
+    /// those within it and 3 days beyond).
+    #[arg(long, default_value_t = 60)]
+    team_days: i64,
 }
 
 /// Zoom's per-user cap on meeting creates and updates per UTC day.
@@ -88,7 +112,13 @@ async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let args = Args::parse();
     ensure!(matches!(args.database.as_str(), "sqlite" | "postgres"), "--database is sqlite or postgres");
-    ensure!(matches!(args.scenario.as_str(), "all" | "booking" | "slots"), "--scenario is all, booking or slots");
+    ensure!(
+        matches!(args.scenario.as_str(), "all" | "booking" | "slots" | "team-slots"),
+        "--scenario is all, booking, slots or team-slots"
+    );
+    ensure!((1..=50).contains(&args.team_members), "--team-members is 1 to 50 (a team event type's most hosts)");
+    ensure!(args.team_meetings <= 20_000, "--team-meetings is at most 20000");
+    ensure!((1..=365).contains(&args.team_days), "--team-days is 1 to 365");
     ensure!((1..=1024).contains(&args.concurrency), "--concurrency is 1 to 1024");
     ensure!((1..=200_000).contains(&args.bookings), "--bookings is 1 to 200000");
     ensure!(args.max_seconds <= 600 && args.drain_seconds <= 900, "keep runs bounded");
@@ -166,11 +196,14 @@ async fn run(args: &Args, hosts: usize, dir: &Path, database_url: &str) -> anyho
     println!("server pid {pid}; idle right after start: {}", idle_start.rss_mb());
     let db = Db::connect(database_url).await?;
 
-    if args.scenario != "slots" {
+    if matches!(args.scenario.as_str(), "all" | "booking") {
         booking_load(args, hosts, &api, &db, [pid, sandbox_pid], idle_start).await?;
     }
-    if args.scenario != "booking" {
+    if matches!(args.scenario.as_str(), "all" | "slots") {
         slots_routes(args, &api, &db).await?;
+    }
+    if args.scenario == "team-slots" {
+        team_slots_route(args, &api, &db, pid).await?;
     }
     db.close().await;
     drop(server);
@@ -692,11 +725,602 @@ async fn insert_meetings(
             zoom_auto_recording: "none".into(),
             answers: Default::default(),
             invitees: Vec::new(),
+            cohosts: Vec::new(),
         };
         tx.insert_meeting(&meeting, now).await?;
     }
     tx.commit().await?;
     Ok(host.id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Team slots route (issue 15)
+
+const TEAM_SLUG: &str = "loadteam";
+/// The members' time zones, in turn.
+const TEAM_ZONES: [&str; 8] = [
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Tokyo",
+    "UTC",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "Europe/London",
+];
+/// Bookings of the event type one member takes per day at most.
+const TEAM_DAILY_MAX: i64 = 6;
+
+struct TeamSeat {
+    username: String,
+    token: String,
+    user_id: String,
+    tz: TimeZone,
+}
+
+/// One slots route measured.
+struct TeamCase {
+    label: String,
+    hosts: usize,
+    /// The team event type's slug; `None` for the personal event type.
+    slug: Option<String>,
+    url: String,
+    read: usize,
+    slots: usize,
+    bytes: usize,
+}
+
+/// Phases of the team slots route, timed here with the same library calls as the server.
+#[derive(Default)]
+struct Phases {
+    /// The team, its event type, its hosts and each host's user row and hours.
+    load: Vec<Duration>,
+    /// Each offered member's meetings and calendar cache.
+    busy: Vec<Duration>,
+    /// Each member's slots and their union (round robin) or intersection (collective).
+    compute: Vec<Duration>,
+    /// Formatting the starts and serialising the answer.
+    answer: Vec<Duration>,
+}
+
+async fn team_slots_route(args: &Args, api: &Api, db: &Db, pid: u32) -> anyhow::Result<()> {
+    let n = args.team_members;
+    let mut sizes: Vec<usize> = args.team_compare.iter().copied().filter(|k| (1..n).contains(k)).collect();
+    sizes.push(n);
+    sizes.sort_unstable();
+    sizes.dedup();
+    let rounds = 10;
+    println!(
+        "\n== Team slots route: {n} members × {} meetings over {} days, 60-day window in UTC, {} sequential \
+         requests per route after 20 warm-up each, in {rounds} rounds",
+        args.team_meetings, args.team_days, args.slot_requests
+    );
+    let from = tomorrow();
+    let to = from.checked_add(Span::new().days(WINDOW_DAYS - 1))?;
+    let started = Instant::now();
+    let members: Vec<TeamSeat> = futures::stream::iter(0..n)
+        .map(|i| setup_team_member(api, db, i, from))
+        .buffered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<_>>()?;
+    let owner = &members[0].token;
+    let team = api
+        .send(reqwest::Method::POST, "/api/v1/teams", &json!({"name": "Load team", "slug": TEAM_SLUG}), owner, 201)
+        .await?;
+    let team_id = team["id"].as_str().context("team without id")?.to_owned();
+    for member in &members[1..] {
+        let body = json!({"email": format!("{}@example.com", member.username)});
+        api.send(reqwest::Method::POST, &format!("/api/v1/teams/{team_id}/members"), &body, owner, 201).await?;
+    }
+    let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    let mut event_ids = std::collections::BTreeMap::new();
+    let mut team_types: Vec<(String, &'static str, usize)> =
+        sizes.iter().map(|&k| (format!("rr{k}"), "round_robin", k)).collect();
+    team_types.push((format!("col{n}"), "collective", n));
+    for (slug, scheduling, k) in &team_types {
+        let mut event = event_rules(slug);
+        event["scheduling"] = json!(scheduling);
+        event["hosts"] = json!(ids[..*k]);
+        event["max_per_day_per_member"] = json!(TEAM_DAILY_MAX);
+        let view = api
+            .send(reqwest::Method::POST, &format!("/api/v1/teams/{team_id}/event-types"), &event, owner, 201)
+            .await?;
+        let bookable = view["hosts"].as_array().map(|h| h.iter().filter(|h| h["bookable"] == json!(true)).count());
+        ensure!(bookable == Some(*k), "{slug}: {bookable:?} of {k} hosts bookable: {view}");
+        let row = db.team_event_type_by_slug(&team_id, slug).await?.context("the team event type")?;
+        event_ids.insert(slug.clone(), row.id);
+    }
+    let mut personal = event_rules("solo");
+    personal["max_per_day"] = json!(TEAM_DAILY_MAX);
+    api.send(reqwest::Method::POST, "/api/v1/event-types", &personal, owner, 201).await?;
+    println!(
+        "setup: {n} members, a team, {} event types in {:.1} s",
+        team_types.len() + 1,
+        started.elapsed().as_secs_f64()
+    );
+
+    let seeding = Instant::now();
+    let counting = &event_ids[&format!("rr{n}")];
+    let collective = &event_ids[&format!("col{n}")];
+    for (i, member) in members.iter().enumerate() {
+        let cohost = (n > 1).then(|| members[(i + 1) % n].user_id.as_str());
+        seed_team_meetings(db, i, member, cohost, args, from, [counting, collective]).await?;
+    }
+    if let Db::Postgres(pool) = db {
+        // What autovacuum does within a minute of such an insert: the planner sees 18,000 meetings,
+        // not an empty table.
+        sqlx::query("ANALYZE meetings, meeting_hosts").execute(pool).await?;
+    }
+    let (lo, hi) = team_busy_range(from, to)?;
+    let mut read = Vec::with_capacity(n);
+    for member in &members {
+        read.push(db.busy_meetings(&member.user_id, lo, hi).await?.len());
+    }
+    println!(
+        "seeded {} meetings in {:.1} s; meetings the 60-day window reads per member: {}–{}",
+        n * args.team_meetings - if n > 1 { n * (args.team_meetings / 10) } else { 0 },
+        seeding.elapsed().as_secs_f64(),
+        read.iter().min().unwrap_or(&0),
+        read.iter().max().unwrap_or(&0)
+    );
+
+    let query = format!("from={from}&to={to}&timezone=UTC");
+    let mut cases = vec![TeamCase {
+        label: "personal event type of member 0".into(),
+        hosts: 1,
+        slug: None,
+        url: api.at(&format!("/api/v1/public/{}/solo/slots?{query}", members[0].username)),
+        read: read[0],
+        slots: 0,
+        bytes: 0,
+    }];
+    for (slug, scheduling, k) in &team_types {
+        cases.push(TeamCase {
+            label: format!("{} `{slug}`", scheduling.replace('_', " ")),
+            hosts: *k,
+            slug: Some(slug.clone()),
+            url: api.at(&format!("/api/v1/public/team/{TEAM_SLUG}/{slug}/slots?{query}")),
+            read: read[..*k].iter().sum(),
+            slots: 0,
+            bytes: 0,
+        });
+    }
+    for case in &mut cases {
+        let body = api.http.get(&case.url).send().await?.error_for_status()?.bytes().await?;
+        let value: Value = serde_json::from_slice(&body)?;
+        ensure!(value.get("notice").is_none(), "{}: {}", case.label, value["notice"]);
+        case.slots = value["slots"].as_array().map(Vec::len).unwrap_or(0);
+        case.bytes = body.len();
+        if let Some(slug) = &case.slug {
+            // The phases below recompute what the route answers: check they agree.
+            let (_, slots) = team_phases(db, slug, from, to).await?;
+            ensure!(slots == case.slots, "{}: the route answered {} slots, the phases {slots}", case.label, case.slots);
+        }
+        for _ in 0..20 {
+            let _ = api.http.get(&case.url).send().await?.bytes().await?;
+        }
+    }
+
+    let server = pid.to_string();
+    let mut http = vec![Vec::new(); cases.len()];
+    let mut cpu = vec![0u64; cases.len()];
+    let mut phases: Vec<Phases> = cases.iter().map(|_| Phases::default()).collect();
+    for _ in 0..rounds {
+        for (i, case) in cases.iter().enumerate() {
+            let ticks = cpu_ticks(&server);
+            for _ in 0..args.slot_requests.div_ceil(rounds) {
+                let t0 = Instant::now();
+                let response = api.http.get(&case.url).send().await?;
+                ensure!(response.status() == 200, "team slots answered {}", response.status());
+                let _ = response.bytes().await?;
+                http[i].push(t0.elapsed());
+            }
+            cpu[i] += cpu_ticks(&server) - ticks;
+            if let Some(slug) = &case.slug {
+                for _ in 0..3 {
+                    let (t, _) = team_phases(db, slug, from, to).await?;
+                    let p = &mut phases[i];
+                    p.load.push(t[0]);
+                    p.busy.push(t[1]);
+                    p.compute.push(t[2]);
+                    p.answer.push(t[3]);
+                }
+            }
+        }
+    }
+    println!(
+        "\n| Team slots ({}) | hosts | hosts' meetings in the window | slots answered | body | median | p95 | p99 | server CPU per request | \
+         phases here, medians: load | busy reads | compute | answer |",
+        args.database
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for ((case, http), (cpu, p)) in cases.iter().zip(&mut http).zip(cpu.iter().zip(&mut phases)) {
+        http.sort_unstable();
+        let median = |v: &mut Vec<Duration>| {
+            v.sort_unstable();
+            ms(pct(v, 50.0))
+        };
+        println!(
+            "| {} | {} | {} | {} | {:.1} KB | {} | {} | {} | {:.2} ms | {} | {} | {} | {} |",
+            case.label,
+            case.hosts,
+            case.read,
+            case.slots,
+            case.bytes as f64 / 1024.0,
+            ms(pct(http, 50.0)),
+            ms(pct(http, 95.0)),
+            ms(pct(http, 99.0)),
+            *cpu as f64 * 10.0 / http.len().max(1) as f64,
+            median(&mut p.load),
+            median(&mut p.busy),
+            median(&mut p.compute),
+            median(&mut p.answer),
+        );
+    }
+    print_busy_plan(db, &members[0].user_id, counting, lo, hi).await
+}
+
+/// The event type fields every measured event type shares: 30 minutes on a 15-minute step, 5-minute
+/// buffers, an hour's notice, a phone call (no Zoom needed).
+fn event_rules(slug: &str) -> Value {
+    json!({"title": format!("Load {slug}"), "slug": slug, "duration_minutes": 30, "location": "phone",
+        "slot_step_minutes": 15, "buffer_before_minutes": 5, "buffer_after_minutes": 5,
+        "minimum_notice_minutes": 60, "booking_window_days": 365})
+}
+
+/// Member `i`: signed up, with hours of their own in one of [`TEAM_ZONES`] and a day off.
+async fn setup_team_member(api: &Api, db: &Db, i: usize, from: Date) -> anyhow::Result<TeamSeat> {
+    let username = format!("member{i}");
+    let signup = json!({"email": format!("{username}@example.com"), "password": PASSWORD, "name": format!("Member {i}"),
+        "username": username});
+    let body = api.send_json(reqwest::Method::POST, &api.at("/api/v1/signup"), &signup, None, 201).await?;
+    let token = body["token"].as_str().context("signup answered no token")?.to_owned();
+    let zone = TEAM_ZONES[i % TEAM_ZONES.len()];
+    let hours = match i % 3 {
+        0 => json!([["09:00", "17:00"]]),
+        1 => json!([["08:00", "12:00"], ["13:00", "18:00"]]),
+        _ => json!([["10:00", "19:00"]]),
+    };
+    let saturday = if i.is_multiple_of(4) { json!([["10:00", "14:00"]]) } else { json!([]) };
+    let weekly =
+        json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": saturday, "sun": []});
+    let day_off = from.checked_add(Span::new().days(5 + (i as i64 % 20)))?;
+    let availability =
+        json!({"timezone": zone, "weekly": weekly, "overrides": [{"date": day_off.to_string(), "intervals": []}]});
+    api.send(reqwest::Method::PUT, "/api/v1/availability", &availability, &token, 200).await?;
+    let user = db.user_by_username(&username).await?.context("the member")?;
+    Ok(TeamSeat { username, token, user_id: user.id, tz: TimeZone::get(zone)? })
+}
+
+/// Inserts the meetings member `i` attends: `--team-meetings`, of which a tenth (with a co-host) are
+/// team meetings they host with `cohost` (each member also attends a tenth as the previous member's
+/// co-host). Starts between 07:00 and 19:00 of their own days, 15–60 minutes, some with 5-minute
+/// buffers, overlapping each other at random; a third of the rest were booked through the round
+/// robin event type for all (`counting`), so they count toward its daily limit.
+async fn seed_team_meetings(
+    db: &Db,
+    i: usize,
+    member: &TeamSeat,
+    cohost: Option<&str>,
+    args: &Args,
+    from: Date,
+    [counting, team]: [&str; 2],
+) -> anyhow::Result<()> {
+    let team_meetings = if cohost.is_some() { args.team_meetings / 10 } else { 0 };
+    let hosted = args.team_meetings - team_meetings;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+    let now = Timestamp::now().as_millisecond();
+    let mut tx = db.begin().await?;
+    for j in 0..hosted {
+        let day = (j as i64 * args.team_days) / hosted as i64;
+        let midnight = from.checked_add(Span::new().days(day))?.to_zoned(member.tz.clone())?.timestamp();
+        let start = midnight + SignedDuration::from_mins(7 * 60 + 5 * rng.below(144) as i64);
+        let end = start + SignedDuration::from_mins([15, 30, 45, 60][rng.below(4) as usize]);
+        let buffer = 300_000 * rng.below(2) as i64;
+        // Evenly spaced: exactly `team_meetings` of the `hosted`.
+        let is_team = j * team_meetings / hosted != (j + 1) * team_meetings / hosted;
+        let event_type_id =
+            if is_team { Some(team.to_owned()) } else { j.is_multiple_of(3).then(|| counting.to_owned()) };
+        let id = uuid::Uuid::new_v4().to_string();
+        let meeting = NewMeeting {
+            zoom_reference: id.replace('-', "")[..12].to_owned(),
+            id,
+            host_id: member.user_id.clone(),
+            event_type_id,
+            topic: "Seeded".into(),
+            booked_title: None,
+            start_at: start.as_millisecond(),
+            end_at: end.as_millisecond(),
+            buffer_before_ms: buffer,
+            buffer_after_ms: buffer,
+            timezone: "UTC".into(),
+            location: "phone".into(),
+            location_detail: None,
+            notes: None,
+            manage_token_hash: None,
+            manage_token_sealed: None,
+            reminder_minutes: Vec::new(),
+            zoom: false,
+            zoom_waiting_room: false,
+            zoom_join_before_host: false,
+            zoom_mute_upon_entry: false,
+            zoom_auto_recording: "none".into(),
+            answers: Default::default(),
+            invitees: Vec::new(),
+            cohosts: cohost.filter(|_| is_team).map(|c| vec![c.to_owned()]).unwrap_or_default(),
+        };
+        tx.insert_meeting(&meeting, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The busy range the team route reads for a window in UTC (as `team_booking::team_slots` widens it).
+fn team_busy_range(from: Date, to: Date) -> anyhow::Result<(i64, i64)> {
+    let day_ms = 24 * 3600 * 1000;
+    let midnight = |d: Date| d.to_zoned(TimeZone::UTC).map(|z| z.timestamp().as_millisecond());
+    Ok((midnight(from)? - 2 * day_ms, midnight(to)? + 3 * day_ms))
+}
+
+/// One team slots answer computed here, phase by phase, with the library calls the route makes
+/// (`team_booking::find_team_event`, then `team_booking::team_slots`'s reads and computation, then
+/// formatting). Returns the phases' times and the number of slots.
+async fn team_phases(db: &Db, slug: &str, from: Date, to: Date) -> anyhow::Result<([Duration; 4], usize)> {
+    use prospo::domain::slots::{self, Busy};
+    use prospo::domain::teams::Scheduling;
+    use std::collections::BTreeSet;
+
+    let t0 = Instant::now();
+    let event = team_booking::find_team_event(db, TEAM_SLUG, slug).await?.context("the team event type")?;
+    let t1 = Instant::now();
+    let (lo, hi) = team_busy_range(from, to)?;
+    let rules = event.rules();
+    let now = Timestamp::now();
+    // As the route does: each member read, then computed, and a collective stops at the first
+    // empty intersection.
+    let (mut reading, mut computing) = (Duration::ZERO, Duration::ZERO);
+    let mut combined: Option<BTreeSet<Timestamp>> = None;
+    for member in event.offered() {
+        let t = Instant::now();
+        let mut busy: Vec<Busy> = db
+            .busy_meetings(&member.user.id, lo, hi)
+            .await?
+            .iter()
+            .filter_map(|row| {
+                let busy = Busy::new(
+                    Timestamp::from_millisecond(row.start_at).ok()?,
+                    Timestamp::from_millisecond(row.end_at).ok()?,
+                )
+                .with_buffers(
+                    SignedDuration::from_millis(row.buffer_before_ms),
+                    SignedDuration::from_millis(row.buffer_after_ms),
+                );
+                Some(if row.event_type_id.as_deref() == Some(event.event.id.as_str()) { busy.counting() } else { busy })
+            })
+            .collect();
+        busy.extend(db.calendar_busy_spans(&member.user.id, lo, hi).await?.into_iter().filter_map(|(start, end)| {
+            Some(Busy::new(Timestamp::from_millisecond(start).ok()?, Timestamp::from_millisecond(end).ok()?))
+        }));
+        let t_read = Instant::now();
+        reading += t_read - t;
+        let availability = slots::Availability::parse(&member.availability)?;
+        let starts: BTreeSet<Timestamp> =
+            slots::slots(&availability, &rules, &busy, now, from, to, &TimeZone::UTC).into_iter().collect();
+        combined = Some(match (combined, event.event.scheduling) {
+            (None, _) => starts,
+            (Some(acc), Scheduling::Collective) => acc.intersection(&starts).copied().collect(),
+            (Some(mut acc), _) => {
+                acc.extend(starts);
+                acc
+            }
+        });
+        computing += t_read.elapsed();
+        if event.event.scheduling == Scheduling::Collective && combined.as_ref().is_some_and(BTreeSet::is_empty) {
+            break;
+        }
+    }
+    let t3 = Instant::now();
+    let starts: Vec<Timestamp> = combined.unwrap_or_default().into_iter().collect();
+    let formatted: Vec<String> = starts.iter().map(|t| slots::format_in(*t, &TimeZone::UTC)).collect();
+    let body = serde_json::to_vec(&json!({"timezone": "UTC", "slots": formatted}))?;
+    std::hint::black_box(body);
+    let t4 = Instant::now();
+    Ok(([t1 - t0, reading, computing, t4 - t3], starts.len()))
+}
+
+/// The route's meetings query for one member (`store::meetings::BUSY_SQL`'s condition).
+macro_rules! busy_where {
+    () => {
+        "(host_id = $1 OR id IN (SELECT meeting_id FROM meeting_hosts WHERE user_id = $1)) AND status = 'scheduled' \
+         AND end_at > $2 AND start_at < $3"
+    };
+}
+
+/// How the database runs the route's meetings query for one member, and what its parts cost: the
+/// query as the route sends it, SQLite's or PostgreSQL's own work (a count), the same rows without
+/// the co-host branch, without the two strings, and as one aggregated row.
+async fn print_busy_plan(db: &Db, user_id: &str, event_type_id: &str, lo: i64, hi: i64) -> anyhow::Result<()> {
+    let lines: Vec<String> = match db {
+        Db::Sqlite(pool) => {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(concat!(
+                "EXPLAIN QUERY PLAN ",
+                "SELECT id, event_type_id, start_at, end_at, \
+                 buffer_before_ms, buffer_after_ms FROM meetings WHERE ",
+                busy_where!(),
+                " AND id <> $4 ORDER BY start_at"
+            ))
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .bind("")
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(concat!(
+                "EXPLAIN ANALYZE ",
+                "SELECT id, event_type_id, start_at, end_at, \
+                 buffer_before_ms, buffer_after_ms FROM meetings WHERE ",
+                busy_where!(),
+                " AND id <> $4 ORDER BY start_at"
+            ))
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .bind("")
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    println!("\nmeetings query plan for one member:");
+    for line in lines {
+        println!("    {line}");
+    }
+
+    // 60 of each, interleaved in a rotating order; medians.
+    let mut times = vec![Vec::new(); 6];
+    let mut rows = [0usize; 6];
+    for round in 0..60 {
+        for k in 0..6 {
+            let variant = (round + k) % 6;
+            let t = Instant::now();
+            rows[variant] = busy_variant(db, variant, user_id, event_type_id, lo, hi).await?;
+            times[variant].push(t.elapsed());
+        }
+    }
+    let labels = [
+        "the route's query (6 columns, 2 of them strings)",
+        "COUNT(*) with the same condition (the database's own work, no rows out)",
+        "the same columns, own meetings only (no co-host branch)",
+        "4 integers and the event-type test as an integer (no strings)",
+        "the same intervals as one aggregated row",
+        "the route's rows as own meetings UNION ALL co-hosted ones (two index lookups)",
+    ];
+    println!(
+        "\n| Meetings query for one member ({}) | rows | median |",
+        if matches!(db, Db::Sqlite(_)) { "sqlite" } else { "postgres" }
+    );
+    println!("|---|---|---|");
+    for ((label, t), n) in labels.iter().zip(&mut times).zip(rows) {
+        t.sort_unstable();
+        println!("| {label} | {n} | {} |", ms(pct(t, 50.0)));
+    }
+    Ok(())
+}
+
+const ROUTE: &str = concat!(
+    "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings WHERE ",
+    busy_where!(),
+    " AND id <> $4 ORDER BY start_at"
+);
+const COUNT: &str = concat!("SELECT COUNT(*) FROM meetings WHERE ", busy_where!());
+const HOST_ONLY: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
+     WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 ORDER BY start_at";
+const INTEGERS: &str = concat!(
+    "SELECT start_at, end_at, buffer_before_ms, buffer_after_ms, \
+     CAST(CASE WHEN event_type_id = $4 THEN 1 ELSE 0 END AS BIGINT) FROM meetings WHERE ",
+    busy_where!(),
+    " ORDER BY start_at"
+);
+const ONE_ROW_SQLITE: &str = concat!(
+    "SELECT group_concat(CAST(start_at AS TEXT) || ' ' || CAST(end_at AS TEXT), ',') FROM (SELECT start_at, end_at FROM meetings WHERE ",
+    busy_where!(),
+    " ORDER BY start_at)"
+);
+const ONE_ROW_PG: &str = concat!(
+    "SELECT string_agg(CAST(start_at AS TEXT) || ' ' || CAST(end_at AS TEXT), ',' ORDER BY start_at) FROM meetings WHERE ",
+    busy_where!()
+);
+
+/// The route's query written as two index lookups: own meetings, then those attended as co-host.
+const UNION: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
+     WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 UNION ALL \
+     SELECT m.id, m.event_type_id, m.start_at, m.end_at, m.buffer_before_ms, m.buffer_after_ms FROM meeting_hosts h \
+     JOIN meetings m ON m.id = h.meeting_id WHERE h.user_id = $1 AND m.host_id <> $1 AND m.status = 'scheduled' \
+     AND m.end_at > $2 AND m.start_at < $3 AND m.id <> $4 ORDER BY start_at";
+
+type BusyFull = (String, Option<String>, i64, i64, i64, i64);
+
+/// Runs one of [`print_busy_plan`]'s query variants; returns the meetings it read.
+async fn busy_variant(
+    db: &Db,
+    variant: usize,
+    user_id: &str,
+    event_type_id: &str,
+    lo: i64,
+    hi: i64,
+) -> anyhow::Result<usize> {
+    Ok(match (db, variant) {
+        (Db::Sqlite(pool), 0) => {
+            sqlx::query_as::<_, BusyFull>(ROUTE).bind(user_id).bind(lo).bind(hi).bind("").fetch_all(pool).await?.len()
+        }
+        (Db::Postgres(pool), 0) => {
+            sqlx::query_as::<_, BusyFull>(ROUTE).bind(user_id).bind(lo).bind(hi).bind("").fetch_all(pool).await?.len()
+        }
+        (Db::Sqlite(pool), 1) => {
+            sqlx::query_scalar::<_, i64>(COUNT).bind(user_id).bind(lo).bind(hi).fetch_one(pool).await? as usize
+        }
+        (Db::Postgres(pool), 1) => {
+            sqlx::query_scalar::<_, i64>(COUNT).bind(user_id).bind(lo).bind(hi).fetch_one(pool).await? as usize
+        }
+        (Db::Sqlite(pool), 2) => {
+            sqlx::query_as::<_, BusyFull>(HOST_ONLY).bind(user_id).bind(lo).bind(hi).fetch_all(pool).await?.len()
+        }
+        (Db::Postgres(pool), 2) => {
+            sqlx::query_as::<_, BusyFull>(HOST_ONLY).bind(user_id).bind(lo).bind(hi).fetch_all(pool).await?.len()
+        }
+        (Db::Sqlite(pool), 3) => sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(INTEGERS)
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .bind(event_type_id)
+            .fetch_all(pool)
+            .await?
+            .len(),
+        (Db::Postgres(pool), 3) => sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(INTEGERS)
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .bind(event_type_id)
+            .fetch_all(pool)
+            .await?
+            .len(),
+        (Db::Sqlite(pool), 5) => {
+            sqlx::query_as::<_, BusyFull>(UNION).bind(user_id).bind(lo).bind(hi).bind("").fetch_all(pool).await?.len()
+        }
+        (Db::Postgres(pool), 5) => {
+            sqlx::query_as::<_, BusyFull>(UNION).bind(user_id).bind(lo).bind(hi).bind("").fetch_all(pool).await?.len()
+        }
+        (Db::Sqlite(pool), _) => sqlx::query_scalar::<_, Option<String>>(ONE_ROW_SQLITE)
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(pool)
+            .await?
+            .map_or(0, |s| s.split(',').count()),
+        (Db::Postgres(pool), _) => sqlx::query_scalar::<_, Option<String>>(ONE_ROW_PG)
+            .bind(user_id)
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(pool)
+            .await?
+            .map_or(0, |s| s.split(',').count()),
+    })
+}
+
+/// xorshift64: the seeded meetings are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
 }
 
 /// The server's `prospo_jobs_pending{queue="zoom"}`: Zoom work due or running.
