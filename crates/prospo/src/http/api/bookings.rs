@@ -18,9 +18,10 @@ use crate::http::AppState;
 use crate::http::client::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::scheduling::booking::{self, BookingError, BookingInput, PublicEvent};
+use crate::scheduling::bookable::Bookable;
+use crate::scheduling::booking::{self, BookingError, BookingInput};
 use crate::scheduling::meetings::MeetingView;
-use crate::scheduling::team_booking::{self, TeamEvent};
+use crate::scheduling::team_booking;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -59,8 +60,14 @@ impl From<BookingError> for ApiError {
     }
 }
 
-async fn public_event(state: &AppState, username: &str, slug: &str) -> ApiResult<PublicEvent> {
-    booking::find_public_event(&state.db, username, slug).await?.ok_or_else(ApiError::not_found)
+async fn public_event(state: &AppState, username: &str, slug: &str) -> ApiResult<Bookable> {
+    let event = booking::find_public_event(&state.db, username, slug).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Bookable::Personal(Box::new(event)))
+}
+
+async fn team_event(state: &AppState, team_slug: &str, slug: &str) -> ApiResult<Bookable> {
+    let event = team_booking::find_team_event(&state.db, team_slug, slug).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Bookable::Team(Box::new(event)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -100,14 +107,19 @@ async fn slots(
     ApiQuery(query): ApiQuery<SlotsQuery>,
 ) -> ApiResult<Json<SlotsAnswer>> {
     let event = public_event(&state, &username, &slug).await?;
+    slots_of(&state, &event, query).await
+}
+
+/// The slots answer of a personal or team page.
+async fn slots_of(state: &AppState, event: &Bookable, query: SlotsQuery) -> ApiResult<Json<SlotsAnswer>> {
     let tz = booking::parse_time_zone(&query.timezone)?;
     let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
     let timezone = tz.iana_name().unwrap_or(query.timezone.trim()).to_owned();
-    if !booking::zoom_ready(&event) {
+    if !event.can_book() {
         let notice = Some(BookingError::ZoomNotConnected.to_string());
         return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
     }
-    let starts = booking::public_slots(&state.db, &event, from, to, &tz, state.clock.now()).await?;
+    let starts = event.slots(&state.db, from, to, &tz, state.clock.now()).await?;
     Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
 }
 
@@ -180,7 +192,12 @@ async fn create_booking(
 ) -> ApiResult<impl IntoResponse> {
     check_address(&state, address)?;
     let event = public_event(&state, &username, &slug).await?;
-    check_email(&state, &event.host.id, &body.email)?;
+    book_on(&state, &event, body).await
+}
+
+/// Books through a personal or team page: 201 with the meeting as its invitee sees it.
+async fn book_on(state: &AppState, event: &Bookable, body: BookingRequest) -> ApiResult<(StatusCode, Json<BookingAnswer>)> {
+    check_email(state, event.limit_key(), &body.email)?;
     let input = BookingInput {
         start: body.start,
         name: body.name,
@@ -189,7 +206,7 @@ async fn create_booking(
         notes: body.notes,
         answers: body.answers.unwrap_or_default(),
     };
-    let (row, token) = booking::book(&state, &event, input).await?;
+    let (row, token) = event.book(state, input).await?;
     let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();
     Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
 }
@@ -256,10 +273,6 @@ async fn cancel_booking(
     Ok(Json(BookingAnswer { meeting: MeetingView::load(&state.db, &row).await?.for_invitee(), manage_token: None }))
 }
 
-async fn team_event(state: &AppState, team_slug: &str, slug: &str) -> ApiResult<TeamEvent> {
-    team_booking::find_team_event(&state.db, team_slug, slug).await?.ok_or_else(ApiError::not_found)
-}
-
 /// Free slot starts of a team event type: any offered member free (round robin), or all
 /// (collective).
 #[utoipa::path(get, path = "/public/team/{team_slug}/{slug}/slots", tag = "booking",
@@ -271,15 +284,7 @@ async fn team_slots(
     ApiQuery(query): ApiQuery<SlotsQuery>,
 ) -> ApiResult<Json<SlotsAnswer>> {
     let event = team_event(&state, &team_slug, &slug).await?;
-    let tz = booking::parse_time_zone(&query.timezone)?;
-    let (from, to) = (parse_date("from", &query.from)?, parse_date("to", &query.to)?);
-    let timezone = tz.iana_name().unwrap_or(query.timezone.trim()).to_owned();
-    if !event.can_book() {
-        let notice = Some(BookingError::ZoomNotConnected.to_string());
-        return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
-    }
-    let starts = team_booking::team_slots(&state.db, &event, from, to, &tz, state.clock.now()).await?;
-    Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
+    slots_of(&state, &event, query).await
 }
 
 /// Books a team slot: round robin assigns one member, collective books them all.
@@ -300,16 +305,5 @@ async fn create_team_booking(
 ) -> ApiResult<impl IntoResponse> {
     check_address(&state, address)?;
     let event = team_event(&state, &team_slug, &slug).await?;
-    check_email(&state, &event.team.id, &body.email)?;
-    let input = BookingInput {
-        start: body.start,
-        name: body.name,
-        email: body.email,
-        timezone: body.timezone,
-        notes: body.notes,
-        answers: body.answers.unwrap_or_default(),
-    };
-    let (row, token) = team_booking::book(&state, &event, input).await?;
-    let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();
-    Ok((StatusCode::CREATED, Json(BookingAnswer { meeting, manage_token: Some(token) })))
+    book_on(&state, &event, body).await
 }
