@@ -30,6 +30,8 @@ pub struct App {
     pub jobs: Wakers,
     /// `prospo demo`: the demo calendar feed's URL, offered (not connected) on Settings → Calendars.
     pub demo_feed_url: Option<String>,
+    /// Team members' busy times between slots requests.
+    pub busy_cache: crate::scheduling::busy_cache::BusyCache,
 }
 
 /// The shared handle.

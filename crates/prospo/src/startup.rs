@@ -93,6 +93,7 @@ impl Application {
             clock,
             jobs: Wakers::default(),
             demo_feed_url,
+            busy_cache: Default::default(),
         });
         maintenance::arm(&app.db, app.now_ms()).await?;
         let state = AppState { app: app.clone(), metrics: http::ops_metrics_handle() };

@@ -105,5 +105,13 @@ CREATE INDEX meeting_hosts_user ON meeting_hosts(user_id);
 -- Round robin counts and ties read a member's bookings of one event type.
 CREATE INDEX meetings_event_type_host ON meetings(event_type_id, host_id, created_at);
 
+-- Rises with every change of a user's busy time (their meetings, team meetings they attend, their
+-- calendars' cache or choices), in the change's transaction: team slots keep each member's busy
+-- times in memory and read only these to know whether they still hold (on every instance).
+CREATE TABLE busy_versions (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    version BIGINT NOT NULL
+);
+
 COMMIT;
 PRAGMA foreign_keys = ON;

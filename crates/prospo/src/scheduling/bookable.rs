@@ -64,15 +64,15 @@ impl Bookable {
 
     pub async fn slots(
         &self,
-        db: &Db,
+        app: &App,
         from: Date,
         to: Date,
         viewer_tz: &TimeZone,
         now: Timestamp,
     ) -> Result<Vec<Timestamp>, BookingError> {
         match self {
-            Bookable::Personal(p) => booking::public_slots(db, p, from, to, viewer_tz, now).await,
-            Bookable::Team(t) => team_booking::team_slots(db, t, from, to, viewer_tz, now).await,
+            Bookable::Personal(p) => booking::public_slots(&app.db, p, from, to, viewer_tz, now).await,
+            Bookable::Team(t) => team_booking::team_slots(app, t, from, to, viewer_tz, now).await,
         }
     }
 

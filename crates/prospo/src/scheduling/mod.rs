@@ -3,6 +3,7 @@
 pub mod availability;
 pub mod bookable;
 pub mod booking;
+pub mod busy_cache;
 pub mod busy_day;
 pub mod event_types;
 pub mod meetings;

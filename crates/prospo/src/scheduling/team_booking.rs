@@ -24,6 +24,7 @@ use crate::domain::slots::{self, AvailabilityInput, Bookability, Busy, SlotRules
 use crate::domain::teams::{Candidate, Role, Scheduling, round_robin_order};
 use crate::jobs::Queue;
 use crate::notifications::meeting_mails::{Change, MeetingEvent, Party, change_mails, new_meeting_mails};
+use crate::scheduling::busy_cache::MemberBusy;
 use crate::store::accounts::UserRow;
 use crate::store::event_types::EventTypeRow;
 use crate::store::meetings::{ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, ZoomJob};
@@ -165,21 +166,20 @@ impl TeamEvent {
     }
 }
 
-/// A member's busy time around `[lo, hi)`: their meetings (personal and team) and their conflict
-/// calendars' cache.
-async fn member_busy(db: &Db, user_id: &str, event_type_id: &str, lo: i64, hi: i64) -> Result<Vec<Busy>, StoreError> {
-    let rows = db.busy_meetings(user_id, lo, hi).await?;
-    let mut busy = busy_of(&rows, event_type_id);
-    busy.extend(db.calendar_busy_spans(user_id, lo, hi).await?.into_iter().filter_map(|(start, end)| {
+/// A member's busy time for one event type: their meetings (personal and team, this event type's
+/// counted for its daily limit) and their conflict calendars' cache.
+fn member_busy(found: &MemberBusy, event_type_id: &str) -> Vec<Busy> {
+    let mut busy = busy_of(&found.meetings, event_type_id);
+    busy.extend(found.calendar.iter().filter_map(|&(start, end)| {
         Some(Busy::new(Timestamp::from_millisecond(start).ok()?, Timestamp::from_millisecond(end).ok()?))
     }));
-    Ok(busy)
+    busy
 }
 
 /// Free starts whose date in `viewer_tz` lies in `from..=to`: the union of the offered members'
 /// free starts (round robin) or their intersection (collective). One pass per member.
 pub async fn team_slots(
-    db: &Db,
+    app: &App,
     team_event: &TeamEvent,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
@@ -198,9 +198,11 @@ pub async fn team_slots(
     let lo = viewer_tz.to_timestamp(from.into()).map(|t| t.as_millisecond()).unwrap_or(0) - 2 * day_ms;
     let hi = viewer_tz.to_timestamp(to.into()).map(|t| t.as_millisecond()).unwrap_or(0) + 3 * day_ms;
     let rules = team_event.rules();
+    let ids: Vec<String> = offered.iter().map(|m| m.user.id.clone()).collect();
+    let found = app.busy_cache.of_members(&app.db, &ids, lo, hi).await?;
     let mut combined: Option<BTreeSet<Timestamp>> = None;
     for member in offered {
-        let busy = member_busy(db, &member.user.id, &team_event.event.id, lo, hi).await?;
+        let busy = found.get(&member.user.id).map(|f| member_busy(f, &team_event.event.id)).unwrap_or_default();
         let starts: BTreeSet<Timestamp> =
             slots::slots(&member.parsed_availability()?, &rules, &busy, now, from, to, viewer_tz).into_iter().collect();
         combined = Some(match (combined, team_event.event.scheduling) {

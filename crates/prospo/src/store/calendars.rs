@@ -366,12 +366,21 @@ impl Tx {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        self.raise_busy_versions(&[&calendar.user_id]).await
     }
 
     /// Removes a connection, its calendars and their cache; the events already written stay.
     pub async fn delete_calendar_connection(&mut self, id: &str) -> StoreResult<()> {
         self.drop_job(Queue::Calendar, &sync_subject(id)).await?;
+        let owner: Option<String> = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT user_id FROM calendar_connections WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await
+        })?;
+        if let Some(owner) = &owner {
+            self.raise_busy_versions(&[owner]).await?;
+        }
         on_tx!(self, |c| sqlx::query("DELETE FROM calendar_connections WHERE id = $1")
             .bind(id)
             .execute(&mut *c)
@@ -421,7 +430,7 @@ impl Tx {
             .execute(&mut *c)
             .await.map(|r| r.rows_affected())
         })?;
-        Ok(())
+        self.raise_busy_versions(&[&calendar.user_id]).await
     }
 
     /// The calendar was found unchanged: its cache is current as of `now`.

@@ -271,18 +271,28 @@ pub const LIST_LIMIT: usize = 500;
 /// How far around a change the host's meetings are read: enough for buffers and the host-local day.
 pub const NEIGHBOURHOOD_MS: i64 = 2 * 24 * 3600 * 1000;
 
-/// A member's meetings: those they host and the team meetings they attend besides its host.
+/// A member's meetings: those they host and the team meetings they attend besides its host. (Two
+/// index lookups: an `OR` of the two would be a scan of every meeting on PostgreSQL.)
 macro_rules! attended_by {
     ($user:literal) => {
-        concat!("(host_id = ", $user, " OR id IN (SELECT meeting_id FROM meeting_hosts WHERE user_id = ", $user, "))")
+        concat!(
+            "id IN (SELECT id FROM meetings WHERE host_id = ",
+            $user,
+            " UNION SELECT meeting_id FROM meeting_hosts WHERE user_id = ",
+            $user,
+            ")"
+        )
     };
 }
 
-const BUSY_SQL: &str = concat!(
-    "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings WHERE ",
-    attended_by!("$1"),
-    " AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 ORDER BY start_at"
-);
+/// A member's scheduled meetings overlapping `[$2, $3)` but `$4`: hosted, then attended (a member
+/// is never both host and co-host of one meeting), each through its own index.
+const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
+     WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 \
+     UNION ALL SELECT m.id, m.event_type_id, m.start_at, m.end_at, m.buffer_before_ms, m.buffer_after_ms \
+     FROM meeting_hosts h JOIN meetings m ON m.id = h.meeting_id \
+     WHERE h.user_id = $1 AND m.status = 'scheduled' AND m.end_at > $2 AND m.start_at < $3 AND m.id <> $4 \
+     ORDER BY 3";
 
 /// Writes a state (with what a change writes besides it, `$14…`), guarded by the version read.
 macro_rules! write_state_sql {
@@ -537,6 +547,7 @@ impl Tx {
             })?;
         }
         self.insert_meeting_cohosts(&meeting.id, &meeting.cohosts).await?;
+        self.raise_meeting_busy_versions(&meeting.id, &meeting.host_id).await?;
         self.sync_zoom_job(&meeting.id, &state, ZoomJob::DueNow, now).await?;
         let mut row = row;
         if self.queue_calendar_writes(&meeting.id, &meeting.host_id, now).await? {
@@ -588,6 +599,14 @@ impl Tx {
             }
         };
         self.sync_zoom_job(&id, &changed.after.state(), job, now).await?;
+        // Times, status and host are what busy time is made of (Zoom's answers change none).
+        let moved = matches!(details, Details::Times { .. } | Details::Host(_));
+        if moved || changed.before.status != changed.after.status {
+            self.raise_meeting_busy_versions(&id, &changed.after.host_id).await?;
+            if changed.after.host_id != host_read {
+                self.raise_busy_versions(&[&host_read]).await?;
+            }
+        }
         // The attending members' calendar events follow every change (times, cancel, the Zoom link).
         let mut changed = changed;
         if self.queue_calendar_writes(&id, &changed.after.host_id, now).await? {

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod availability;
+pub mod busy_versions;
 pub mod calendars;
 mod columns;
 pub mod email_verifications;

@@ -526,3 +526,52 @@ async fn team_bookings_are_written_into_each_attending_members_calendar() {
     })
     .await;
 }
+
+on_both_backends! {
+    /// Team slots keep members' busy times between requests: every change of them shows at once.
+    async fn team_slots_follow_every_change_of_a_members_busy_time(backend: Backend) {
+        use crate::support::feed::{FeedServer, calendar};
+        let app = TestApp::spawn(backend).await;
+        let ada = member(&app, "ada", json!([["09:00", "12:00"]])).await;
+        let team_id = team(&app, "solo", &ada, &[]).await;
+        team_event(&app, &team_id, &ada, json!({"title": "Demo", "slug": "demo", "duration_minutes": 60,
+            "location": "zoom", "minimum_notice_minutes": 0, "scheduling": "round_robin"})).await;
+        let date = next_week();
+        let at = |h: &str| format!("{date}T{h}:00:00+00:00");
+        let offered = || async { team_slots(&app, "solo", "demo", &date).await };
+        assert_eq!(offered().await, [at("09"), at("10"), at("11")]);
+
+        // A personal meeting, then its move and its cancel.
+        let body = json!({"topic": "Dentist", "start": at("09"), "duration_minutes": 60, "timezone": "UTC",
+            "invitees": [{"email": "x@example.com"}]});
+        let (status, meeting) = app.post_json("/api/v1/meetings", &body, Some(&ada.token)).await;
+        assert_eq!(status, 201, "{meeting}");
+        assert_eq!(offered().await, [at("10"), at("11")], "a new meeting");
+        let id = meeting["id"].as_str().unwrap();
+        let (status, _) = app.patch_json(&format!("/api/v1/meetings/{id}"), &json!({"start": at("10")}), Some(&ada.token)).await;
+        assert_eq!(status, 200);
+        assert_eq!(offered().await, [at("09"), at("11")], "a moved meeting");
+        assert_eq!(app.delete(&format!("/api/v1/meetings/{id}"), Some(&ada.token)).await.0, 200);
+        assert_eq!(offered().await, [at("09"), at("10"), at("11")], "a cancelled meeting");
+
+        // A team booking, through the other route.
+        let (status, _) = team_book(&app, "solo", "demo", &at("11"), "y@example.com").await;
+        assert_eq!(status, 201);
+        assert_eq!(offered().await, [at("09"), at("10")], "a booking");
+
+        // A calendar read: connecting a feed, then a sync that finds a new event.
+        let ics = |h: &str| format!("{}T{h}0000Z", date.replace('-', ""));
+        let feed = FeedServer::start(&calendar(&[(&ics("09"), &ics("10"), "Gym")])).await;
+        let (status, connection) =
+            app.post_json("/api/v1/calendars/ics", &json!({"url": feed.url, "name": "Life"}), Some(&ada.token)).await;
+        assert_eq!(status, 201, "{connection}");
+        assert_eq!(offered().await, [at("10")], "a connected calendar");
+        feed.set_feed(&calendar(&[(&ics("09"), &ics("10"), "Gym"), (&ics("10"), &ics("11"), "Call")]));
+        let connection_id = connection["id"].as_str().unwrap();
+        let (status, _) = app.post_json(&format!("/api/v1/calendars/{connection_id}/sync"), &json!({}), Some(&ada.token)).await;
+        assert_eq!(status, 200);
+        assert_eq!(offered().await, Vec::<String>::new(), "a calendar sync");
+        assert_eq!(app.delete(&format!("/api/v1/calendars/{connection_id}"), Some(&ada.token)).await.0, 204);
+        assert_eq!(offered().await, [at("09"), at("10")], "a removed calendar");
+    }
+}

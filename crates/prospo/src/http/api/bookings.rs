@@ -119,7 +119,7 @@ async fn slots_of(state: &AppState, event: &Bookable, query: SlotsQuery) -> ApiR
         let notice = Some(BookingError::ZoomNotConnected.to_string());
         return Ok(Json(SlotsAnswer { timezone, slots: Vec::new(), notice }));
     }
-    let starts = event.slots(&state.db, from, to, &tz, state.clock.now()).await?;
+    let starts = event.slots(state, from, to, &tz, state.clock.now()).await?;
     Ok(Json(SlotsAnswer { timezone, slots: starts.into_iter().map(|t| format_in(t, &tz)).collect(), notice: None }))
 }
 
@@ -196,7 +196,11 @@ async fn create_booking(
 }
 
 /// Books through a personal or team page: 201 with the meeting as its invitee sees it.
-async fn book_on(state: &AppState, event: &Bookable, body: BookingRequest) -> ApiResult<(StatusCode, Json<BookingAnswer>)> {
+async fn book_on(
+    state: &AppState,
+    event: &Bookable,
+    body: BookingRequest,
+) -> ApiResult<(StatusCode, Json<BookingAnswer>)> {
     check_email(state, event.limit_key(), &body.email)?;
     let input = BookingInput {
         start: body.start,

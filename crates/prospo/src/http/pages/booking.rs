@@ -93,7 +93,7 @@ impl SlotPicker {
     ) -> PageResult<SlotPicker> {
         let today = state.clock.now().to_zoned(zone.tz.clone()).date();
         let until = today.checked_add(FALLBACK_DAYS.days()).unwrap_or(today);
-        let starts = match event.slots(&state.db, today, until, &zone.tz, state.clock.now()).await {
+        let starts = match event.slots(state, today, until, &zone.tz, state.clock.now()).await {
             Ok(starts) => starts,
             Err(BookingError::Store(e)) => return Err(e.into()),
             Err(e) => return Err(PageError::internal(e)),
