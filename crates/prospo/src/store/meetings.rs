@@ -287,7 +287,7 @@ macro_rules! attended_by {
 
 /// A member's scheduled meetings overlapping `[$2, $3)` but `$4`: hosted, then attended (a member
 /// is never both host and co-host of one meeting), each through its own index.
-const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
+pub const BUSY_SQL: &str = "SELECT id, event_type_id, start_at, end_at, buffer_before_ms, buffer_after_ms FROM meetings \
      WHERE host_id = $1 AND status = 'scheduled' AND end_at > $2 AND start_at < $3 AND id <> $4 \
      UNION ALL SELECT m.id, m.event_type_id, m.start_at, m.end_at, m.buffer_before_ms, m.buffer_after_ms \
      FROM meeting_hosts h JOIN meetings m ON m.id = h.meeting_id \
