@@ -155,6 +155,12 @@ pub async fn invite(
     Ok(Invited::Mailed(email.as_str().to_owned()))
 }
 
+/// Withdraws the open invitations of `email` (owners and admins).
+pub async fn revoke_invitation(app: &App, team_id: &str, user_id: &str, email: &str) -> Result<(), TeamError> {
+    managed(app, team_id, user_id).await?;
+    if app.db.revoke_team_invitations(team_id, email).await? { Ok(()) } else { Err(TeamError::NotFound) }
+}
+
 /// Removes a member (a member may remove themself: leaving). The last owner cannot go.
 pub async fn remove(app: &App, team_id: &str, by_user_id: &str, member_id: &str) -> Result<(), TeamError> {
     let (_, role) = membership(app, team_id, by_user_id).await?;

@@ -412,4 +412,39 @@ impl Db {
         })?;
         Ok(rows.into_iter().map(|(meeting, user, name, _)| (meeting, user, name)).collect())
     }
+
+    /// A team's invitations not used yet and not expired, newest first.
+    pub async fn open_team_invitations(&self, team_id: &str, now: i64) -> StoreResult<Vec<InvitationRow>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email, role, expires_at FROM team_invitations WHERE team_id = $1 AND used_at IS NULL \
+                 AND expires_at > $2 ORDER BY created_at DESC",
+            )
+            .bind(team_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Withdraws every open invitation of a team for `email`: their links stop working.
+    pub async fn revoke_team_invitations(&self, team_id: &str, email: &str) -> StoreResult<bool> {
+        let revoked = on_db!(self, |pool| {
+            sqlx::query("DELETE FROM team_invitations WHERE team_id = $1 AND email = $2 AND used_at IS NULL")
+                .bind(team_id)
+                .bind(email)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(revoked > 0)
+    }
+}
+
+/// An invitation still waiting for its sign-up.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub email: String,
+    pub role: Role,
+    pub expires_at: i64,
 }

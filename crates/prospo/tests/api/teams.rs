@@ -150,6 +150,23 @@ on_both_backends! {
         let (status, _) = app.delete(&format!("/api/v1/teams/{team_id}/members/{}", ada.id), Some(&carol)).await;
         assert_eq!(status, 403, "an admin cannot remove an owner");
         assert_eq!(app.delete(&format!("/api/v1/teams/{team_id}/members/{}", me["id"].as_str().unwrap()), Some(&ada.token)).await.0, 204);
+
+        // An open invitation shows on the team page and can be withdrawn: its link then joins nobody.
+        let (status, _) = app.post_json(&format!("/api/v1/teams/{team_id}/members"), &json!({"email": "erin@example.com"}), Some(&ada.token)).await;
+        assert_eq!(status, 202);
+        let login = [("email", "ada@example.com"), ("password", "correct horse battery")];
+        assert!(app.client.post(app.at("/login")).form(&login).send().await.unwrap().status().is_success());
+        let page = app.client.get(app.at("/teams")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("erin@example.com") && page.contains("Withdraw"), "the invitation is listed");
+        assert!(!page.contains("dan@example.com"), "an expired one is not");
+        let revoked = app.client.post(app.at(&format!("/teams/{team_id}/invitations/revoke"))).form(&[("email", "erin@example.com")]).send().await.unwrap();
+        assert!(revoked.status().is_success(), "{}", revoked.status());
+        let erin_mail = app.queued_mails("verify_email").await.into_iter().rev().find(|m| m.recipient == "erin@example.com").unwrap();
+        let erin_invite = erin_mail.text_body.split("invite=").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let body = json!({"email": "erin@example.com", "password": "correct horse battery", "name": "erin", "username": "erin", "invite": erin_invite});
+        let (status, body) = app.post_json("/api/v1/signup", &body, None).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(app.get_json(&format!("/api/v1/teams/{team_id}"), Some(body["token"].as_str().unwrap())).await.0, 404, "withdrawn");
     }
 }
 

@@ -22,12 +22,32 @@ use crate::scheduling::teams::{self, Invited, TeamError, TeamEventTypeInput, Tea
 use crate::store::accounts::UserRow;
 use crate::store::teams::{MemberRow, TeamRow};
 
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn revoke_invitation(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<RevokeForm>,
+) -> PageResult<Response> {
+    let outcome = teams::revoke_invitation(&state, &id, &user.id, &form.email)
+        .await
+        .map(|()| format!("The invitation to {} is withdrawn; its link no longer works.", form.email));
+    answer(&state, &user, jar, format!("members:{id}"), TypedForm::default(), outcome).await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/teams", get(teams_page).post(create_team))
         .route("/teams/{id}", post(rename_team))
         .route("/teams/{id}/members", post(invite))
         .route("/teams/{id}/members/{user_id}/remove", post(remove_member))
+        .route("/teams/{id}/invitations/revoke", post(revoke_invitation))
         .route("/teams/{id}/event-types", post(create_event_type))
         .route("/teams/{id}/event-types/{event_type_id}/delete", post(delete_event_type))
 }
@@ -36,7 +56,15 @@ struct TeamCard {
     team: TeamRow,
     you: Role,
     members: Vec<MemberRow>,
+    /// Invitations waiting for a sign-up (shown to owners and admins).
+    invitations: Vec<InvitationView>,
     event_types: Vec<TeamEvent>,
+}
+
+struct InvitationView {
+    email: String,
+    role: Role,
+    expires: String,
 }
 
 impl TeamCard {
@@ -117,11 +145,27 @@ async fn cards(state: &AppState, user: &UserRow) -> PageResult<Vec<TeamCard>> {
     for team in state.db.teams_of(&user.id).await? {
         let Some(you) = state.db.team_role(&team.id, &user.id).await? else { continue };
         let members = state.db.team_members(&team.id).await?;
+        let invitations = if you.manages() {
+            let zone = super::host_zone(state, user).await?;
+            state
+                .db
+                .open_team_invitations(&team.id, state.now_ms())
+                .await?
+                .into_iter()
+                .map(|i| InvitationView {
+                    email: i.email,
+                    role: i.role,
+                    expires: crate::timefmt::human_ms(i.expires_at, Some(&zone)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut event_types = Vec::new();
         for row in state.db.team_event_types(&team.id).await? {
             event_types.push(team_booking::load(&state.db, team.clone(), row).await?);
         }
-        cards.push(TeamCard { team, you, members, event_types });
+        cards.push(TeamCard { team, you, members, invitations, event_types });
     }
     Ok(cards)
 }
