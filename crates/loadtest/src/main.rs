@@ -1147,23 +1147,23 @@ async fn print_busy_plan(db: &Db, user_id: &str, event_type_id: &str, lo: i64, h
         Db::Sqlite(pool) => {
             let sql = format!("EXPLAIN QUERY PLAN {}", prospo::store::meetings::BUSY_SQL);
             let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .bind(lo)
-            .bind(hi)
-            .bind("")
-            .fetch_all(pool)
-            .await?;
+                .bind(user_id)
+                .bind(lo)
+                .bind(hi)
+                .bind("")
+                .fetch_all(pool)
+                .await?;
             rows.into_iter().map(|r| r.3).collect()
         }
         Db::Postgres(pool) => {
             let sql = format!("EXPLAIN ANALYZE {}", prospo::store::meetings::BUSY_SQL);
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .bind(lo)
-            .bind(hi)
-            .bind("")
-            .fetch_all(pool)
-            .await?
+                .bind(user_id)
+                .bind(lo)
+                .bind(hi)
+                .bind("")
+                .fetch_all(pool)
+                .await?
         }
     };
     println!("\nmeetings query plan for one member:");
