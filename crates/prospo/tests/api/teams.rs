@@ -592,3 +592,59 @@ on_both_backends! {
         assert_eq!(offered().await, [at("09"), at("10")], "a removed calendar");
     }
 }
+
+on_both_backends! {
+    /// Weights share bookings unevenly; a per-member daily limit stops a member for the day; bad
+    /// settings are refused and store nothing.
+    async fn weights_and_per_member_daily_limits(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let ada = member(&app, "ada", all_day()).await;
+        let bob = member(&app, "bob", all_day()).await;
+        let team_id = team(&app, "sales", &ada, &[("bob@example.com", &bob)]).await;
+        let path = format!("/api/v1/teams/{team_id}/event-types");
+        let base = json!({"title": "Demo", "slug": "demo", "duration_minutes": 30, "location": "zoom",
+            "minimum_notice_minutes": 0, "scheduling": "round_robin"});
+        for (patch, code) in [
+            (json!({"weights": {ada.id.clone(): 0}}), "invalid_weight"),
+            (json!({"hosts": ["nobody"]}), "not_a_member"),
+            (json!({"max_per_day_per_member": 101}), "invalid_max_per_day"),
+            (json!({"scheduling": null}), "invalid_scheduling"),
+        ] {
+            let mut body = base.clone();
+            body.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+            let (status, answer) = app.post_json(&path, &body, Some(&ada.token)).await;
+            assert_eq!((status, answer["error"]["code"].as_str()), (422, Some(code)), "{answer}");
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM event_types WHERE team_id IS NOT NULL").await, 0, "nothing stored");
+
+        // Bob weighs 3: of the first four bookings he takes three.
+        let mut weighted = base.clone();
+        weighted.as_object_mut().unwrap().insert("weights".into(), json!({bob.id.clone(): 3}));
+        team_event(&app, &team_id, &ada, weighted).await;
+        let offered = team_slots(&app, "sales", "demo", &next_week()).await;
+        let mut hosts = Vec::new();
+        for (i, start) in offered.iter().step_by(2).take(4).enumerate() {
+            let (status, booking) = team_book(&app, "sales", "demo", start, &format!("w{i}@example.com")).await;
+            assert_eq!(status, 201, "{booking}");
+            hosts.push(host_of(&booking));
+        }
+        assert_eq!(hosts.iter().filter(|h| **h == bob.id).count(), 3, "{hosts:?}");
+
+        // At most one a day each: two bookings fill the day, the third time is taken.
+        let mut limited = base.clone();
+        let obj = limited.as_object_mut().unwrap();
+        obj.insert("slug".into(), json!("limited"));
+        obj.insert("max_per_day_per_member".into(), json!(1));
+        team_event(&app, &team_id, &ada, limited).await;
+        let day = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(9)).unwrap().to_string();
+        let offered = team_slots(&app, "sales", "limited", &day).await;
+        let (status, first) = team_book(&app, "sales", "limited", &offered[0], "l1@example.com").await;
+        assert_eq!(status, 201, "{first}");
+        let (status, second) = team_book(&app, "sales", "limited", &offered[10], "l2@example.com").await;
+        assert_eq!(status, 201, "{second}");
+        assert_ne!(host_of(&first), host_of(&second), "one each");
+        assert!(team_slots(&app, "sales", "limited", &day).await.is_empty(), "both are at their limit that day");
+        let (status, body) = team_book(&app, "sales", "limited", &offered[20], "l3@example.com").await;
+        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("slot_taken")), "{body}");
+    }
+}
