@@ -202,7 +202,7 @@ pub enum TeamScheduling {
 pub struct TeamEventTypeInput {
     #[serde(flatten)]
     pub event_type: EventTypeInput,
-    /// Required.
+    /// Required when creating one.
     pub scheduling: Option<TeamScheduling>,
     /// Members it may book, in order (default: every member; for collective the first organises,
     /// default the member who creates it).
@@ -226,70 +226,113 @@ pub async fn create_event_type(
     input: TeamEventTypeInput,
 ) -> Result<EventTypeRow, TeamError> {
     let (team, _) = managed(app, team_id, user_id).await?;
-    let scheduling = match input.scheduling {
-        Some(TeamScheduling::RoundRobin) => Scheduling::RoundRobin,
-        Some(TeamScheduling::Collective) => Scheduling::Collective,
-        None => {
-            return Err(invalid(
-                "scheduling",
-                "invalid_scheduling",
-                "Choose `round_robin` or `collective` scheduling.",
-            ));
-        }
+    let Some(scheduling) = input.scheduling.map(TeamScheduling::stored) else {
+        return Err(invalid("scheduling", "invalid_scheduling", "Choose `round_robin` or `collective` scheduling."));
     };
     let members = app.db.team_members(&team.id).await?;
-    let hosts: Vec<String> = match input.hosts {
+    // By default every member; the creator first (a collective's default organiser).
+    let mut everyone: Vec<(String, i64)> = members.iter().map(|m| (m.user_id.clone(), 1)).collect();
+    everyone.sort_by_key(|(id, _)| id != user_id);
+    let hosts = hosts_of(&members, input.hosts, input.weights, everyone)?;
+    let base = EventTypeRow {
+        team_id: Some(team.id.clone()),
+        scheduling,
+        max_per_day_per_member: per_member_limit(input.max_per_day_per_member)?.flatten(),
+        ..event_types::defaults(user_id)
+    };
+    let row = event_types::save_row(app, true, base, input.event_type).await?;
+    app.db.set_team_event_hosts(&row.id, &hosts).await?;
+    Ok(row)
+}
+
+/// Changes the fields sent of a team event type (owners and admins).
+pub async fn update_event_type(
+    app: &App,
+    team_id: &str,
+    user_id: &str,
+    event_type_id: &str,
+    input: TeamEventTypeInput,
+) -> Result<EventTypeRow, TeamError> {
+    let (team, _) = managed(app, team_id, user_id).await?;
+    let existing = app.db.team_event_type(&team.id, event_type_id).await?.ok_or(TeamError::NotFound)?;
+    let members = app.db.team_members(&team.id).await?;
+    let current: Vec<(String, i64)> =
+        app.db.team_event_hosts(event_type_id).await?.into_iter().map(|h| (h.user_id, h.weight)).collect();
+    let changes_hosts = input.hosts.is_some() || input.weights.is_some();
+    let hosts = hosts_of(&members, input.hosts, input.weights, current)?;
+    let base = EventTypeRow {
+        scheduling: input.scheduling.map(TeamScheduling::stored).unwrap_or(existing.scheduling),
+        max_per_day_per_member: per_member_limit(input.max_per_day_per_member)?
+            .unwrap_or(existing.max_per_day_per_member),
+        ..existing
+    };
+    let row = event_types::save_row(app, false, base, input.event_type).await?;
+    if changes_hosts {
+        app.db.set_team_event_hosts(&row.id, &hosts).await?;
+    }
+    Ok(row)
+}
+
+impl TeamScheduling {
+    fn stored(self) -> Scheduling {
+        match self {
+            TeamScheduling::RoundRobin => Scheduling::RoundRobin,
+            TeamScheduling::Collective => Scheduling::Collective,
+        }
+    }
+}
+
+/// The hosts `(user_id, weight)` in order: `hosts` (members only, duplicates dropped) or `current`,
+/// with `weights` applied (1 to 100, for hosts only).
+fn hosts_of(
+    members: &[crate::store::teams::MemberRow],
+    hosts: Option<Vec<String>>,
+    weights: Option<BTreeMap<String, i64>>,
+    current: Vec<(String, i64)>,
+) -> Result<Vec<(String, i64)>, TeamError> {
+    let mut chosen: Vec<(String, i64)> = match hosts {
         Some(hosts) => {
-            let mut seen = Vec::new();
+            let mut seen: Vec<(String, i64)> = Vec::new();
             for host in hosts {
                 if !members.iter().any(|m| m.user_id == host) {
                     return Err(invalid("hosts", "not_a_member", "Every host must be a member of the team."));
                 }
-                if !seen.contains(&host) {
-                    seen.push(host);
+                if !seen.iter().any(|(id, _)| *id == host) {
+                    let weight = current.iter().find(|(id, _)| *id == host).map_or(1, |(_, w)| *w);
+                    seen.push((host, weight));
                 }
             }
             seen
         }
-        None => {
-            // Every member; the creator first (a collective's default organiser).
-            let mut all: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
-            all.sort_by_key(|id| id != user_id);
-            all
-        }
+        None => current,
     };
-    if hosts.is_empty() || hosts.len() > MAX_HOSTS {
+    if chosen.is_empty() || chosen.len() > MAX_HOSTS {
         return Err(invalid("hosts", "invalid_hosts", "Choose 1 to 50 members to host it."));
     }
-    let weights = input.weights.unwrap_or_default();
-    if weights.values().any(|w| !(1..=100).contains(w)) {
-        return Err(invalid("weights", "invalid_weight", "Weights are whole numbers from 1 to 100."));
-    }
-    if weights.keys().any(|id| !hosts.contains(id)) {
-        return Err(invalid("weights", "not_a_host", "Weights are given for the event type's hosts only."));
-    }
-    let per_member = match input.max_per_day_per_member {
-        None | Some(0) => None,
-        Some(n) if event_types::MAX_PER_DAY.contains(&n) => Some(n),
-        Some(_) => {
-            return Err(invalid(
-                "max_per_day_per_member",
-                "invalid_max_per_day",
-                "The daily limit per member is 1 to 100 bookings.",
-            ));
+    for (id, weight) in weights.unwrap_or_default() {
+        if !(1..=100).contains(&weight) {
+            return Err(invalid("weights", "invalid_weight", "Weights are whole numbers from 1 to 100."));
         }
-    };
-    let base = EventTypeRow {
-        team_id: Some(team.id.clone()),
-        scheduling,
-        max_per_day_per_member: per_member,
-        ..event_types::defaults(user_id)
-    };
-    let row = event_types::save_row(app, true, base, input.event_type).await?;
-    let hosts: Vec<(String, i64)> =
-        hosts.into_iter().map(|h| (weights.get(&h).copied().unwrap_or(1), h)).map(|(w, h)| (h, w)).collect();
-    app.db.set_team_event_hosts(&row.id, &hosts).await?;
-    Ok(row)
+        let Some(host) = chosen.iter_mut().find(|(host, _)| *host == id) else {
+            return Err(invalid("weights", "not_a_host", "Weights are given for the event type's hosts only."));
+        };
+        host.1 = weight;
+    }
+    Ok(chosen)
+}
+
+/// A per-member daily limit as sent: `None` when not sent, `Some(None)` for no limit (0).
+fn per_member_limit(sent: Option<i64>) -> Result<Option<Option<i64>>, TeamError> {
+    match sent {
+        None => Ok(None),
+        Some(0) => Ok(Some(None)),
+        Some(n) if event_types::MAX_PER_DAY.contains(&n) => Ok(Some(Some(n))),
+        Some(_) => Err(invalid(
+            "max_per_day_per_member",
+            "invalid_max_per_day",
+            "The daily limit per member is 1 to 100 bookings.",
+        )),
+    }
 }
 
 pub async fn delete_event_type(app: &App, team_id: &str, user_id: &str, event_type_id: &str) -> Result<(), TeamError> {

@@ -147,6 +147,11 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(team_id).fetch_all(pool).await)?)
     }
 
+    pub async fn team_event_type(&self, team_id: &str, id: &str) -> StoreResult<Option<EventTypeRow>> {
+        const SQL: &str = select_event_type!("WHERE team_id = $1 AND id = $2");
+        Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(team_id).bind(id).fetch_optional(pool).await)?)
+    }
+
     pub async fn team_event_type_by_slug(&self, team_id: &str, slug: &str) -> StoreResult<Option<EventTypeRow>> {
         const SQL: &str = select_event_type!("WHERE team_id = $1 AND slug = $2");
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(team_id).bind(slug).fetch_optional(pool).await)?)

@@ -646,5 +646,19 @@ on_both_backends! {
         assert!(team_slots(&app, "sales", "limited", &day).await.is_empty(), "both are at their limit that day");
         let (status, body) = team_book(&app, "sales", "limited", &offered[20], "l3@example.com").await;
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("slot_taken")), "{body}");
+
+        // Editing: the limit lifted and the hosts narrowed; a member may not edit.
+        let (_, list) = app.get_json(&path, Some(&ada.token)).await;
+        let limited_id = list["event_types"].as_array().unwrap().iter().find(|e| e["slug"] == "limited").unwrap()["id"].as_str().unwrap().to_owned();
+        let edit = format!("{path}/{limited_id}");
+        let change = json!({"title": "Limited demo", "max_per_day_per_member": 0, "hosts": [ada.id.clone()]});
+        assert_eq!(app.patch_json(&edit, &change, Some(&bob.token)).await.0, 403);
+        let (status, edited) = app.patch_json(&edit, &change, Some(&ada.token)).await;
+        assert_eq!(status, 200, "{edited}");
+        assert_eq!((edited["title"].as_str(), edited["max_per_day_per_member"].is_null()), (Some("Limited demo"), true));
+        assert_eq!(edited["hosts"].as_array().unwrap().len(), 1);
+        assert!(!team_slots(&app, "sales", "limited", &day).await.is_empty(), "ada is offered again without the limit");
+        let (status, body) = app.patch_json(&edit, &json!({"hosts": []}), Some(&ada.token)).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_hosts")), "{body}");
     }
 }

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
         .routes(routes!(list_team_event_types, create_team_event_type))
-        .routes(routes!(delete_team_event_type))
+        .routes(routes!(patch_team_event_type, delete_team_event_type))
         .routes(routes!(reassign))
 }
 
@@ -300,6 +300,24 @@ async fn create_team_event_type(
     let row = teams::create_event_type(&state, &id, &user.user.id, body).await?;
     let (team, _) = teams::membership(&state, &id, &user.user.id).await?;
     Ok((StatusCode::CREATED, Json(team_event_type_view(&state, &team, row).await?)))
+}
+
+/// Changes the fields sent of a team event type (owners and admins); `hosts` replaces the list
+/// (weights kept for members who stay), `weights` sets the weights given.
+#[utoipa::path(patch, path = "/teams/{id}/event-types/{event_type_id}", tag = "teams",
+    params(("id" = String, Path), ("event_type_id" = String, Path)), request_body = TeamEventTypeInput,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = TeamEventTypeView), (status = 403, body = crate::http::api::ErrorBody), (status = 404),
+        (status = 409, description = "slug_taken", body = crate::http::api::ErrorBody), (status = 422, body = crate::http::api::ErrorBody)))]
+async fn patch_team_event_type(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, event_type_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<TeamEventTypeInput>,
+) -> ApiResult<Json<TeamEventTypeView>> {
+    let row = teams::update_event_type(&state, &id, &user.user.id, &event_type_id, body).await?;
+    let (team, _) = teams::membership(&state, &id, &user.user.id).await?;
+    Ok(Json(team_event_type_view(&state, &team, row).await?))
 }
 
 /// Deletes a team event type (meetings booked through it stay).
