@@ -660,5 +660,23 @@ on_both_backends! {
         assert!(!team_slots(&app, "sales", "limited", &day).await.is_empty(), "ada is offered again without the limit");
         let (status, body) = app.patch_json(&edit, &json!({"hosts": []}), Some(&ada.token)).await;
         assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_hosts")), "{body}");
+
+        // The same through the team page's Edit form: a refusal keeps what was typed.
+        let login = [("email", "ada@example.com"), ("password", "correct horse battery")];
+        assert!(app.client.post(app.at("/login")).form(&login).send().await.unwrap().status().is_success());
+        let form = format!("/teams/{team_id}/event-types/{limited_id}");
+        let refused = app.client.post(app.at(&form)).form(&[("title", "Longer demo"), ("duration_minutes", "3"),
+            ("scheduling", "round_robin"), ("hosts", &ada.id), ("hosts", &bob.id)]).send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("value=\"Longer demo\"") && page.contains("aria-invalid=\"true\""), "typed values and the error stay");
+        let saved = app.client.post(app.at(&form)).form(&[("title", "Longer demo"), ("duration_minutes", "45"),
+            ("scheduling", "round_robin"), ("max_per_day_per_member", "2"), ("hosts", &ada.id), ("hosts", &bob.id)])
+            .send().await.unwrap();
+        assert!(saved.status().is_success(), "{}", saved.status());
+        let (_, list) = app.get_json(&path, Some(&ada.token)).await;
+        let limited = list["event_types"].as_array().unwrap().iter().find(|e| e["id"] == limited_id.as_str()).unwrap().clone();
+        assert_eq!((limited["title"].as_str(), limited["duration_minutes"].as_i64(), limited["max_per_day_per_member"].as_i64()), (Some("Longer demo"), Some(45), Some(2)));
+        assert_eq!(limited["hosts"].as_array().unwrap().len(), 2);
     }
 }

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/members/{user_id}/remove", post(remove_member))
         .route("/teams/{id}/invitations/revoke", post(revoke_invitation))
         .route("/teams/{id}/event-types", post(create_event_type))
+        .route("/teams/{id}/event-types/{event_type_id}", post(edit_event_type))
         .route("/teams/{id}/event-types/{event_type_id}/delete", post(delete_event_type))
 }
 
@@ -93,6 +94,7 @@ pub struct TypedForm {
     duration_minutes: String,
     location: String,
     scheduling: String,
+    max_per_day_per_member: String,
     /// Host user ids, as checked (`hosts` repeated).
     #[serde(skip)]
     hosts: Vec<String>,
@@ -133,6 +135,11 @@ impl TeamsPage {
             Scheduling::Collective => "Collective: everyone attends",
             _ => "Round robin: one member hosts",
         }
+    }
+
+    /// Whether `user_id` is among the event type's hosts.
+    fn hosts(te: &TeamEvent, user_id: &str) -> bool {
+        te.members.iter().any(|m| m.user.id == user_id)
     }
 
     fn location_label(location: &str) -> &'static str {
@@ -282,18 +289,7 @@ async fn create_event_type(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
-    // `hosts` repeats (one per checked member): read the pairs as they come.
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
-    let typed = TypedForm {
-        title: value("title"),
-        slug: value("slug"),
-        duration_minutes: value("duration_minutes"),
-        location: value("location"),
-        scheduling: value("scheduling"),
-        hosts: pairs.iter().filter(|(k, _)| k == "hosts").map(|(_, v)| v.clone()).collect(),
-        ..TypedForm::default()
-    };
+    let typed = event_type_form(&body);
     let input = TeamEventTypeInput {
         event_type: EventTypeInput {
             title: Some(typed.title.clone()),
@@ -302,16 +298,66 @@ async fn create_event_type(
             location: Some(Location::parse(&typed.location).unwrap_or(Location::Zoom)),
             ..EventTypeInput::default()
         },
-        scheduling: Some(match typed.scheduling.as_str() {
-            "collective" => TeamScheduling::Collective,
-            _ => TeamScheduling::RoundRobin,
-        }),
-        hosts: (!typed.hosts.is_empty()).then(|| typed.hosts.clone()),
+        scheduling: Some(scheduling_of(&typed)),
+        hosts: Some(typed.hosts.clone()),
         weights: None,
         max_per_day_per_member: None,
     };
     let outcome = teams::create_event_type(&state, &id, &user.id, input).await.map(|e| format!("{} created.", e.title));
     answer(&state, &user, jar, format!("event-type:{id}"), typed, outcome).await
+}
+
+/// A form's fields as sent: `hosts` repeats (one per checked member), so the pairs are read as
+/// they come.
+fn event_type_form(body: &[u8]) -> TypedForm {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    TypedForm {
+        title: value("title"),
+        slug: value("slug"),
+        duration_minutes: value("duration_minutes"),
+        location: value("location"),
+        scheduling: value("scheduling"),
+        max_per_day_per_member: value("max_per_day_per_member"),
+        hosts: pairs.iter().filter(|(k, _)| k == "hosts").map(|(_, v)| v.clone()).collect(),
+        ..TypedForm::default()
+    }
+}
+
+fn scheduling_of(typed: &TypedForm) -> TeamScheduling {
+    match typed.scheduling.as_str() {
+        "collective" => TeamScheduling::Collective,
+        _ => TeamScheduling::RoundRobin,
+    }
+}
+
+async fn edit_event_type(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path((id, event_type_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
+    let typed = event_type_form(&body);
+    let limit = match typed.max_per_day_per_member.trim() {
+        "" => 0,
+        raw => raw.parse().unwrap_or(-1),
+    };
+    let input = TeamEventTypeInput {
+        event_type: EventTypeInput {
+            title: Some(typed.title.clone()),
+            duration_minutes: Some(typed.duration_minutes.trim().parse().unwrap_or(0)),
+            ..EventTypeInput::default()
+        },
+        scheduling: Some(scheduling_of(&typed)),
+        hosts: Some(typed.hosts.clone()),
+        weights: None,
+        max_per_day_per_member: Some(limit),
+    };
+    let outcome = teams::update_event_type(&state, &id, &user.id, &event_type_id, input)
+        .await
+        .map(|e| format!("{} saved.", e.title));
+    answer(&state, &user, jar, format!("edit:{event_type_id}"), typed, outcome).await
 }
 
 async fn delete_event_type(
