@@ -639,23 +639,7 @@ async fn two_instances_on_one_postgres_share_the_work_safely() {
         return;
     };
     let first = TestApp::spawn(Backend::Postgres).await;
-    let database_url = match &first.db {
-        prospo::store::Db::Postgres(pool) => {
-            let options = pool.connect_options();
-            format!("postgres://postgres@127.0.0.1:{}/{}", options.get_port(), options.get_database().unwrap())
-        }
-        _ => unreachable!(),
-    };
-    let zoom_url = first.zoom.url.clone();
-    // Instances sharing a database share its keyring too.
-    let keys = first.data_dir.join("secret.keys");
-    let second = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.key_source = prospo::secrets::KeySource::File { path: keys, create_if_missing: false };
-        c.database_url = database_url.clone();
-        c.zoom_oauth_url = zoom_url.clone();
-        c.zoom_api_url = format!("{zoom_url}/v2");
-    })
-    .await;
+    let second = first.second_instance().await;
     let (_, zoom) = host(&first, "ada").await;
     let offered = slots(&first, "ada", &next_week(), "UTC").await;
     let racers = (0..12).map(|i| {

@@ -291,22 +291,7 @@ async fn two_instances_never_give_one_member_overlapping_bookings() {
         return;
     };
     let first = TestApp::spawn(Backend::Postgres).await;
-    let database_url = match &first.db {
-        prospo::store::Db::Postgres(pool) => {
-            let options = pool.connect_options();
-            format!("postgres://postgres@127.0.0.1:{}/{}", options.get_port(), options.get_database().unwrap())
-        }
-        _ => unreachable!(),
-    };
-    let zoom_url = first.zoom.url.clone();
-    let keys = first.data_dir.join("secret.keys");
-    let second = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.key_source = prospo::secrets::KeySource::File { path: keys, create_if_missing: false };
-        c.database_url = database_url.clone();
-        c.zoom_oauth_url = zoom_url.clone();
-        c.zoom_api_url = format!("{zoom_url}/v2");
-    })
-    .await;
+    let second = first.second_instance().await;
     let ada = member(&first, "ada", all_day()).await;
     let bob = member(&first, "bob", all_day()).await;
     let cy = member(&first, "cyd", all_day()).await;

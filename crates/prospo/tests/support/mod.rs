@@ -128,6 +128,28 @@ impl TestApp {
         TestApp { url, zoom, db, state, data_dir: dir.path().to_owned(), client, _dir: dir, server }
     }
 
+    /// A second Prospo instance on this one's PostgreSQL database, keyring and Zoom sandbox, as
+    /// several instances run in production.
+    pub async fn second_instance(&self) -> TestApp {
+        let database_url = match &self.db {
+            Db::Postgres(pool) => {
+                let options = pool.connect_options();
+                format!("postgres://postgres@127.0.0.1:{}/{}", options.get_port(), options.get_database().unwrap())
+            }
+            Db::Sqlite(_) => panic!("a second instance shares a PostgreSQL database"),
+        };
+        let zoom_url = self.zoom.url.clone();
+        // Instances sharing a database share its keyring too.
+        let keys = self.data_dir.join("secret.keys");
+        TestApp::spawn_with(Backend::Sqlite, |c| {
+            c.key_source = prospo::secrets::KeySource::File { path: keys, create_if_missing: false };
+            c.database_url = database_url;
+            c.zoom_oauth_url = zoom_url.clone();
+            c.zoom_api_url = format!("{zoom_url}/v2");
+        })
+        .await
+    }
+
     pub fn at(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
     }
