@@ -58,6 +58,11 @@ impl App {
         format!("{}/{username}/{slug}", self.base())
     }
 
+    /// Where a team's public pages live: `{this}/{team slug}/{slug}`.
+    pub fn team_pages_url(&self) -> String {
+        format!("{}/team", self.base())
+    }
+
     /// A team event type's public booking page.
     pub fn team_booking_url(&self, team_slug: &str, slug: &str) -> String {
         format!("{}/team/{team_slug}/{slug}", self.base())

@@ -165,9 +165,9 @@ impl MeetingView {
         let invitees = db.invitees_of(&row.id).await?;
         let mut view = MeetingView::of(row, &invitees);
         if row.event_type_id.is_some() {
-            let hosts = db.team_meeting_hosts(&row.id).await?;
+            let hosts = db.team_meetings_hosts(std::slice::from_ref(&row.id)).await?;
             view.hosts = (!hosts.is_empty())
-                .then(|| hosts.into_iter().map(|(user_id, name)| HostView { user_id, name }).collect());
+                .then(|| hosts.into_iter().map(|(_, user_id, name)| HostView { user_id, name }).collect());
         }
         if row.calendar_status != CalendarStatus::None {
             view.calendar.error = db.calendar_write(&row.id, &row.host_id).await?.and_then(|w| w.error);

@@ -183,11 +183,10 @@ pub async fn remove(app: &App, team_id: &str, by_user_id: &str, member_id: &str)
     Ok(())
 }
 
-/// A round robin weight (only for the API document).
+/// A round robin weight, as the API document declares it (the map's values).
 #[derive(utoipa::ToSchema)]
 #[schema(minimum = 1, maximum = 100)]
-#[allow(dead_code)]
-pub struct Weight(i64);
+pub struct Weight(pub i64);
 
 /// How a team event type books, as the API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]

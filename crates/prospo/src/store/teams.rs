@@ -370,26 +370,8 @@ impl Tx {
 }
 
 impl Db {
-    /// The attending members of a team meeting, its host first: `(user_id, name)`; empty for a
-    /// meeting that is not a team's.
-    pub async fn team_meeting_hosts(&self, meeting_id: &str) -> StoreResult<Vec<(String, String)>> {
-        let rows: Vec<(String, String, i64)> = on_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT u.id, u.name, 0 AS position FROM meetings m \
-                 JOIN event_types e ON e.id = m.event_type_id AND e.team_id IS NOT NULL \
-                 JOIN users u ON u.id = m.host_id WHERE m.id = $1 \
-                 UNION ALL SELECT u.id, u.name, h.position FROM meeting_hosts h JOIN users u ON u.id = h.user_id \
-                 WHERE h.meeting_id = $1 ORDER BY position",
-            )
-            .bind(meeting_id)
-            .fetch_all(pool)
-            .await
-        })?;
-        Ok(rows.into_iter().map(|(id, name, _)| (id, name)).collect())
-    }
-
-    /// [`Db::team_meeting_hosts`] of several meetings in one query: `(meeting_id, user_id, name)`,
-    /// each meeting's host first.
+    /// The attending members of team meetings, in one query: `(meeting_id, user_id, name)`, each
+    /// meeting's host first; none for meetings that are not a team's.
     pub async fn team_meetings_hosts(&self, ids: &[String]) -> StoreResult<Vec<(String, String, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());

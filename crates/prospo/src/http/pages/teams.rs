@@ -184,7 +184,7 @@ async fn render(
     refused: Refused,
 ) -> PageResult<TeamsPage> {
     let frame = Frame::for_user("Teams", "teams", user, flash);
-    let public_base = state.team_booking_url("", "").trim_end_matches('/').trim_end_matches('/').to_owned();
+    let public_base = state.team_pages_url();
     Ok(TeamsPage { frame, user_id: user.id.clone(), cards: cards(state, user).await?, refused, public_base })
 }
 
