@@ -12,7 +12,7 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 
-use crate::auth::{AccessToken, Credentials, TokenObserver, TokenProvider};
+use crate::auth::{AccessToken, Auth, Credentials, TokenObserver, TokenProvider};
 use crate::error::{CallKind, Result, ZoomError, classify_api};
 
 /// Default OAuth base (the token endpoint is `{oauth_base}/oauth/token`).
@@ -199,8 +199,20 @@ impl ZoomClient {
         &self.inner.downloads
     }
 
-    pub(crate) fn tokens(&self) -> &TokenProvider {
-        &self.inner.tokens
+    /// The token a call starts with: the cache's for an app, the source's for a user.
+    pub(crate) async fn token_for(&self, auth: &Auth) -> Result<AccessToken> {
+        match auth {
+            Auth::App(creds) => self.inner.tokens.token(creds).await,
+            Auth::User(user) => user.tokens.token().await,
+        }
+    }
+
+    /// A token to try once more after Zoom refused `rejected` (401 code 124).
+    pub(crate) async fn replace_rejected(&self, auth: &Auth, rejected: &AccessToken) -> Result<AccessToken> {
+        match auth {
+            Auth::App(creds) => self.inner.tokens.replace_rejected(creds, rejected).await,
+            Auth::User(user) => user.tokens.rejected(rejected).await,
+        }
     }
 
     /// Whether `url` may receive a bearer token: a Zoom host over HTTPS, or the configured
@@ -219,11 +231,11 @@ impl ZoomClient {
     /// Sends an authenticated request and decodes a JSON answer.
     pub(crate) async fn json<T: DeserializeOwned>(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         kind: CallKind,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<T> {
-        self.execute(creds, kind, build, |response| async move {
+        self.execute(auth, kind, build, |response| async move {
             let (status, body) = read_success(response, kind).await?;
             serde_json::from_slice(&body).map_err(|e| decode_error(status, &e))
         })
@@ -233,18 +245,18 @@ impl ZoomClient {
     /// Sends an authenticated request whose success carries no body (204).
     pub(crate) async fn no_content(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         kind: CallKind,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<()> {
-        self.execute(creds, kind, build, |response| async move { read_success(response, kind).await.map(drop) }).await
+        self.execute(auth, kind, build, |response| async move { read_success(response, kind).await.map(drop) }).await
     }
 
-    /// The request loop: a cached token first; on 401 code 124 that token is dropped and the
-    /// request sent once more with a fresh one. A second 124 is returned as `InvalidToken`.
+    /// The request loop: the current token first; on 401 code 124 that token is given up and
+    /// the request sent once more with a fresh one. A second 124 is returned as `InvalidToken`.
     async fn execute<T, F, Fut>(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         kind: CallKind,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
         finish: F,
@@ -253,7 +265,7 @@ impl ZoomClient {
         F: Fn(Response) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let mut token = self.token(creds).await?;
+        let mut token = self.token_for(auth).await?;
         let mut retried = false;
         loop {
             let response = build(&self.inner.http)
@@ -268,9 +280,9 @@ impl ZoomClient {
             };
             match result {
                 Err(ZoomError::InvalidToken) if !retried => {
-                    tracing::info!(client_id = %creds.client_id, "Zoom rejected a cached token (code 124); minting a new one");
+                    tracing::info!(auth = auth.label(), "Zoom rejected an access token (code 124); trying a fresh one");
                     retried = true;
-                    token = self.inner.tokens.replace_rejected(creds, &token).await?;
+                    token = self.replace_rejected(auth, &token).await?;
                 }
                 other => return other,
             }

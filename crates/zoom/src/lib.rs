@@ -35,7 +35,7 @@ mod time_zones;
 mod users;
 pub mod webhook;
 
-pub use auth::{AccessToken, CredentialKey, Credentials, TokenObserver};
+pub use auth::{AccessToken, Auth, CredentialKey, Credentials, TokenObserver, UserAuth, UserTokens};
 pub use client::{DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, ZoomClient, ZoomClientBuilder, encode_meeting_uuid};
 pub use error::{Result, ZoomError, next_utc_midnight};
 pub use meetings::{

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::Credentials;
+use crate::Auth;
 use crate::client::{PathSegment, ZoomClient};
 use crate::error::{CallKind, Result, ZoomError};
 use crate::serde_util::{lenient_i64, opt_timestamp, secret_web_link, web_link, zoom_utc};
@@ -279,34 +279,34 @@ pub(crate) const PAGE_SIZE: &str = "300";
 
 impl ZoomClient {
     /// `POST /users/{user}/meetings` → 201 with the meeting.
-    pub async fn create_meeting(&self, creds: &Credentials, user: &str, meeting: &NewMeeting) -> Result<Meeting> {
+    pub async fn create_meeting(&self, auth: &Auth, user: &str, meeting: &NewMeeting) -> Result<Meeting> {
         let url =
             self.api_url(&[PathSegment::Literal("users"), PathSegment::Id(user), PathSegment::Literal("meetings")]);
-        self.json(creds, CallKind::MeetingWrite, |http| http.post(&url).json(meeting)).await
+        self.json(auth, CallKind::MeetingWrite, |http| http.post(&url).json(meeting)).await
     }
 
     /// `GET /meetings/{id}`.
-    pub async fn get_meeting(&self, creds: &Credentials, meeting_id: i64) -> Result<Meeting> {
+    pub async fn get_meeting(&self, auth: &Auth, meeting_id: i64) -> Result<Meeting> {
         let url = self.meeting_url(meeting_id);
-        self.json(creds, CallKind::Other, |http| http.get(&url)).await
+        self.json(auth, CallKind::Other, |http| http.get(&url)).await
     }
 
     /// `PATCH /meetings/{id}` → 204.
-    pub async fn update_meeting(&self, creds: &Credentials, meeting_id: i64, update: &MeetingUpdate) -> Result<()> {
+    pub async fn update_meeting(&self, auth: &Auth, meeting_id: i64, update: &MeetingUpdate) -> Result<()> {
         let url = self.meeting_url(meeting_id);
-        self.no_content(creds, CallKind::MeetingWrite, |http| http.patch(&url).json(update)).await
+        self.no_content(auth, CallKind::MeetingWrite, |http| http.patch(&url).json(update)).await
     }
 
     /// `DELETE /meetings/{id}` → 204. A meeting already gone is `NotFound`.
-    pub async fn delete_meeting(&self, creds: &Credentials, meeting_id: i64, options: &DeleteOptions) -> Result<()> {
+    pub async fn delete_meeting(&self, auth: &Auth, meeting_id: i64, options: &DeleteOptions) -> Result<()> {
         let url = self.meeting_url(meeting_id);
-        self.no_content(creds, CallKind::Other, |http| http.delete(&url).query(options)).await
+        self.no_content(auth, CallKind::Other, |http| http.delete(&url).query(options)).await
     }
 
     /// `GET /users/{user}/meetings`, every page (300 a page), in Zoom's order.
     pub async fn list_meetings(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         user: &str,
         list_type: ListMeetingsType,
     ) -> Result<Vec<MeetingSummary>> {
@@ -317,7 +317,7 @@ impl ZoomClient {
         let mut next: Option<String> = None;
         loop {
             let page: MeetingPage = self
-                .json(creds, CallKind::Other, |http| {
+                .json(auth, CallKind::Other, |http| {
                     let mut query = vec![("type", list_type.as_str()), ("page_size", PAGE_SIZE)];
                     if let Some(token) = &next {
                         query.push(("next_page_token", token));

@@ -8,7 +8,7 @@ use jiff::{Timestamp, ToSpan, civil::Date};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::Credentials;
+use crate::Auth;
 use crate::client::{PathSegment, ZoomClient};
 use crate::error::{CallKind, Result, ZoomError};
 use crate::meetings::{PAGE_SIZE, next_token};
@@ -172,7 +172,7 @@ impl ZoomClient {
     /// first seen.
     pub async fn list_user_recordings(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         user: &str,
         from: Date,
         to: Date,
@@ -186,7 +186,7 @@ impl ZoomClient {
             let mut next: Option<String> = None;
             loop {
                 let page: RecordingPage = self
-                    .json(creds, CallKind::Other, |http| {
+                    .json(auth, CallKind::Other, |http| {
                         let mut query =
                             vec![("from", window_from.as_str()), ("to", window_to.as_str()), ("page_size", PAGE_SIZE)];
                         if let Some(token) = &next {
@@ -207,23 +207,19 @@ impl ZoomClient {
     }
 
     /// `GET /meetings/{id or uuid}/recordings`: a numeric id means the latest instance.
-    pub async fn get_meeting_recordings(
-        &self,
-        creds: &Credentials,
-        meeting_id_or_uuid: &str,
-    ) -> Result<RecordingMeeting> {
+    pub async fn get_meeting_recordings(&self, auth: &Auth, meeting_id_or_uuid: &str) -> Result<RecordingMeeting> {
         let url = self.api_url(&[
             PathSegment::Literal("meetings"),
             PathSegment::MeetingUuid(meeting_id_or_uuid),
             PathSegment::Literal("recordings"),
         ]);
-        self.json(creds, CallKind::Other, |http| http.get(&url)).await
+        self.json(auth, CallKind::Other, |http| http.get(&url)).await
     }
 
     /// `DELETE /meetings/{uuid}/recordings/{file_id}?action=trash|delete` → 204.
     pub async fn delete_recording_file(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         meeting_uuid: &str,
         file_id: &str,
         action: DeleteAction,
@@ -234,7 +230,7 @@ impl ZoomClient {
             PathSegment::Literal("recordings"),
             PathSegment::Id(file_id),
         ]);
-        self.no_content(creds, CallKind::Other, |http| http.delete(&url).query(&[("action", action.as_str())])).await
+        self.no_content(auth, CallKind::Other, |http| http.delete(&url).query(&[("action", action.as_str())])).await
     }
 
     /// Starts downloading a recording file: the bearer token goes in the header (never the
@@ -242,16 +238,16 @@ impl ZoomClient {
     /// timeout replaces the shorter API timeout. Only Zoom hosts over HTTPS, or the configured
     /// bases, ever receive the token: redirects ("`download_url` may be a redirect") are followed
     /// while they stay on those hosts, the token added again at each; one elsewhere is refused.
-    /// A 401, with or without Zoom's code 124 (seen with valid tokens, ZoomNet#348), mints a new
+    /// A 401, with or without Zoom's code 124 (seen with valid tokens, ZoomNet#348), asks for a new
     /// token once and starts again from `download_url`.
-    pub async fn download_recording(&self, creds: &Credentials, download_url: &str) -> Result<reqwest::Response> {
+    pub async fn download_recording(&self, auth: &Auth, download_url: &str) -> Result<reqwest::Response> {
         const MAX_REDIRECTS: usize = 5;
         let first = reqwest::Url::parse(download_url).map_err(|_| ZoomError::UntrustedUrl)?;
         if !self.trusted_url(&first) {
             return Err(ZoomError::UntrustedUrl);
         }
         let timeout = self.download_timeout();
-        let mut token = self.token(creds).await?;
+        let mut token = self.token_for(auth).await?;
         let mut reminted = false;
         let mut url = first.clone();
         let mut redirects = 0;
@@ -286,9 +282,9 @@ impl ZoomClient {
                 if reminted {
                     return Err(ZoomError::InvalidToken);
                 }
-                tracing::info!(client_id = %creds.client_id, "Zoom refused a download with 401; minting a new token once");
+                tracing::info!(auth = auth.label(), "Zoom refused a download with 401; trying a fresh token once");
                 reminted = true;
-                token = self.tokens().replace_rejected(creds, &token).await?;
+                token = self.replace_rejected(auth, &token).await?;
                 (url, redirects) = (first.clone(), 0);
                 continue;
             }
@@ -303,10 +299,10 @@ impl ZoomClient {
     /// are `Unavailable`.
     pub async fn download_recording_stream(
         &self,
-        creds: &Credentials,
+        auth: &Auth,
         download_url: &str,
     ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
-        let response = self.download_recording(creds, download_url).await?;
+        let response = self.download_recording(auth, download_url).await?;
         Ok(response.bytes_stream().map_err(ZoomError::transport))
     }
 }

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::Credentials;
+use crate::Auth;
 use crate::client::{PathSegment, ZoomClient};
 use crate::error::{CallKind, Result};
 use crate::serde_util::{lenient_i64, opt_timestamp};
@@ -43,8 +43,8 @@ pub struct User {
 
 impl ZoomClient {
     /// `GET /users/{user}` where `user` is `me`, a user id or an email.
-    pub async fn get_user(&self, creds: &Credentials, user: &str) -> Result<User> {
+    pub async fn get_user(&self, auth: &Auth, user: &str) -> Result<User> {
         let url = self.api_url(&[PathSegment::Literal("users"), PathSegment::Id(user)]);
-        self.json(creds, CallKind::Other, |http| http.get(&url)).await
+        self.json(auth, CallKind::Other, |http| http.get(&url)).await
     }
 }

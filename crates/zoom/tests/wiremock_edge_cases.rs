@@ -14,7 +14,7 @@ use wiremock::matchers::{
     basic_auth, bearer_token, body_partial_json, body_string, header, method, path, query_param, query_param_is_missing,
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use zoom::{Credentials, DeleteOptions, ListMeetingsType, NewMeeting, ZoomClient, ZoomError, next_utc_midnight};
+use zoom::{Auth, Credentials, DeleteOptions, ListMeetingsType, NewMeeting, ZoomClient, ZoomError, next_utc_midnight};
 
 fn init() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -22,6 +22,10 @@ fn init() {
 
 fn creds() -> Credentials {
     Credentials::new("acct_ABCDEFGHIJKLMNOPQRSTU", "client_1", "secret_1")
+}
+
+fn auth() -> Auth {
+    creds().into()
 }
 
 fn client(server: &MockServer) -> ZoomClient {
@@ -55,7 +59,7 @@ async fn count(server: &MockServer, request_path: &str) -> usize {
 async fn api_error(server: &MockServer, template: ResponseTemplate) -> ZoomError {
     mount_token(server, "tok").await;
     Mock::given(method("GET")).and(path("/v2/users/me")).respond_with(template).mount(server).await;
-    client(server).get_user(&creds(), "me").await.unwrap_err()
+    client(server).get_user(&auth(), "me").await.unwrap_err()
 }
 
 #[tokio::test]
@@ -190,12 +194,12 @@ async fn code_124_remints_once_and_retries() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let user = client.get_user(&creds(), "me").await.unwrap();
+    let user = client.get_user(&auth(), "me").await.unwrap();
     assert_eq!(user.email.as_deref(), Some("a@b.c"));
     assert_eq!(count(&server, "/oauth/token").await, 2);
     assert_eq!(count(&server, "/v2/users/me").await, 2);
     // The fresh token is cached: no more mints.
-    client.get_user(&creds(), "me").await.unwrap();
+    client.get_user(&auth(), "me").await.unwrap();
     assert_eq!(count(&server, "/oauth/token").await, 2);
 }
 
@@ -302,7 +306,7 @@ async fn code_300_on_create_is_the_daily_cap() {
         timezone: Some("Europe/Berlin".into()),
         ..Default::default()
     };
-    let err = client(&server).create_meeting(&creds(), "host@example.com", &meeting).await.unwrap_err();
+    let err = client(&server).create_meeting(&auth(), "host@example.com", &meeting).await.unwrap_err();
     assert_eq!(err, ZoomError::RateLimited { retry_at: next_utc_midnight(Timestamp::now()), daily: true });
 }
 
@@ -346,7 +350,7 @@ async fn timeouts_are_unavailable() {
         .request_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let err = client.get_user(&creds(), "me").await.unwrap_err();
+    let err = client.get_user(&auth(), "me").await.unwrap_err();
     let ZoomError::Unavailable { status: None, detail } = &err else { panic!("{err:?}") };
     assert!(detail.starts_with("timed out"), "{detail}");
 }
@@ -396,8 +400,8 @@ async fn not_found_ended_and_in_progress() {
     }
     let client = client(&server);
     let options = DeleteOptions { schedule_for_reminder: true, ..Default::default() };
-    let creds = creds();
-    let del = |id| client.delete_meeting(&creds, id, &options);
+    let auth = auth();
+    let del = |id| client.delete_meeting(&auth, id, &options);
     assert_eq!(del(1).await.unwrap_err(), ZoomError::NotFound { status: 404, code: Some(3001) });
     assert_eq!(del(2).await.unwrap_err(), ZoomError::MeetingEnded);
     assert_eq!(del(3).await.unwrap_err(), ZoomError::MeetingInProgress);
@@ -428,7 +432,7 @@ async fn list_meetings_follows_every_page() {
         .respond_with(page(&[3], ""))
         .mount(&server)
         .await;
-    let meetings = client(&server).list_meetings(&creds(), "me", ListMeetingsType::Upcoming).await.unwrap();
+    let meetings = client(&server).list_meetings(&auth(), "me", ListMeetingsType::Upcoming).await.unwrap();
     assert_eq!(meetings.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2, 3]);
 }
 
@@ -473,7 +477,7 @@ async fn recordings_are_listed_in_month_windows_and_deduplicated() {
         .mount(&server)
         .await;
     let recordings =
-        client(&server).list_user_recordings(&creds(), "u1", date(2026, 1, 1), date(2026, 2, 10)).await.unwrap();
+        client(&server).list_user_recordings(&auth(), "u1", date(2026, 1, 1), date(2026, 2, 10)).await.unwrap();
     let uuids: Vec<_> = recordings.iter().map(|m| m.uuid.as_str()).collect();
     assert_eq!(uuids, vec!["a", "b", "c"], "each once; the padding's extra days dropped");
     let files_of_b: Vec<_> = recordings[1].recording_files.iter().map(|f| f.id.as_deref().unwrap()).collect();
@@ -502,8 +506,8 @@ async fn recording_uuids_are_double_encoded_where_zoom_needs_it() {
         .mount(&server)
         .await;
     let client = client(&server);
-    client.delete_recording_file(&creds(), "/ab//cd==", "file-1", zoom::DeleteAction::Delete).await.unwrap();
-    let r = client.get_meeting_recordings(&creds(), "ab+cd/ef==").await.unwrap();
+    client.delete_recording_file(&auth(), "/ab//cd==", "file-1", zoom::DeleteAction::Delete).await.unwrap();
+    let r = client.get_meeting_recordings(&auth(), "ab+cd/ef==").await.unwrap();
     assert_eq!(r.meeting_type, Some(2));
 }
 
@@ -528,7 +532,7 @@ async fn downloads_follow_redirects_with_the_bearer_token_and_stream() {
         .await;
     let client = client(&server);
     let url = format!("{}/rec/download/abc", server.uri());
-    let mut stream = Box::pin(client.download_recording_stream(&creds(), &url).await.unwrap());
+    let mut stream = Box::pin(client.download_recording_stream(&auth(), &url).await.unwrap());
     let received = AtomicUsize::new(0);
     while let Some(chunk) = stream.next().await {
         received.fetch_add(chunk.unwrap().len(), Ordering::Relaxed);
@@ -536,7 +540,7 @@ async fn downloads_follow_redirects_with_the_bearer_token_and_stream() {
     assert_eq!(received.into_inner(), body.len());
 
     // Never to a host that is not Zoom's.
-    let err = client.download_recording(&creds(), "https://example.com/rec/download/abc").await.unwrap_err();
+    let err = client.download_recording(&auth(), "https://example.com/rec/download/abc").await.unwrap_err();
     assert_eq!(err, ZoomError::UntrustedUrl);
 }
 
@@ -569,11 +573,11 @@ async fn download_redirects_stay_on_zoom_hosts() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
     let client = client(&server);
 
-    let err = client.download_recording(&creds(), &format!("{}/rec/download/away", server.uri())).await.unwrap_err();
+    let err = client.download_recording(&auth(), &format!("{}/rec/download/away", server.uri())).await.unwrap_err();
     assert_eq!(err, ZoomError::UntrustedUrl);
     assert!(elsewhere.received_requests().await.unwrap().is_empty(), "the other host is never called");
 
-    let response = client.download_recording(&creds(), &format!("{}/rec/download/hop", server.uri())).await.unwrap();
+    let response = client.download_recording(&auth(), &format!("{}/rec/download/hop", server.uri())).await.unwrap();
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"video");
 }
 
@@ -611,11 +615,11 @@ async fn a_download_401_mints_a_new_token_once() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let response = client.download_recording(&creds(), &format!("{}/rec/download/f", server.uri())).await.unwrap();
+    let response = client.download_recording(&auth(), &format!("{}/rec/download/f", server.uri())).await.unwrap();
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"ok");
     assert_eq!(minted.load(Ordering::SeqCst), 2);
 
-    let err = client.download_recording(&creds(), &format!("{}/rec/download/never", server.uri())).await.unwrap_err();
+    let err = client.download_recording(&auth(), &format!("{}/rec/download/never", server.uri())).await.unwrap_err();
     assert_eq!(err, ZoomError::InvalidToken);
     assert_eq!(count(&server, "/rec/download/never").await, 2, "one retry, not a loop");
 }
@@ -697,7 +701,7 @@ async fn links_that_are_not_web_addresses_are_dropped() {
         .mount(&server)
         .await;
     let meeting = NewMeeting { topic: "Intro".into(), ..Default::default() };
-    let created = client(&server).create_meeting(&creds(), "me", &meeting).await.unwrap();
+    let created = client(&server).create_meeting(&auth(), "me", &meeting).await.unwrap();
     assert_eq!(created.join_url, None);
     assert!(created.start_url.is_none());
     assert_eq!(created.registration_url.as_deref(), Some("https://zoom.us/meeting/register/x"));

@@ -9,7 +9,7 @@ use crate::domain::lifecycle::{
     CalendarStatus, Event, MeetingStatus, PendingChange, Refused, ZoomProblemCode, ZoomStatus,
 };
 use crate::domain::questions::Answer;
-use crate::integrations::zoom::credentials;
+use crate::integrations::zoom::auth;
 use crate::jobs::Queue;
 use crate::store::meetings::{ChangeError, Details, InviteeRow, MeetingList, MeetingRow};
 use crate::store::{Db, StoreError};
@@ -250,11 +250,11 @@ pub enum LiveZoomError {
 async fn zoom_meeting(app: &App, row: &MeetingRow) -> Result<Option<zoom::Meeting>, LiveZoomError> {
     let (Some(zoom_id), ZoomStatus::Created) = (row.zoom_meeting_id, row.zoom_status) else { return Ok(None) };
     let connection = app.db.zoom_connection_of(&row.host_id).await?.ok_or(LiveZoomError::NotConnected)?;
-    let creds = credentials(app, &connection).map_err(|_| LiveZoomError::NotConnected)?;
+    let auth = auth(app, &connection).map_err(|_| LiveZoomError::NotConnected)?;
     let live = app
         .zoom
         .client
-        .get_meeting(&creds, zoom_id)
+        .get_meeting(&auth, zoom_id)
         .await
         .map_err(|e| LiveZoomError::Unavailable(format!("Zoom did not answer: {e}")))?;
     Ok(Some(live))

@@ -45,6 +45,22 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
+    /// A token obtained outside the cache, e.g. by a [`UserTokens`](crate::UserTokens) source
+    /// from a user's grant: `scope` is Zoom's space-separated `scope` field. It is handed out
+    /// as it is until `expires_at`; refreshing it is the source's business.
+    pub fn new(secret: impl Into<SecretString>, expires_at: Timestamp, scope: &str) -> Self {
+        Self {
+            secret: secret.into(),
+            scopes: Scopes::parse(scope),
+            minted_at: Timestamp::now(),
+            expires_at,
+            api_url: None,
+            refresh_at: expires_at,
+            usable_until: expires_at,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
     pub fn secret(&self) -> &SecretString {
         &self.secret
     }

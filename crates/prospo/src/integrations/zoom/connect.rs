@@ -1,7 +1,7 @@
 //! Save & Connect, in the help page's order; nothing is stored unless every step passes.
 
 use secrecy::{ExposeSecret, SecretString};
-use zoom::{Credentials, ZoomError};
+use zoom::{Auth, Credentials, ZoomError};
 
 use super::{CLIENT_SECRET_FIELD, ConnectProblem, credentials, seal, wake_work_of};
 use crate::app::App;
@@ -80,7 +80,8 @@ pub async fn connect(app: &App, user_id: &str, input: ConnectInput) -> Result<Zo
     }
 
     // 4. The Zoom profile meetings will be created for.
-    let profile = match app.zoom.client.get_user(&creds, zoom_user.as_deref().unwrap_or("me")).await {
+    let auth = Auth::App(creds.clone());
+    let profile = match app.zoom.client.get_user(&auth, zoom_user.as_deref().unwrap_or("me")).await {
         Ok(profile) => profile,
         Err(ZoomError::NotFound { .. }) => {
             return Err(match &zoom_user {

@@ -3,7 +3,7 @@
 //! Zoom refuses a fresh token.
 
 use tokio::sync::mpsc;
-use zoom::ZoomError;
+use zoom::{Auth, ZoomError};
 
 use super::alerts::connection_alert;
 use super::client::MintedToken;
@@ -77,7 +77,7 @@ async fn probe(app: &App, row: &ZoomConnectionRow, fresh_token: bool) -> (CheckO
         let problem = ConnectProblem::MissingScopes(missing.into_iter().map(str::to_owned).collect());
         return (CheckOutcome::NeedsAttention(problem), scopes);
     }
-    match client.get_user(&creds, &row.zoom_user_id).await {
+    match client.get_user(&Auth::App(creds), &row.zoom_user_id).await {
         Ok(_) => (CheckOutcome::Healthy, scopes),
         Err(e) => (outcome_of_error(&e, row), scopes),
     }

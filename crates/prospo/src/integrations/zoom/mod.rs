@@ -14,7 +14,7 @@ pub mod sync;
 pub mod webhooks;
 
 use secrecy::SecretString;
-use zoom::Credentials;
+use zoom::{Auth, Credentials};
 
 pub use client::ZoomIntegration;
 pub use connect::{ConnectError, ConnectInput, connect};
@@ -35,6 +35,11 @@ pub const WEBHOOK_SECRET_FIELD: &str = "zoom.webhook_secret";
 pub fn credentials(app: &App, row: &ZoomConnectionRow) -> Result<Credentials, OpenError> {
     let secret = open_secret(&app.secrets, &row.client_secret_sealed, &row.user_id, CLIENT_SECRET_FIELD)?;
     Ok(Credentials::new(row.account_id.clone(), row.client_id.clone(), secret))
+}
+
+/// How Zoom calls authenticate for this connection.
+pub fn auth(app: &App, row: &ZoomConnectionRow) -> Result<Auth, OpenError> {
+    credentials(app, row).map(Auth::App)
 }
 
 pub fn webhook_secret(app: &App, row: &ZoomConnectionRow) -> Option<Result<SecretString, OpenError>> {
@@ -64,9 +69,9 @@ pub async fn set_webhook_secret(app: &App, row: &ZoomConnectionRow, secret: &str
 /// owed Zoom work for Retry and erases the stored credentials; cached tokens are forgotten.
 pub async fn disconnect(app: &App, user_id: &str, delete_upcoming: bool) -> anyhow::Result<bool> {
     let Some(row) = app.db.zoom_connection_of(user_id).await? else { return Ok(false) };
-    let creds = credentials(app, &row).ok();
-    if delete_upcoming && let Some(creds) = &creds {
-        delete_upcoming_meetings(app, user_id, creds).await?;
+    let auth = auth(app, &row).ok();
+    if delete_upcoming && let Some(auth) = &auth {
+        delete_upcoming_meetings(app, user_id, auth).await?;
     }
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(user_id).await?;
@@ -78,7 +83,7 @@ pub async fn disconnect(app: &App, user_id: &str, delete_upcoming: bool) -> anyh
     }
     tx.delete_zoom_connection(&row.id).await?;
     tx.commit().await?;
-    if let Some(creds) = &creds {
+    if let Some(Auth::App(creds)) = &auth {
         app.zoom.client.forget(creds);
     }
     tracing::info!(user_id, connection_id = %row.id, delete_upcoming, "zoom disconnected");
@@ -86,13 +91,13 @@ pub async fn disconnect(app: &App, user_id: &str, delete_upcoming: bool) -> anyh
 }
 
 /// Best effort: a meeting Zoom does not delete now keeps its Zoom meeting and says so.
-async fn delete_upcoming_meetings(app: &App, user_id: &str, creds: &Credentials) -> anyhow::Result<()> {
+async fn delete_upcoming_meetings(app: &App, user_id: &str, auth: &Auth) -> anyhow::Result<()> {
     let options = zoom::DeleteOptions::default();
     for meeting in app.db.meetings_of(user_id, MeetingList::Upcoming, app.now_ms()).await? {
         let Some(zoom_id) = meeting.zoom_meeting_id.filter(|_| meeting.zoom_status == ZoomStatus::Created) else {
             continue;
         };
-        match app.zoom.client.delete_meeting(creds, zoom_id, &options).await {
+        match app.zoom.client.delete_meeting(auth, zoom_id, &options).await {
             Ok(()) | Err(zoom::ZoomError::NotFound { .. } | zoom::ZoomError::MeetingEnded) => {
                 match app.db.change_meeting(&meeting.id, &Event::Deleted, Details::Nothing, app.now_ms()).await {
                     Ok(_) | Err(ChangeError::Refused(_) | ChangeError::Gone) => {}

@@ -8,9 +8,9 @@ use futures::Stream;
 use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
-use zoom::{Credentials, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
+use zoom::{Auth, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
 
-use super::credentials;
+use super::auth;
 use super::health::check;
 use crate::app::App;
 use crate::store::zoom_connections::ZoomConnectionRow;
@@ -91,7 +91,7 @@ pub fn file_view(file: &RecordingFile, uuid: &str) -> Option<FileView> {
 pub struct Recordings<'a>(pub &'a App);
 
 impl Recordings<'_> {
-    async fn connection_and_creds(&self, user_id: &str) -> Result<(ZoomConnectionRow, Credentials), RecordingError> {
+    async fn connection_and_auth(&self, user_id: &str) -> Result<(ZoomConnectionRow, Auth), RecordingError> {
         let connection = self
             .0
             .db
@@ -99,8 +99,8 @@ impl Recordings<'_> {
             .await
             .map_err(anyhow::Error::from)?
             .ok_or(RecordingError::NotConnected)?;
-        let creds = credentials(self.0, &connection).map_err(|_| RecordingError::NotConnected)?;
-        Ok((connection, creds))
+        let auth = auth(self.0, &connection).map_err(|_| RecordingError::NotConnected)?;
+        Ok((connection, auth))
     }
 
     /// Zoom errors while reading recordings. A credential or scope problem runs the health check at
@@ -133,8 +133,8 @@ impl Recordings<'_> {
         if from > to || (to - from).get_days() > MAX_RANGE_DAYS {
             return Err(RecordingError::RangeTooLong);
         }
-        let (connection, creds) = self.connection_and_creds(user_id).await?;
-        let listed = match self.0.zoom.client.list_user_recordings(&creds, &connection.zoom_user_id, from, to).await {
+        let (connection, auth) = self.connection_and_auth(user_id).await?;
+        let listed = match self.0.zoom.client.list_user_recordings(&auth, &connection.zoom_user_id, from, to).await {
             Ok(listed) => listed,
             Err(e) => return Err(self.recording_error(&connection, e).await),
         };
@@ -164,8 +164,8 @@ impl Recordings<'_> {
         user_id: &str,
         zoom_meeting_id: i64,
     ) -> Result<Vec<FileView>, RecordingError> {
-        let (connection, creds) = self.connection_and_creds(user_id).await?;
-        match self.0.zoom.client.get_meeting_recordings(&creds, &zoom_meeting_id.to_string()).await {
+        let (connection, auth) = self.connection_and_auth(user_id).await?;
+        match self.0.zoom.client.get_meeting_recordings(&auth, &zoom_meeting_id.to_string()).await {
             Ok(recording) if is_own(&recording, &connection) => {
                 Ok(recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect())
             }
@@ -180,9 +180,9 @@ impl Recordings<'_> {
         user_id: &str,
         meeting_uuid: &str,
         file_id: &str,
-    ) -> Result<(ZoomConnectionRow, Credentials, RecordingFile), RecordingError> {
-        let (connection, creds) = self.connection_and_creds(user_id).await?;
-        let recording = match self.0.zoom.client.get_meeting_recordings(&creds, meeting_uuid).await {
+    ) -> Result<(ZoomConnectionRow, Auth, RecordingFile), RecordingError> {
+        let (connection, auth) = self.connection_and_auth(user_id).await?;
+        let recording = match self.0.zoom.client.get_meeting_recordings(&auth, meeting_uuid).await {
             Ok(recording) => recording,
             Err(e) => return Err(self.recording_error(&connection, e).await),
         };
@@ -194,7 +194,7 @@ impl Recordings<'_> {
             .into_iter()
             .find(|f| f.id.as_deref() == Some(file_id))
             .ok_or(RecordingError::NotFound)?;
-        Ok((connection, creds, file))
+        Ok((connection, auth, file))
     }
 
     /// The file's bytes streamed from Zoom, with its type and size.
@@ -205,9 +205,9 @@ impl Recordings<'_> {
         file_id: &str,
     ) -> Result<(RecordingFile, impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static), RecordingError>
     {
-        let (connection, creds, file) = self.own_file(user_id, meeting_uuid, file_id).await?;
+        let (connection, auth, file) = self.own_file(user_id, meeting_uuid, file_id).await?;
         let url = file.download_url.clone().ok_or(RecordingError::NotFound)?;
-        match self.0.zoom.client.download_recording(&creds, &url).await {
+        match self.0.zoom.client.download_recording(&auth, &url).await {
             Ok(response) => Ok((file, response.bytes_stream())),
             Err(e) => Err(self.recording_error(&connection, e).await),
         }
@@ -221,8 +221,8 @@ impl Recordings<'_> {
         file_id: &str,
         action: DeleteAction,
     ) -> Result<(), RecordingError> {
-        let (connection, creds, _) = self.own_file(user_id, meeting_uuid, file_id).await?;
-        match self.0.zoom.client.delete_recording_file(&creds, meeting_uuid, file_id, action).await {
+        let (connection, auth, _) = self.own_file(user_id, meeting_uuid, file_id).await?;
+        match self.0.zoom.client.delete_recording_file(&auth, meeting_uuid, file_id, action).await {
             Ok(()) | Err(ZoomError::NotFound { .. }) => Ok(()),
             Err(e) => match self.recording_error(&connection, e).await {
                 RecordingError::NotFound => Ok(()),

@@ -7,7 +7,7 @@
 
 use zoom::{DeleteOptions, ZoomError};
 
-use super::credentials;
+use super::auth;
 use crate::app::App;
 use crate::domain::lifecycle::ZoomStatus;
 use crate::jobs::{ClaimedJob, Completion, JobEnd, backoff_ms};
@@ -63,9 +63,9 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<JobEnd> {
         tracing::warn!(subject = %job.subject, "the first host disconnected Zoom; their meeting stays in their account");
         return Ok(JobEnd::Done);
     };
-    let creds = credentials(app, &connection)?;
+    let auth = auth(app, &connection)?;
     let options = DeleteOptions { schedule_for_reminder: false, cancel_meeting_reminder: false, occurrence_id: None };
-    match app.zoom.client.delete_meeting(&creds, retirement.zoom_meeting_id, &options).await {
+    match app.zoom.client.delete_meeting(&auth, retirement.zoom_meeting_id, &options).await {
         Ok(()) | Err(ZoomError::NotFound { .. } | ZoomError::MeetingEnded) => {
             tracing::info!(
                 meeting_id = retirement.meeting_id,

@@ -9,13 +9,12 @@
 
 use jiff::Timestamp;
 use zoom::{
-    Credentials, DeleteOptions, ListMeetingsType, MeetingSettings, MeetingUpdate, NewMeeting, RequiredScope, Scopes,
-    ZoomError,
+    Auth, DeleteOptions, ListMeetingsType, MeetingSettings, MeetingUpdate, NewMeeting, RequiredScope, Scopes, ZoomError,
 };
 
 use super::alerts::meeting_alert;
 use super::health::check_soon;
-use super::{ConnectProblem, credentials};
+use super::{ConnectProblem, auth};
 use crate::app::{App, AppRef};
 use crate::domain::lifecycle::{Event, MeetingStatus, PendingChange, ZoomProblem, ZoomProblemCode};
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work, backoff_ms};
@@ -69,11 +68,11 @@ async fn step(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     if connection.status == ConnectionStatus::NeedsAttention {
         return run.wait_for_attention().await;
     }
-    let Ok(creds) = credentials(app, &connection) else {
+    let Ok(auth) = auth(app, &connection) else {
         check_soon(app, &connection.id).await;
         return Ok(Completion::End(JobEnd::RunAt(app.now_ms() + ATTENTION_RECHECK_MS)));
     };
-    let mut zoom = ZoomRun { run, connection: &connection, creds: &creds };
+    let mut zoom = ZoomRun { run, connection: &connection, auth: &auth };
     match change {
         PendingChange::Create => zoom.create().await,
         PendingChange::Update => zoom.update().await,
@@ -188,7 +187,7 @@ impl Run<'_> {
 struct ZoomRun<'a> {
     run: Run<'a>,
     connection: &'a ZoomConnectionRow,
-    creds: &'a Credentials,
+    auth: &'a Auth,
 }
 
 impl ZoomRun<'_> {
@@ -242,7 +241,7 @@ impl ZoomRun<'_> {
             settings: Some(self.settings()),
             ..NewMeeting::default()
         };
-        match self.app().zoom.client.create_meeting(self.creds, &self.connection.zoom_user_id, &request).await {
+        match self.app().zoom.client.create_meeting(self.auth, &self.connection.zoom_user_id, &request).await {
             Ok(created) => {
                 let completion = self.record_created(&created).await?;
                 tracing::info!(meeting_id = %self.meeting().id, zoom_meeting_id = created.id, "zoom meeting created");
@@ -268,7 +267,7 @@ impl ZoomRun<'_> {
             timezone: self.zoom_time_zone(),
             ..MeetingUpdate::default()
         };
-        match self.app().zoom.client.update_meeting(self.creds, zoom_id, &update).await {
+        match self.app().zoom.client.update_meeting(self.auth, zoom_id, &update).await {
             Ok(()) => {
                 let event = Event::Updated { based_on_sequence: self.meeting().sequence };
                 self.run.record(event, Details::Nothing, self.run.again()).await
@@ -301,7 +300,7 @@ impl ZoomRun<'_> {
         };
         let options =
             DeleteOptions { schedule_for_reminder: false, cancel_meeting_reminder: false, occurrence_id: None };
-        match self.app().zoom.client.delete_meeting(self.creds, zoom_id, &options).await {
+        match self.app().zoom.client.delete_meeting(self.auth, zoom_id, &options).await {
             // Already gone or already over: either way no Zoom meeting is left behind.
             Ok(()) | Err(ZoomError::NotFound { .. } | ZoomError::MeetingEnded) => {
                 self.run.record(Event::Deleted, Details::Nothing, self.run.again()).await
@@ -327,7 +326,7 @@ impl ZoomRun<'_> {
             .app()
             .zoom
             .client
-            .list_meetings(self.creds, &self.connection.zoom_user_id, ListMeetingsType::Scheduled)
+            .list_meetings(self.auth, &self.connection.zoom_user_id, ListMeetingsType::Scheduled)
             .await
             .map_err(FindError::Zoom)?;
         let needle = reference_marker(&self.meeting().zoom_reference);
@@ -380,7 +379,7 @@ impl ZoomRun<'_> {
 
     /// Records a meeting found by its reference as ours. Its join link comes from Zoom's full record.
     async fn adopt(&self, (zoom_id, _summary): (i64, zoom::MeetingSummary)) -> anyhow::Result<Completion> {
-        match self.app().zoom.client.get_meeting(self.creds, zoom_id).await {
+        match self.app().zoom.client.get_meeting(self.auth, zoom_id).await {
             Ok(found) => {
                 let completion = self.record_created(&found).await?;
                 tracing::info!(meeting_id = %self.meeting().id, zoom_meeting_id = found.id, "adopted a zoom meeting whose create answer was lost");
