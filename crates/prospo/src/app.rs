@@ -19,6 +19,8 @@ pub struct App {
     pub zoom: ZoomIntegration,
     /// Connected calendars: the guarded outbound client they are read and written through.
     pub calendars: CalendarIntegration,
+    /// The operator's OAuth apps (Google, Microsoft, Zoom General app) and their HTTP client.
+    pub oauth: crate::integrations::oauth::OAuthIntegration,
     /// The public links mails carry.
     pub mail: Notices,
     pub public_url: url::Url,

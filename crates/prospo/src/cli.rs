@@ -86,6 +86,55 @@ struct ServeArgs {
     /// loopback or private addresses; every other such URL is refused.
     #[arg(long, env = "PROSPO_ALLOW_PRIVATE_TARGETS", default_value = "", value_parser = parse_allow_list)]
     allow_private_targets: outbound::AllowList,
+    #[command(flatten)]
+    oauth: OAuthArgs,
+}
+
+/// The operator's OAuth apps: without a provider's client id and secret, its button is not shown.
+#[derive(Debug, Args)]
+struct OAuthArgs {
+    #[arg(long, env = "PROSPO_GOOGLE_CLIENT_ID", requires = "google_client_secret")]
+    google_client_id: Option<String>,
+    #[arg(long, env = "PROSPO_GOOGLE_CLIENT_SECRET", hide_env_values = true)]
+    google_client_secret: Option<String>,
+    #[arg(long, env = "PROSPO_GOOGLE_AUTH_URL", default_value = "https://accounts.google.com/o/oauth2/v2/auth")]
+    google_auth_url: String,
+    #[arg(long, env = "PROSPO_GOOGLE_TOKEN_URL", default_value = "https://oauth2.googleapis.com/token")]
+    google_token_url: String,
+    #[arg(long, env = "PROSPO_GOOGLE_API_URL", default_value = "https://www.googleapis.com")]
+    google_api_url: String,
+    #[arg(long, env = "PROSPO_MICROSOFT_CLIENT_ID", requires = "microsoft_client_secret")]
+    microsoft_client_id: Option<String>,
+    #[arg(long, env = "PROSPO_MICROSOFT_CLIENT_SECRET", hide_env_values = true)]
+    microsoft_client_secret: Option<String>,
+    #[arg(long, env = "PROSPO_MICROSOFT_LOGIN_URL", default_value = "https://login.microsoftonline.com/common")]
+    microsoft_login_url: String,
+    #[arg(long, env = "PROSPO_MICROSOFT_GRAPH_URL", default_value = "https://graph.microsoft.com/v1.0")]
+    microsoft_graph_url: String,
+    /// A Zoom "General app" for Connect with Zoom (its endpoints live under --zoom-oauth-url).
+    #[arg(long, env = "PROSPO_ZOOM_APP_CLIENT_ID", requires = "zoom_app_client_secret")]
+    zoom_app_client_id: Option<String>,
+    #[arg(long, env = "PROSPO_ZOOM_APP_CLIENT_SECRET", hide_env_values = true)]
+    zoom_app_client_secret: Option<String>,
+}
+
+impl OAuthArgs {
+    fn into_config(self) -> crate::integrations::oauth::providers::OAuthConfig {
+        use crate::integrations::oauth::providers::{ClientConfig, OAuthConfig};
+        let client = |id: Option<String>, secret: Option<String>| {
+            Some(ClientConfig { client_id: id?, client_secret: secret?.into() })
+        };
+        OAuthConfig {
+            google: client(self.google_client_id, self.google_client_secret),
+            google_auth_url: self.google_auth_url,
+            google_token_url: self.google_token_url,
+            google_api_url: self.google_api_url,
+            microsoft: client(self.microsoft_client_id, self.microsoft_client_secret),
+            microsoft_login_url: self.microsoft_login_url,
+            microsoft_graph_url: self.microsoft_graph_url,
+            zoom_app: client(self.zoom_app_client_id, self.zoom_app_client_secret),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +202,7 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxies,
             metrics_listen: self.metrics_listen,
             allow_private_targets: self.allow_private_targets,
+            oauth: self.oauth.into_config(),
             ..Config::for_data_dir(PathBuf::new())
         }
     }
@@ -243,6 +293,7 @@ async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     let (old, rotated) = (SecretBox::new(old), SecretBox::new(rotated));
     let resealed = crate::integrations::zoom::reseal_all(&db, &old, &rotated).await?
         + crate::integrations::calendars::reseal_all(&db, &old, &rotated).await?
+        + crate::integrations::oauth::access::reseal_all(&db, &old, &rotated).await?
         + crate::notifications::meeting_mails::reseal_manage_tokens(&db, &old, &rotated).await?;
     db.close().await;
     println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");

@@ -33,6 +33,8 @@ pub struct Config {
     pub allow_private_targets: outbound::AllowList,
     /// `prospo demo`: serve the demo calendar feed and offer it on Settings → Calendars.
     pub demo_feed: bool,
+    /// The operator's OAuth apps (product.md §9).
+    pub oauth: crate::integrations::oauth::providers::OAuthConfig,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             header_read_timeout: crate::http::serve::HEADER_READ_TIMEOUT,
             allow_private_targets: outbound::AllowList::none(),
             demo_feed: false,
+            oauth: Default::default(),
         }
     }
 }

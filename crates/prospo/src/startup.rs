@@ -86,6 +86,7 @@ impl Application {
             secrets: SecretBox::new(config.key_source.load()?),
             zoom,
             calendars: CalendarIntegration::new(config.allow_private_targets.clone()),
+            oauth: crate::integrations::oauth::OAuthIntegration::new(&config.oauth, &config.zoom_oauth_url)?,
             mail: Notices::new(&public_url),
             public_url,
             limits: config.public_rate_limit.map(PublicRateLimits::new),

@@ -1,4 +1,5 @@
 //! Integrations with other services. Zoom is the one that matters.
 
 pub mod calendars;
+pub mod oauth;
 pub mod zoom;

@@ -12,10 +12,24 @@ use crate::domain::text_forms::text_forms;
 pub enum Provider {
     CalDav,
     Ics,
+    Google,
+    Microsoft,
 }
 
 text_forms! {
-    Provider { CalDav => "caldav", Ics => "ics" }
+    Provider { CalDav => "caldav", Ics => "ics", Google => "google", Microsoft => "microsoft" }
+}
+
+impl Provider {
+    /// The OAuth provider whose tokens reach this kind of calendar, if any.
+    pub fn oauth(self) -> Option<super::oauth::OAuthProvider> {
+        use super::oauth::OAuthProvider;
+        match self {
+            Provider::Google => Some(OAuthProvider::Google),
+            Provider::Microsoft => Some(OAuthProvider::Microsoft),
+            Provider::CalDav | Provider::Ics => None,
+        }
+    }
 }
 
 /// The state of one (meeting, host) event in the host's "add bookings" calendar.
@@ -47,7 +61,9 @@ pub struct ConnectionRow {
     pub provider: Provider,
     pub account: String,
     pub url: Option<String>,
-    pub secret_sealed: Vec<u8>,
+    /// The CalDAV password or the feed URL; `None` for OAuth providers (their tokens are in
+    /// `oauth_tokens`).
+    pub secret_sealed: Option<Vec<u8>>,
     pub status: ConnectionStatus,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
@@ -100,7 +116,7 @@ pub struct NewConnection<'a> {
     pub provider: Provider,
     pub account: &'a str,
     pub url: Option<&'a str>,
-    pub secret_sealed: &'a [u8],
+    pub secret_sealed: Option<&'a [u8]>,
 }
 
 pub struct NewCalendar {
@@ -263,7 +279,11 @@ impl Db {
     /// Every sealed calendar secret: (connection id, owner, sealed), for `keys rotate`.
     pub async fn sealed_calendar_secrets(&self) -> StoreResult<Vec<(String, String, Vec<u8>)>> {
         Ok(on_db!(self, |pool| {
-            sqlx::query_as("SELECT id, user_id, secret_sealed FROM calendar_connections").fetch_all(pool).await
+            sqlx::query_as(
+                "SELECT id, user_id, secret_sealed FROM calendar_connections WHERE secret_sealed IS NOT NULL",
+            )
+            .fetch_all(pool)
+            .await
         })?)
     }
 
@@ -372,6 +392,7 @@ impl Tx {
     /// Removes a connection, its calendars and their cache; the events already written stay.
     pub async fn delete_calendar_connection(&mut self, id: &str) -> StoreResult<()> {
         self.drop_job(Queue::Calendar, &sync_subject(id)).await?;
+        self.delete_oauth_tokens(id).await?;
         let owner: Option<String> = on_tx!(self, |c| {
             sqlx::query_scalar("SELECT user_id FROM calendar_connections WHERE id = $1")
                 .bind(id)
@@ -434,14 +455,39 @@ impl Tx {
     }
 
     /// The calendar was found unchanged: its cache is current as of `now`.
-    pub async fn confirm_calendar_cache(&mut self, calendar_id: &str, now: i64) -> StoreResult<()> {
+    /// The cache is still current; `marker` replaces the change marker where the provider hands out
+    /// a new one with each check (Graph's delta link), else it stays.
+    pub async fn confirm_calendar_cache(
+        &mut self,
+        calendar_id: &str,
+        marker: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
         on_tx!(self, |c| {
-            sqlx::query("UPDATE calendars SET synced_at = $2 WHERE id = $1")
-                .bind(calendar_id)
-                .bind(now)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
+            sqlx::query(
+                "UPDATE calendars SET synced_at = $2, change_marker = COALESCE($3, change_marker) WHERE id = $1",
+            )
+            .bind(calendar_id)
+            .bind(now)
+            .bind(marker)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// A reconnected account (new OAuth tokens) works again; its next read confirms it.
+    pub async fn calendar_connection_reconnected(&mut self, id: &str) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE calendar_connections SET status = 'connected', error_code = NULL, error_message = NULL, \
+                 alerted = FALSE WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(drop)
         })?;
         Ok(())
     }

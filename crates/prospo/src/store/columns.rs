@@ -7,6 +7,7 @@ use sqlx::{Database, Decode, Encode, Type};
 
 use super::calendars::{Provider, WriteStatus};
 use super::jobs::Queue;
+use super::oauth::OAuthProvider;
 use super::outbox::MailKind;
 use super::zoom_connections::ConnectionStatus;
 use crate::domain::lifecycle::{CalendarStatus, MeetingStatus, PendingChange, ZoomProblemCode, ZoomStatus};
@@ -59,5 +60,6 @@ text_column!(
     Provider,
     WriteStatus,
     Role,
-    Scheduling
+    Scheduling,
+    OAuthProvider
 );

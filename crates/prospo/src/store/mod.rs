@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod login_attempts;
 pub mod meetings;
+pub mod oauth;
 pub mod outbox;
 pub mod password_resets;
 pub mod profiles;

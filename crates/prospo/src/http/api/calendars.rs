@@ -28,6 +28,45 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(patch_calendar))
         .routes(routes!(sync_connection))
         .routes(routes!(busy))
+        .routes(routes!(connect_provider))
+}
+
+/// Starts a one-click connection (product.md §9): 302 to the provider's consent page. Session
+/// only: the `state` it sends is bound to this browser's session and to the provider, and the
+/// provider comes back to `/oauth/{provider}/callback`.
+#[utoipa::path(get, path = "/calendars/connect/{provider}", tag = "calendars",
+    params(("provider" = String, Path, description = "`google`, `microsoft` or `zoom`", pattern = "^(google|microsoft|zoom)$")),
+    security(("session" = [])),
+    responses((status = 302, description = "to the provider's consent page"),
+        (status = 401, description = "not signed in", body = crate::http::api::ErrorBody),
+        (status = 403, description = "session_required: an API token cannot start a browser sign-in", body = crate::http::api::ErrorBody),
+        (status = 404, description = "not_found: no such provider, or the operator has not set it up", body = crate::http::api::ErrorBody)))]
+async fn connect_provider(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(provider): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use crate::integrations::oauth::{OAuthProvider, flow};
+    use axum::response::IntoResponse;
+    let crate::http::extract::Credential::Session(session) = &user.credential else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "session_required",
+            "Connect from the settings page in a browser: the provider's consent page needs your session.",
+        ));
+    };
+    let provider: OAuthProvider = provider.parse().map_err(|_| ApiError::not_found())?;
+    if !state.oauth.offers(provider) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "This provider is not set up on this Prospo."));
+    }
+    let url = flow::begin(&state, provider, &user.user.id, session, &user.user.email)
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    Ok((
+        StatusCode::FOUND,
+        [(axum::http::header::LOCATION, url.to_string()), (axum::http::header::CACHE_CONTROL, "no-store".to_owned())],
+    )
+        .into_response())
 }
 
 /// CONNECTION: a CalDAV account or an ICS feed, with its calendars.
@@ -76,6 +115,7 @@ pub fn connection_view(app: &App, connection: &ConnectionRow, calendars: &[Calen
     let url = match connection.provider {
         Provider::CalDav => connection.url.clone(),
         Provider::Ics => Some(masked_feed(app, connection)),
+        Provider::Google | Provider::Microsoft => None,
     };
     ConnectionView {
         id: connection.id.clone(),

@@ -76,6 +76,42 @@ struct ConnectionCard {
     last_synced: Option<Moment>,
     calendars: Vec<CalendarRow>,
     read_only: bool,
+    /// Google and Microsoft: where **Reconnect** starts the consent again.
+    reconnect_url: Option<String>,
+}
+
+/// A provider the operator set up for one-click connections.
+struct OneClick {
+    id: &'static str,
+    title: &'static str,
+    button: &'static str,
+    url: &'static str,
+    about: &'static str,
+}
+
+/// The one-click connections this Prospo offers (product.md §9): none without the operator's apps.
+fn one_click(state: &AppState) -> Vec<OneClick> {
+    use crate::integrations::oauth::OAuthProvider;
+    let mut offers = Vec::new();
+    if state.oauth.offers(OAuthProvider::Google) {
+        offers.push(OneClick {
+            id: "google",
+            title: "Google Calendar",
+            button: "Connect Google Calendar",
+            url: "/api/v1/calendars/connect/google",
+            about: "Sign in with Google: Prospo reads your busy times and adds bookings to the calendar you choose.",
+        });
+    }
+    if state.oauth.offers(OAuthProvider::Microsoft) {
+        offers.push(OneClick {
+            id: "microsoft",
+            title: "Outlook / Microsoft 365",
+            button: "Connect Outlook / Microsoft 365",
+            url: "/api/v1/calendars/connect/microsoft",
+            about: "Work, school or Outlook.com accounts: Prospo reads your busy times and adds bookings to the calendar you choose.",
+        });
+    }
+    offers
 }
 
 /// What was typed into one of the add forms, and where a problem shows.
@@ -97,6 +133,7 @@ struct CalendarsPage {
     caldav: AddForm,
     ics: AddForm,
     presets: &'static [Preset],
+    one_click: Vec<OneClick>,
     /// `prospo demo`: its own feed, offered in the ICS form.
     demo_feed_url: Option<String>,
 }
@@ -131,6 +168,7 @@ async fn page(
         caldav: AddForm { preset: if caldav.preset.is_empty() { "icloud".into() } else { caldav.preset }, ..caldav },
         ics,
         presets: PRESETS,
+        one_click: one_click(state),
         demo_feed_url: state.demo_feed_url.clone(),
     })
 }
@@ -145,10 +183,16 @@ fn card(state: &AppState, user: &UserRow, connection: &ConnectionRow, calendars:
         url: match connection.provider {
             Provider::CalDav => connection.url.clone(),
             Provider::Ics => Some(masked_feed(state, connection)),
+            Provider::Google | Provider::Microsoft => None,
         },
         last_synced: connection.last_synced_at.map(|ms| Moment::of(ms, user)),
         calendars,
         read_only: connection.provider == Provider::Ics,
+        reconnect_url: connection
+            .provider
+            .oauth()
+            .filter(|p| state.oauth.offers(*p))
+            .map(|p| format!("/api/v1/calendars/connect/{p}")),
     }
 }
 

@@ -8,6 +8,7 @@ mod event_types;
 mod flash;
 mod integrations;
 mod meetings;
+mod oauth;
 mod page_user;
 mod profile;
 mod profile_settings;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(integrations::router())
         .merge(calendars::router())
+        .merge(oauth::router())
         .merge(welcome::router())
         .merge(event_types::router())
         .merge(availability::router())

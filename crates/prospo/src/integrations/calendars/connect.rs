@@ -37,37 +37,68 @@ pub async fn connect_caldav(
     let sealed = app.secrets.seal_str(password.expose_secret(), Binding { owner: user_id, field: SECRET_FIELD });
     let now = app.now_ms();
     let mut tx = app.db.begin_locked(user_id).await?;
-    let first_connection = app.db.calendar_connections_of(user_id).await?.is_empty();
-    let has_write = tx.has_write_calendar(user_id).await?;
-    let primary = usable.iter().position(|c| c.is_default).or_else(|| usable.iter().position(|c| c.writable));
-    let calendars: Vec<NewCalendar> = usable
+    let found: Vec<Found> = usable
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let is_primary = Some(i) == primary;
-            NewCalendar {
-                id: new_id(),
-                href: c.href.to_string(),
-                name: c.name.clone(),
-                color: c.color.clone(),
-                writable: c.writable,
-                check_conflicts: is_primary && first_connection,
-                write_bookings: is_primary && c.writable && !has_write,
-            }
+        .map(|c| Found {
+            href: c.href.to_string(),
+            name: c.name.clone(),
+            color: c.color.clone(),
+            writable: c.writable,
+            is_default: c.is_default,
         })
         .collect();
+    let calendars = new_calendars(app, &mut tx, user_id, found).await?;
     let connection = NewConnection {
         id: &id,
         user_id,
         provider: Provider::CalDav,
         account: username,
         url: Some(url.as_str()),
-        secret_sealed: &sealed,
+        secret_sealed: Some(&sealed),
     };
     tx.insert_calendar_connection(&connection, &calendars, now).await?;
     tx.commit().await?;
     app.wake(Queue::Calendar);
     Ok(id)
+}
+
+/// A calendar discovery found.
+pub struct Found {
+    pub href: String,
+    pub name: String,
+    pub color: Option<String>,
+    pub writable: bool,
+    pub is_default: bool,
+}
+
+/// The calendars of a new connection with their first choices: the primary (the default, else the
+/// first writable) checks conflicts on the user's first connection, and takes bookings when the
+/// user has no "add bookings" calendar yet.
+pub async fn new_calendars(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    user_id: &str,
+    found: Vec<Found>,
+) -> Result<Vec<NewCalendar>, CalendarError> {
+    let first_connection = app.db.calendar_connections_of(user_id).await?.is_empty();
+    let has_write = tx.has_write_calendar(user_id).await?;
+    let primary = found.iter().position(|c| c.is_default).or_else(|| found.iter().position(|c| c.writable));
+    Ok(found
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let is_primary = Some(i) == primary;
+            NewCalendar {
+                id: new_id(),
+                write_bookings: is_primary && c.writable && !has_write,
+                check_conflicts: is_primary && first_connection,
+                href: c.href,
+                name: c.name,
+                color: c.color,
+                writable: c.writable,
+            }
+        })
+        .collect())
 }
 
 /// Connects an ICS feed (read-only, conflicts only) once it was read and parsed.
@@ -89,7 +120,7 @@ pub async fn connect_ics(app: &App, user_id: &str, raw_url: &str, name: Option<&
         provider: Provider::Ics,
         account: &account,
         url: None,
-        secret_sealed: &sealed,
+        secret_sealed: Some(&sealed),
     };
     let calendar = NewCalendar {
         id: new_id(),

@@ -7,6 +7,8 @@
 
 pub mod conflicts;
 pub mod connect;
+pub mod oauth_connect;
+pub mod remote;
 pub mod sync;
 pub mod writeback;
 
@@ -50,6 +52,9 @@ pub enum CalendarError {
     Unavailable(String),
     #[error("This calendar is read-only, so bookings cannot be added to it.")]
     NotWritable,
+    /// The provider no longer honours the connection's grant (revoked, a permission removed).
+    #[error("{0}")]
+    Reconnect(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -68,6 +73,7 @@ impl CalendarError {
             CalendarError::TooLarge => "ics_too_large",
             CalendarError::Unavailable(_) => "calendar_unavailable",
             CalendarError::NotWritable => "not_writable",
+            CalendarError::Reconnect(_) => "reconnect_required",
             CalendarError::Store(_) | CalendarError::Internal(_) => "internal",
         }
     }
@@ -109,8 +115,12 @@ impl From<calendars::caldav::CalDavError> for CalendarError {
 
 /// Opens a connection's sealed secret.
 pub fn open_secret(secrets: &SecretBox, connection: &ConnectionRow) -> anyhow::Result<SecretString> {
+    let sealed = connection
+        .secret_sealed
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("calendar connection {} has no secret of its own", connection.id))?;
     secrets
-        .open_str(&connection.secret_sealed, Binding { owner: &connection.user_id, field: SECRET_FIELD })
+        .open_str(sealed, Binding { owner: &connection.user_id, field: SECRET_FIELD })
         .map_err(|e| anyhow::anyhow!("calendar connection {}: {e}", connection.id))
 }
 

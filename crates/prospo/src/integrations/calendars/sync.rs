@@ -8,7 +8,7 @@ use std::time::Duration;
 use calendars::{BusyEvent, Window};
 use jiff::Timestamp;
 
-use super::{CalendarError, open_secret};
+use super::{CalendarError, open_secret, remote};
 use crate::app::App;
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Work};
 use crate::notifications::host_alerts;
@@ -93,6 +93,8 @@ pub fn connection_label(connection: &ConnectionRow) -> String {
     match connection.provider {
         Provider::CalDav => format!("CalDAV ({})", connection.account),
         Provider::Ics => format!("ICS feed ({})", connection.account),
+        Provider::Google => format!("Google Calendar ({})", connection.account),
+        Provider::Microsoft => format!("Microsoft 365 ({})", connection.account),
     }
 }
 
@@ -110,7 +112,7 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
                 let marker = dav.change_marker(&href).await?;
                 if covered && marker.is_some() && marker == calendar.change_marker {
                     let mut tx = app.db.begin().await?;
-                    tx.confirm_calendar_cache(&calendar.id, app.now_ms()).await?;
+                    tx.confirm_calendar_cache(&calendar.id, None, app.now_ms()).await?;
                     tx.commit().await?;
                     continue;
                 }
@@ -118,6 +120,24 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
                 (busy, marker, free_busy)
             }
             Source::Feed(url) => (read_feed(app, url, span, &zone).await?, None, false),
+            // Google and Microsoft: a cheap change check (sync token, delta link), then the
+            // events of the span when something changed or the span moved on.
+            Source::OAuth(connection) => {
+                let window = window_of(span)?;
+                if covered && let Some(marker) = calendar.change_marker.as_deref() {
+                    let check = |r: remote::Remote| async move { r.unchanged_since(calendar, marker, window).await };
+                    if let Some(marker) = remote::with_remote(app, connection, check).await? {
+                        let mut tx = app.db.begin().await?;
+                        tx.confirm_calendar_cache(&calendar.id, Some(&marker), app.now_ms()).await?;
+                        tx.commit().await?;
+                        continue;
+                    }
+                }
+                let zone = zone.as_str();
+                let read = |r: remote::Remote| async move { r.events(calendar, window, zone).await };
+                let (busy, marker) = remote::with_remote(app, connection, read).await?;
+                (busy, marker, false)
+            }
         };
         let busy = without_own_events(app, &connection.user_id, busy).await?;
         let mut tx = app.db.begin().await?;
@@ -131,19 +151,22 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
 pub enum Source {
     CalDav(calendars::caldav::CalDav),
     Feed(url::Url),
+    /// Google or Microsoft, through the OAuth core.
+    OAuth(ConnectionRow),
 }
 
 impl Source {
     pub fn of(app: &App, connection: &ConnectionRow) -> Result<Source, CalendarError> {
-        let secret = open_secret(&app.secrets, connection)?;
         Ok(match connection.provider {
+            Provider::Google | Provider::Microsoft => Source::OAuth(connection.clone()),
             Provider::CalDav => Source::CalDav(calendars::caldav::CalDav::new(
                 app.calendars.http.clone(),
                 connection.account.clone(),
-                secret,
+                open_secret(&app.secrets, connection)?,
             )),
             Provider::Ics => {
                 use secrecy::ExposeSecret;
+                let secret = open_secret(&app.secrets, connection)?;
                 Source::Feed(
                     url::Url::parse(secret.expose_secret()).map_err(|e| anyhow::anyhow!("stored feed URL: {e}"))?,
                 )
@@ -165,6 +188,10 @@ impl Source {
                 Ok(read_caldav(dav, calendar, &href, span, zone).await?.0)
             }
             Source::Feed(url) => read_feed(app, url, span, zone).await,
+            Source::OAuth(connection) => {
+                let window = window_of(span)?;
+                remote::with_remote(app, connection, |r| async move { r.live_busy(calendar, window, zone).await }).await
+            }
         }
     }
 }

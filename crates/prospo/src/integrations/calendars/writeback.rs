@@ -5,7 +5,7 @@
 
 use calendars::caldav::{CalDav, CalDavError};
 
-use super::{CalendarError, open_secret};
+use super::{CalendarError, open_secret, remote};
 use crate::app::App;
 use crate::domain::lifecycle::MeetingStatus;
 use crate::jobs::{ClaimedJob, Completion, JobEnd, backoff_ms};
@@ -76,8 +76,16 @@ async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), Calenda
         return save(app, &write).await;
     };
     let Some(connection) = app.db.calendar_connection(&calendar.connection_id).await? else { return Ok(()) };
-    if connection.provider != Provider::CalDav {
-        return Err(CalendarError::NotWritable);
+    match connection.provider {
+        Provider::CalDav => {}
+        Provider::Google | Provider::Microsoft => {
+            let live_meeting = meeting.as_ref().filter(|_| live);
+            write_remote(app, &connection, &calendar, &mut write, live_meeting).await?;
+            write.status = WriteStatus::Written;
+            write.error = None;
+            return save(app, &write).await;
+        }
+        Provider::Ics => return Err(CalendarError::NotWritable),
     }
     let dav =
         CalDav::new(app.calendars.http.clone(), connection.account.clone(), open_secret(&app.secrets, &connection)?);
@@ -145,9 +153,58 @@ async fn delete(dav: &CalDav, href: &url::Url, etag: Option<&str>) -> Result<(),
     }
 }
 
-/// The event: the host's title, the invitees, notes and answers, and the Zoom link, ID and passcode once known.
-async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarError> {
-    let host = host_party(&app.db, &meeting.host_id).await?;
+/// Brings a Google or Microsoft event in line: written (created, or updated by the provider's
+/// event id kept in `href`) for a live meeting, else deleted.
+async fn write_remote(
+    app: &App,
+    connection: &crate::store::calendars::ConnectionRow,
+    calendar: &crate::store::calendars::CalendarRow,
+    write: &mut CalendarWriteRow,
+    meeting: Option<&MeetingRow>,
+) -> Result<(), CalendarError> {
+    let calendar_id = calendar.href.as_str();
+    let event_id = write.href.clone();
+    match meeting {
+        Some(meeting) => {
+            let (description, people) = event_text(app, meeting).await?;
+            let attendees: Vec<(&str, &str)> = people.iter().map(|(n, e)| (n.as_str(), e.as_str())).collect();
+            let at =
+                |ms| jiff::Timestamp::from_millisecond(ms).map_err(|e| CalendarError::Internal(anyhow::anyhow!("{e}")));
+            let event = calendars::NewEvent {
+                meeting_id: &meeting.id,
+                summary: &meeting.topic,
+                description: &description,
+                start: at(meeting.start_at)?,
+                end: at(meeting.end_at)?,
+                location: meeting.zoom_join_url.as_deref().or(meeting.location_detail.as_deref()),
+                attendees: &attendees,
+            };
+            let (event, event_id) = (&event, event_id.as_deref());
+            let id =
+                remote::with_remote(
+                    app,
+                    connection,
+                    |r| async move { r.put_event(calendar_id, event_id, event).await },
+                )
+                .await?;
+            write.calendar_id = Some(calendar.id.clone());
+            write.href = Some(id);
+        }
+        None => {
+            if let Some(event_id) = event_id.as_deref() {
+                remote::with_remote(app, connection, |r| async move { r.delete_event(calendar_id, event_id).await })
+                    .await?;
+            }
+            write.href = None;
+        }
+    }
+    write.etag = None;
+    Ok(())
+}
+
+/// The event's text (the invitees, notes and answers, the Zoom link, ID and passcode once known)
+/// and who attends besides the host: the invitees and a team meeting's other members.
+async fn event_text(app: &App, meeting: &MeetingRow) -> Result<(String, Vec<(String, String)>), CalendarError> {
     let invitees = app.db.invitees_of(&meeting.id).await?;
     let mut lines: Vec<String> = invitees.iter().map(|i| format!("Invitee: {} <{}>", i.name, i.email)).collect();
     if let Some(notes) = &meeting.notes {
@@ -168,11 +225,19 @@ async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarE
     lines.push(format!("Booked with Prospo: {}", app.mail.meeting_url(&meeting.id)));
     // A team meeting's other members attend too.
     let cohosts = cohost_parties(&app.db, &meeting.id).await?;
-    let attendees: Vec<Person> = invitees
+    let people = invitees
         .iter()
-        .map(|i| Person { name: &i.name, email: &i.email })
-        .chain(cohosts.iter().map(|c| Person { name: &c.name, email: &c.email }))
+        .map(|i| (i.name.clone(), i.email.clone()))
+        .chain(cohosts.iter().map(|c| (c.name.clone(), c.email.clone())))
         .collect();
+    Ok((lines.join("\n"), people))
+}
+
+/// The event as an iCalendar resource, with the host as organizer.
+async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarError> {
+    let host = host_party(&app.db, &meeting.host_id).await?;
+    let (description, people) = event_text(app, meeting).await?;
+    let attendees: Vec<Person> = people.iter().map(|(name, email)| Person { name, email }).collect();
     Ok(ics::resource(&IcsEvent {
         meeting_id: &meeting.id,
         sequence: meeting.sequence,
@@ -181,7 +246,7 @@ async fn event_body(app: &App, meeting: &MeetingRow) -> Result<String, CalendarE
         stamp_ms: app.now_ms(),
         summary: &meeting.topic,
         join_url: meeting.zoom_join_url.as_deref(),
-        description: &lines.join("\n"),
+        description: &description,
         cancelled: false,
         method: Method::Publish,
         organizer: Some(Person { name: &host.name, email: &host.email }),
