@@ -32,10 +32,11 @@ pub const DEFAULT_BASE: &str = "https://www.googleapis.com";
 /// `calendarList.list` accepts `calendar`, `calendar.readonly`, `calendar.calendarlist` and
 /// this one, the only one limited to reading the list of calendars.
 pub const SCOPE_CALENDAR_LIST: &str = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
-/// `freebusy.query` accepts `calendar`, `calendar.readonly`, `calendar.freebusy` and this one.
-/// `calendar.events` does not cover it. `calendar.freebusy` ("your availability in your
-/// calendars") would not cover calendars shared with the host that they check for conflicts;
-/// this one reads availability, never event details, on every calendar the account can access.
+/// `freebusy.query` accepts `calendar`, `calendar.readonly`, `calendar.freebusy` and this one;
+/// `calendar.events` does not cover it. `calendar.freebusy` is described as "your availability
+/// in your calendars"; this one as "the availability on Google calendars you have access to",
+/// which includes calendars shared with the host that they check for conflicts. Both read
+/// availability only, never event details.
 pub const SCOPE_FREE_BUSY: &str = "https://www.googleapis.com/auth/calendar.events.freebusy";
 /// `events.list`, `insert`, `patch` and `delete` all accept this (events only: no calendar
 /// settings, sharing or deletion). `calendar.events.owned` would be narrower but refuses
@@ -289,6 +290,10 @@ impl GoogleCalendar {
     /// (`POST …/events?sendUpdates=none`). When the id exists already (409: a retried create,
     /// or an event deleted earlier) the event is patched instead, back to `confirmed`.
     /// Returns the Google event id.
+    ///
+    /// Google advises giving only one of `id` and `iCalUID`; both are given so that the UID
+    /// matches the invitation's `.ics`, and [`GoogleCalendar::events`] recognises the event
+    /// by its id too, should Google keep a UID of its own.
     pub async fn put_event(&self, calendar_id: &str, event: &NewEvent<'_>) -> Result<String, ProviderError> {
         let id = event_id(event.meeting_id);
         if id.len() > EVENT_ID_MAX {
