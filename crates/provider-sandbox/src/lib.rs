@@ -186,6 +186,32 @@ impl AuthHost for Sandbox {
     }
 }
 
+/// One API operation the sandbox serves and the query parameters it reads, keyed as the
+/// vendored descriptions key them: Google by discovery method id (`calendar.events.list`), Graph
+/// by `method path` (`get /me/calendars/{calendar-id}/calendarView`). Every read of a parameter
+/// is checked against this list in debug builds; the conformance tests check the list against
+/// the descriptions.
+#[derive(Clone, Copy, Debug)]
+pub struct ServedOperation {
+    pub provider: Provider,
+    pub operation: &'static str,
+    pub parameters: &'static [&'static str],
+}
+
+pub fn served_parameters() -> Vec<ServedOperation> {
+    let google = google::METHODS.iter().map(|m| ServedOperation {
+        provider: Provider::Google,
+        operation: m.id,
+        parameters: m.params,
+    });
+    let graph = graph::OPERATIONS.iter().map(|o| ServedOperation {
+        provider: Provider::Microsoft,
+        operation: o.key,
+        parameters: o.params,
+    });
+    google.chain(graph).collect()
+}
+
 async fn count_api_request(State(sb): State<Sandbox>, req: Request, next: Next) -> Response {
     sb.with_data(|data| data.api_requests += 1);
     next.run(req).await

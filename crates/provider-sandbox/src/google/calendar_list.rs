@@ -53,7 +53,7 @@ fn entry(calendar: &Calendar) -> Value {
 }
 
 pub(super) async fn list(State(sb): State<Sandbox>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &CALENDAR_LIST);
     call(&sb, &headers, &CALENDAR_LIST, |data, email| {
         let max = query.int("maxResults", 1, 250)?.unwrap_or(100) as usize;
         if let Some(role) = query.get("minAccessRole")

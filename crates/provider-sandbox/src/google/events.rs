@@ -123,7 +123,7 @@ pub(super) async fn list(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &EVENTS_LIST);
     call(&sb, &headers, &EVENTS_LIST, |data, email| {
         let calendar_id = resolve_calendar(data, email, &calendar_id)?;
         let max = query.int("maxResults", 1, 2500)?.unwrap_or(250) as usize;
@@ -223,9 +223,14 @@ fn find_event<'a>(data: &'a Data, calendar_id: &str, event_id: &str) -> Result<(
     calendar.events.get(event_id).map(|e| (calendar, e)).ok_or_else(GoogleError::not_found)
 }
 
-fn answer(data: &Data, calendar_id: &str, event_id: &str, query: &Query) -> Result<Response, GoogleError> {
+/// One event as an answer, times in the `timeZone` parameter's zone if the method has one, else
+/// in the calendar's.
+fn answer(data: &Data, calendar_id: &str, event_id: &str, query: Option<&Query>) -> Result<Response, GoogleError> {
     let (calendar, event) = find_event(data, calendar_id, event_id)?;
-    let tz = response_zone(query, calendar)?;
+    let tz = match query {
+        Some(query) => response_zone(query, calendar)?,
+        None => calendar.tz(),
+    };
     Ok(axum::Json(render(calendar, event, &tz)).into_response())
 }
 
@@ -235,10 +240,10 @@ pub(super) async fn get(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &EVENTS_GET);
     call(&sb, &headers, &EVENTS_GET, |data, email| {
         let calendar_id = resolve_calendar(data, email, &calendar_id)?;
-        answer(data, &calendar_id, &event_id, &query)
+        answer(data, &calendar_id, &event_id, Some(&query))
     })
 }
 
@@ -334,10 +339,8 @@ pub(super) async fn insert(
     State(sb): State<Sandbox>,
     Path(calendar_id): Path<String>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
     call(&sb, &headers, &EVENTS_INSERT, |data, email| {
         let calendar_id = resolve_calendar(data, email, &calendar_id)?;
         let body = json_object(&bytes)?;
@@ -370,7 +373,7 @@ pub(super) async fn insert(
         if let Some(calendar) = data.store.calendars.get_mut(&calendar_id) {
             calendar.events.insert(id.clone(), event);
         }
-        answer(data, &calendar_id, &id, &query)
+        answer(data, &calendar_id, &id, None)
     })
 }
 
@@ -378,10 +381,8 @@ pub(super) async fn patch(
     State(sb): State<Sandbox>,
     Path((calendar_id, event_id)): Path<(String, String)>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
     call(&sb, &headers, &EVENTS_PATCH, |data, email| {
         let calendar_id = resolve_calendar(data, email, &calendar_id)?;
         let body = json_object(&bytes)?;
@@ -391,7 +392,7 @@ pub(super) async fn patch(
             calendar.events.insert(event_id.clone(), event);
         }
         data.store.touch(&calendar_id, &event_id, data.now());
-        answer(data, &calendar_id, &event_id, &query)
+        answer(data, &calendar_id, &event_id, None)
     })
 }
 

@@ -46,10 +46,13 @@ const FREEBUSY: &str = "https://www.googleapis.com/auth/calendar.freebusy";
 const CALENDARLIST: &str = "https://www.googleapis.com/auth/calendar.calendarlist";
 const CALENDARLIST_READONLY: &str = "https://www.googleapis.com/auth/calendar.calendarlist.readonly";
 
-/// One API method: its discovery id, its RPC name (in 403 details) and the scopes it accepts.
+/// One API method: its discovery id, its RPC name (in 403 details), the scopes it accepts and
+/// the query parameters it reads (every read is checked against them in debug builds).
 pub(crate) struct Method {
+    pub id: &'static str,
     pub rpc: &'static str,
     pub scopes: &'static [&'static str],
+    pub params: &'static [&'static str],
 }
 
 const EVENT_READ: &[&str] = &[
@@ -65,15 +68,49 @@ const EVENT_READ: &[&str] = &[
 ];
 const EVENT_WRITE: &[&str] = &[FULL, APP_CREATED, EVENTS, EVENTS_OWNED];
 
-pub(crate) const CALENDAR_LIST: Method =
-    Method { rpc: "calendar.v3.CalendarList.List", scopes: &[FULL, CALENDARLIST, CALENDARLIST_READONLY, READONLY] };
-pub(crate) const FREEBUSY_QUERY: Method =
-    Method { rpc: "calendar.v3.Freebusy.Query", scopes: &[FULL, EVENTS_FREEBUSY, FREEBUSY, READONLY] };
-pub(crate) const EVENTS_LIST: Method = Method { rpc: "calendar.v3.Events.List", scopes: EVENT_READ };
-pub(crate) const EVENTS_GET: Method = Method { rpc: "calendar.v3.Events.Get", scopes: EVENT_READ };
-pub(crate) const EVENTS_INSERT: Method = Method { rpc: "calendar.v3.Events.Insert", scopes: EVENT_WRITE };
-pub(crate) const EVENTS_PATCH: Method = Method { rpc: "calendar.v3.Events.Patch", scopes: EVENT_WRITE };
-pub(crate) const EVENTS_DELETE: Method = Method { rpc: "calendar.v3.Events.Delete", scopes: EVENT_WRITE };
+pub(crate) const CALENDAR_LIST: Method = Method {
+    id: "calendar.calendarList.list",
+    rpc: "calendar.v3.CalendarList.List",
+    scopes: &[FULL, CALENDARLIST, CALENDARLIST_READONLY, READONLY],
+    params: &["maxResults", "minAccessRole", "pageToken", "syncToken"],
+};
+pub(crate) const FREEBUSY_QUERY: Method = Method {
+    id: "calendar.freebusy.query",
+    rpc: "calendar.v3.Freebusy.Query",
+    scopes: &[FULL, EVENTS_FREEBUSY, FREEBUSY, READONLY],
+    params: &[],
+};
+pub(crate) const EVENTS_LIST: Method = Method {
+    id: "calendar.events.list",
+    rpc: "calendar.v3.Events.List",
+    scopes: EVENT_READ,
+    params: &[
+        "iCalUID",
+        "maxResults",
+        "orderBy",
+        "pageToken",
+        "q",
+        "showDeleted",
+        "singleEvents",
+        "syncToken",
+        "timeMax",
+        "timeMin",
+        "timeZone",
+        "updatedMin",
+    ],
+};
+pub(crate) const EVENTS_GET: Method =
+    Method { id: "calendar.events.get", rpc: "calendar.v3.Events.Get", scopes: EVENT_READ, params: &["timeZone"] };
+pub(crate) const EVENTS_INSERT: Method =
+    Method { id: "calendar.events.insert", rpc: "calendar.v3.Events.Insert", scopes: EVENT_WRITE, params: &[] };
+pub(crate) const EVENTS_PATCH: Method =
+    Method { id: "calendar.events.patch", rpc: "calendar.v3.Events.Patch", scopes: EVENT_WRITE, params: &[] };
+pub(crate) const EVENTS_DELETE: Method =
+    Method { id: "calendar.events.delete", rpc: "calendar.v3.Events.Delete", scopes: EVENT_WRITE, params: &[] };
+
+/// Every method served, for [`crate::served_parameters`].
+pub(crate) const METHODS: [&Method; 7] =
+    [&CALENDAR_LIST, &FREEBUSY_QUERY, &EVENTS_LIST, &EVENTS_GET, &EVENTS_INSERT, &EVENTS_PATCH, &EVENTS_DELETE];
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -100,16 +137,20 @@ pub(crate) fn call(
     .unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Query parameters as sent (names may repeat).
-pub(crate) struct Query(Vec<(String, String)>);
+/// Query parameters as sent (names may repeat), read as one method reads them.
+pub(crate) struct Query {
+    pairs: Vec<(String, String)>,
+    method: &'static Method,
+}
 
 impl Query {
-    pub fn parse(raw: Option<&str>) -> Query {
-        Query(serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default())
+    pub fn parse(raw: Option<&str>, method: &'static Method) -> Query {
+        Query { pairs: serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default(), method }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        debug_assert!(self.method.params.contains(&name), "{} reads {name}, which it does not list", self.method.id);
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn flag(&self, name: &str) -> Option<bool> {

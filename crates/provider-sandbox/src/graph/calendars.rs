@@ -5,16 +5,15 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{GraphError, Query, READ_CALENDARS, apply_select, call};
+use super::{GET_CALENDAR, GraphError, LIST_CALENDARS, Query, READ_CALENDARS, apply_select, call};
 use crate::Sandbox;
 use crate::store::{Calendar, User};
 
-const PROPERTIES: [&str; 15] = [
+const PROPERTIES: [&str; 14] = [
     "id",
     "name",
     "color",
     "hexColor",
-    "groupClassId",
     "isDefaultCalendar",
     "changeKey",
     "canShare",
@@ -36,7 +35,6 @@ pub(super) fn render(user: &User, calendar: &Calendar) -> Value {
         "name": calendar.name,
         "color": "auto",
         "hexColor": "",
-        "groupClassId": "0006f0b7-0000-0000-c000-000000000046",
         "isDefaultCalendar": calendar.primary,
         "changeKey": format!("{}", calendar.created),
         "canShare": true,
@@ -56,7 +54,7 @@ pub(super) async fn list(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &LIST_CALENDARS);
     let base = sb.base_url();
     call(&sb, &headers, &READ_CALENDARS, |data, user| {
         query.refuse_unsupported()?;
@@ -92,7 +90,7 @@ pub(super) async fn get(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &GET_CALENDAR);
     let base = sb.base_url();
     call(&sb, &headers, &READ_CALENDARS, |data, user| {
         let select = query.select(&PROPERTIES, "calendar")?;

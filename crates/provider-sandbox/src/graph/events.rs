@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::times::{self, OutputZone, output_zone, utc_text};
-use super::{GraphError, Query, READ_CALENDARS, WRITE_CALENDARS, apply_select, call};
+use super::{GET_EVENT, GraphError, Query, READ_CALENDARS, WRITE_CALENDARS, apply_select, call};
 use crate::state::Data;
 use crate::store::{Calendar, Event, EventTime, ShowAs, Status, User};
 use crate::{Sandbox, ids};
 
 /// Properties of the event resource this sandbox answers (any may be `$select`ed).
-pub(super) const PROPERTIES: [&str; 46] = [
+pub(super) const PROPERTIES: [&str; 42] = [
     "id",
     "createdDateTime",
     "lastModifiedDateTime",
@@ -25,7 +25,6 @@ pub(super) const PROPERTIES: [&str; 46] = [
     "originalStartTimeZone",
     "originalEndTimeZone",
     "iCalUId",
-    "uid",
     "reminderMinutesBeforeStart",
     "isReminderOn",
     "hasAttachments",
@@ -45,7 +44,6 @@ pub(super) const PROPERTIES: [&str; 46] = [
     "isOnlineMeeting",
     "onlineMeetingProvider",
     "allowNewTimeProposals",
-    "occurrenceId",
     "isDraft",
     "hideAttendees",
     "responseStatus",
@@ -60,8 +58,6 @@ pub(super) const PROPERTIES: [&str; 46] = [
     "onlineMeeting",
     "originalStart",
     "cancelledOccurrences",
-    "exceptionOccurrences",
-    "extensions",
 ];
 
 /// Writable properties kept as written and echoed.
@@ -92,7 +88,6 @@ pub(super) fn render(user: &User, e: &Event, out: &OutputZone) -> Value {
         "originalStartTimeZone": e.start_zone.as_deref().unwrap_or("UTC"),
         "originalEndTimeZone": e.end_zone.as_deref().unwrap_or("UTC"),
         "iCalUId": e.ical_uid,
-        "uid": e.ical_uid,
         "reminderMinutesBeforeStart": 15,
         "isReminderOn": true,
         "hasAttachments": false,
@@ -115,7 +110,6 @@ pub(super) fn render(user: &User, e: &Event, out: &OutputZone) -> Value {
         "isOnlineMeeting": false,
         "onlineMeetingProvider": "unknown",
         "allowNewTimeProposals": true,
-        "occurrenceId": null,
         "isDraft": false,
         "hideAttendees": false,
         "responseStatus": {"response": "organizer", "time": "0001-01-01T00:00:00Z"},
@@ -335,7 +329,7 @@ pub(super) async fn get(
 ) -> Response {
     let base = sb.base_url();
     let out = output_zone(&headers);
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &GET_EVENT);
     call(&sb, &headers, &READ_CALENDARS, |data, user| {
         let select = query.select(&PROPERTIES, "event")?;
         let calendar_id = locate(data, user, &event_id)?;

@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{Query, READ_USER, apply_select, call};
+use super::{GET_ME, Query, READ_USER, apply_select, call};
 use crate::Sandbox;
 
 /// The default properties; any of them (and a few more, answered as null) may be `$select`ed.
@@ -29,7 +29,7 @@ const PROPERTIES: [&str; 16] = [
 ];
 
 pub(super) async fn get(State(sb): State<Sandbox>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let query = Query::parse(raw.as_deref());
+    let query = Query::parse(raw.as_deref(), &GET_ME);
     let base = sb.base_url();
     call(&sb, &headers, &READ_USER, |_, user| {
         let select = query.select(&PROPERTIES, "user")?;

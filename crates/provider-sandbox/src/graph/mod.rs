@@ -71,6 +71,50 @@ pub(crate) const READ_CALENDARS: Permissions = Permissions {
 pub(crate) const WRITE_CALENDARS: Permissions =
     Permissions { accepted: &["Calendars.ReadWrite", "Calendars.ReadWrite.Shared"], directory: false };
 
+/// One operation, keyed as the OpenAPI description keys it (`method path`), and the query
+/// options it reads (every read is checked against them in debug builds).
+pub(crate) struct Operation {
+    pub key: &'static str,
+    pub params: &'static [&'static str],
+}
+
+pub(crate) const GET_ME: Operation = Operation { key: "get /me", params: &["$select"] };
+pub(crate) const LIST_CALENDARS: Operation =
+    Operation { key: "get /me/calendars", params: &["$select", "$top", "$skip", "$filter", "$expand"] };
+pub(crate) const GET_CALENDAR: Operation = Operation { key: "get /me/calendars/{calendar-id}", params: &["$select"] };
+const VIEW_PARAMS: &[&str] = &["startDateTime", "endDateTime", "$select", "$top", "$skip", "$orderby", "$filter"];
+pub(crate) const CALENDAR_VIEW: Operation =
+    Operation { key: "get /me/calendars/{calendar-id}/calendarView", params: VIEW_PARAMS };
+pub(crate) const DEFAULT_CALENDAR_VIEW: Operation = Operation { key: "get /me/calendarView", params: VIEW_PARAMS };
+/// `$skiptoken` and `$deltatoken` only come back in the links the sandbox wrote.
+const DELTA_PARAMS: &[&str] =
+    &["startDateTime", "endDateTime", "$select", "$skiptoken", "$deltatoken", "$filter", "$search"];
+pub(crate) const DELTA: Operation =
+    Operation { key: "get /me/calendars/{calendar-id}/calendarView/microsoft.graph.delta()", params: DELTA_PARAMS };
+pub(crate) const DEFAULT_DELTA: Operation =
+    Operation { key: "get /me/calendarView/microsoft.graph.delta()", params: DELTA_PARAMS };
+pub(crate) const GET_EVENT: Operation = Operation { key: "get /me/events/{event-id}", params: &["$select"] };
+pub(crate) const CREATE_EVENT: Operation = Operation { key: "post /me/calendars/{calendar-id}/events", params: &[] };
+pub(crate) const CREATE_DEFAULT_EVENT: Operation = Operation { key: "post /me/events", params: &[] };
+pub(crate) const PATCH_EVENT: Operation = Operation { key: "patch /me/events/{event-id}", params: &[] };
+pub(crate) const DELETE_EVENT: Operation = Operation { key: "delete /me/events/{event-id}", params: &[] };
+
+/// Every operation served, for [`crate::served_parameters`].
+pub(crate) const OPERATIONS: [&Operation; 12] = [
+    &GET_ME,
+    &LIST_CALENDARS,
+    &GET_CALENDAR,
+    &CALENDAR_VIEW,
+    &DEFAULT_CALENDAR_VIEW,
+    &DELTA,
+    &DEFAULT_DELTA,
+    &GET_EVENT,
+    &CREATE_EVENT,
+    &CREATE_DEFAULT_EVENT,
+    &PATCH_EVENT,
+    &DELETE_EVENT,
+];
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
@@ -113,16 +157,24 @@ pub(crate) fn call(
     response
 }
 
-/// OData query options as sent.
-pub(crate) struct Query(Vec<(String, String)>);
+/// OData query options as sent, read as one operation reads them.
+pub(crate) struct Query {
+    pairs: Vec<(String, String)>,
+    operation: &'static Operation,
+}
 
 impl Query {
-    pub fn parse(raw: Option<&str>) -> Query {
-        Query(serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default())
+    pub fn parse(raw: Option<&str>, operation: &'static Operation) -> Query {
+        Query { pairs: serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default(), operation }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        debug_assert!(
+            self.operation.params.contains(&name),
+            "{} reads {name}, which it does not list",
+            self.operation.key
+        );
+        self.pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// A non-negative integer option (`$top`, `$skip`), at most `max`.
@@ -149,10 +201,10 @@ impl Query {
         Ok(Some(names))
     }
 
-    /// These options are not served: refused rather than silently ignored.
+    /// The operation's options this sandbox does not serve: refused rather than silently ignored.
     pub fn refuse_unsupported(&self) -> Result<(), GraphError> {
         for option in ["$filter", "$search", "$expand"] {
-            if self.get(option).is_some() {
+            if self.operation.params.contains(&option) && self.get(option).is_some() {
                 return Err(GraphError::bad_request(
                     "BadRequest",
                     format!("The query option '{option}' is not supported by this sandbox."),
@@ -165,7 +217,7 @@ impl Query {
     /// The same query with these options set (for `@odata.nextLink`); option names keep their
     /// `$`, as Graph writes its links.
     pub fn with(&self, options: &[(&str, String)]) -> String {
-        let kept = self.0.iter().filter(|(k, _)| !options.iter().any(|(name, _)| k.eq_ignore_ascii_case(name)));
+        let kept = self.pairs.iter().filter(|(k, _)| !options.iter().any(|(name, _)| k.eq_ignore_ascii_case(name)));
         kept.map(|(k, v)| (k.as_str(), v.as_str()))
             .chain(options.iter().map(|(k, v)| (*k, v.as_str())))
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))

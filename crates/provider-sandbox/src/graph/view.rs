@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 use super::events::{PROPERTIES, render};
 use super::times::{OutputZone, output_zone, parse_bound, preferences};
-use super::{GraphError, Query, READ_CALENDARS, apply_select, call};
+use super::{
+    CALENDAR_VIEW, DEFAULT_CALENDAR_VIEW, DEFAULT_DELTA, DELTA, GraphError, Operation, Query, READ_CALENDARS,
+    apply_select, call,
+};
 use crate::state::Data;
 use crate::store::{Event, User};
 use crate::{Sandbox, tokens};
@@ -87,7 +90,7 @@ pub(super) async fn calendar_view(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    view(&sb, Some(calendar_id), &headers, &uri, raw.as_deref())
+    view(&sb, Some(calendar_id), &CALENDAR_VIEW, &headers, &uri, raw.as_deref())
 }
 
 pub(super) async fn default_calendar_view(
@@ -96,11 +99,18 @@ pub(super) async fn default_calendar_view(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    view(&sb, None, &headers, &uri, raw.as_deref())
+    view(&sb, None, &DEFAULT_CALENDAR_VIEW, &headers, &uri, raw.as_deref())
 }
 
-fn view(sb: &Sandbox, calendar_id: Option<String>, headers: &HeaderMap, uri: &Uri, raw: Option<&str>) -> Response {
-    let query = Query::parse(raw);
+fn view(
+    sb: &Sandbox,
+    calendar_id: Option<String>,
+    operation: &'static Operation,
+    headers: &HeaderMap,
+    uri: &Uri,
+    raw: Option<&str>,
+) -> Response {
+    let query = Query::parse(raw, operation);
     let base = sb.base_url();
     let out = output_zone(headers);
     call(sb, headers, &READ_CALENDARS, |data, user| {
@@ -158,7 +168,7 @@ pub(super) async fn delta(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    delta_round(&sb, Some(calendar_id), &headers, &uri, raw.as_deref())
+    delta_round(&sb, Some(calendar_id), &DELTA, &headers, &uri, raw.as_deref())
 }
 
 pub(super) async fn default_delta(
@@ -167,7 +177,7 @@ pub(super) async fn default_delta(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    delta_round(&sb, None, &headers, &uri, raw.as_deref())
+    delta_round(&sb, None, &DEFAULT_DELTA, &headers, &uri, raw.as_deref())
 }
 
 /// Where a delta request stands: the window, the page, and which changes it reports.
@@ -204,11 +214,12 @@ fn round(data: &Data, query: &Query, calendar_id: &str) -> Result<Round, GraphEr
 fn delta_round(
     sb: &Sandbox,
     calendar_id: Option<String>,
+    operation: &'static Operation,
     headers: &HeaderMap,
     uri: &Uri,
     raw: Option<&str>,
 ) -> Response {
-    let query = Query::parse(raw);
+    let query = Query::parse(raw, operation);
     let base = sb.base_url();
     let out = output_zone(headers);
     let page_size = preferences(headers)
