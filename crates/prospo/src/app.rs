@@ -13,6 +13,9 @@ use crate::secrets::SecretBox;
 use crate::store::Db;
 
 pub struct App {
+    /// This context's own handle, for work that outlives a borrow of it (the token source of a
+    /// user-authorised Zoom connection, handed to the Zoom client).
+    pub me: std::sync::Weak<App>,
     pub db: Db,
     /// Seals and opens stored secrets (Zoom secrets, manage tokens).
     pub secrets: SecretBox,

@@ -119,6 +119,21 @@ struct OAuthArgs {
 }
 
 impl OAuthArgs {
+    /// `prospo demo`: every Connect button goes to the embedded sandboxes.
+    fn wire_to_sandboxes(&mut self, providers: &crate::demo::ProviderSandboxes) {
+        let google = &providers.google.url;
+        self.google_client_id = Some(providers.google_client.client_id.clone());
+        self.google_client_secret = Some(providers.google_client.client_secret.clone());
+        self.google_auth_url = format!("{google}/o/oauth2/v2/auth");
+        self.google_token_url = format!("{google}/token");
+        self.google_api_url = google.clone();
+        let microsoft = &providers.microsoft.url;
+        self.microsoft_client_id = Some(providers.microsoft_client.client_id.clone());
+        self.microsoft_client_secret = Some(providers.microsoft_client.client_secret.clone());
+        self.microsoft_login_url = format!("{microsoft}/common");
+        self.microsoft_graph_url = format!("{microsoft}/v1.0");
+    }
+
     fn into_config(self) -> crate::integrations::oauth::providers::OAuthConfig {
         use crate::integrations::oauth::providers::{ClientConfig, OAuthConfig};
         let client = |id: Option<String>, secret: Option<String>| {
@@ -238,6 +253,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let sandbox = crate::demo::start_sandbox(&serve.storage.data_dir, &sandbox_listen).await?;
     serve.zoom_oauth_url = sandbox.url.clone();
     serve.zoom_api_url = format!("{}/v2", sandbox.url);
+    let providers = crate::demo::start_provider_sandboxes(&serve.storage.data_dir).await?;
+    serve.oauth.wire_to_sandboxes(&providers);
     let listen = serve.listen.clone();
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let mut config = serve.into_config();
@@ -249,6 +266,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     crate::demo::ensure_demo_team(&app.state, &sandbox.sandbox).await?;
     let zoom_app = crate::demo::demo_zoom_app(&sandbox.sandbox);
     println!("zoom sandbox on {}", sandbox.url);
+    println!("google sandbox on {}", providers.google.url);
+    println!("microsoft sandbox on {}", providers.microsoft.url);
     println!("listening on {}", app.url());
     println!();
     println!("Prospo demo: open {}/login", app.url());
@@ -261,6 +280,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("Client ID: {}", zoom_app.client_id);
     println!("Client Secret: {}", zoom_app.client_secret);
     app.run_until(shutdown_signal()).await?;
+    providers.flush()?;
     sandbox.sandbox.flush()
 }
 

@@ -27,6 +27,58 @@ pub async fn start_sandbox(data_dir: &Path, listen: &str) -> anyhow::Result<Runn
     zoom_sandbox::spawn(sandbox, listen).await
 }
 
+/// The Google and Microsoft sandboxes of the demo, each with the OAuth client Prospo uses there.
+pub struct ProviderSandboxes {
+    pub google: provider_sandbox::RunningSandbox,
+    pub google_client: provider_sandbox::OAuthClient,
+    pub microsoft: provider_sandbox::RunningSandbox,
+    pub microsoft_client: provider_sandbox::OAuthClient,
+}
+
+impl ProviderSandboxes {
+    pub fn flush(&self) -> anyhow::Result<()> {
+        self.google.sandbox.flush()?;
+        self.microsoft.sandbox.flush()
+    }
+}
+
+/// The sandbox OAuth clients made on the first run, kept beside the sandboxes' state so a second
+/// run's connections still refresh.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DemoClients {
+    google: (String, String),
+    microsoft: (String, String),
+}
+
+/// Starts the embedded Google and Microsoft sandboxes (state in `DATA_DIR/google-sandbox.json` and
+/// `DATA_DIR/microsoft-sandbox.json`) on loopback ports of their own.
+pub async fn start_provider_sandboxes(data_dir: &Path) -> anyhow::Result<ProviderSandboxes> {
+    use provider_sandbox::{OAuthClient, Provider, Sandbox, spawn};
+    std::fs::create_dir_all(data_dir)?;
+    let google = Sandbox::open(Provider::Google, &data_dir.join("google-sandbox.json"))?;
+    let microsoft = Sandbox::open(Provider::Microsoft, &data_dir.join("microsoft-sandbox.json"))?;
+    let clients_file = data_dir.join("demo-oauth-clients.json");
+    let clients = match std::fs::read(&clients_file).ok().and_then(|b| serde_json::from_slice::<DemoClients>(&b).ok()) {
+        Some(clients) => clients,
+        None => {
+            let pair = |c: OAuthClient| (c.client_id, c.client_secret);
+            let clients =
+                DemoClients { google: pair(google.create_client()), microsoft: pair(microsoft.create_client()) };
+            google.flush()?;
+            microsoft.flush()?;
+            std::fs::write(&clients_file, serde_json::to_vec_pretty(&clients)?)?;
+            clients
+        }
+    };
+    let client = |(client_id, client_secret): (String, String)| OAuthClient { client_id, client_secret };
+    Ok(ProviderSandboxes {
+        google: spawn(google, "127.0.0.1:0").await?,
+        google_client: client(clients.google),
+        microsoft: spawn(microsoft, "127.0.0.1:0").await?,
+        microsoft_client: client(clients.microsoft),
+    })
+}
+
 /// The demo's sandbox Zoom app: the one made on an earlier run, or a new one.
 pub fn demo_zoom_app(sandbox: &Sandbox) -> AppInfo {
     sandbox

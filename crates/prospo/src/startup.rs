@@ -81,12 +81,15 @@ impl Application {
         let demo_feed_url = config
             .demo_feed
             .then(|| format!("{}{}", public_url.as_str().trim_end_matches('/'), crate::demo::DEMO_FEED_PATH));
-        let app: AppRef = Arc::new(App {
+        let oauth = crate::integrations::oauth::OAuthIntegration::new(&config.oauth, &config.zoom_oauth_url)?;
+        let secrets = SecretBox::new(config.key_source.load()?);
+        let app: AppRef = Arc::new_cyclic(|me| App {
+            me: me.clone(),
             db,
-            secrets: SecretBox::new(config.key_source.load()?),
+            secrets,
             zoom,
             calendars: CalendarIntegration::new(config.allow_private_targets.clone()),
-            oauth: crate::integrations::oauth::OAuthIntegration::new(&config.oauth, &config.zoom_oauth_url)?,
+            oauth,
             mail: Notices::new(&public_url),
             public_url,
             limits: config.public_rate_limit.map(PublicRateLimits::new),

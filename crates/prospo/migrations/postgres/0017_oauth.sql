@@ -37,3 +37,14 @@ ALTER TABLE calendar_connections ADD CONSTRAINT calendar_connections_provider_ch
     CHECK (provider IN ('caldav', 'ics', 'google', 'microsoft'));
 -- The CalDAV password or feed URL; NULL for OAuth providers.
 ALTER TABLE calendar_connections ALTER COLUMN secret_sealed DROP NOT NULL;
+
+-- Connect with Zoom: a connection is either the user's own Server-to-Server app (its client secret
+-- sealed here) or user-authorised through the operator's General app (`oauth`: its tokens in
+-- oauth_tokens, no secret of its own; client_id names the operator's app).
+ALTER TABLE zoom_connections ADD COLUMN kind TEXT NOT NULL DEFAULT 'server_to_server'
+    CHECK (kind IN ('server_to_server', 'oauth'));
+ALTER TABLE zoom_connections ALTER COLUMN client_secret_sealed DROP NOT NULL;
+-- A user-authorised grant that Zoom no longer honours.
+ALTER TABLE zoom_connections DROP CONSTRAINT zoom_connections_error_code;
+ALTER TABLE zoom_connections ADD CONSTRAINT zoom_connections_error_code CHECK (error_code IN ('invalid_account_id',
+    'invalid_credentials', 'missing_scopes', 'zoom_user_required', 'zoom_user_not_found', 'reconnect_required'));

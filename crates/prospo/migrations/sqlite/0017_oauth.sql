@@ -59,6 +59,39 @@ DROP TABLE calendar_connections;
 ALTER TABLE calendar_connections_new RENAME TO calendar_connections;
 CREATE INDEX calendar_connections_user ON calendar_connections(user_id);
 
+-- Connect with Zoom: a connection is either the user's own Server-to-Server app (its client secret
+-- sealed here) or user-authorised through the operator's General app (`oauth`: its tokens in
+-- oauth_tokens, no secret of its own; client_id names the operator's app).
+CREATE TABLE zoom_connections_new (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT 'server_to_server' CHECK (kind IN ('server_to_server', 'oauth')),
+    account_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret_sealed BLOB,
+    webhook_secret_sealed BLOB,
+    zoom_user_requested TEXT,
+    zoom_user_id TEXT NOT NULL,
+    zoom_email TEXT NOT NULL,
+    zoom_name TEXT,
+    granted_scopes TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('connected', 'needs_attention')),
+    error_code TEXT CHECK (error_code IN ('invalid_account_id', 'invalid_credentials', 'missing_scopes',
+        'zoom_user_required', 'zoom_user_not_found', 'reconnect_required')),
+    error_message TEXT,
+    connected_at BIGINT NOT NULL,
+    last_checked_at BIGINT
+);
+INSERT INTO zoom_connections_new (id, user_id, account_id, client_id, client_secret_sealed, webhook_secret_sealed,
+        zoom_user_requested, zoom_user_id, zoom_email, zoom_name, granted_scopes, status, error_code, error_message,
+        connected_at, last_checked_at)
+    SELECT id, user_id, account_id, client_id, client_secret_sealed, webhook_secret_sealed, zoom_user_requested,
+        zoom_user_id, zoom_email, zoom_name, granted_scopes, status, error_code, error_message, connected_at,
+        last_checked_at
+    FROM zoom_connections;
+DROP TABLE zoom_connections;
+ALTER TABLE zoom_connections_new RENAME TO zoom_connections;
+
 PRAGMA foreign_key_check;
 COMMIT;
 PRAGMA foreign_keys = ON;

@@ -9,7 +9,7 @@ use super::calendars::{Provider, WriteStatus};
 use super::jobs::Queue;
 use super::oauth::OAuthProvider;
 use super::outbox::MailKind;
-use super::zoom_connections::ConnectionStatus;
+use super::zoom_connections::{ConnectionStatus, ZoomAuthKind};
 use crate::domain::lifecycle::{CalendarStatus, MeetingStatus, PendingChange, ZoomProblemCode, ZoomStatus};
 use crate::domain::teams::{Role, Scheduling};
 
@@ -61,5 +61,6 @@ text_column!(
     WriteStatus,
     Role,
     Scheduling,
-    OAuthProvider
+    OAuthProvider,
+    ZoomAuthKind
 );

@@ -17,13 +17,29 @@ text_forms! {
     ConnectionStatus { Connected => "connected", NeedsAttention => "needs_attention" }
 }
 
+/// How a connection authenticates with Zoom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoomAuthKind {
+    /// The user's own Server-to-Server OAuth app (product.md §1): its client secret sealed here.
+    ServerToServer,
+    /// Connect with Zoom: user-authorised through the operator's General app; its tokens live in
+    /// `oauth_tokens` under the connection's id.
+    OAuth,
+}
+
+text_forms! {
+    ZoomAuthKind { ServerToServer => "server_to_server", OAuth => "oauth" }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ZoomConnectionRow {
     pub id: String,
     pub user_id: String,
+    pub kind: ZoomAuthKind,
     pub account_id: String,
     pub client_id: String,
-    pub client_secret_sealed: Vec<u8>,
+    /// `None` for [`ZoomAuthKind::OAuth`].
+    pub client_secret_sealed: Option<Vec<u8>>,
     pub webhook_secret_sealed: Option<Vec<u8>>,
     pub zoom_user_requested: Option<String>,
     pub zoom_user_id: String,
@@ -40,7 +56,7 @@ pub struct ZoomConnectionRow {
 macro_rules! select_connection {
     ($clause:literal) => {
         concat!(
-            "SELECT id, user_id, account_id, client_id, client_secret_sealed, webhook_secret_sealed, \
+            "SELECT id, user_id, kind, account_id, client_id, client_secret_sealed, webhook_secret_sealed, \
              zoom_user_requested, zoom_user_id, zoom_email, zoom_name, granted_scopes, status, error_code, \
              error_message, connected_at, last_checked_at FROM zoom_connections ",
             $clause
@@ -54,7 +70,8 @@ pub struct VerifiedConnection<'a> {
     pub user_id: &'a str,
     pub account_id: &'a str,
     pub client_id: &'a str,
-    pub client_secret_sealed: &'a [u8],
+    /// The S2S app's secret, or the user-authorised grant's tokens.
+    pub auth: VerifiedAuth<'a>,
     pub zoom_user_requested: Option<&'a str>,
     pub zoom_user_id: &'a str,
     pub zoom_email: &'a str,
@@ -62,6 +79,12 @@ pub struct VerifiedConnection<'a> {
     pub granted_scopes: &'a str,
     /// When the first periodic check runs.
     pub next_check_at: i64,
+}
+
+/// What authenticates a verified connection.
+pub enum VerifiedAuth<'a> {
+    ClientSecret(&'a [u8]),
+    Tokens(&'a super::oauth::SealedTokens<'a>),
 }
 
 /// The move from Connected to Needs attention (`$2`: only if no check ran after that instant), which
@@ -93,14 +116,20 @@ impl Db {
     /// submits racing each other still leave one connection: user_id is unique), and arms its
     /// periodic check. The webhook secret belongs to the Zoom app, so it is kept when the app stays
     /// the same.
+    /// A user-authorised connection's tokens go in with it (under the row's id, which a reconnect
+    /// keeps); switching to an S2S app drops them.
     pub async fn save_zoom_connection(&self, c: VerifiedConnection<'_>, now: i64) -> StoreResult<()> {
+        let (kind, secret) = match c.auth {
+            VerifiedAuth::ClientSecret(sealed) => (ZoomAuthKind::ServerToServer, Some(sealed)),
+            VerifiedAuth::Tokens(_) => (ZoomAuthKind::OAuth, None),
+        };
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
+        let id: String = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(
                 "INSERT INTO zoom_connections (id, user_id, account_id, client_id, client_secret_sealed, \
                  zoom_user_requested, zoom_user_id, zoom_email, zoom_name, granted_scopes, status, connected_at, \
-                 last_checked_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'connected', $11, $11) \
+                 last_checked_at, kind) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'connected', $11, $11, $12) \
                  ON CONFLICT (user_id) DO UPDATE SET \
                    webhook_secret_sealed = CASE WHEN zoom_connections.account_id = excluded.account_id \
                      AND zoom_connections.client_id = excluded.client_id \
@@ -111,24 +140,31 @@ impl Db {
                    zoom_email = excluded.zoom_email, zoom_name = excluded.zoom_name, \
                    granted_scopes = excluded.granted_scopes, status = 'connected', error_code = NULL, \
                    error_message = NULL, connected_at = excluded.connected_at, \
-                   last_checked_at = excluded.last_checked_at",
+                   last_checked_at = excluded.last_checked_at, kind = excluded.kind \
+                 RETURNING id",
             )
             .bind(c.id)
             .bind(c.user_id)
             .bind(c.account_id)
             .bind(c.client_id)
-            .bind(c.client_secret_sealed)
+            .bind(secret)
             .bind(c.zoom_user_requested)
             .bind(c.zoom_user_id)
             .bind(c.zoom_email)
             .bind(c.zoom_name)
             .bind(c.granted_scopes)
             .bind(now)
-            .execute(&mut *conn)
+            .bind(kind)
+            .fetch_one(&mut *conn)
             .await
-            .map(|r| r.rows_affected())
         })?;
-        tx.schedule_job(Queue::ZoomCheck, c.id, c.next_check_at, now).await?;
+        match c.auth {
+            VerifiedAuth::Tokens(tokens) => {
+                tx.put_oauth_tokens(&id, c.user_id, super::oauth::OAuthProvider::Zoom, tokens, now).await?;
+            }
+            VerifiedAuth::ClientSecret(_) => tx.delete_oauth_tokens(&id).await?,
+        }
+        tx.schedule_job(Queue::ZoomCheck, &id, c.next_check_at, now).await?;
         tx.commit().await
     }
 
@@ -271,6 +307,7 @@ impl Tx {
 
     /// Removes the user's connection and its health check.
     pub async fn delete_zoom_connection(&mut self, connection_id: &str) -> StoreResult<()> {
+        self.delete_oauth_tokens(connection_id).await?;
         on_tx!(self, |c| {
             sqlx::query("DELETE FROM zoom_connections WHERE id = $1")
                 .bind(connection_id)

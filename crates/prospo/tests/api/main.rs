@@ -9,6 +9,7 @@ mod calendars;
 mod conventions;
 mod jobs;
 mod notifications;
+mod oauth;
 mod process;
 mod profile;
 mod questions;

@@ -131,6 +131,11 @@ impl TestApp {
     /// A second Prospo instance on this one's PostgreSQL database, keyring and Zoom sandbox, as
     /// several instances run in production.
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// A second instance as [`TestApp::second_instance`], with more settings changed by `adjust`.
+    pub async fn second_instance_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database_url = match &self.db {
             Db::Postgres(pool) => {
                 let options = pool.connect_options();
@@ -146,6 +151,7 @@ impl TestApp {
             c.database_url = database_url;
             c.zoom_oauth_url = zoom_url.clone();
             c.zoom_api_url = format!("{zoom_url}/v2");
+            adjust(c);
         })
         .await
     }

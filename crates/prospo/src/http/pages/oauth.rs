@@ -58,6 +58,6 @@ async fn finish(
         OAuthProvider::Google | OAuthProvider::Microsoft => {
             crate::integrations::calendars::oauth_connect::connect(state, provider, completed).await
         }
-        OAuthProvider::Zoom => Err(OAuthError::NotOffered),
+        OAuthProvider::Zoom => crate::integrations::zoom::oauth_connect::connect(state, completed).await,
     }
 }

@@ -73,8 +73,9 @@ async fn read(app: &App, connection_id: &str) -> Result<TokenRow, OAuthError> {
         .ok_or_else(|| OAuthError::Internal(anyhow::anyhow!("connection {connection_id} has no OAuth tokens")))
 }
 
-/// Refreshes under this instance's claim on `row.version`.
-async fn refresh(app: &App, row: &TokenRow) -> Result<AccessToken, OAuthError> {
+/// Refreshes under this instance's claim on `row.version` (public for the race tests, which play
+/// an instance whose read went stale).
+pub async fn refresh(app: &App, row: &TokenRow) -> Result<AccessToken, OAuthError> {
     let provider = provider_name(row.provider);
     let provider_app = app.oauth.app(row.provider).ok_or(OAuthError::NotOffered)?;
     let refresh_token = open(app, row, &row.refresh_sealed, REFRESH_FIELD)?;
@@ -132,6 +133,11 @@ pub fn seal_grant(app: &App, user_id: &str, grant: &Grant) -> (Vec<u8>, Vec<u8>,
         app.secrets.seal_str(refresh, binding(REFRESH_FIELD)),
         app.now_ms() + grant.expires_in_seconds * 1000,
     )
+}
+
+/// The row's access token as it stands (whatever its expiry).
+pub fn open_access_secret(app: &App, row: &TokenRow) -> Result<SecretString, OAuthError> {
+    open(app, row, &row.access_sealed, ACCESS_FIELD)
 }
 
 fn open_access(app: &App, row: &TokenRow) -> Result<AccessToken, OAuthError> {

@@ -7,7 +7,7 @@ use super::{CLIENT_SECRET_FIELD, ConnectProblem, credentials, seal, wake_work_of
 use crate::app::App;
 use crate::domain::accounts::Email;
 use crate::store::new_id;
-use crate::store::zoom_connections::{VerifiedConnection, ZoomConnectionRow};
+use crate::store::zoom_connections::{VerifiedAuth, VerifiedConnection, ZoomConnectionRow};
 
 /// What the person typed. An empty secret on update keeps the stored one.
 pub struct ConnectInput {
@@ -108,7 +108,7 @@ pub async fn connect(app: &App, user_id: &str, input: ConnectInput) -> Result<Zo
                 user_id,
                 account_id,
                 client_id,
-                client_secret_sealed: &sealed,
+                auth: VerifiedAuth::ClientSecret(&sealed),
                 zoom_user_requested: zoom_user.as_deref(),
                 zoom_user_id: &profile.id,
                 zoom_email: &email,
@@ -134,7 +134,7 @@ pub async fn connect(app: &App, user_id: &str, input: ConnectInput) -> Result<Zo
     row.ok_or_else(|| anyhow::anyhow!("connection vanished right after it was saved").into())
 }
 
-fn display_name(profile: &zoom::User) -> Option<String> {
+pub(super) fn display_name(profile: &zoom::User) -> Option<String> {
     profile.display_name.clone().or_else(|| {
         let full = [profile.first_name.as_deref(), profile.last_name.as_deref()]
             .into_iter()

@@ -10,7 +10,7 @@ use super::client::MintedToken;
 use super::{ConnectProblem, credentials};
 use crate::app::{App, AppRef};
 use crate::jobs::{ClaimedJob, Completion, JobEnd, Queue, Work};
-use crate::store::zoom_connections::ZoomConnectionRow;
+use crate::store::zoom_connections::{ZoomAuthKind, ZoomConnectionRow};
 
 /// How a check ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,9 @@ pub async fn check_now(app: &App, row: &ZoomConnectionRow) -> anyhow::Result<Che
 }
 
 async fn probe(app: &App, row: &ZoomConnectionRow, fresh_token: bool) -> (CheckOutcome, Option<String>) {
+    if row.kind == ZoomAuthKind::OAuth {
+        return probe_user_grant(app, row).await;
+    }
     let Ok(creds) = credentials(app, row) else {
         // The keyring no longer opens the stored secret: only new credentials help.
         return (CheckOutcome::NeedsAttention(ConnectProblem::InvalidCredentials), None);
@@ -80,6 +83,33 @@ async fn probe(app: &App, row: &ZoomConnectionRow, fresh_token: bool) -> (CheckO
     match client.get_user(&Auth::App(creds), &row.zoom_user_id).await {
         Ok(_) => (CheckOutcome::Healthy, scopes),
         Err(e) => (outcome_of_error(&e, row), scopes),
+    }
+}
+
+/// A user-authorised connection: its grant still refreshes (the OAuth core says), it holds the
+/// required scopes, and `/users/me` answers.
+async fn probe_user_grant(app: &App, row: &ZoomConnectionRow) -> (CheckOutcome, Option<String>) {
+    use crate::integrations::oauth::OAuthError;
+    match crate::integrations::oauth::access::access_token(app, &row.id).await {
+        Ok(_) => {}
+        Err(OAuthError::Revoked(_) | OAuthError::InvalidClient(_) | OAuthError::NotOffered) => {
+            return (CheckOutcome::NeedsAttention(ConnectProblem::Reconnect), None);
+        }
+        Err(_) => return (CheckOutcome::Inconclusive, None),
+    }
+    let scopes = match app.db.oauth_token(&row.id).await {
+        Ok(Some(tokens)) => tokens.scopes,
+        _ => return (CheckOutcome::Inconclusive, None),
+    };
+    let missing = zoom::Scopes::parse(&scopes).missing_required();
+    if !missing.is_empty() {
+        let problem = ConnectProblem::MissingScopes(missing.into_iter().map(str::to_owned).collect());
+        return (CheckOutcome::NeedsAttention(problem), Some(scopes));
+    }
+    let Ok(auth) = super::auth(app, row) else { return (CheckOutcome::Inconclusive, None) };
+    match app.zoom.client.get_user(&auth, "me").await {
+        Ok(_) => (CheckOutcome::Healthy, Some(scopes)),
+        Err(e) => (outcome_of_error(&e, row), Some(scopes)),
     }
 }
 

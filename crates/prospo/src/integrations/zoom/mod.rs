@@ -6,6 +6,7 @@ mod alerts;
 pub mod client;
 mod connect;
 pub mod health;
+pub mod oauth_connect;
 mod problem;
 pub mod recordings;
 pub mod retire;
@@ -26,20 +27,29 @@ use crate::jobs::Queue;
 use crate::secrets::{Binding, OpenError, SecretBox};
 use crate::store::Db;
 use crate::store::meetings::{ChangeError, Details, MeetingList, ZoomJob};
-use crate::store::zoom_connections::ZoomConnectionRow;
+use crate::store::zoom_connections::{ZoomAuthKind, ZoomConnectionRow};
 
 pub const CLIENT_SECRET_FIELD: &str = "zoom.client_secret";
 pub const WEBHOOK_SECRET_FIELD: &str = "zoom.webhook_secret";
 
 /// The stored credentials of a connection, secret opened.
+/// (A user-authorised connection has none: `Malformed`.)
 pub fn credentials(app: &App, row: &ZoomConnectionRow) -> Result<Credentials, OpenError> {
-    let secret = open_secret(&app.secrets, &row.client_secret_sealed, &row.user_id, CLIENT_SECRET_FIELD)?;
+    let sealed = row.client_secret_sealed.as_deref().ok_or(OpenError::Malformed)?;
+    let secret = open_secret(&app.secrets, sealed, &row.user_id, CLIENT_SECRET_FIELD)?;
     Ok(Credentials::new(row.account_id.clone(), row.client_id.clone(), secret))
 }
 
-/// How Zoom calls authenticate for this connection.
+/// How Zoom calls authenticate for this connection: its S2S app, or its user's OAuth tokens.
 pub fn auth(app: &App, row: &ZoomConnectionRow) -> Result<Auth, OpenError> {
-    credentials(app, row).map(Auth::App)
+    match row.kind {
+        ZoomAuthKind::ServerToServer => credentials(app, row).map(Auth::App),
+        ZoomAuthKind::OAuth => {
+            let app = app.me.upgrade().ok_or(OpenError::Malformed)?;
+            let tokens = oauth_connect::ConnectionTokens { app, connection_id: row.id.clone() };
+            Ok(Auth::User(zoom::UserAuth::new(row.id.clone(), std::sync::Arc::new(tokens))))
+        }
+    }
 }
 
 pub fn webhook_secret(app: &App, row: &ZoomConnectionRow) -> Option<Result<SecretString, OpenError>> {

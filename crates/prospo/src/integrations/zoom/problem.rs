@@ -12,6 +12,8 @@ pub enum ConnectProblem {
     /// `users/me` was refused (404 code 1001): the app belongs to someone else's account user.
     ZoomUserRequired,
     ZoomUserNotFound(String),
+    /// Connect with Zoom: Zoom no longer honours the user's grant (revoked, or the app removed).
+    Reconnect,
 }
 
 impl ConnectProblem {
@@ -22,6 +24,7 @@ impl ConnectProblem {
             ConnectProblem::MissingScopes(_) => "missing_scopes",
             ConnectProblem::ZoomUserRequired => "zoom_user_required",
             ConnectProblem::ZoomUserNotFound(_) => "zoom_user_not_found",
+            ConnectProblem::Reconnect => "reconnect_required",
         }
     }
 
@@ -37,6 +40,7 @@ impl ConnectProblem {
                 "Zoom could not find the user who created this app. Enter your Zoom email as Zoom user.".into()
             }
             ConnectProblem::ZoomUserNotFound(email) => format!("Zoom has no user {email} in this app's account."),
+            ConnectProblem::Reconnect => "Zoom no longer accepts Prospo's access to your account.".into(),
         }
     }
 
@@ -62,6 +66,9 @@ impl ConnectProblem {
                 "Enter the email of a user in the same Zoom account as the app, or leave Zoom user empty to use the \
                  app's creator."
             }
+            ConnectProblem::Reconnect => {
+                "The access was removed in Zoom (or it expired). Click Connect with Zoom again and allow it."
+            }
         }
     }
 
@@ -83,6 +90,7 @@ impl ConnectProblem {
                     .unwrap_or_default(),
             ),
             "zoom_user_required" => ConnectProblem::ZoomUserRequired,
+            "reconnect_required" => ConnectProblem::Reconnect,
             "zoom_user_not_found" => ConnectProblem::ZoomUserNotFound(
                 message.trim_start_matches("Zoom has no user ").split(' ').next().unwrap_or_default().to_owned(),
             ),
@@ -97,6 +105,7 @@ impl ConnectProblem {
             ZoomError::InvalidCredentials { .. } | ZoomError::InvalidRequest { .. } | ZoomError::InvalidToken => {
                 Some(ConnectProblem::InvalidCredentials)
             }
+            ZoomError::InvalidGrant { .. } => Some(ConnectProblem::Reconnect),
             ZoomError::MissingScopes { acceptable } => {
                 Some(ConnectProblem::MissingScopes(required_names_for(acceptable)))
             }
