@@ -31,7 +31,10 @@ struct AuthRequest {
     state: Option<String>,
     code_challenge: String,
     login_hint: Option<String>,
+    /// Google `access_type=offline`.
     offline: bool,
+    /// Google `prompt=consent` (among the space-separated prompts).
+    prompt_consent: bool,
 }
 
 /// An error page: a title line (the provider's error code) and an explanation.
@@ -99,7 +102,10 @@ impl AuthServer {
             Flavour::Microsoft => format!("1.AQ{}", ids::random_b64(220)),
         };
         let offline = match self.flavour {
-            Flavour::Google => req.offline,
+            Flavour::Google => {
+                let known = self.offline_grants.contains(&(req.client_id.clone(), email.clone()));
+                req.offline && (req.prompt_consent || !known)
+            }
             Flavour::Microsoft => scopes.iter().any(|s| s.eq_ignore_ascii_case("offline_access")),
         };
         self.codes.insert(
@@ -242,6 +248,7 @@ impl AuthServer {
             code_challenge,
             login_hint: get("login_hint").map(|h| h.trim().to_ascii_lowercase()).filter(|h| plausible_email(h)),
             offline: get("access_type").as_deref() == Some("offline"),
+            prompt_consent: get("prompt").is_some_and(|p| p.split_whitespace().any(|p| p == "consent")),
         })
     }
 }

@@ -16,7 +16,7 @@ mod authorize;
 mod errors;
 mod token;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -32,8 +32,9 @@ use crate::ids;
 /// Which provider the server plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Flavour {
-    /// `accounts.google.com` / `oauth2.googleapis.com`: refresh tokens are reusable and only the
-    /// first code exchange (with `access_type=offline`) returns one.
+    /// `accounts.google.com` / `oauth2.googleapis.com`: refresh tokens are reusable; a code
+    /// exchange answers one (with `access_type=offline`) only the first time a user authorizes a
+    /// client, or again when the request had `prompt=consent`.
     Google,
     /// `login.microsoftonline.com/common`: every refresh answers a new refresh token and the used
     /// one is refused afterwards; a refresh token needs the `offline_access` scope.
@@ -171,6 +172,9 @@ pub struct AuthServer {
     codes: HashMap<String, Code>,
     access_tokens: HashMap<String, AccessToken>,
     refresh_tokens: HashMap<String, RefreshToken>,
+    /// Google: the (client, user) pairs that were already given a refresh token.
+    #[serde(default)]
+    offline_grants: BTreeSet<(String, String)>,
     stats: AuthStats,
     /// Token count at which dead access tokens are next swept (doubling keeps minting O(1)).
     #[serde(skip)]
@@ -185,6 +189,7 @@ impl AuthServer {
             codes: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            offline_grants: BTreeSet::new(),
             stats: AuthStats::default(),
             next_sweep: 0,
         }
@@ -235,6 +240,7 @@ impl AuthServer {
             t.revoked = true;
         }
         self.codes.retain(|_, c| c.email != email);
+        self.offline_grants.retain(|(_, e)| *e != email);
     }
 
     fn mint_access(&mut self, now: Timestamp, client_id: &str, email: &str, scopes: &[String]) -> String {
@@ -261,6 +267,7 @@ impl AuthServer {
     }
 
     fn mint_refresh(&mut self, client_id: &str, email: &str, scopes: &[String]) -> String {
+        self.offline_grants.insert((client_id.to_string(), email.to_string()));
         let token = match self.flavour {
             Flavour::Google => format!("1//0{}", ids::random_b64(75)),
             Flavour::Microsoft => format!("1.A{}", ids::random_b64(300)),
