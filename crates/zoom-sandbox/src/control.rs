@@ -1,6 +1,7 @@
-//! The unauthenticated `/_sandbox` control routes of the contract: apps, extra users, token
-//! revocation, stats, meetings, recordings, faults and the clock. Their errors are
-//! `{"message": "..."}` (404 for an unknown app or meeting, 400 for a bad body).
+//! The unauthenticated `/_sandbox` control routes of the contract: apps, General apps (OAuth
+//! clients), extra users, token revocation (per app or per user), stats, meetings, recordings,
+//! faults and the clock. Their errors are `{"message": "..."}` (404 for an unknown app, user or
+//! meeting, 400 for a bad body).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,8 +14,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
 use crate::faults::Faults;
-use crate::state::{App, DEFAULT_SCOPES, Data, MeetingState, Plan, Stats, User};
-use crate::{NewApp, Sandbox, app_info, ids, meetings, recordings};
+use crate::state::{App, AppKind, DEFAULT_SCOPES, DEFAULT_USER_SCOPES, Data, MeetingState, Plan, Stats, User};
+use crate::{NewApp, NewOAuthClient, OAuthClientInfo, Sandbox, app_info, ids, meetings, recordings, user_oauth};
 
 pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
@@ -23,6 +24,8 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/apps/{client_id}/users", post(post_user))
         .route("/apps/{client_id}/revoke-tokens", post(revoke_tokens))
         .route("/apps/{client_id}/stats", get(stats))
+        .route("/oauth-clients", post(post_oauth_client))
+        .route("/users/{email}/revoke", post(revoke_user))
         .route("/meetings", get(list_meetings))
         .route("/meetings/{meeting_id}", patch(patch_meeting))
         .route("/meetings/{meeting_id}/recordings", post(post_recording))
@@ -72,7 +75,13 @@ fn parse_plan(plan: Option<&str>) -> Result<Option<Plan>, String> {
     }
 }
 
-fn new_user(data: &Data, account_id: &str, email: Option<String>, owner: bool, timezone: Option<String>) -> User {
+pub(crate) fn new_user(
+    data: &Data,
+    account_id: &str,
+    email: Option<String>,
+    owner: bool,
+    timezone: Option<String>,
+) -> User {
     let id = ids::account_or_user_id();
     let email = email.unwrap_or_else(|| format!("user-{}@sandbox.example.com", ids::digits(8)));
     let local = email.split('@').next().unwrap_or("user").to_string();
@@ -95,6 +104,7 @@ pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
     let account_id = ids::account_or_user_id();
     let owner = new_user(data, &account_id, req.email, true, req.timezone);
     let app = App {
+        kind: AppKind::ServerToServer,
         account_id,
         client_id: ids::client_id(),
         client_secret: ids::client_secret(),
@@ -106,6 +116,7 @@ pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
         webhook_url: None,
         webhook_secret: None,
         me_missing: false,
+        redirect_uris: Vec::new(),
         stats: Stats::default(),
         created_at: jiff::Timestamp::now(),
     };
@@ -113,6 +124,36 @@ pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
     let info = app_info(data, &app);
     data.apps.insert(app.client_id.clone(), app);
     info
+}
+
+/// A General app in a developer account of its own, which no user belongs to: users join it by
+/// authorising it (see [`user_oauth`]).
+pub(crate) fn create_oauth_client(data: &mut Data, req: NewOAuthClient) -> OAuthClientInfo {
+    let app = App {
+        kind: AppKind::General,
+        account_id: ids::account_or_user_id(),
+        client_id: ids::client_id(),
+        client_secret: ids::client_secret(),
+        owner_id: String::new(),
+        scopes: req.scopes.unwrap_or_else(|| DEFAULT_USER_SCOPES.map(String::from).to_vec()),
+        activated: req.activated.unwrap_or(true),
+        plan: None,
+        daily_cap: None,
+        webhook_url: None,
+        webhook_secret: None,
+        me_missing: false,
+        redirect_uris: req.redirect_uris.unwrap_or_default(),
+        stats: Stats::default(),
+        created_at: jiff::Timestamp::now(),
+    };
+    let info = OAuthClientInfo { client_id: app.client_id.clone(), client_secret: app.client_secret.clone() };
+    data.apps.insert(app.client_id.clone(), app);
+    info
+}
+
+async fn post_oauth_client(State(sb): State<Sandbox>, bytes: Bytes) -> Answer {
+    let req: NewOAuthClient = body(&bytes)?;
+    Ok((StatusCode::CREATED, axum::Json(sb.create_oauth_client(req))).into_response())
 }
 
 async fn post_app(State(sb): State<Sandbox>, bytes: Bytes) -> Answer {
@@ -151,7 +192,16 @@ struct AppPatch {
 }
 
 fn app_view(data: &Data, app: &App) -> Value {
-    let mut v = json!(app_info(data, app));
+    let mut v = match app.kind {
+        AppKind::ServerToServer => json!(app_info(data, app)),
+        AppKind::General => json!({
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "scopes": app.scopes,
+            "redirect_uris": app.redirect_uris,
+        }),
+    };
+    v["kind"] = json!(app.kind);
     v["activated"] = json!(app.activated);
     v["plan"] = json!(app.plan);
     v["daily_cap"] = json!(app.daily_cap());
@@ -197,8 +247,22 @@ async fn patch_app(State(sb): State<Sandbox>, Path(client_id): Path<String>, byt
     })
 }
 
+/// Every access token, refresh token and code issued to the app so far stops working.
 fn revoke(data: &mut Data, client_id: &str) {
     data.tokens.values_mut().filter(|t| t.client_id == client_id).for_each(|t| t.revoked = true);
+    user_oauth::revoke_client(data, client_id);
+}
+
+/// Every grant of the users with this email (to any General app) ends: access and refresh tokens.
+async fn revoke_user(State(sb): State<Sandbox>, Path(email): Path<String>) -> Answer {
+    sb.with_data(|data| {
+        let users: Vec<String> = data.users_by_email(&email).iter().map(|u| u.id.clone()).collect();
+        if users.is_empty() {
+            return Err(error(StatusCode::NOT_FOUND, "no such user"));
+        }
+        user_oauth::revoke_users(data, &users);
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
 }
 
 #[derive(Default, Deserialize)]
@@ -210,7 +274,12 @@ struct NewUser {
 async fn post_user(State(sb): State<Sandbox>, Path(client_id): Path<String>, bytes: Bytes) -> Answer {
     let req: NewUser = body(&bytes)?;
     sb.with_data(|data| {
-        let account_id = data.apps.get(&client_id).map(|a| a.account_id.clone()).ok_or_else(unknown_app)?;
+        let app = data.apps.get(&client_id).ok_or_else(unknown_app)?;
+        if app.kind == AppKind::General {
+            let message = "a General app has no users of its own: a user joins it by authorising it";
+            return Err(error(StatusCode::BAD_REQUEST, message));
+        }
+        let account_id = app.account_id.clone();
         if let Some(email) = &req.email
             && data.find_user(&account_id, email).is_some()
         {
@@ -237,6 +306,7 @@ async fn stats(State(sb): State<Sandbox>, Path(client_id): Path<String>) -> Answ
         let stats = &data.apps.get(&client_id).ok_or_else(unknown_app)?.stats;
         Ok(axum::Json(json!({
             "token_requests": stats.token_requests,
+            "refreshes": stats.refreshes,
             "api_requests": stats.api_requests,
             "meetings_created": stats.meetings_created,
             "meetings_updated": stats.meetings_updated,

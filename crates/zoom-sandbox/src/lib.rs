@@ -1,10 +1,29 @@
 //! A stateful Zoom emulator for tests, the demo and benchmarks.
 //!
-//! One router serves what Zoom serves on two hosts: `POST /oauth/token` (Server-to-Server OAuth)
-//! and the REST API under `/v2`, plus the recording file links (`/rec/download/…`, `/rec/play/…`),
-//! the join/start links (`/j/…`, `/s/…`) and the unauthenticated control routes under `/_sandbox`.
-//! Behaviour follows `shared/zoom/README.md`; where it is silent, the choices are documented in
-//! the module that makes them.
+//! One router serves what Zoom serves on two hosts: `POST /oauth/token` (Server-to-Server OAuth,
+//! and a General app's authorization-code and refresh grants), `GET|POST /oauth/authorize` (the
+//! General app's consent page) and the REST API under `/v2`, plus the recording file links
+//! (`/rec/download/…`, `/rec/play/…`), the join/start links (`/j/…`, `/s/…`) and the
+//! unauthenticated control routes under `/_sandbox`. Behaviour follows `shared/zoom/README.md`;
+//! where it is silent, the choices are documented in the module that makes them.
+//!
+//! # Connect with Zoom (a General app)
+//!
+//! | route | body / answer |
+//! |---|---|
+//! | `POST /_sandbox/oauth-clients` | `{"scopes"?: [..], "redirect_uris"?: [..], "activated"?: bool}` → 201 `{"client_id", "client_secret"}`. Default scopes: the eight required and the recommended one in their user-level form (`meeting:write:meeting` …); no `redirect_uris`: any absolute `http(s)` URL |
+//! | `GET /oauth/authorize?response_type=code&client_id&redirect_uri&state&code_challenge&code_challenge_method=S256&login_hint?` | the consent page (HTML) for the user `login_hint` names, listing the app's scopes; without `login_hint` it asks for the email. Unknown client, disabled app or bad `redirect_uri`: a 400 error page, no redirect |
+//! | `POST` the same URL, form `allow=1` (and `email` without `login_hint`) | 302 to `redirect_uri?code=…&state=…`; the user is the oldest one with that email in any account, else a new user owning a new account. `deny=1`: 302 `redirect_uri?error=access_denied&state=…` |
+//! | `POST /oauth/token` `grant_type=authorization_code&code&redirect_uri&code_verifier` | HTTP Basic client auth → `{"access_token", "token_type":"bearer", "refresh_token", "expires_in":3600, "scope", "api_url"}` |
+//! | `POST /oauth/token` `grant_type=refresh_token&refresh_token` | the same, with a new refresh token; the used one is refused afterwards: 400 `{"reason":"Invalid Token!","error":"invalid_grant"}` |
+//! | `PATCH /_sandbox/apps/{client_id}` | `{"scopes"?, "activated"?}` on a General app: the scopes of tokens issued from then on (codes and refreshes); deactivating ends every token |
+//! | `POST /_sandbox/apps/{client_id}/revoke-tokens` | every access and refresh token of the app stops working → 204 |
+//! | `POST /_sandbox/users/{email}/revoke` | every access and refresh token of that user's grants stops working → 204 (404 for an unknown email) |
+//! | `GET /_sandbox/apps/{client_id}/stats` | also for a General app; `refreshes` counts successful refresh grants |
+//!
+//! Tokens of a General app act as the user who authorised it: `me` is that user, and a
+//! user-level scope names no other user (400 code 4711 listing the `:admin` scope). The details
+//! and Zoom's record behind them are in `user_oauth.rs`.
 
 mod api;
 mod control;
@@ -18,6 +37,7 @@ mod persist;
 mod recordings;
 mod scopes;
 mod state;
+mod user_oauth;
 mod users;
 mod webhooks;
 
@@ -27,7 +47,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::Router;
 
 use crate::persist::Persister;
-use crate::state::{App, Data};
+use crate::state::{App, AppKind, Data};
 
 /// A handle on one emulated Zoom; clones share the same state.
 #[derive(Clone)]
@@ -63,6 +83,23 @@ pub struct NewApp {
     pub daily_cap: Option<u32>,
     /// The account's time zone (IANA; default UTC): recordings lists read their dates in it.
     pub timezone: Option<String>,
+}
+
+/// What `POST /_sandbox/oauth-clients` accepts (a General app); every field is optional.
+#[derive(Default, Clone, serde::Deserialize)]
+pub struct NewOAuthClient {
+    /// Default: the eight required and the recommended scope, user-level.
+    pub scopes: Option<Vec<String>>,
+    /// Allowed `redirect_uri`s; none: any absolute `http(s)` URL.
+    pub redirect_uris: Option<Vec<String>>,
+    pub activated: Option<bool>,
+}
+
+/// A General app's credentials.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OAuthClientInfo {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// A sandbox app with its credentials (it is an emulator: the secret is not hidden).
@@ -105,8 +142,9 @@ impl Sandbox {
         }
     }
 
-    /// Every route: `POST /oauth/token`, `/v2/…`, `/_sandbox/…`, `/rec/download/{file_id}`,
-    /// `/rec/play/{file_id}`, `/rec/share/{meeting_id}`, `/j/{id}`, `/s/{id}`.
+    /// Every route: `POST /oauth/token`, `/oauth/authorize`, `/v2/…`, `/_sandbox/…`,
+    /// `/rec/download/{file_id}`, `/rec/play/{file_id}`, `/rec/share/{meeting_id}`, `/j/{id}`,
+    /// `/s/{id}`. Faults apply to `/oauth/token` and `/v2` only.
     pub fn router(&self) -> Router {
         let zoom = Router::new()
             .merge(oauth::routes())
@@ -114,6 +152,7 @@ impl Sandbox {
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::count_and_fault));
         Router::new()
             .merge(zoom)
+            .merge(user_oauth::routes())
             .merge(recordings::file_routes())
             .merge(meetings::link_routes())
             .nest("/_sandbox", control::routes())
@@ -130,10 +169,26 @@ impl Sandbox {
         self.with_data(|data| control::create_app(data, req))
     }
 
-    /// Every app with its credentials, oldest first.
+    /// Creates a General app (same as `POST /_sandbox/oauth-clients`).
+    pub fn create_oauth_client(&self, req: NewOAuthClient) -> OAuthClientInfo {
+        self.with_data(|data| control::create_oauth_client(data, req))
+    }
+
+    /// Every General app with its credentials, oldest first.
+    pub fn oauth_clients(&self) -> Vec<OAuthClientInfo> {
+        self.with_data(|data| {
+            let mut apps: Vec<&App> = data.apps.values().filter(|a| a.kind == AppKind::General).collect();
+            apps.sort_by_key(|a| a.created_at);
+            apps.iter()
+                .map(|a| OAuthClientInfo { client_id: a.client_id.clone(), client_secret: a.client_secret.clone() })
+                .collect()
+        })
+    }
+
+    /// Every Server-to-Server app with its credentials, oldest first.
     pub fn apps(&self) -> Vec<AppInfo> {
         self.with_data(|data| {
-            let mut apps: Vec<&App> = data.apps.values().collect();
+            let mut apps: Vec<&App> = data.apps.values().filter(|a| a.kind == AppKind::ServerToServer).collect();
             apps.sort_by_key(|a| a.created_at);
             apps.iter().map(|a| app_info(data, a)).collect()
         })

@@ -301,13 +301,17 @@ fn event(
     webhooks::prepare(data, account_id, name, extra, Map::new())
 }
 
-/// The caller's live meeting with this id, else 404 code 3001.
+/// The caller's live meeting with this id, else 404 code 3001 (4711 for another user's meeting
+/// with a user-level token).
 fn find<'a>(data: &'a Data, caller: &Caller, id: &str) -> Result<&'a Meeting, ZoomError> {
-    id.parse::<i64>()
+    let m = id
+        .parse::<i64>()
         .ok()
         .and_then(|n| data.meetings.get(&n))
         .filter(|m| !m.deleted && m.account_id == caller.account_id)
-        .ok_or_else(|| meeting_not_found(id))
+        .ok_or_else(|| meeting_not_found(id))?;
+    caller.may_act_for(&m.host_id)?;
+    Ok(m)
 }
 
 pub(crate) async fn get(State(sb): State<Sandbox>, Path(meeting_id): Path<String>, headers: HeaderMap) -> Response {

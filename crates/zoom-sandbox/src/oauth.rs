@@ -1,5 +1,7 @@
-//! `POST /oauth/token`: Server-to-Server OAuth (`grant_type=account_credentials`), with the
-//! `{"reason", "error"}` bodies of zoom/README.md §1.
+//! `POST /oauth/token`: Server-to-Server OAuth (`grant_type=account_credentials`) and a General
+//! app's `authorization_code` and `refresh_token` grants ([`crate::user_oauth`]), with the
+//! `{"reason", "error"}` bodies of zoom/README.md §1. Each app type takes only its own grants;
+//! another is `unsupported_grant_type`.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -12,9 +14,8 @@ use base64::engine::general_purpose::STANDARD;
 use jiff::SignedDuration;
 use serde_json::json;
 
-use crate::Sandbox;
-use crate::ids;
-use crate::state::{Data, Token};
+use crate::state::{AppKind, Data, Token};
+use crate::{Sandbox, ids, user_oauth};
 
 pub(crate) const TOKEN_TTL_SECONDS: i64 = 3600;
 
@@ -34,7 +35,7 @@ pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
     Some((id.to_string(), secret.to_string()))
 }
 
-fn oauth_error(reason: &str, error: &str) -> Response {
+pub(crate) fn oauth_error(reason: &str, error: &str) -> Response {
     (StatusCode::BAD_REQUEST, axum::Json(json!({"reason": reason, "error": error}))).into_response()
 }
 
@@ -47,58 +48,85 @@ fn well_formed_account_id(id: &str) -> bool {
     id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Parameters come from the form body; the query string is accepted too (older docs used it),
-/// the body winning when both name one.
-fn param(body: &[(String, String)], query: &[(String, String)], name: &str) -> Option<String> {
-    body.iter().chain(query).find(|(k, _)| k == name).map(|(_, v)| v.clone())
+/// A request's parameters: the form body, then the query string (older docs used it), the body
+/// winning when both name one.
+pub(crate) struct Params {
+    body: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+}
+
+impl Params {
+    pub fn new(body: &[u8], query: &str) -> Params {
+        Params {
+            body: serde_urlencoded::from_bytes(body).unwrap_or_default(),
+            query: serde_urlencoded::from_str(query).unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.body.iter().chain(&self.query).find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
 }
 
 async fn token(State(sb): State<Sandbox>, headers: HeaderMap, RawQuery(query): RawQuery, body: Bytes) -> Response {
-    let body: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let query: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let params = Params::new(&body, query.as_deref().unwrap_or(""));
     let Some((client_id, secret)) = basic_credentials(&headers) else {
         return invalid_client();
     };
-    let grant_type = param(&body, &query, "grant_type");
-    let account_id = param(&body, &query, "account_id").unwrap_or_default();
     let base_url = sb.base_url();
     sb.with_data(|data| {
         let Some(app) = data.apps.get(&client_id).filter(|a| a.client_secret == secret) else {
             return invalid_client();
         };
-        if grant_type.as_deref() != Some("account_credentials") {
-            return oauth_error("unsupported grant type", "unsupported_grant_type");
+        match (app.kind, params.get("grant_type").as_deref()) {
+            (AppKind::ServerToServer, Some("account_credentials")) => {
+                account_credentials(data, &client_id, &params, &base_url)
+            }
+            (AppKind::General, _) if !app.activated => invalid_client(),
+            (AppKind::General, Some("authorization_code")) => {
+                user_oauth::exchange_code(data, &client_id, &params, &base_url)
+            }
+            (AppKind::General, Some("refresh_token")) => user_oauth::refresh(data, &client_id, &params, &base_url),
+            _ => oauth_error("unsupported grant type", "unsupported_grant_type"),
         }
-        if !well_formed_account_id(&account_id) {
-            return oauth_error("Bad Request", "invalid_request");
-        }
-        if data.app_of_account(&account_id).is_none() {
-            return oauth_error("Account does not exist", "invalid_request");
-        }
-        // Another account's id, or a deactivated app: refused like a wrong secret.
-        if app.account_id != account_id || !app.activated {
-            return invalid_client();
-        }
-        let scopes = app.scopes.clone();
-        let access_token = ids::access_token();
-        let expires_at = data.now() + SignedDuration::from_secs(TOKEN_TTL_SECONDS);
-        sweep_dead_tokens(data);
-        data.tokens
-            .insert(access_token.clone(), Token { client_id, scopes: scopes.clone(), expires_at, revoked: false });
-        axum::Json(json!({
-            "access_token": access_token,
-            "token_type": "bearer",
-            "expires_in": TOKEN_TTL_SECONDS,
-            "scope": scopes.join(" "),
-            "api_url": base_url,
-        }))
-        .into_response()
     })
+}
+
+fn account_credentials(data: &mut Data, client_id: &str, params: &Params, base_url: &str) -> Response {
+    let account_id = params.get("account_id").unwrap_or_default();
+    let Some(app) = data.apps.get(client_id) else {
+        return invalid_client();
+    };
+    if !well_formed_account_id(&account_id) {
+        return oauth_error("Bad Request", "invalid_request");
+    }
+    if data.app_of_account(&account_id).is_none() {
+        return oauth_error("Account does not exist", "invalid_request");
+    }
+    // Another account's id, or a deactivated app: refused like a wrong secret.
+    if app.account_id != account_id || !app.activated {
+        return invalid_client();
+    }
+    let scopes = app.scopes.clone();
+    let access_token = ids::access_token();
+    let expires_at = data.now() + SignedDuration::from_secs(TOKEN_TTL_SECONDS);
+    sweep_dead_tokens(data);
+    let token =
+        Token { client_id: client_id.to_owned(), user_id: None, scopes: scopes.clone(), expires_at, revoked: false };
+    data.tokens.insert(access_token.clone(), token);
+    axum::Json(json!({
+        "access_token": access_token,
+        "token_type": "bearer",
+        "expires_in": TOKEN_TTL_SECONDS,
+        "scope": scopes.join(" "),
+        "api_url": base_url,
+    }))
+    .into_response()
 }
 
 /// Tokens dead for more than a day are forgotten, so the state does not grow without bound.
 /// (Until then a dead token still identifies its app, for the `api_requests` counter.)
-fn sweep_dead_tokens(data: &mut Data) {
+pub(crate) fn sweep_dead_tokens(data: &mut Data) {
     if data.tokens.len() < data.next_token_sweep {
         return;
     }

@@ -77,7 +77,8 @@ pub(crate) fn record(sb: &Sandbox, meeting_id: i64, processing: bool) -> Option<
         let delivery = if processing {
             None
         } else {
-            let token = download_token(data, &account_id);
+            let client_id = data.app_of_account(&account_id).map(|app| app.client_id.clone());
+            let token = client_id.map(|c| download_token(data, &c, None)).unwrap_or_default();
             let mut top = Map::new();
             top.insert("download_token".into(), json!(token));
             let mut payload = Map::new();
@@ -90,14 +91,13 @@ pub(crate) fn record(sb: &Sandbox, meeting_id: i64, processing: bool) -> Option<
     Some(answer)
 }
 
-/// A token for the account's app that only downloading needs (scopes are not checked there).
-fn download_token(data: &mut Data, account_id: &str) -> String {
-    let Some(app) = data.app_of_account(account_id) else {
-        return String::new();
-    };
+/// A token for this app (acting as `user_id` for a General app) that only downloading needs
+/// (scopes are not checked there).
+fn download_token(data: &mut Data, client_id: &str, user_id: Option<&str>) -> String {
     let token = ids::access_token();
     let t = Token {
-        client_id: app.client_id.clone(),
+        client_id: client_id.to_owned(),
+        user_id: user_id.map(str::to_owned),
         scopes: Vec::new(),
         expires_at: data.now() + SignedDuration::from_secs(DOWNLOAD_TOKEN_SECONDS),
         revoked: false,
@@ -250,8 +250,9 @@ fn range(params: &ListParams, today: Date) -> Result<(Date, Date), ZoomError> {
 }
 
 /// A meeting by numeric id (its latest instance: the sandbox has one per meeting) or by UUID,
-/// which arrives double-encoded when it starts with `/` or contains `//`.
-fn find_recorded<'a>(data: &'a Data, caller: &Caller, key: &str) -> Option<&'a Meeting> {
+/// which arrives double-encoded when it starts with `/` or contains `//`; else 404 code 3301
+/// (4711 for another user's meeting with a user-level token).
+fn find_recorded<'a>(data: &'a Data, caller: &Caller, key: &str) -> Result<&'a Meeting, ZoomError> {
     let mut key = key.to_string();
     while key.contains('%') {
         let decoded = percent_encoding::percent_decode_str(&key).decode_utf8_lossy().into_owned();
@@ -264,7 +265,9 @@ fn find_recorded<'a>(data: &'a Data, caller: &Caller, key: &str) -> Option<&'a M
         Ok(id) => data.meetings.get(&id),
         Err(_) => data.meetings.values().find(|m| m.uuid == key),
     };
-    found.filter(|m| m.account_id == caller.account_id)
+    let m = found.filter(|m| m.account_id == caller.account_id).ok_or_else(recording_not_found)?;
+    caller.may_act_for(&m.host_id)?;
+    Ok(m)
 }
 
 #[derive(Deserialize)]
@@ -281,15 +284,16 @@ pub(crate) async fn list_meeting(
     let base = sb.base_url();
     call(&sb, &headers, &scopes::LIST_RECORDING_FILES, |caller, _| {
         sb.with_data(|data| {
-            let m = find_recorded(data, caller, &meeting_id)
-                .filter(|m| m.recording_files.iter().any(|f| listed(f, Listing::Live)))
-                .ok_or_else(recording_not_found)?;
+            let m = find_recorded(data, caller, &meeting_id)?;
+            if !m.recording_files.iter().any(|f| listed(f, Listing::Live)) {
+                return Err(recording_not_found());
+            }
             let mut v = render(data, m, &base, Listing::Live);
             v["password"] = json!(m.password);
             v["participant_audio_files"] = json!([]);
-            let account_id = m.account_id.clone();
             if params.include_fields.as_deref() == Some("download_access_token") {
-                v["download_access_token"] = json!(download_token(data, &account_id));
+                let (client_id, user_id) = (caller.client_id.clone(), caller.user_id.clone());
+                v["download_access_token"] = json!(download_token(data, &client_id, user_id.as_deref()));
             }
             Ok(axum::Json(v).into_response())
         })
@@ -316,7 +320,7 @@ pub(crate) async fn delete_file(
             Some(_) => return Err(validation_failed("action")),
         };
         sb.with_data(|data| {
-            let id = find_recorded(data, caller, &meeting_id).map(|m| m.id).ok_or_else(recording_not_found)?;
+            let id = find_recorded(data, caller, &meeting_id)?.id;
             let now = data.now();
             let m = data.meetings.get_mut(&id).ok_or_else(recording_not_found)?;
             let pos = m.recording_files.iter().position(|f| f.id == file_id).ok_or_else(recording_not_found)?;
@@ -350,7 +354,7 @@ pub(crate) async fn delete_all(
             Some(_) => return Err(validation_failed("action")),
         };
         sb.with_data(|data| {
-            let id = find_recorded(data, caller, &meeting_id).map(|m| m.id).ok_or_else(recording_not_found)?;
+            let id = find_recorded(data, caller, &meeting_id)?.id;
             let now = data.now();
             let m = data.meetings.get_mut(&id).ok_or_else(recording_not_found)?;
             let live = m.recording_files.iter().filter(|f| f.trashed_at.is_none()).count() as u64;
@@ -385,14 +389,15 @@ async fn download(
             .ok()
             .and_then(|q| q.into_iter().find(|(k, _)| k == "access_token").map(|(_, v)| v));
     let token = bearer(&headers).map(str::to_string).or(query_token);
-    let caller = match authenticate(&sb, token.as_deref()) {
-        Ok((caller, _)) => caller,
+    let holder = match authenticate(&sb, token.as_deref()) {
+        Ok(holder) => holder,
         Err(e) => return e.into_response(),
     };
     let found = sb.with_data(|data| {
         data.meetings
             .values()
-            .filter(|m| m.account_id == caller.account_id)
+            .filter(|m| m.account_id == holder.account_id)
+            .filter(|m| holder.user_id.as_ref().is_none_or(|user| *user == m.host_id))
             .flat_map(|m| m.recording_files.iter())
             .find(|f| f.id == file_id && f.trashed_at.is_none())
             .cloned()

@@ -66,6 +66,16 @@ impl Endpoint {
         })
     }
 
+    /// Whether a scope lets the token act for any user of its account: the granular `:admin`
+    /// or `:master` form, or a classic `:admin` scope.
+    pub fn allows_account_wide(&self, granted: &[String]) -> bool {
+        granted.iter().any(|g| {
+            let g = g.as_str();
+            (self.classic.contains(&g) && g.ends_with(":admin"))
+                || g.strip_prefix(self.granular).is_some_and(|rest| rest == ":admin" || rest == ":master")
+        })
+    }
+
     /// Zoom's 400/4711, listing the acceptable granular scopes as seen in real answers.
     pub fn missing_scope(&self) -> ZoomError {
         ZoomError::new(

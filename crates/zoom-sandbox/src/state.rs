@@ -19,6 +19,20 @@ pub(crate) const DEFAULT_SCOPES: [&str; 9] = [
     "meeting:read:list_meetings:admin",
 ];
 
+/// Default scopes of a new General app (Connect with Zoom): the same nine in their user-level
+/// form, which act on the authorising user's own data only.
+pub(crate) const DEFAULT_USER_SCOPES: [&str; 9] = [
+    "meeting:write:meeting",
+    "meeting:read:meeting",
+    "meeting:update:meeting",
+    "meeting:delete:meeting",
+    "user:read:user",
+    "cloud_recording:read:list_recording_files",
+    "cloud_recording:read:list_user_recordings",
+    "cloud_recording:delete:recording_file",
+    "meeting:read:list_meetings",
+];
+
 /// Per-user create/update cap when the app does not set one (Zoom: 100 per UTC day).
 pub(crate) const DEFAULT_DAILY_CAP: u32 = 100;
 
@@ -32,6 +46,12 @@ pub(crate) struct Data {
     pub meetings: BTreeMap<i64, Meeting>,
     /// Access tokens (and recording download tokens) by their opaque value.
     pub tokens: HashMap<String, Token>,
+    /// General apps' authorization codes not yet exchanged, by value.
+    #[serde(default)]
+    pub codes: HashMap<String, AuthCode>,
+    /// General apps' live refresh tokens by value; a used or revoked one is removed.
+    #[serde(default)]
+    pub refresh_tokens: HashMap<String, RefreshToken>,
     /// Per-user create/update counts for one UTC day of the sandbox clock.
     pub daily_counts: HashMap<String, DailyCount>,
     /// What `PUT /_sandbox/clock` set: the sandbox clock is the wall clock plus this.
@@ -43,9 +63,14 @@ pub(crate) struct Data {
 
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct App {
+    #[serde(default)]
+    pub kind: AppKind,
+    /// A Server-to-Server app's own account; a General app's developer account, which has no
+    /// users (the users who authorise it each belong to their own account).
     pub account_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// The Server-to-Server app's owner (`me`); empty for a General app.
     pub owner_id: String,
     pub scopes: Vec<String>,
     pub activated: bool,
@@ -54,6 +79,9 @@ pub(crate) struct App {
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
     pub me_missing: bool,
+    /// A General app's allowed redirect URIs; empty: any absolute `http(s)` URL.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
     pub stats: Stats,
     /// Wall-clock creation time at full precision: it orders `Sandbox::apps()`.
     pub created_at: Timestamp,
@@ -63,6 +91,18 @@ impl App {
     pub fn daily_cap(&self) -> u32 {
         self.daily_cap.unwrap_or(DEFAULT_DAILY_CAP)
     }
+}
+
+/// Zoom Marketplace app types the sandbox plays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AppKind {
+    /// Server-to-Server OAuth: `account_credentials` tokens acting for its own account.
+    #[default]
+    ServerToServer,
+    /// A user-managed General app: authorization-code grants, each acting as the one user who
+    /// authorised it.
+    General,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +128,9 @@ impl Plan {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Stats {
     pub token_requests: u64,
+    /// Successful `refresh_token` grants (General apps).
+    #[serde(default)]
+    pub refreshes: u64,
     pub api_requests: u64,
     pub meetings_created: u64,
     pub meetings_updated: u64,
@@ -119,9 +162,31 @@ pub(crate) struct User {
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Token {
     pub client_id: String,
+    /// The user a General app's token acts as; `None` for a Server-to-Server token.
+    #[serde(default)]
+    pub user_id: Option<String>,
     pub scopes: Vec<String>,
     pub expires_at: Timestamp,
     pub revoked: bool,
+}
+
+/// An authorization code: what the user allowed, and what its exchange must repeat.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct AuthCode {
+    pub client_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge, when the request carried one.
+    pub code_challenge: Option<String>,
+    pub expires_at: Timestamp,
+}
+
+/// A live refresh token of one user's grant to one General app.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct RefreshToken {
+    pub client_id: String,
+    pub user_id: String,
+    pub expires_at: Timestamp,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -184,8 +249,16 @@ impl Data {
         Timestamp::from_second(now.as_second()).unwrap_or(now)
     }
 
+    /// The Server-to-Server app of an account (General apps belong to no user's account).
     pub fn app_of_account(&self, account_id: &str) -> Option<&App> {
-        self.apps.values().find(|a| a.account_id == account_id)
+        self.apps.values().find(|a| a.kind == AppKind::ServerToServer && a.account_id == account_id)
+    }
+
+    /// Users with this email (case-insensitive), in any account, oldest first.
+    pub fn users_by_email(&self, email: &str) -> Vec<&User> {
+        let mut found: Vec<&User> = self.users.values().filter(|u| u.email.eq_ignore_ascii_case(email)).collect();
+        found.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        found
     }
 
     /// Resolves a user id or email (case-insensitive) within one account.

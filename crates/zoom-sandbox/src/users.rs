@@ -1,5 +1,6 @@
-//! `GET /users/{userId}`: `me` is the app's owner (unless the app sets `me_missing`); an id or
-//! email finds any user of the caller's account.
+//! `GET /users/{userId}`: `me` is the app's owner (unless the app sets `me_missing`), or for a
+//! General app's token the user who authorised it; an id or email finds any user of the caller's
+//! account, which a user-level token may name only for itself.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -22,14 +23,19 @@ pub(crate) async fn get_user(State(sb): State<Sandbox>, Path(user_id): Path<Stri
     })
 }
 
-/// Finds `me`, a user id or an email within the caller's account, else 404 code 1001.
+/// Finds `me`, a user id or an email within the caller's account, else 404 code 1001; a user the
+/// caller may not act for is 4711 (see [`Caller::may_act_for`]).
 pub(crate) fn resolve_user<'a>(data: &'a Data, caller: &Caller, user_id: &str) -> Result<&'a User, ZoomError> {
-    let found = if user_id == "me" {
-        data.apps.get(&caller.client_id).filter(|app| !app.me_missing).and_then(|app| data.users.get(&app.owner_id))
-    } else {
-        data.find_user(&caller.account_id, user_id)
+    let found = match (user_id, &caller.user_id) {
+        ("me", Some(me)) => data.users.get(me),
+        ("me", None) => {
+            data.apps.get(&caller.client_id).filter(|app| !app.me_missing).and_then(|app| data.users.get(&app.owner_id))
+        }
+        _ => data.find_user(&caller.account_id, user_id),
     };
-    found.ok_or_else(|| user_not_found(user_id))
+    let user = found.ok_or_else(|| user_not_found(user_id))?;
+    caller.may_act_for(&user.id)?;
+    Ok(user)
 }
 
 fn render(data: &Data, user: &User, base: &str) -> Value {

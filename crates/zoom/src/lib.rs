@@ -1,9 +1,13 @@
-//! A client for Zoom's REST API as a Server-to-Server OAuth app. It knows nothing of any
-//! application using it.
+//! A client for Zoom's REST API, as a Server-to-Server OAuth app or as a user who authorised a
+//! General app. It knows nothing of any application using it.
 //!
 //! - [`ZoomClient`]: one shared HTTP client with connect, read and overall timeouts, a token
 //!   cache per [`Credentials`] with one mint in flight per credential, and one retry with a
 //!   fresh token when Zoom answers 401 code 124.
+//! - [`Auth`]: what every endpoint takes. [`Auth::App`] uses the token cache; [`Auth::User`]
+//!   asks a [`UserTokens`] source (which keeps and refreshes a user's grant) for its token, and
+//!   for a fresh one when Zoom refuses it.
+//! - [`oauth`]: the authorization-code flow's consent URL, code exchange and refresh.
 //! - [`Scopes`] and [`RequiredScope`]: whether a token's scopes satisfy what an app needs.
 //! - Typed endpoints for users, meetings and cloud recordings.
 //! - [`ZoomError`]: every answer classified by HTTP status and Zoom `code`, never by message.
@@ -28,6 +32,7 @@ mod auth;
 mod client;
 mod error;
 mod meetings;
+pub mod oauth;
 mod recordings;
 mod scopes;
 mod serde_util;

@@ -1,6 +1,7 @@
 //! Edge cases the sandbox cannot produce, against wiremock: odd `Retry-After` forms, daily
 //! caps with and without headers, error bodies on 200, 5xx, timeouts, garbage, the 401/124
-//! re-mint, single-flight minting, paging and downloads.
+//! re-mint, single-flight minting, paging, downloads, and a user connection's token source and
+//! grant requests.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -705,4 +706,182 @@ async fn links_that_are_not_web_addresses_are_dropped() {
     assert_eq!(created.join_url, None);
     assert!(created.start_url.is_none());
     assert_eq!(created.registration_url.as_deref(), Some("https://zoom.us/meeting/register/x"));
+}
+
+/// A user connection's token source that hands out `current` and, when told it was rejected,
+/// the next of `fresh` (or `InvalidToken` when there is none).
+struct ScriptedTokens {
+    current: std::sync::Mutex<String>,
+    fresh: std::sync::Mutex<Vec<&'static str>>,
+    rejected: AtomicUsize,
+}
+
+impl ScriptedTokens {
+    fn auth(current: &str, fresh: Vec<&'static str>) -> (Auth, Arc<ScriptedTokens>) {
+        let tokens = Arc::new(ScriptedTokens {
+            current: std::sync::Mutex::new(current.to_owned()),
+            fresh: std::sync::Mutex::new(fresh),
+            rejected: AtomicUsize::new(0),
+        });
+        (Auth::User(zoom::UserAuth::new("connection-1", tokens.clone())), tokens)
+    }
+
+    fn token_now(&self) -> zoom::AccessToken {
+        let secret = self.current.lock().unwrap().clone();
+        zoom::AccessToken::new(secret, Timestamp::now() + 1.hour(), "user:read:user meeting:read:meeting")
+    }
+}
+
+impl zoom::UserTokens for ScriptedTokens {
+    fn token(&self) -> futures::future::BoxFuture<'_, zoom::Result<zoom::AccessToken>> {
+        Box::pin(async move { Ok(self.token_now()) })
+    }
+
+    fn rejected<'a>(
+        &'a self,
+        rejected: &'a zoom::AccessToken,
+    ) -> futures::future::BoxFuture<'a, zoom::Result<zoom::AccessToken>> {
+        Box::pin(async move {
+            self.rejected.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(rejected.secret().expose_secret(), self.current.lock().unwrap().as_str());
+            let next = self.fresh.lock().unwrap().pop().ok_or(ZoomError::InvalidToken)?;
+            *self.current.lock().unwrap() = next.to_owned();
+            Ok(self.token_now())
+        })
+    }
+}
+
+async fn mount_me_for(server: &MockServer, token: &str, template: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/v2/users/me"))
+        .and(bearer_token(token))
+        .respond_with(template)
+        .mount(server)
+        .await;
+}
+
+fn invalid_token() -> ResponseTemplate {
+    ResponseTemplate::new(401).set_body_json(json!({"code":124,"message":"Invalid access token."}))
+}
+
+#[tokio::test]
+async fn a_user_connection_asks_its_source_once_after_code_124_and_never_mints() {
+    init();
+    let server = MockServer::start().await;
+    mount_me_for(&server, "stale", invalid_token()).await;
+    let me = ResponseTemplate::new(200).set_body_json(json!({"id":"u1","email":"a@b.c","type":1}));
+    mount_me_for(&server, "renewed", me).await;
+    let (auth, tokens) = ScriptedTokens::auth("stale", vec!["renewed"]);
+    let client = client(&server);
+    assert_eq!(client.get_user(&auth, "me").await.unwrap().email.as_deref(), Some("a@b.c"));
+    assert_eq!(tokens.rejected.load(Ordering::SeqCst), 1);
+    assert_eq!(count(&server, "/v2/users/me").await, 2);
+    assert_eq!(count(&server, "/oauth/token").await, 0, "a user's tokens come from its source only");
+
+    // Refused again after the fresh token: InvalidToken, and the source asked only once more.
+    let (auth, tokens) = ScriptedTokens::auth("stale", vec!["stale"]);
+    assert_eq!(client.get_user(&auth, "me").await.unwrap_err(), ZoomError::InvalidToken);
+    assert_eq!(tokens.rejected.load(Ordering::SeqCst), 1);
+    // A source that has nothing fresh ends the call with its own error.
+    let (auth, _) = ScriptedTokens::auth("stale", vec![]);
+    assert_eq!(client.get_user(&auth, "me").await.unwrap_err(), ZoomError::InvalidToken);
+}
+
+#[tokio::test]
+async fn a_user_download_refused_with_401_asks_the_source_once() {
+    init();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/f"))
+        .and(bearer_token("stale"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rec/download/f"))
+        .and(bearer_token("renewed"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"mp4".to_vec()))
+        .mount(&server)
+        .await;
+    let (auth, tokens) = ScriptedTokens::auth("stale", vec!["renewed"]);
+    let url = format!("{}/rec/download/f", server.uri());
+    let response = client(&server).download_recording(&auth, &url).await.unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"mp4");
+    assert_eq!(tokens.rejected.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn grant_requests_use_basic_auth_and_zoom_form_fields() {
+    init();
+    let server = MockServer::start().await;
+    let grant = json!({
+        "access_token": "at", "token_type": "bearer", "refresh_token": "rt2", "expires_in": 3599,
+        "scope": "meeting:read:meeting user:read:user", "api_url": "https://api.zoom.us"
+    });
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(basic_auth("gen_client", "gen_secret"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string(
+            "grant_type=authorization_code&code=c%2B1&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=v",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&grant))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(basic_auth("gen_client", "gen_secret"))
+        .and(body_string("grant_type=refresh_token&refresh_token=rt1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&grant))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let secret = "gen_secret".into();
+    let got = client.exchange_code("gen_client", &secret, "c+1", "https://app.example/cb", "v").await.unwrap();
+    assert_eq!(got.access_token.expose_secret(), "at");
+    assert_eq!(got.refresh_token.expose_secret(), "rt2");
+    assert_eq!(got.expires_in, Duration::from_secs(3599));
+    assert!(got.scopes.contains("user:read:user"));
+    let shown = format!("{got:?}");
+    assert!(!shown.contains("rt2") && !shown.contains("\"at\""), "{shown}");
+    let refreshed = client.refresh("gen_client", &secret, &"rt1".into()).await.unwrap();
+    assert_eq!(refreshed.refresh_token.expose_secret(), "rt2");
+}
+
+#[tokio::test]
+async fn a_refresh_that_zoom_cannot_answer_is_transient_not_a_dead_grant() {
+    init();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>down</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3"))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "sEcReT-access", "expires_in": 3600})),
+        )
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let (secret, refresh) = ("s".into(), "rt".into());
+    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
+    assert!(matches!(err, ZoomError::Unavailable { status: Some(503), .. }), "{err:?}");
+    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
+    assert!(matches!(err, ZoomError::RateLimited { daily: false, .. }), "{err:?}");
+    // A grant without its rotated refresh token is not a grant: keep the old one.
+    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
+    assert!(matches!(err, ZoomError::UnexpectedBody { status: 200, .. }), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("sEcReT"), "{err}");
 }
