@@ -255,6 +255,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     serve.zoom_api_url = format!("{}/v2", sandbox.url);
     let providers = crate::demo::start_provider_sandboxes(&serve.storage.data_dir).await?;
     serve.oauth.wire_to_sandboxes(&providers);
+    let zoom_client = crate::demo::demo_zoom_oauth_client(&sandbox.sandbox);
+    serve.oauth.zoom_app_client_id = Some(zoom_client.client_id);
+    serve.oauth.zoom_app_client_secret = Some(zoom_client.client_secret);
     let listen = serve.listen.clone();
     let listener = TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let mut config = serve.into_config();

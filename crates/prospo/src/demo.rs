@@ -79,6 +79,16 @@ pub async fn start_provider_sandboxes(data_dir: &Path) -> anyhow::Result<Provide
     })
 }
 
+/// The demo's General app in the Zoom sandbox, for Connect with Zoom: the one made on an earlier
+/// run, or a new one.
+pub fn demo_zoom_oauth_client(sandbox: &Sandbox) -> zoom_sandbox::OAuthClientInfo {
+    sandbox
+        .oauth_clients()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| sandbox.create_oauth_client(zoom_sandbox::NewOAuthClient::default()))
+}
+
 /// The demo's sandbox Zoom app: the one made on an earlier run, or a new one.
 pub fn demo_zoom_app(sandbox: &Sandbox) -> AppInfo {
     sandbox

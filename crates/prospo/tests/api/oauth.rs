@@ -380,3 +380,98 @@ on_both_backends! {
         assert_eq!(connection["status"], "connected", "{connection}");
     }
 }
+
+/// The Zoom sandbox's General app, as the operator's `--zoom-app-*`.
+async fn zoom_general_app(app_zoom_url: &str) -> ClientConfig {
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{app_zoom_url}/_sandbox/oauth-clients"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ClientConfig {
+        client_id: answer["client_id"].as_str().unwrap().to_owned(),
+        client_secret: answer["client_secret"].as_str().unwrap().to_owned().into(),
+    }
+}
+
+on_both_backends! {
+    async fn connect_with_zoom_makes_meetings_on_the_users_account_and_a_revoked_grant_needs_attention(backend: Backend) {
+        // The app's Zoom sandbox is made by TestApp; the General app is registered on it first.
+        let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.unwrap();
+        let general = zoom_general_app(&zoom.url).await;
+        let client_id = general.client_id.clone();
+        let zoom_url = zoom.url.clone();
+        let app = TestApp::spawn_with(backend, move |c| {
+            c.zoom_oauth_url = zoom_url.clone();
+            c.zoom_api_url = format!("{zoom_url}/v2");
+            c.oauth.zoom_app = Some(general);
+        })
+        .await;
+        let token = app.sign_up("zed").await;
+        log_in(&app, "zed").await;
+        let page = app.client.get(app.at("/settings/integrations")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Set up") && page.contains("Connect with Zoom"), "both ways are offered");
+
+        let (page, _) = consent(&app, "zoom", true).await;
+        let (path, html) = landed(page).await;
+        assert_eq!(path, "/settings/integrations");
+        assert!(html.contains("Zoom (zed@example.com) is connected."), "{html}");
+        let (_, card) = app.get_json("/api/v1/integrations/zoom", Some(&token)).await;
+        assert_eq!(card["status"], "connected", "{card}");
+        assert_eq!(card["kind"], "oauth");
+        assert_eq!(card["email"], "zed@example.com");
+        assert!(!card.to_string().contains("token\":"), "{card}");
+
+        // Everything after connecting works as with an S2S app: a booking gets its meeting.
+        let hours = json!([["00:00", "23:59"]]);
+        let weekly = json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
+        let (status, _) = app.put_json("/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
+        assert_eq!(status, 200);
+        let event = json!({"title": "Call", "slug": "call", "duration_minutes": 30, "location": "zoom", "minimum_notice_minutes": 0});
+        let (status, _) = app.post_json("/api/v1/event-types", &event, Some(&token)).await;
+        assert_eq!(status, 201);
+        let (start, _) = tomorrow_at(9, 0);
+        let body = json!({"start": start, "name": "Sam Okafor", "email": "sam@example.com", "timezone": "UTC"});
+        let (status, booked) = app.post_json("/api/v1/public/zed/call/bookings", &body, None).await;
+        assert_eq!(status, 201, "{booked}");
+        let meeting_id = booked["meeting"]["id"].as_str().unwrap().to_owned();
+        let mut created = Value::Null;
+        for _ in 0..100 {
+            let (_, meeting) = app.get_json(&format!("/api/v1/meetings/{meeting_id}?live=false"), Some(&token)).await;
+            if meeting["zoom"]["status"] == "created" {
+                created = meeting;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(created["zoom"]["status"], "created", "{created}");
+        let user_id = card["zoom_user_id"].as_str().unwrap();
+        let meetings: Value =
+            reqwest::get(format!("{}/_sandbox/meetings?user_id={user_id}", zoom.url)).await.unwrap().json().await.unwrap();
+        assert_eq!(meetings.as_array().unwrap().len(), 1, "on the user's own account: {meetings}");
+
+        // The user removes the app in Zoom: the next check says Reconnect.
+        let response = reqwest::Client::new()
+            .post(format!("{}/_sandbox/apps/{client_id}/revoke-tokens", zoom.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        expire_access_token(&app, card["connection_id"].as_str().unwrap()).await;
+        let (status, checked) = app.post_json("/api/v1/integrations/zoom/check", &json!({}), Some(&token)).await;
+        assert_eq!(status, 200, "{checked}");
+        assert_eq!(checked["status"], "needs_attention", "{checked}");
+        assert_eq!(checked["error"]["code"], "reconnect_required", "{checked}");
+        let page = app.client.get(app.at("/settings/integrations")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Reconnect") && page.contains("Needs attention"));
+
+        let (page, _) = consent(&app, "zoom", true).await;
+        assert!(landed(page).await.1.contains("is connected."));
+        let (_, card) = app.get_json("/api/v1/integrations/zoom", Some(&token)).await;
+        assert_eq!(card["status"], "connected", "{card}");
+    }
+}

@@ -27,6 +27,10 @@ pub struct ZoomIntegrationView {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+    /// `server_to_server` (the user's own app) or `oauth` (Connect with Zoom).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^(server_to_server|oauth)$")]
+    kind: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     zoom_user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +78,7 @@ fn view(state: &AppState, status: ZoomStatus) -> ZoomIntegrationView {
     let mut view = ZoomIntegrationView {
         status: status.state.as_str(),
         email: None,
+        kind: None,
         zoom_user_id: None,
         account_id: None,
         client_id: None,
@@ -88,6 +93,7 @@ fn view(state: &AppState, status: ZoomStatus) -> ZoomIntegrationView {
     if let Some(app) = status.connection {
         view.webhook_url = Some(state.webhook_url(&app.connection_id));
         view.email = Some(app.email);
+        view.kind = Some(if app.user_authorised { "oauth" } else { "server_to_server" });
         view.zoom_user_id = Some(app.zoom_user_id);
         view.account_id = Some(app.account_id);
         view.client_id = Some(app.client_id);

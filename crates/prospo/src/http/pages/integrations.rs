@@ -58,6 +58,8 @@ struct IntegrationsPage {
     recommended_scopes: Vec<&'static str>,
     /// Came from the welcome page: Save & Connect goes back there.
     from_welcome: bool,
+    /// The operator set up a Zoom General app: **Connect with Zoom** is offered.
+    connect_with_zoom: bool,
 }
 
 impl IntegrationsPage {
@@ -124,6 +126,7 @@ async fn page(
         required_scopes: RequiredScope::REQUIRED.iter().map(|s| s.name()).collect(),
         recommended_scopes: RequiredScope::RECOMMENDED.iter().map(|s| s.name()).collect(),
         from_welcome: false,
+        connect_with_zoom: state.oauth.offers(crate::integrations::oauth::OAuthProvider::Zoom),
     })
 }
 

@@ -63,11 +63,13 @@ pub async fn begin(
             .append_pair("response_type", "code")
             .append_pair("client_id", &provider_app.client_id)
             .append_pair("redirect_uri", &redirect_uri(app, provider))
-            .append_pair("scope", &provider_app.scopes.join(" "))
             .append_pair("state", &state)
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256")
             .append_pair("login_hint", login_hint);
+        if !provider_app.scopes.is_empty() {
+            query.append_pair("scope", &provider_app.scopes.join(" "));
+        }
         for (name, value) in provider_app.extra_params {
             query.append_pair(name, value);
         }

@@ -4,8 +4,6 @@ use secrecy::SecretString;
 
 use super::{ClientAuth, OAuthProvider, ProviderApp};
 
-const ZOOM_SCOPES: &[&str] = &[];
-
 /// A client id and secret the operator registered.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -91,7 +89,9 @@ impl OAuthConfig {
                 client_secret: client.client_secret.clone(),
                 authorize_url: parse("--zoom-oauth-url", &format!("{base}/oauth/authorize"))?,
                 token_url: parse("--zoom-oauth-url", &format!("{base}/oauth/token"))?,
-                scopes: ZOOM_SCOPES,
+                // Zoom takes a General app's scopes from its Marketplace settings, not the request;
+                // the grant's scopes get Save & Connect's check after the consent.
+                scopes: &[],
                 client_auth: ClientAuth::Basic,
                 extra_params: &[],
             });

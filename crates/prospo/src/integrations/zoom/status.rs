@@ -42,6 +42,8 @@ pub struct ConnectedApp {
     pub problem: Option<ConnectProblem>,
     pub missing_recommended: Vec<&'static str>,
     pub has_webhook_secret: bool,
+    /// Connected with **Connect with Zoom** (no app of the user's own).
+    pub user_authorised: bool,
 }
 
 impl ZoomStatus {
@@ -68,6 +70,7 @@ impl ZoomStatus {
             problem,
             missing_recommended: Scopes::parse(&row.granted_scopes).missing_recommended(),
             has_webhook_secret: row.webhook_secret_sealed.is_some(),
+            user_authorised: row.kind == crate::store::zoom_connections::ZoomAuthKind::OAuth,
         };
         ZoomStatus { state, connection: Some(connection) }
     }
