@@ -66,7 +66,7 @@ pub(super) fn microsoft_body(error: &str, code: u32, message: &str, now: Timesta
     json!({
         "error": error,
         "error_description": format!(
-            "AADSTS{code}: {message} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {timestamp}"
+            "AADSTS{code}: {message}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}"
         ),
         "error_codes": [code],
         "timestamp": timestamp,
