@@ -167,7 +167,7 @@ fn starts_within(meeting: &RecordingMeeting, from: Date, to: Date) -> bool {
 
 impl ZoomClient {
     /// `GET /users/{user}/recordings` for the meetings that started on the inclusive UTC dates
-    /// `from..=to`, however long the range: one request series per window of [`month_windows`],
+    /// `from..=to`, however long the range: one request series per window of `month_windows`,
     /// every page followed, each meeting instance once (by UUID, its files by id) in the order
     /// first seen.
     pub async fn list_user_recordings(
