@@ -325,3 +325,124 @@ async fn the_demo_team_page_books_offline_and_survives_a_restart() {
         assert!(child.wait().unwrap().success(), "run {run}: the demo stops cleanly");
     }
 }
+
+/// Follows a Connect button of the running demo through the sandbox's consent page (**Allow**);
+/// returns the settings page's path and text it lands on.
+async fn connect_in_demo(client: &reqwest::Client, url: &str, provider: &str) -> (String, String) {
+    let consent = client.get(format!("{url}/api/v1/calendars/connect/{provider}")).send().await.unwrap();
+    assert_eq!(consent.status(), 200, "{provider}: the sandbox consent page");
+    let consent_url = consent.url().clone();
+    assert!(consent.text().await.unwrap().contains("Allow"));
+    let landed = client.post(consent_url).form(&[("allow", "1")]).send().await.unwrap();
+    (landed.url().path().to_owned(), landed.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_demo_connects_google_microsoft_and_zoom_offline_and_keeps_them_across_a_restart() {
+    support::install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let tomorrow = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC).date().tomorrow().unwrap();
+    let at = |h: i8| tomorrow.at(h, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+    for run in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("PROSPO_SECRET_KEYS")
+            .env_remove("PROSPO_SECRET_KEYS_FILE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prospo demo");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (mut url, mut google, mut microsoft) = (None, None, None);
+        for _ in 0..30 {
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("read a line");
+            let line = line.trim();
+            if let Some(found) = line.strip_prefix("google sandbox on ") {
+                google = Some(found.to_owned());
+            } else if let Some(found) = line.strip_prefix("microsoft sandbox on ") {
+                microsoft = Some(found.to_owned());
+            } else if let Some(found) = line.strip_prefix("listening on ") {
+                url = Some(found.to_owned());
+                break;
+            }
+        }
+        let (url, google, microsoft) =
+            (url.unwrap(), google.expect("google sandbox line"), microsoft.expect("microsoft sandbox line"));
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let login = json!({"email": "demo@prospo.example", "password": "prospo-demo"});
+        let response = client.post(format!("{url}/api/v1/login")).json(&login).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+
+        if run == 0 {
+            for (provider, back, said) in [
+                ("zoom", "/settings/integrations", "Zoom ("),
+                ("google", "/settings/calendars", "Google Calendar (demo@prospo.example) is connected."),
+                ("microsoft", "/settings/calendars", "Outlook / Microsoft 365 (demo@prospo.example) is connected."),
+            ] {
+                let (path, text) = connect_in_demo(&client, &url, provider).await;
+                assert_eq!(path, back, "{provider}");
+                assert!(text.contains(said), "{provider}: {text}");
+            }
+            // Only the first connection's primary calendar starts checked: tick Outlook's too.
+            let connections: serde_json::Value =
+                client.get(format!("{url}/api/v1/calendars")).send().await.unwrap().json().await.unwrap();
+            let outlook =
+                connections["connections"].as_array().unwrap().iter().find(|c| c["provider"] == "microsoft").unwrap();
+            let path = format!(
+                "{url}/api/v1/calendars/{}/calendars/{}",
+                outlook["id"].as_str().unwrap(),
+                outlook["calendars"][0]["id"].as_str().unwrap()
+            );
+            let response = client.patch(path).json(&json!({"check_conflicts": true})).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+        }
+        // A busy event in each sandbox calendar blocks its hour on the demo's booking page.
+        let sandbox = if run == 0 { &google } else { &microsoft };
+        let event =
+            json!({"start": at(10 + run as i8).to_string(), "end": at(11 + run as i8).to_string(), "summary": "Busy"});
+        let response = client
+            .post(format!("{sandbox}/_sandbox/calendars/demo@prospo.example/events"))
+            .json(&event)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let connections: serde_json::Value =
+            client.get(format!("{url}/api/v1/calendars")).send().await.unwrap().json().await.unwrap();
+        let connections = connections["connections"].as_array().unwrap().clone();
+        assert_eq!(connections.len(), 2, "run {run}: {connections:?}");
+        for connection in &connections {
+            let id = connection["id"].as_str().unwrap();
+            let synced: serde_json::Value = client
+                .post(format!("{url}/api/v1/calendars/{id}/sync"))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(synced["status"], "connected", "run {run}: the tokens still work: {synced}");
+        }
+        let slots: serde_json::Value = client
+            .get(format!("{url}/api/v1/public/demo/intro/slots?from={tomorrow}&to={tomorrow}&timezone=UTC"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let offered: Vec<jiff::Timestamp> =
+            slots["slots"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().parse().unwrap()).collect();
+        assert!(offered.contains(&at(9)), "run {run}: Zoom is connected, the page books: {slots}");
+        for busy in 0..=run {
+            assert!(!offered.contains(&at(10 + busy as i8)), "run {run}: the sandbox event blocks its hour: {slots}");
+        }
+        assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+        assert!(child.wait().unwrap().success(), "run {run}: the demo stops cleanly");
+    }
+}

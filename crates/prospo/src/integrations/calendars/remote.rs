@@ -26,7 +26,9 @@ use crate::store::calendars::{CalendarRow, ConnectionRow, Provider};
 #[derive(Clone)]
 pub enum Remote {
     Google(GoogleCalendar),
-    Microsoft(MicrosoftCalendar),
+    /// With Graph's base: a delta link stored under another base (the operator moved
+    /// `--microsoft-graph-url`, or the demo's sandbox got a new port) is read anew, not followed.
+    Microsoft(MicrosoftCalendar, url::Url),
 }
 
 impl Remote {
@@ -35,7 +37,8 @@ impl Remote {
         Ok(match provider {
             OAuthProvider::Google => Remote::Google(GoogleCalendar::new(http, app.oauth.google_api.clone(), token)),
             OAuthProvider::Microsoft => {
-                Remote::Microsoft(MicrosoftCalendar::new(http, app.oauth.microsoft_graph.clone(), token))
+                let base = app.oauth.microsoft_graph.clone();
+                Remote::Microsoft(MicrosoftCalendar::new(http, base.clone(), token), base)
             }
             OAuthProvider::Zoom => {
                 return Err(CalendarError::Internal(anyhow::anyhow!("a Zoom grant reads no calendars")));
@@ -55,7 +58,7 @@ impl Remote {
                     .ok_or_else(|| ProviderError::Protocol("the calendar list has no primary calendar".into()))?;
                 Ok((email, calendars))
             }
-            Remote::Microsoft(graph) => Ok((graph.me().await?, graph.calendars().await?)),
+            Remote::Microsoft(graph, _) => Ok((graph.me().await?, graph.calendars().await?)),
         }
     }
 
@@ -71,7 +74,7 @@ impl Remote {
                 let list = google.events(&calendar.href, window, zone).await?;
                 Ok((list.events, list.sync_token))
             }
-            Remote::Microsoft(graph) => {
+            Remote::Microsoft(graph, _) => {
                 // The marker first: a change between the two reads shows at the next check.
                 let marker = graph.changed_since(&calendar.href, window, None).await?.token;
                 let events = graph.events(&calendar.href, window, zone).await?;
@@ -90,7 +93,8 @@ impl Remote {
     ) -> Result<Option<String>, ProviderError> {
         let check = match self {
             Remote::Google(google) => google.changed_since(&calendar.href, marker).await,
-            Remote::Microsoft(graph) => graph.changed_since(&calendar.href, window, Some(marker)).await,
+            Remote::Microsoft(_, base) if !marker.starts_with(base.as_str().trim_end_matches('/')) => return Ok(None),
+            Remote::Microsoft(graph, _) => graph.changed_since(&calendar.href, window, Some(marker)).await,
         };
         match check {
             Ok(check) if !check.changed => Ok(Some(check.token)),
@@ -128,8 +132,8 @@ impl Remote {
                 google.update_event(calendar_id, id, event).await.map(|()| id.to_owned())
             }
             (Remote::Google(google), None) => google.put_event(calendar_id, event).await,
-            (Remote::Microsoft(graph), Some(id)) => graph.update_event(id, event).await.map(|()| id.to_owned()),
-            (Remote::Microsoft(graph), None) => graph.put_event(calendar_id, event).await,
+            (Remote::Microsoft(graph, _), Some(id)) => graph.update_event(id, event).await.map(|()| id.to_owned()),
+            (Remote::Microsoft(graph, _), None) => graph.put_event(calendar_id, event).await,
         }
     }
 
@@ -137,7 +141,7 @@ impl Remote {
     pub async fn delete_event(&self, calendar_id: &str, event_id: &str) -> Result<(), ProviderError> {
         match self {
             Remote::Google(google) => google.delete_event(calendar_id, event_id).await,
-            Remote::Microsoft(graph) => graph.delete_event(event_id).await,
+            Remote::Microsoft(graph, _) => graph.delete_event(event_id).await,
         }
     }
 }
