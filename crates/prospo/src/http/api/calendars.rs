@@ -69,15 +69,16 @@ async fn connect_provider(
         .into_response())
 }
 
-/// CONNECTION: a CalDAV account or an ICS feed, with its calendars.
+/// CONNECTION: a CalDAV account, an ICS feed, or a Google or Microsoft account, with its calendars.
 #[derive(Serialize, ToSchema)]
 pub struct ConnectionView {
     id: String,
-    /// `caldav` or `ics`.
+    /// `caldav`, `ics`, `google` or `microsoft`.
+    #[schema(value_type = String, pattern = "^(caldav|ics|google|microsoft)$")]
     provider: &'static str,
     /// `connected` or `needs_attention`.
     status: &'static str,
-    /// The CalDAV username, or the feed's host.
+    /// The CalDAV username, the feed's host, or the Google or Microsoft account's email.
     account: String,
     /// The CalDAV address given; for a feed, its host and the last four characters only.
     #[serde(skip_serializing_if = "Option::is_none")]
