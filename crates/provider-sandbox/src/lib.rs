@@ -179,7 +179,12 @@ impl AuthHost for Sandbox {
         })
     }
 
-    fn user_seen(&self, email: &str) {
+    /// Google and Microsoft know every account already: the page's user exists from then on.
+    fn user_named(&self, email: &str) {
+        self.user_consented(email);
+    }
+
+    fn user_consented(&self, email: &str) {
         self.with_data(|data| {
             data.store.ensure_user(data.provider, email);
         });

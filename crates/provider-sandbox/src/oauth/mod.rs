@@ -4,7 +4,9 @@
 //!
 //! It is usable on its own: the state is one serialisable [`AuthServer`] that a host keeps in its
 //! own (locked, persisted) data; the host implements [`AuthHost`] and merges [`routes`] into its
-//! router. The host then calls [`AuthServer::authenticate`] for every API request.
+//! router, or only [`authorize_routes`] when its token endpoint also serves grants of its own and
+//! hands the others to [`AuthServer::answer_token_request`]. The host then calls
+//! [`AuthServer::authenticate`] for every API request.
 //!
 //! Sandbox choices where the real providers depend on their consoles:
 //! - A client registered without redirect URIs accepts any absolute `http(s)` URL without a
@@ -13,7 +15,9 @@
 //! - Only `response_mode=query` is served (Microsoft's `form_post` and `fragment` are refused).
 
 mod authorize;
+mod consent;
 mod errors;
+mod flavour;
 mod token;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,57 +31,8 @@ use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::ids;
-
-/// Which provider the server plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Flavour {
-    /// `accounts.google.com` / `oauth2.googleapis.com`: refresh tokens are reusable; a code
-    /// exchange answers one (with `access_type=offline`) only the first time a user authorizes a
-    /// client, or again when the request had `prompt=consent`.
-    Google,
-    /// `login.microsoftonline.com/common`: every refresh answers a new refresh token and the used
-    /// one is refused afterwards; a refresh token needs the `offline_access` scope.
-    Microsoft,
-}
-
-impl Flavour {
-    /// The authorization endpoint's path (GET shows the consent page, POST answers it).
-    pub fn authorize_path(self) -> &'static str {
-        match self {
-            Flavour::Google => "/o/oauth2/v2/auth",
-            Flavour::Microsoft => "/common/oauth2/v2.0/authorize",
-        }
-    }
-
-    /// The token endpoint's path.
-    pub fn token_path(self) -> &'static str {
-        match self {
-            Flavour::Google => "/token",
-            Flavour::Microsoft => "/common/oauth2/v2.0/token",
-        }
-    }
-
-    /// Access token lifetime in seconds, as the provider announces it in `expires_in`.
-    pub fn access_token_seconds(self) -> i64 {
-        match self {
-            Flavour::Google => 3599,
-            Flavour::Microsoft => 3600,
-        }
-    }
-
-    /// How long an authorization code may wait before it is exchanged.
-    pub fn code_seconds(self) -> i64 {
-        600
-    }
-
-    pub(crate) fn display_name(self) -> &'static str {
-        match self {
-            Flavour::Google => "Google",
-            Flavour::Microsoft => "Microsoft",
-        }
-    }
-}
+pub use self::flavour::Flavour;
+pub use self::token::TokenRequest;
 
 /// A registered OAuth client (it is an emulator: the secret is not hidden).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,10 +80,24 @@ pub enum BearerProblem {
     Revoked,
 }
 
+/// What an authorization request tells the host about a user.
+enum UserEvent {
+    /// A consent page was shown for this `login_hint` (lowercase).
+    Named(String),
+    /// The user consented with this email (trimmed, as typed).
+    Consented(String),
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 struct Client {
     secret: String,
     redirect_uris: Vec<String>,
+    /// What a grant carries for a flavour whose scopes are the client's (Zoom).
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// A disabled client's requests are refused (its tokens are revoked separately).
+    #[serde(default)]
+    disabled: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -137,9 +106,10 @@ struct Code {
     redirect_uri: String,
     email: String,
     scopes: Vec<String>,
-    code_challenge: String,
+    /// The PKCE S256 challenge (optional for Zoom only).
+    code_challenge: Option<String>,
     /// Whether the exchange answers a refresh token (Google `access_type=offline`, Microsoft
-    /// `offline_access`).
+    /// `offline_access`, Zoom always).
     offline: bool,
     expires_at: Timestamp,
     used: bool,
@@ -162,6 +132,9 @@ struct RefreshToken {
     revoked: bool,
     /// Set once a rotating flavour has exchanged it.
     used: bool,
+    /// For a flavour whose refresh tokens expire (Zoom).
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
 }
 
 /// The whole state of one authorization server; serialise it with the host's data.
@@ -199,18 +172,39 @@ impl AuthServer {
         self.flavour
     }
 
-    /// Registers a client. With no redirect URIs, any absolute `http(s)` URL is accepted.
+    /// Registers a client with credentials shaped like the provider's. With no redirect URIs,
+    /// any absolute `http(s)` URL is accepted.
     pub fn create_client(&mut self, redirect_uris: Vec<String>) -> OAuthClient {
-        let client_id = match self.flavour {
-            Flavour::Google => ids::google_client_id(),
-            Flavour::Microsoft => ids::guid(),
-        };
-        let client_secret = match self.flavour {
-            Flavour::Google => format!("GOCSPX-{}", ids::alnum(28)),
-            Flavour::Microsoft => format!("{}~{}", ids::alnum(3), ids::client_secret()),
-        };
-        self.clients.insert(client_id.clone(), Client { secret: client_secret.clone(), redirect_uris });
-        OAuthClient { client_id, client_secret }
+        let client = self.flavour.new_client();
+        self.register_client(&client, redirect_uris);
+        client
+    }
+
+    /// Registers a client whose credentials the host keeps elsewhere too (a state file written
+    /// before the host used this server); one registered already is kept as it is.
+    pub fn register_client(&mut self, client: &OAuthClient, redirect_uris: Vec<String>) {
+        self.clients.entry(client.client_id.clone()).or_insert_with(|| Client {
+            secret: client.client_secret.clone(),
+            redirect_uris,
+            scopes: Vec::new(),
+            disabled: false,
+        });
+    }
+
+    /// The scopes a client's grants carry from now on, for a flavour that takes them from the
+    /// client (Zoom: the app's settings). Tokens issued before keep theirs.
+    pub fn set_client_scopes(&mut self, client_id: &str, scopes: Vec<String>) {
+        if let Some(client) = self.clients.get_mut(client_id) {
+            client.scopes = scopes;
+        }
+    }
+
+    /// A disabled client gets an error page at the authorization endpoint and `invalid_client`
+    /// at the token endpoint; its tokens still work until [`AuthServer::revoke_client`].
+    pub fn set_client_enabled(&mut self, client_id: &str, enabled: bool) {
+        if let Some(client) = self.clients.get_mut(client_id) {
+            client.disabled = !enabled;
+        }
     }
 
     pub fn stats(&self) -> AuthStats {
@@ -230,28 +224,46 @@ impl AuthServer {
         Ok(Grant { email: t.email.clone(), client_id: t.client_id.clone(), scopes: t.scopes.clone() })
     }
 
+    /// The client an access token was issued to, live or dead (until dead tokens are swept, a
+    /// day after they expire).
+    pub fn issued_to(&self, token: &str) -> Option<&str> {
+        self.access_tokens.get(token).map(|t| t.client_id.as_str())
+    }
+
     /// Every access token, refresh token and pending code of this user stops working.
     pub fn revoke_user(&mut self, email: &str) {
         let email = email.to_ascii_lowercase();
-        for t in self.access_tokens.values_mut().filter(|t| t.email == email) {
-            t.revoked = true;
-        }
-        for t in self.refresh_tokens.values_mut().filter(|t| t.email == email) {
-            t.revoked = true;
-        }
+        self.revoke_tokens_where(|_, e| e == email);
         self.codes.retain(|_, c| c.email != email);
         self.offline_grants.retain(|(_, e)| *e != email);
     }
 
+    /// Every access token, refresh token and pending code of this client stops working.
+    pub fn revoke_client(&mut self, client_id: &str) {
+        self.revoke_tokens_where(|c, _| c == client_id);
+        self.codes.retain(|_, c| c.client_id != client_id);
+        self.offline_grants.retain(|(c, _)| c != client_id);
+    }
+
+    /// A user's earlier grant to this client ends (for a flavour with one grant per user); codes
+    /// not yet exchanged still start new grants.
+    fn end_grant(&mut self, client_id: &str, email: &str) {
+        self.revoke_tokens_where(|c, e| c == client_id && e == email);
+    }
+
+    /// Revokes the access and refresh tokens of the (client, email) pairs `of` picks.
+    fn revoke_tokens_where(&mut self, of: impl Fn(&str, &str) -> bool) {
+        for t in self.access_tokens.values_mut().filter(|t| of(&t.client_id, &t.email)) {
+            t.revoked = true;
+        }
+        for t in self.refresh_tokens.values_mut().filter(|t| of(&t.client_id, &t.email)) {
+            t.revoked = true;
+        }
+    }
+
     fn mint_access(&mut self, now: Timestamp, client_id: &str, email: &str, scopes: &[String]) -> String {
         self.sweep(now);
-        let token = match self.flavour {
-            Flavour::Google => format!("ya29.a0{}", ids::random_b64(120)),
-            // Shaped like a JWT (clients must not parse Graph tokens, but some check the dots).
-            Flavour::Microsoft => {
-                format!("eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.{}.{}", ids::random_b64(240), ids::random_b64(180))
-            }
-        };
+        let token = self.flavour.new_access_token();
         let expires_at = now + SignedDuration::from_secs(self.flavour.access_token_seconds());
         self.access_tokens.insert(
             token.clone(),
@@ -266,12 +278,9 @@ impl AuthServer {
         token
     }
 
-    fn mint_refresh(&mut self, client_id: &str, email: &str, scopes: &[String]) -> String {
+    fn mint_refresh(&mut self, now: Timestamp, client_id: &str, email: &str, scopes: &[String]) -> String {
         self.offline_grants.insert((client_id.to_string(), email.to_string()));
-        let token = match self.flavour {
-            Flavour::Google => format!("1//0{}", ids::random_b64(75)),
-            Flavour::Microsoft => format!("1.A{}", ids::random_b64(300)),
-        };
+        let token = self.flavour.new_refresh_token();
         self.refresh_tokens.insert(
             token.clone(),
             RefreshToken {
@@ -280,13 +289,14 @@ impl AuthServer {
                 scopes: scopes.to_vec(),
                 revoked: false,
                 used: false,
+                expires_at: self.flavour.refresh_token_seconds().map(|s| now + SignedDuration::from_secs(s)),
             },
         );
         token
     }
 
-    /// Access tokens dead for more than a day and spent codes are forgotten, so the state does
-    /// not grow without bound.
+    /// Access tokens dead for more than a day, spent codes and refresh tokens that can no longer
+    /// be used are forgotten, so the state does not grow without bound.
     fn sweep(&mut self, now: Timestamp) {
         if self.access_tokens.len() < self.next_sweep {
             return;
@@ -294,44 +304,62 @@ impl AuthServer {
         let cutoff = now - SignedDuration::from_secs(86_400);
         self.access_tokens.retain(|_, t| t.expires_at > cutoff);
         self.codes.retain(|_, c| c.expires_at > cutoff);
+        self.refresh_tokens.retain(|_, t| t.expires_at.is_none_or(|at| at > cutoff));
         self.next_sweep = (self.access_tokens.len() * 2).max(1024);
     }
 }
 
-/// What a host gives the OAuth routes: its locked server and clock, and a hook for new users.
+/// What a host gives the OAuth routes: its locked server and clock, and hooks for users.
 pub trait AuthHost: Clone + Send + Sync + 'static {
     /// Runs `f` on the locked server with the host's clock (the sandbox clock, not the wall's).
     fn with_auth<R>(&self, f: impl FnOnce(&mut AuthServer, Timestamp) -> R) -> R;
-    /// A consent page named this email, or the user consented: the host creates the account if
-    /// it does not know it. Called outside [`AuthHost::with_auth`].
-    fn user_seen(&self, email: &str);
+    /// A consent page was shown for this `login_hint` (lowercase): a host may create the account
+    /// ahead of consent. Called outside [`AuthHost::with_auth`].
+    fn user_named(&self, email: &str) {
+        let _ = email;
+    }
+    /// The user consented with this email (trimmed, as typed; grants name it lowercase): the host
+    /// creates the account if it does not know it. Called outside [`AuthHost::with_auth`],
+    /// before the redirect with the code is answered.
+    fn user_consented(&self, email: &str);
 }
 
 /// The authorization endpoint (GET and POST) and the token endpoint at the flavour's paths.
 pub fn routes<H: AuthHost>(flavour: Flavour) -> Router<H> {
-    Router::new()
-        .route(flavour.authorize_path(), get(authorize_get::<H>).post(authorize_post::<H>))
-        .route(flavour.token_path(), post(token_endpoint::<H>))
+    authorize_routes::<H>(flavour).route(flavour.token_path(), post(token_endpoint::<H>))
+}
+
+/// The authorization endpoint alone (GET and POST), for a host that serves the token endpoint
+/// itself (see [`AuthServer::answer_token_request`]).
+pub fn authorize_routes<H: AuthHost>(flavour: Flavour) -> Router<H> {
+    Router::new().route(flavour.authorize_path(), get(authorize_get::<H>).post(authorize_post::<H>))
 }
 
 async fn authorize_get<H: AuthHost>(State(host): State<H>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    let (response, seen) = host.with_auth(|server, now| server.authorize(now, &query, None));
-    if let Some(email) = seen {
-        host.user_seen(&email);
-    }
-    response
+    authorize(&host, &query.unwrap_or_default(), None)
 }
 
 async fn authorize_post<H: AuthHost>(State(host): State<H>, RawQuery(query): RawQuery, body: Bytes) -> Response {
-    let query = query.unwrap_or_default();
-    let (response, seen) = host.with_auth(|server, now| server.authorize(now, &query, Some(&body)));
-    if let Some(email) = seen {
-        host.user_seen(&email);
+    authorize(&host, &query.unwrap_or_default(), Some(&body))
+}
+
+fn authorize<H: AuthHost>(host: &H, query: &str, body: Option<&[u8]>) -> Response {
+    let (response, event) = host.with_auth(|server, now| server.authorize(now, query, body));
+    match event {
+        Some(UserEvent::Named(email)) => host.user_named(&email),
+        Some(UserEvent::Consented(email)) => host.user_consented(&email),
+        None => {}
     }
     response
 }
 
-async fn token_endpoint<H: AuthHost>(State(host): State<H>, headers: HeaderMap, body: Bytes) -> Response {
-    host.with_auth(|server, now| server.token(now, &headers, &body))
+async fn token_endpoint<H: AuthHost>(
+    State(host): State<H>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = TokenRequest { headers: &headers, query: &query, body: &body };
+    host.with_auth(|server, now| server.answer_token_request(now, &request, &[]))
 }
