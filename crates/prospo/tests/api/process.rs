@@ -446,3 +446,76 @@ async fn the_demo_connects_google_microsoft_and_zoom_offline_and_keeps_them_acro
         assert!(child.wait().unwrap().success(), "run {run}: the demo stops cleanly");
     }
 }
+
+#[tokio::test]
+async fn oauth_codes_states_and_tokens_never_reach_the_logs_even_at_trace_level() {
+    use provider_sandbox::{Provider, Sandbox};
+    support::install_crypto();
+    let zoom = zoom_sandbox::spawn(zoom_sandbox::Sandbox::in_memory(), "127.0.0.1:0").await.unwrap();
+    let graph = provider_sandbox::spawn(Sandbox::in_memory(Provider::Microsoft), "127.0.0.1:0").await.unwrap();
+    let graph_client = graph.sandbox.create_client();
+    let scratch = tempfile::tempdir().unwrap();
+    let data = scratch.path().join("data");
+    let login_url = format!("{}/common", graph.url);
+    let graph_url = format!("{}/v1.0", graph.url);
+    let options = [
+        "--microsoft-client-id",
+        &graph_client.client_id,
+        "--microsoft-client-secret",
+        &graph_client.client_secret,
+        "--microsoft-login-url",
+        &login_url,
+        "--microsoft-graph-url",
+        &graph_url,
+    ];
+    let server = start_server_with(&data, &zoom.url, &options);
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let api = |path: &str| format!("{}{path}", server.url);
+    let signup =
+        json!({"email": "kim@example.com", "password": "correct horse battery", "name": "Kim", "username": "kim"});
+    assert_eq!(browser.post(api("/api/v1/signup")).json(&signup).send().await.unwrap().status(), 201);
+    let login = json!({"email": "kim@example.com", "password": "correct horse battery"});
+    assert_eq!(browser.post(api("/api/v1/login")).json(&login).send().await.unwrap().status(), 200);
+
+    let consent = browser.get(api("/api/v1/calendars/connect/microsoft")).send().await.unwrap();
+    let consent_url = consent.url().clone();
+    let state = consent_url.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let challenge = consent_url.query_pairs().find(|(k, _)| k == "code_challenge").unwrap().1.into_owned();
+    let answer = no_redirects.post(consent_url).form(&[("allow", "1")]).send().await.unwrap();
+    let callback = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let code = callback.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let landed = browser.get(callback).send().await.unwrap();
+    assert!(landed.text().await.unwrap().contains("is connected."));
+    // A refresh too: the access token is made to look expired.
+    let db = prospo::store::Db::connect(&format!("sqlite://{}", data.join("prospo.db").display())).await.unwrap();
+    if let prospo::store::Db::Sqlite(pool) = &db {
+        sqlx::query("UPDATE oauth_tokens SET access_expires_at = 0").execute(pool).await.unwrap();
+    }
+    let connections: serde_json::Value =
+        browser.get(api("/api/v1/calendars")).send().await.unwrap().json().await.unwrap();
+    let id = connections["connections"][0]["id"].as_str().unwrap();
+    let synced: serde_json::Value = browser
+        .post(api(&format!("/api/v1/calendars/{id}/sync")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(synced["status"], "connected", "{synced}");
+    let stats: serde_json::Value =
+        reqwest::get(format!("{}/_sandbox/stats", graph.url)).await.unwrap().json().await.unwrap();
+    assert!(stats["refreshes"].as_u64().unwrap() >= 1, "a refresh happened: {stats}");
+
+    let (status, logs) = terminate(server);
+    assert!(status.success());
+    assert!(logs.contains("refreshed an OAuth access token"), "the logs were captured at trace level");
+    for needle in [code.as_str(), &state, &challenge, &graph_client.client_secret] {
+        assert!(!logs.contains(needle), "an OAuth secret reached the logs: {needle}");
+    }
+    for field in ["refresh_token=", "code_verifier=", "\"access_token\":\"", "\"refresh_token\":\""] {
+        assert!(!logs.contains(field), "a token field reached the logs: {field}");
+    }
+}
