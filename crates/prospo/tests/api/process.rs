@@ -280,28 +280,7 @@ async fn the_demo_team_page_books_offline_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
     for run in 0..2 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
-            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("PROSPO_SECRET_KEYS")
-            .env_remove("PROSPO_SECRET_KEYS_FILE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prospo demo");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut url = None;
-        for _ in 0..20 {
-            let mut line = String::new();
-            stdout.read_line(&mut line).expect("read a line");
-            if let Some(found) = line.trim().strip_prefix("listening on ") {
-                url = Some(found.to_owned());
-                break;
-            }
-        }
-        let url = url.expect("the demo says where it listens");
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let Demo { mut child, url, .. } = start_demo(dir.path());
         let date = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(7)).unwrap();
         let slots: serde_json::Value = client
             .get(format!("{url}/api/v1/public/team/demo-team/intro/slots?from={date}&to={date}&timezone=UTC"))
@@ -326,6 +305,46 @@ async fn the_demo_team_page_books_offline_and_survives_a_restart() {
     }
 }
 
+/// A running `prospo demo` and the addresses it printed.
+struct Demo {
+    child: Child,
+    url: String,
+    google: String,
+    microsoft: String,
+}
+
+/// Starts `prospo demo` on port 0 with its state in `dir`; waits for its `listening on` line.
+fn start_demo(dir: &std::path::Path) -> Demo {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PROSPO_SECRET_KEYS")
+        .env_remove("PROSPO_SECRET_KEYS_FILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prospo demo");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut google, mut microsoft) = (String::new(), String::new());
+    for _ in 0..30 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("read a line");
+        let line = line.trim();
+        if let Some(found) = line.strip_prefix("google sandbox on ") {
+            google = found.to_owned();
+        } else if let Some(found) = line.strip_prefix("microsoft sandbox on ") {
+            microsoft = found.to_owned();
+        } else if let Some(url) = line.strip_prefix("listening on ") {
+            let url = url.to_owned();
+            std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+            assert!(!google.is_empty() && !microsoft.is_empty(), "the demo names its Google and Microsoft sandboxes");
+            return Demo { child, url, google, microsoft };
+        }
+    }
+    panic!("the demo never said where it listens");
+}
+
 /// Follows a Connect button of the running demo through the sandbox's consent page (**Allow**);
 /// returns the settings page's path and text it lands on.
 async fn connect_in_demo(client: &reqwest::Client, url: &str, provider: &str) -> (String, String) {
@@ -344,34 +363,7 @@ async fn the_demo_connects_google_microsoft_and_zoom_offline_and_keeps_them_acro
     let tomorrow = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::UTC).date().tomorrow().unwrap();
     let at = |h: i8| tomorrow.at(h, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
     for run in 0..2 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_prospo"))
-            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("PROSPO_SECRET_KEYS")
-            .env_remove("PROSPO_SECRET_KEYS_FILE")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prospo demo");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let (mut url, mut google, mut microsoft) = (None, None, None);
-        for _ in 0..30 {
-            let mut line = String::new();
-            stdout.read_line(&mut line).expect("read a line");
-            let line = line.trim();
-            if let Some(found) = line.strip_prefix("google sandbox on ") {
-                google = Some(found.to_owned());
-            } else if let Some(found) = line.strip_prefix("microsoft sandbox on ") {
-                microsoft = Some(found.to_owned());
-            } else if let Some(found) = line.strip_prefix("listening on ") {
-                url = Some(found.to_owned());
-                break;
-            }
-        }
-        let (url, google, microsoft) =
-            (url.unwrap(), google.expect("google sandbox line"), microsoft.expect("microsoft sandbox line"));
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let Demo { mut child, url, google, microsoft } = start_demo(dir.path());
         let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
         let login = json!({"email": "demo@prospo.example", "password": "prospo-demo"});
         let response = client.post(format!("{url}/api/v1/login")).json(&login).send().await.unwrap();
