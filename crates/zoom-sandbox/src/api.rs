@@ -8,10 +8,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 
-use crate::errors::{ZoomError, invalid_token};
+use crate::errors::{ZoomError, expired_token, invalid_token};
 use crate::limits::RateHeaders;
 use crate::scopes::Endpoint;
-use crate::{Sandbox, meetings, recordings, users};
+use crate::{Sandbox, meetings, recordings, user_oauth, users};
 
 pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
@@ -91,15 +91,21 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Resolves a token to its app (and user): unknown, revoked or expired tokens, a deactivated
-/// app or a user who is gone are 401 code 124.
+/// Resolves a token to its app (and user): a Server-to-Server token, a recording download token,
+/// or a General app's user token. Unknown, revoked or expired tokens, a deactivated app or a user
+/// who is gone are 401 code 124.
 pub(crate) fn authenticate(sb: &Sandbox, token: Option<&str>) -> Result<TokenHolder, ZoomError> {
     let token = token.ok_or_else(invalid_token)?;
     sb.with_data(|data| {
         let now = data.now();
-        let t = data.tokens.get(token).filter(|t| !t.revoked).ok_or_else(invalid_token)?;
+        let Some(t) = data.tokens.get(token) else {
+            return user_oauth::token_holder(data, now, token);
+        };
+        if t.revoked {
+            return Err(invalid_token());
+        }
         if now >= t.expires_at {
-            return Err(ZoomError::new(StatusCode::UNAUTHORIZED, 124, "Access token is expired."));
+            return Err(expired_token());
         }
         let app = data.apps.get(&t.client_id).filter(|a| a.activated).ok_or_else(invalid_token)?;
         let account_id = match &t.user_id {

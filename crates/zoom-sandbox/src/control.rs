@@ -127,13 +127,16 @@ pub(crate) fn create_app(data: &mut Data, req: NewApp) -> crate::AppInfo {
 }
 
 /// A General app in a developer account of its own, which no user belongs to: users join it by
-/// authorising it (see [`user_oauth`]).
+/// authorising it (see [`user_oauth`]). Its credentials are those of its client with the
+/// authorization server.
 pub(crate) fn create_oauth_client(data: &mut Data, req: NewOAuthClient) -> OAuthClientInfo {
+    let redirect_uris = req.redirect_uris.unwrap_or_default();
+    let client = data.auth.create_client(redirect_uris.clone());
     let app = App {
         kind: AppKind::General,
         account_id: ids::account_or_user_id(),
-        client_id: ids::client_id(),
-        client_secret: ids::client_secret(),
+        client_id: client.client_id.clone(),
+        client_secret: client.client_secret.clone(),
         owner_id: String::new(),
         scopes: req.scopes.unwrap_or_else(|| DEFAULT_USER_SCOPES.map(String::from).to_vec()),
         activated: req.activated.unwrap_or(true),
@@ -142,13 +145,13 @@ pub(crate) fn create_oauth_client(data: &mut Data, req: NewOAuthClient) -> OAuth
         webhook_url: None,
         webhook_secret: None,
         me_missing: false,
-        redirect_uris: req.redirect_uris.unwrap_or_default(),
+        redirect_uris,
         stats: Stats::default(),
         created_at: jiff::Timestamp::now(),
     };
-    let info = OAuthClientInfo { client_id: app.client_id.clone(), client_secret: app.client_secret.clone() };
     data.apps.insert(app.client_id.clone(), app);
-    info
+    user_oauth::sync_client(data, &client.client_id);
+    OAuthClientInfo { client_id: client.client_id, client_secret: client.client_secret }
 }
 
 async fn post_oauth_client(State(sb): State<Sandbox>, bytes: Bytes) -> Answer {
@@ -242,25 +245,25 @@ async fn patch_app(State(sb): State<Sandbox>, Path(client_id): Path<String>, byt
                 revoke(data, &client_id);
             }
         }
+        user_oauth::sync_client(data, &client_id);
         let app = data.apps.get(&client_id).ok_or_else(unknown_app)?;
         Ok(axum::Json(app_view(data, app)).into_response())
     })
 }
 
-/// Every access token, refresh token and code issued to the app so far stops working.
+/// Every access token, refresh token and code issued to the app so far stops working (a General
+/// app's grants with its authorization server).
 fn revoke(data: &mut Data, client_id: &str) {
     data.tokens.values_mut().filter(|t| t.client_id == client_id).for_each(|t| t.revoked = true);
-    user_oauth::revoke_client(data, client_id);
+    data.auth.revoke_client(client_id);
 }
 
 /// Every grant of the users with this email (to any General app) ends: access and refresh tokens.
 async fn revoke_user(State(sb): State<Sandbox>, Path(email): Path<String>) -> Answer {
     sb.with_data(|data| {
-        let users: Vec<String> = data.users_by_email(&email).iter().map(|u| u.id.clone()).collect();
-        if users.is_empty() {
+        if !user_oauth::revoke_user(data, &email) {
             return Err(error(StatusCode::NOT_FOUND, "no such user"));
         }
-        user_oauth::revoke_users(data, &users);
         Ok(StatusCode::NO_CONTENT.into_response())
     })
 }

@@ -26,6 +26,10 @@ pub(crate) fn invalid_token() -> ZoomError {
     ZoomError::new(StatusCode::UNAUTHORIZED, 124, "Invalid access token.")
 }
 
+pub(crate) fn expired_token() -> ZoomError {
+    ZoomError::new(StatusCode::UNAUTHORIZED, 124, "Access token is expired.")
+}
+
 pub(crate) fn user_not_found(user: &str) -> ZoomError {
     ZoomError::new(StatusCode::NOT_FOUND, 1001, format!("User does not exist: {user}."))
 }

@@ -68,7 +68,10 @@ fn count(sb: &Sandbox, req: &Request) {
         }
     } else if let Some(token) = api::bearer(req.headers()) {
         sb.with_data(|data| {
-            let client_id = data.tokens.get(token).map(|t| t.client_id.clone());
+            let client_id = match data.tokens.get(token) {
+                Some(t) => Some(t.client_id.clone()),
+                None => data.auth.issued_to(token).map(str::to_owned),
+            };
             if let Some(app) = client_id.and_then(|c| data.apps.get_mut(&c)) {
                 app.stats.api_requests += 1;
             }

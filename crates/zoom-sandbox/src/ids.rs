@@ -42,11 +42,6 @@ pub(crate) fn file_id() -> String {
     format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
 }
 
-/// Authorization codes, shaped like Zoom's (about 32 characters of base64url).
-pub(crate) fn authorization_code() -> String {
-    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
-}
-
 /// Opaque bearer tokens (clients must not parse them).
 pub(crate) fn access_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 48]>())

@@ -22,8 +22,9 @@
 //! | `GET /_sandbox/apps/{client_id}/stats` | also for a General app; `refreshes` counts successful refresh grants |
 //!
 //! Tokens of a General app act as the user who authorised it: `me` is that user, and a
-//! user-level scope names no other user (400 code 4711 listing the `:admin` scope). The details
-//! and Zoom's record behind them are in `user_oauth.rs`.
+//! user-level scope names no other user (400 code 4711 listing the `:admin` scope). The
+//! authorization server is `provider_sandbox::oauth` playing `Flavour::Zoom`, whose docs hold
+//! Zoom's record behind codes, PKCE and refresh tokens; what is Zoom's own is in `user_oauth.rs`.
 
 mod api;
 mod control;
@@ -45,6 +46,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
+use provider_sandbox::oauth::Flavour;
 
 use crate::persist::Persister;
 use crate::state::{App, AppKind, Data};
@@ -122,7 +124,8 @@ impl Sandbox {
     /// Loads the state from this JSON file if it exists; saves it shortly after every change
     /// (temp file + rename) and when the last handle is dropped.
     pub fn open(state_file: &Path) -> anyhow::Result<Sandbox> {
-        let data = Persister::load(state_file)?.unwrap_or_default();
+        let mut data = Persister::load(state_file)?.unwrap_or_default();
+        user_oauth::sync_clients(&mut data);
         let sandbox = Self::build(data, Some(Persister::new(state_file)));
         if let Some(p) = &sandbox.inner.persist {
             p.start(Arc::downgrade(&sandbox.inner));
@@ -152,7 +155,7 @@ impl Sandbox {
             .layer(axum::middleware::from_fn_with_state(self.clone(), faults::count_and_fault));
         Router::new()
             .merge(zoom)
-            .merge(user_oauth::routes())
+            .merge(provider_sandbox::oauth::authorize_routes::<Sandbox>(Flavour::Zoom))
             .merge(recordings::file_routes())
             .merge(meetings::link_routes())
             .nest("/_sandbox", control::routes())

@@ -1,6 +1,7 @@
-//! `POST /oauth/token`: Server-to-Server OAuth (`grant_type=account_credentials`) and a General
-//! app's `authorization_code` and `refresh_token` grants ([`crate::user_oauth`]), with the
-//! `{"reason", "error"}` bodies of zoom/README.md §1. Each app type takes only its own grants;
+//! `POST /oauth/token`: Server-to-Server OAuth (`grant_type=account_credentials`), answered here,
+//! and a General app's `authorization_code` and `refresh_token` grants, handed to its
+//! authorization server ([`crate::user_oauth`]); both with the `{"reason", "error"}` bodies of
+//! zoom/README.md §1. The app's credentials pick which: each app type takes only its own grants,
 //! another is `unsupported_grant_type`.
 
 use axum::Router;
@@ -12,12 +13,13 @@ use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use jiff::SignedDuration;
+use provider_sandbox::oauth::TokenRequest;
 use serde_json::json;
 
 use crate::state::{AppKind, Data, Token};
 use crate::{Sandbox, ids, user_oauth};
 
-pub(crate) const TOKEN_TTL_SECONDS: i64 = 3600;
+const TOKEN_TTL_SECONDS: i64 = 3600;
 
 pub(crate) fn routes() -> Router<Sandbox> {
     Router::new().route("/oauth/token", post(token))
@@ -35,7 +37,7 @@ pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
     Some((id.to_string(), secret.to_string()))
 }
 
-pub(crate) fn oauth_error(reason: &str, error: &str) -> Response {
+fn oauth_error(reason: &str, error: &str) -> Response {
     (StatusCode::BAD_REQUEST, axum::Json(json!({"reason": reason, "error": error}))).into_response()
 }
 
@@ -69,7 +71,8 @@ impl Params {
 }
 
 async fn token(State(sb): State<Sandbox>, headers: HeaderMap, RawQuery(query): RawQuery, body: Bytes) -> Response {
-    let params = Params::new(&body, query.as_deref().unwrap_or(""));
+    let query = query.unwrap_or_default();
+    let params = Params::new(&body, &query);
     let Some((client_id, secret)) = basic_credentials(&headers) else {
         return invalid_client();
     };
@@ -82,12 +85,12 @@ async fn token(State(sb): State<Sandbox>, headers: HeaderMap, RawQuery(query): R
             (AppKind::ServerToServer, Some("account_credentials")) => {
                 account_credentials(data, &client_id, &params, &base_url)
             }
-            (AppKind::General, _) if !app.activated => invalid_client(),
-            (AppKind::General, Some("authorization_code")) => {
-                user_oauth::exchange_code(data, &client_id, &params, &base_url)
+            (AppKind::ServerToServer, _) => oauth_error("unsupported grant type", "unsupported_grant_type"),
+            // Its grants, a deactivated app and a grant type it does not take alike.
+            (AppKind::General, _) => {
+                let request = TokenRequest { headers: &headers, query: &query, body: &body };
+                user_oauth::token(data, &client_id, &params, &request, &base_url)
             }
-            (AppKind::General, Some("refresh_token")) => user_oauth::refresh(data, &client_id, &params, &base_url),
-            _ => oauth_error("unsupported grant type", "unsupported_grant_type"),
         }
     })
 }
@@ -126,7 +129,7 @@ fn account_credentials(data: &mut Data, client_id: &str, params: &Params, base_u
 
 /// Tokens dead for more than a day are forgotten, so the state does not grow without bound.
 /// (Until then a dead token still identifies its app, for the `api_requests` counter.)
-pub(crate) fn sweep_dead_tokens(data: &mut Data) {
+fn sweep_dead_tokens(data: &mut Data) {
     if data.tokens.len() < data.next_token_sweep {
         return;
     }

@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
+use provider_sandbox::oauth::AuthServer;
 use serde::{Deserialize, Serialize};
+
+use crate::user_oauth;
 
 /// Default scopes of a new app: the eight Prospo requires and the recommended one, `:admin` form.
 pub(crate) const DEFAULT_SCOPES: [&str; 9] = [
@@ -36,7 +39,7 @@ pub(crate) const DEFAULT_USER_SCOPES: [&str; 9] = [
 /// Per-user create/update cap when the app does not set one (Zoom: 100 per UTC day).
 pub(crate) const DEFAULT_DAILY_CAP: u32 = 100;
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Data {
     /// Apps by client id. Every app is its own account, so an account id maps to one app.
     pub apps: BTreeMap<String, App>,
@@ -44,14 +47,14 @@ pub(crate) struct Data {
     pub users: BTreeMap<String, User>,
     /// Meetings by numeric id, deleted ones included (they answer 3001 but keep their recordings).
     pub meetings: BTreeMap<i64, Meeting>,
-    /// Access tokens (and recording download tokens) by their opaque value.
+    /// Server-to-Server access tokens and recording download tokens by their opaque value.
     pub tokens: HashMap<String, Token>,
-    /// General apps' authorization codes not yet exchanged, by value.
+    /// General apps' authorization server: their clients, codes, access and refresh tokens.
+    #[serde(default = "user_oauth::new_auth_server")]
+    pub auth: AuthServer,
+    /// The user each email's grants act as (lowercase email → user id), chosen at consent.
     #[serde(default)]
-    pub codes: HashMap<String, AuthCode>,
-    /// General apps' live refresh tokens by value; a used or revoked one is removed.
-    #[serde(default)]
-    pub refresh_tokens: HashMap<String, RefreshToken>,
+    pub oauth_users: BTreeMap<String, String>,
     /// Per-user create/update counts for one UTC day of the sandbox clock.
     pub daily_counts: HashMap<String, DailyCount>,
     /// What `PUT /_sandbox/clock` set: the sandbox clock is the wall clock plus this.
@@ -59,6 +62,22 @@ pub(crate) struct Data {
     /// Token count at which dead tokens are next swept (doubling keeps minting O(1) amortised).
     #[serde(skip)]
     pub next_token_sweep: usize,
+}
+
+impl Default for Data {
+    fn default() -> Data {
+        Data {
+            apps: BTreeMap::new(),
+            users: BTreeMap::new(),
+            meetings: BTreeMap::new(),
+            tokens: HashMap::new(),
+            auth: user_oauth::new_auth_server(),
+            oauth_users: BTreeMap::new(),
+            daily_counts: HashMap::new(),
+            clock_offset_seconds: 0,
+            next_token_sweep: 0,
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -162,31 +181,12 @@ pub(crate) struct User {
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Token {
     pub client_id: String,
-    /// The user a General app's token acts as; `None` for a Server-to-Server token.
+    /// The user a General app's download token acts as; `None` for a Server-to-Server app's.
     #[serde(default)]
     pub user_id: Option<String>,
     pub scopes: Vec<String>,
     pub expires_at: Timestamp,
     pub revoked: bool,
-}
-
-/// An authorization code: what the user allowed, and what its exchange must repeat.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct AuthCode {
-    pub client_id: String,
-    pub user_id: String,
-    pub redirect_uri: String,
-    /// The PKCE S256 challenge, when the request carried one.
-    pub code_challenge: Option<String>,
-    pub expires_at: Timestamp,
-}
-
-/// A live refresh token of one user's grant to one General app.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct RefreshToken {
-    pub client_id: String,
-    pub user_id: String,
-    pub expires_at: Timestamp,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

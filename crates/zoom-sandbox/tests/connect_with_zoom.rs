@@ -10,6 +10,7 @@ use common::{Env, start};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use zoom_sandbox::Sandbox;
 
 const REDIRECT: &str = "https://prospo.example/oauth/zoom/callback";
 
@@ -150,7 +151,21 @@ async fn the_consent_page_lists_the_scopes_and_allow_sends_a_code_for_a_new_user
     assert_eq!(v["api_url"], env.sandbox.url.as_str());
     let scope = v["scope"].as_str().unwrap();
     assert!(scope.split(' ').all(|s| !s.ends_with(":admin")), "user-level scopes: {scope}");
-    assert!(scope.contains("meeting:read:list_meetings"), "{scope}");
+    let mut granted: Vec<&str> = scope.split(' ').collect();
+    granted.sort_unstable();
+    // What Prospo requires, and the recommended list permission, in their user-level form.
+    let defaults = [
+        "cloud_recording:delete:recording_file",
+        "cloud_recording:read:list_recording_files",
+        "cloud_recording:read:list_user_recordings",
+        "meeting:delete:meeting",
+        "meeting:read:list_meetings",
+        "meeting:read:meeting",
+        "meeting:update:meeting",
+        "meeting:write:meeting",
+        "user:read:user",
+    ];
+    assert_eq!(granted, defaults);
 
     let access = v["access_token"].as_str().unwrap();
     let (status, _, me) = env.api(access, Method::GET, "/users/me", None).await;
@@ -450,4 +465,65 @@ async fn tokens_carry_the_apps_scopes_when_issued() {
     let (_, challenge) = pkce();
     let html = env.http.get(client.authorize_url(&env, &challenge, None)).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("user:read:user"), "{html}");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refused_until_a_refresh_and_refresh_tokens_live_90_days() {
+    let env = start().await;
+    let client = OAuthClient::create(&env, json!({})).await;
+    let first = client.connect(&env, "expiry@example.com").await;
+    env.control(Method::PUT, "/clock", json!({"offset_seconds": 3601})).await;
+    let (status, _, v) = env.api(&first.access, Method::GET, "/users/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(v, json!({"code": 124, "message": "Access token is expired."}));
+    let (status, v) = client.refresh(&env, &first.refresh).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let renewed = grant(&v);
+    let (status, _, me) = env.api(&renewed.access, Method::GET, "/users/me", None).await;
+    assert_eq!((status, &me["email"]), (StatusCode::OK, &json!("expiry@example.com")));
+    assert_eq!(client.stats(&env).await["refreshes"], 1);
+
+    env.control(Method::PUT, "/clock", json!({"offset_seconds": 3601 + 90 * 86_400})).await;
+    let (status, v) = client.refresh(&env, &renewed.refresh).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v, json!({"reason": "Invalid Token!", "error": "invalid_grant"}));
+}
+
+#[tokio::test]
+async fn grants_survive_a_restart_and_an_older_state_file_keeps_its_general_apps() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zoom-sandbox.json");
+    let serve = |sandbox: Sandbox| async move {
+        Env { sandbox: zoom_sandbox::spawn(sandbox, "127.0.0.1:0").await.unwrap(), http: reqwest::Client::new() }
+    };
+    let (client, kept) = {
+        let env = serve(Sandbox::open(&file).unwrap()).await;
+        let client = OAuthClient::create(&env, json!({"scopes": ["user:read:user"]})).await;
+        let kept = client.connect(&env, "kept@example.com").await;
+        env.sandbox.sandbox.flush().unwrap();
+        (client, kept)
+    };
+    {
+        let env = serve(Sandbox::open(&file).unwrap()).await;
+        let (status, _, me) = env.api(&kept.access, Method::GET, "/users/me", None).await;
+        assert_eq!((status, &me["email"]), (StatusCode::OK, &json!("kept@example.com")));
+        let (status, v) = client.refresh(&env, &kept.refresh).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["scope"], "user:read:user");
+        env.sandbox.sandbox.flush().unwrap();
+    }
+
+    // A state file from before General apps had an authorization server: the app is registered
+    // again (its grants were not kept), with its scopes.
+    let mut state: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let fields = state.as_object_mut().unwrap();
+    assert!(fields.remove("auth").is_some() && fields.remove("oauth_users").is_some());
+    std::fs::write(&file, serde_json::to_vec(&state).unwrap()).unwrap();
+    let env = serve(Sandbox::open(&file).unwrap()).await;
+    assert_eq!(env.sandbox.sandbox.oauth_clients().len(), 1);
+    let again = client.connect(&env, "kept@example.com").await;
+    assert_eq!(again.scope, "user:read:user");
+    let (status, _, _) = env.api(&again.access, Method::GET, "/users/me", None).await;
+    assert_eq!(status, StatusCode::OK);
 }
