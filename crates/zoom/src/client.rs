@@ -191,15 +191,6 @@ impl ZoomClient {
         url
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
-    }
-
-    /// `{oauth_base}/oauth/token`.
-    pub(crate) fn token_url(&self) -> String {
-        format!("{}/oauth/token", self.inner.oauth_base)
-    }
-
     pub(crate) fn download_timeout(&self) -> Duration {
         self.inner.download_timeout
     }
@@ -347,11 +338,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 
 fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-/// A query parameter's value: the same set, so `&`, `=`, `+` and `#` stay data.
-pub(crate) fn encode_query_value(s: &str) -> String {
-    encode_segment(s)
 }
 
 /// Zoom wants a meeting UUID that begins with `/` or contains `//` encoded twice; any other

@@ -27,14 +27,12 @@ pub enum ZoomError {
         /// Zoom's `reason` field (informational, possibly localised).
         reason: String,
     },
-    /// The token endpoint refused a user's grant: an authorization code that is unknown, used,
-    /// expired, or whose PKCE verifier or redirect URI does not match, or a refresh token that
-    /// was used (Zoom rotates them), revoked or expired. The user has to connect again, unless
-    /// someone else holding the same grant has just rotated it.
+    /// A user's grant is dead: the [`crate::UserTokens`] source found its refresh token used
+    /// (Zoom rotates them), revoked or expired. The user has to connect again.
     #[error("Zoom refused the grant ({reason})")]
     InvalidGrant {
-        /// Why, in words safe to log: Zoom's `error` field (e.g. `invalid_grant`), or a token
-        /// source's own description. Never Zoom's `reason` text, which can repeat the code.
+        /// Why, in words safe to log: the token source's own description, never Zoom's `reason`
+        /// text, which can repeat the code or token.
         reason: String,
     },
     /// 400 code 4711: the token lacks a scope; Zoom lists the ones that would be accepted.
@@ -241,33 +239,6 @@ pub(crate) fn classify_token(status: StatusCode, headers: &HeaderMap, body: &[u8
     }
 }
 
-/// Classifies a non-2xx answer of `POST /oauth/token` for an authorization code or a refresh
-/// token. Zoom answers a dead refresh token with `invalid_grant` (`"reason":"Invalid Token!"`,
-/// 400 today, 401 in 2022), and has answered a used code, and earlier a dead refresh token,
-/// with `invalid_request` and a reason naming the code or token: those reasons are the one
-/// place where the text decides, as `invalid_request` alone would otherwise read as a bug in
-/// the request rather than a grant to give up.
-pub(crate) fn classify_grant(status: StatusCode, headers: &HeaderMap, body: &[u8], now: Timestamp) -> ZoomError {
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return classify_token(status, headers, body, now);
-    }
-    let parsed: Option<TokenErrorBody> = serde_json::from_slice(body).ok();
-    match parsed {
-        Some(b) if b.error == "invalid_grant" => ZoomError::InvalidGrant { reason: b.error },
-        Some(b) if matches!(b.error.as_str(), "invalid_request" | "") && names_the_grant(&b.reason) => {
-            ZoomError::InvalidGrant { reason: if b.error.is_empty() { "invalid_grant".to_owned() } else { b.error } }
-        }
-        _ => classify_token(status, headers, body, now),
-    }
-}
-
-/// "Invalid Token!", "Invalid authorization code …", "Code is expired", "The token has been
-/// revoked."
-fn names_the_grant(reason: &str) -> bool {
-    let reason = reason.to_ascii_lowercase();
-    ["token", "authorization code", "code is expired"].iter().any(|needle| reason.contains(needle))
-}
-
 /// A 429. `X-RateLimit-Type` says which limit: `QPS` is a short wait, `Daily-limit` lasts until
 /// `Retry-After` (or 00:00 UTC). Without the header it is the per-user daily cap when its text
 /// says so (Zoom sends that one bare), else a short retry ("Too many concurrent requests").
@@ -470,36 +441,6 @@ mod tests {
             classify_api(StatusCode::TOO_MANY_REQUESTS, &h, b"{}", CallKind::Other, now()),
             Some(ZoomError::RateLimited { retry_at: now() + 2.seconds(), daily: false })
         );
-    }
-
-    #[test]
-    fn grant_errors_tell_a_dead_grant_from_bad_app_credentials_and_outages() {
-        let none = HeaderMap::new();
-        let c = |status: u16, body: &str| {
-            classify_grant(StatusCode::from_u16(status).unwrap(), &none, body.as_bytes(), now())
-        };
-        for (status, body) in [
-            (400, r#"{"reason":"Invalid Token!","error":"invalid_grant"}"#),
-            (401, r#"{"reason":"Invalid Token!","error":"invalid_grant"}"#),
-            (400, r#"{"error":"invalid_grant"}"#),
-            (400, r#"{"reason":"Invalid Token!","error":"invalid_request"}"#),
-            (400, r#"{"reason":"Invalid authorization code AbC_123","error":"invalid_request"}"#),
-            (401, r#"{"reason":"Invalid Token!"}"#),
-        ] {
-            assert!(matches!(c(status, body), ZoomError::InvalidGrant { .. }), "{status} {body}");
-        }
-        assert!(matches!(
-            c(400, r#"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#),
-            ZoomError::InvalidCredentials { .. }
-        ));
-        assert!(matches!(
-            c(400, r#"{"reason":"Bad Request","error":"invalid_request"}"#),
-            ZoomError::InvalidRequest { .. }
-        ));
-        assert!(matches!(c(503, r#"{"error":"invalid_grant"}"#), ZoomError::Unavailable { .. }));
-        assert!(matches!(c(429, ""), ZoomError::RateLimited { .. }));
-        assert!(c(400, r#"{"error":"invalid_grant"}"#).needs_reconnect());
-        assert!(!c(502, "").needs_reconnect());
     }
 
     #[test]

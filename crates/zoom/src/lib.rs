@@ -5,9 +5,10 @@
 //!   cache per [`Credentials`] with one mint in flight per credential, and one retry with a
 //!   fresh token when Zoom answers 401 code 124.
 //! - [`Auth`]: what every endpoint takes. [`Auth::App`] uses the token cache; [`Auth::User`]
-//!   asks a [`UserTokens`] source (which keeps and refreshes a user's grant) for its token, and
-//!   for a fresh one when Zoom refuses it.
-//! - [`oauth`]: the authorization-code flow's consent URL, code exchange and refresh.
+//!   asks a [`UserTokens`] source for its token, and for a fresh one when Zoom refuses it. The
+//!   source keeps and refreshes the user's grant: this crate neither runs the authorization-code
+//!   flow nor refreshes user tokens (an application's own OAuth client does), and a source
+//!   whose grant is dead answers [`ZoomError::InvalidGrant`].
 //! - [`Scopes`] and [`RequiredScope`]: whether a token's scopes satisfy what an app needs.
 //! - Typed endpoints for users, meetings and cloud recordings.
 //! - [`ZoomError`]: every answer classified by HTTP status and Zoom `code`, never by message.
@@ -32,7 +33,6 @@ mod auth;
 mod client;
 mod error;
 mod meetings;
-pub mod oauth;
 mod recordings;
 mod scopes;
 mod serde_util;

@@ -1,7 +1,6 @@
 //! Edge cases the sandbox cannot produce, against wiremock: odd `Retry-After` forms, daily
 //! caps with and without headers, error bodies on 200, 5xx, timeouts, garbage, the 401/124
-//! re-mint, single-flight minting, paging, downloads, and a user connection's token source and
-//! grant requests.
+//! re-mint, single-flight minting, paging, downloads, and a user connection's token source.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -808,80 +807,4 @@ async fn a_user_download_refused_with_401_asks_the_source_once() {
     let response = client(&server).download_recording(&auth, &url).await.unwrap();
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"mp4");
     assert_eq!(tokens.rejected.load(Ordering::SeqCst), 1);
-}
-
-#[tokio::test]
-async fn grant_requests_use_basic_auth_and_zoom_form_fields() {
-    init();
-    let server = MockServer::start().await;
-    let grant = json!({
-        "access_token": "at", "token_type": "bearer", "refresh_token": "rt2", "expires_in": 3599,
-        "scope": "meeting:read:meeting user:read:user", "api_url": "https://api.zoom.us"
-    });
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .and(basic_auth("gen_client", "gen_secret"))
-        .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(body_string(
-            "grant_type=authorization_code&code=c%2B1&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=v",
-        ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&grant))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .and(basic_auth("gen_client", "gen_secret"))
-        .and(body_string("grant_type=refresh_token&refresh_token=rt1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&grant))
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let secret = "gen_secret".into();
-    let got = client.exchange_code("gen_client", &secret, "c+1", "https://app.example/cb", "v").await.unwrap();
-    assert_eq!(got.access_token.expose_secret(), "at");
-    assert_eq!(got.refresh_token.expose_secret(), "rt2");
-    assert_eq!(got.expires_in, Duration::from_secs(3599));
-    assert!(got.scopes.contains("user:read:user"));
-    let shown = format!("{got:?}");
-    assert!(!shown.contains("rt2") && !shown.contains("\"at\""), "{shown}");
-    let refreshed = client.refresh("gen_client", &secret, &"rt1".into()).await.unwrap();
-    assert_eq!(refreshed.refresh_token.expose_secret(), "rt2");
-}
-
-#[tokio::test]
-async fn a_refresh_that_zoom_cannot_answer_is_transient_not_a_dead_grant() {
-    init();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("<html>down</html>"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3"))
-        .up_to_n_times(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"access_token": "sEcReT-access", "expires_in": 3600})),
-        )
-        .with_priority(3)
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let (secret, refresh) = ("s".into(), "rt".into());
-    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
-    assert!(matches!(err, ZoomError::Unavailable { status: Some(503), .. }), "{err:?}");
-    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
-    assert!(matches!(err, ZoomError::RateLimited { daily: false, .. }), "{err:?}");
-    // A grant without its rotated refresh token is not a grant: keep the old one.
-    let err = client.refresh("c", &secret, &refresh).await.unwrap_err();
-    assert!(matches!(err, ZoomError::UnexpectedBody { status: 200, .. }), "{err:?}");
-    assert!(!format!("{err} {err:?}").contains("sEcReT"), "{err}");
 }
