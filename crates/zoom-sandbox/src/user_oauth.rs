@@ -35,23 +35,23 @@ impl AuthHost for Sandbox {
     // A page naming a user creates nothing: Zoom's user appears when they allow the app.
 
     fn user_consented(&self, email: &str) {
-        self.with_data(|data| {
-            let user_id = user_for(data, email);
-            data.oauth_users.insert(email.to_ascii_lowercase(), user_id);
-        });
+        self.with_data(|data| act_as_user_for(data, email));
     }
 }
 
-/// The oldest user with this email, else a new user who owns a new account.
-fn user_for(data: &mut Data, email: &str) -> String {
-    if let Some(user) = data.users_by_email(email).first() {
-        return user.id.clone();
-    }
-    let account_id = ids::account_or_user_id();
-    let user = control::new_user(data, &account_id, Some(email.to_owned()), true, None);
-    let id = user.id.clone();
-    data.users.insert(id.clone(), user);
-    id
+/// The grants of this email act as the oldest user with it, else a new user who owns a new
+/// account.
+fn act_as_user_for(data: &mut Data, email: &str) {
+    let user_id = match data.users_by_email(email).first() {
+        Some(user) => user.id.clone(),
+        None => {
+            let user = control::new_user(data, &ids::account_or_user_id(), Some(email.to_owned()), true, None);
+            let id = user.id.clone();
+            data.users.insert(id.clone(), user);
+            id
+        }
+    };
+    data.oauth_users.insert(email.to_ascii_lowercase(), user_id);
 }
 
 /// Brings a General app's registration with the authorization server in line with the app:
