@@ -81,6 +81,8 @@ pub struct Request {
     pub timeout: Duration,
     /// Largest response body accepted, in bytes.
     pub max_body: usize,
+    /// Whether redirects are followed; when not, a 3xx is the response.
+    pub follow_redirects: bool,
 }
 
 impl Request {
@@ -95,6 +97,7 @@ impl Request {
             basic_auth: None,
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
+            follow_redirects: true,
         }
     }
 
@@ -132,6 +135,13 @@ impl Request {
         self.max_body = max_body;
         self
     }
+
+    /// Answers a 3xx as the response instead of following it (webhook deliveries: a redirect is
+    /// a failed attempt, never a second target).
+    pub fn without_redirects(mut self) -> Self {
+        self.follow_redirects = false;
+        self
+    }
 }
 
 /// Shows neither header values, the URL's path and query, nor the password.
@@ -145,6 +155,7 @@ impl fmt::Debug for Request {
             .field("basic_auth", &self.basic_auth.as_ref().map(|(u, _)| u))
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
+            .field("follow_redirects", &self.follow_redirects)
             .finish()
     }
 }
@@ -256,7 +267,16 @@ impl GuardedClient {
     }
 
     async fn send_inner(&self, req: Request) -> Result<Response, OutboundError> {
-        let Request { mut method, mut url, mut headers, mut body, basic_auth: mut creds, timeout: _, max_body } = req;
+        let Request {
+            mut method,
+            mut url,
+            mut headers,
+            mut body,
+            basic_auth: mut creds,
+            timeout: _,
+            max_body,
+            follow_redirects,
+        } = req;
         validate_url(&url, "URL")?;
         if creds.is_some() && url.scheme() == "http" && !self.inner.allow.allows_url(&url) {
             return Err(OutboundError::InsecureCredentials);
@@ -279,7 +299,7 @@ impl GuardedClient {
             let status = resp.status();
 
             let location = match resp.headers().get(header::LOCATION) {
-                Some(loc) if is_redirect(status) => loc,
+                Some(loc) if follow_redirects && is_redirect(status) => loc,
                 _ => {
                     let headers = resp.headers().clone();
                     let body = read_body(resp, max_body, &url).await?;

@@ -1,5 +1,6 @@
 //! Housekeeping on the maintenance queue: one job, run hourly, that empties the bodies of mail sent
-//! more than a week ago (they hold reset and manage links), drops expired sessions and forgets
+//! more than a week ago (they hold reset and manage links) and of webhook deliveries made more than
+//! a week ago (they hold manage links too), drops expired sessions and forgets
 //! idempotency keys after a day.
 
 use crate::app::AppRef;
@@ -19,10 +20,12 @@ impl Work for MaintenanceWork {
         let now = app.now_ms();
         let done = async {
             let purged = app.db.purge_sent_mail_bodies(now - KEEP_SENT_BODIES_MS, now).await?;
+            let webhook_bodies = app.db.purge_webhook_bodies(now - KEEP_SENT_BODIES_MS).await?;
             let sessions = app.db.delete_expired_sessions(now).await?;
             let keys = app.db.delete_idempotency_keys_before(now - crate::http::IDEMPOTENCY_KEEP_MS).await?;
             tracing::info!(
                 purged_mail_bodies = purged,
+                purged_webhook_bodies = webhook_bodies,
                 expired_sessions = sessions,
                 idempotency_keys = keys,
                 "housekeeping done"

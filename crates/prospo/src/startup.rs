@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::integrations::calendars::CalendarIntegration;
 use crate::integrations::calendars::sync::CalendarWork;
+use crate::integrations::webhooks::deliver::WebhookWork;
 use crate::integrations::zoom::ZoomIntegration;
 use crate::integrations::zoom::health::{ZoomCheckWork, watch_minted_tokens};
 use crate::integrations::zoom::sync::ZoomWork;
@@ -56,6 +57,8 @@ fn settings(queue: Queue) -> QueueSettings {
         Queue::Maintenance => QueueSettings { concurrency: 1, lease: minutes(10), max_attempts: None },
         // Syncs reschedule themselves; write-backs retry until done (product.md §7).
         Queue::Calendar => QueueSettings { concurrency: 8, lease: minutes(5), max_attempts: None },
+        // Deliveries retry for three days, then fail (product.md §10).
+        Queue::Webhook => QueueSettings { concurrency: 8, lease: minutes(2), max_attempts: None },
     }
 }
 
@@ -126,6 +129,7 @@ impl Application {
             spawn(queue(Queue::Reminder), ReminderWork(app.clone())),
             spawn(queue(Queue::Maintenance), MaintenanceWork(app.clone())),
             spawn(queue(Queue::Calendar), CalendarWork(app.clone())),
+            spawn(queue(Queue::Webhook), WebhookWork(app.clone())),
         ];
         let header_read_timeout = config.header_read_timeout;
         Ok(Application { listener, router, metrics, header_read_timeout, state, addr, shutdown, runners, watcher })

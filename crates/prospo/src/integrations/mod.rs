@@ -2,4 +2,5 @@
 
 pub mod calendars;
 pub mod oauth;
+pub mod webhooks;
 pub mod zoom;

@@ -55,6 +55,7 @@ pub struct Wakers {
     reminder: Arc<Notify>,
     maintenance: Arc<Notify>,
     calendar: Arc<Notify>,
+    webhook: Arc<Notify>,
 }
 
 impl Wakers {
@@ -66,6 +67,7 @@ impl Wakers {
             Queue::Reminder => &self.reminder,
             Queue::Maintenance => &self.maintenance,
             Queue::Calendar => &self.calendar,
+            Queue::Webhook => &self.webhook,
         }
     }
 

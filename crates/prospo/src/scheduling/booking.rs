@@ -16,6 +16,7 @@ use crate::domain::lifecycle::{Event, Refused};
 use crate::domain::questions::{AnswerProblem, Answers, check_answers};
 use crate::domain::slots::AvailabilityInput;
 use crate::domain::slots::{self, Bookability, Busy, SlotRules};
+use crate::integrations::webhooks::events as webhooks;
 use crate::jobs::Queue;
 use crate::notifications::meeting_mails::{
     Change, MeetingEvent, Party, change_mails, host_party, new_meeting_mails, seal_manage_token,
@@ -26,6 +27,7 @@ use crate::store::meetings::{
     BusyRow, ChangeError, Details, MeetingRow, NEIGHBOURHOOD_MS, NewInvitee, NewMeeting, ZoomJob,
 };
 use crate::store::outbox::{Cause, MailsOf, OutgoingMail, Queued};
+use crate::store::outgoing_webhooks::EventType;
 use crate::store::{Db, StoreError, Tx, new_id};
 
 /// What a host is told when a meeting of theirs needs Zoom and it is not connected.
@@ -312,6 +314,7 @@ pub async fn write_new_meeting(
     let mut row = tx.insert_meeting(meeting, now).await?;
     tx.arm_reminders(&meeting.id, &meeting.reminder_minutes, meeting.start_at, now).await?;
     row.invitations_held = queue_mails(&mut tx, meeting.mails_of(cause_of(by)), mails, now).await?;
+    webhooks::emit(app, &mut tx, EventType::BookingCreated, &row, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(row)
@@ -338,6 +341,7 @@ fn cause_of(by: By) -> Cause {
 pub const MAILS_TO_OTHERS_PER_DAY: i64 = 200;
 
 fn wake_all(app: &App) {
+    app.wake(Queue::Webhook);
     app.wake(Queue::Zoom);
     app.wake(Queue::Mail);
     app.wake(Queue::Reminder);
@@ -482,6 +486,7 @@ pub(super) async fn finish_move(
     let changed = tx.change_meeting(&meeting.id, &Event::Rescheduled, details, ZoomJob::DueNow, now).await?;
     tx.move_reminders(&meeting.id, start_at, now).await?;
     queue_mails(&mut tx, meeting.mails_of(cause_of(by)), mails, now).await?;
+    webhooks::emit(app, &mut tx, EventType::BookingRescheduled, &changed.after, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(changed.after)
@@ -539,6 +544,7 @@ pub async fn cancel(app: &App, meeting: &MeetingRow, reason: Option<&str>, by: B
     };
     tx.drop_reminders(&meeting.id, now).await?;
     queue_mails(&mut tx, meeting.mails_of(cause_of(by)), &mails, now).await?;
+    webhooks::emit(app, &mut tx, EventType::BookingCancelled, &changed.after, now).await?;
     tx.commit().await?;
     wake_all(app);
     Ok(changed.after)

@@ -9,6 +9,7 @@ use super::calendars::{Provider, WriteStatus};
 use super::jobs::Queue;
 use super::oauth::OAuthProvider;
 use super::outbox::MailKind;
+use super::outgoing_webhooks::{DeliveryStatus, EndpointStatus, EventType};
 use super::zoom_connections::{ConnectionStatus, ZoomAuthKind};
 use crate::domain::lifecycle::{CalendarStatus, MeetingStatus, PendingChange, ZoomProblemCode, ZoomStatus};
 use crate::domain::teams::{Role, Scheduling};
@@ -62,5 +63,8 @@ text_column!(
     Role,
     Scheduling,
     OAuthProvider,
-    ZoomAuthKind
+    ZoomAuthKind,
+    EventType,
+    EndpointStatus,
+    DeliveryStatus
 );

@@ -20,10 +20,12 @@ pub enum Queue {
     Maintenance,
     /// Reading connected calendars into the busy-time cache, and writing bookings into them.
     Calendar,
+    /// Outgoing webhook deliveries, one job per delivery.
+    Webhook,
 }
 
 text_forms! {
-    Queue { Zoom => "zoom", Mail => "mail", ZoomCheck => "zoom_check", Reminder => "reminder", Maintenance => "maintenance", Calendar => "calendar" }
+    Queue { Zoom => "zoom", Mail => "mail", ZoomCheck => "zoom_check", Reminder => "reminder", Maintenance => "maintenance", Calendar => "calendar", Webhook => "webhook" }
 }
 
 /// A job one worker holds until its lease ends.

@@ -19,6 +19,7 @@ pub mod login_attempts;
 pub mod meetings;
 pub mod oauth;
 pub mod outbox;
+pub mod outgoing_webhooks;
 pub mod password_resets;
 pub mod profiles;
 pub mod reminders;

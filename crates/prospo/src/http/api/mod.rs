@@ -7,6 +7,7 @@ pub mod calendars;
 mod document;
 mod event_types;
 mod meetings;
+mod outgoing_webhooks;
 mod photos;
 mod recordings;
 mod teams;
@@ -73,7 +74,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(bookings::router())
         .merge(meetings::router())
         .merge(teams::router())
-        .merge(recordings::router());
+        .merge(recordings::router())
+        .merge(outgoing_webhooks::router());
     let (router, mut document) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).fallback(api_not_found).split_for_parts();
     // After the routes are in: the shared statuses are read off each operation.

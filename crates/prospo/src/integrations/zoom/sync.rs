@@ -7,6 +7,8 @@
 //! answer is lost, the next run lists the host's meetings and adopts the one carrying the meeting's
 //! reference instead of creating a second one.
 
+use crate::integrations::webhooks::events as webhook_events;
+use crate::store::outgoing_webhooks::EventType;
 use jiff::Timestamp;
 use zoom::{
     Auth, DeleteOptions, ListMeetingsType, MeetingSettings, MeetingUpdate, NewMeeting, RequiredScope, Scopes, ZoomError,
@@ -162,9 +164,19 @@ impl Run<'_> {
             }
             wake_mail = refreshed || !mails.follow_up.is_empty();
         }
+        // The join link exists now, for the first time.
+        let zoom_ready = changed.before.zoom.meeting_id.is_none()
+            && changed.after.zoom_meeting_id.is_some()
+            && changed.after.zoom_join_url.is_some()
+            && changed.after.status == MeetingStatus::Scheduled;
+        let webhooks = zoom_ready
+            && webhook_events::emit(self.app, &mut tx, EventType::MeetingZoomReady, &changed.after, now).await?;
         tx.commit().await?;
         if wake_mail {
             self.app.wake(Queue::Mail);
+        }
+        if webhooks {
+            self.app.wake(Queue::Webhook);
         }
         Ok(Completion::Settled { failed: after.zoom.awaits_retry() && !changed.before.zoom.awaits_retry() })
     }

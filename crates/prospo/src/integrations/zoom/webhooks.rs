@@ -1,6 +1,8 @@
 //! Zoom event notifications for one connection: verified over the raw bytes, deduplicated, and
 //! applied to Prospo's meetings. Handling is a few database writes, well within Zoom's 3 seconds.
 
+use crate::integrations::webhooks::events as webhook_events;
+use crate::store::outgoing_webhooks::EventType;
 use jiff::SignedDuration;
 use sha2::{Digest, Sha256};
 use zoom::webhook::{self, UrlValidationResponse, WebhookEvent};
@@ -88,7 +90,7 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
                 let files: Vec<_> =
                     e.recording.recording_files.iter().filter_map(|f| file_view(f, &e.recording.uuid)).collect();
                 let json = serde_json::to_string(&files).map_err(anyhow::Error::from)?;
-                app.db.set_meeting_recordings(&meeting.id, &json, app.now_ms()).await.map_err(anyhow::Error::from)?;
+                recordings_ready(app, &meeting, &json).await?;
             }
         }
         WebhookEvent::MeetingDeleted(e) => {
@@ -110,6 +112,20 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
         _ => {}
     }
     Ok(WebhookAnswer::Handled)
+}
+
+/// Keeps the recording files Zoom announced, and tells the host's endpoints in the same
+/// transaction.
+async fn recordings_ready(app: &App, meeting: &MeetingRow, files_json: &str) -> anyhow::Result<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    tx.set_meeting_recordings(&meeting.id, files_json, now).await?;
+    let emitted = webhook_events::emit(app, &mut tx, EventType::RecordingReady, meeting, now).await?;
+    tx.commit().await?;
+    if emitted {
+        app.wake(Queue::Webhook);
+    }
+    Ok(())
 }
 
 /// Zoom says the meeting is gone although Prospo did not delete it: marked so, the host told, and
@@ -158,8 +174,10 @@ async fn changed_in_zoom(
             if changed.before.sequence == meeting.sequence {
                 tx.enqueue_meeting_mails(meeting.mails_of(Cause::Other), &mails, now).await?;
             }
+            webhook_events::emit(app, &mut tx, EventType::BookingRescheduled, &changed.after, now).await?;
             tx.commit().await?;
             app.wake(Queue::Mail);
+            app.wake(Queue::Webhook);
             tracing::info!(meeting_id = %meeting.id, "meeting changed in zoom; prospo follows");
         }
         Err(ChangeError::Refused(_) | ChangeError::Gone) => {}
