@@ -10,6 +10,7 @@ mod conventions;
 mod jobs;
 mod notifications;
 mod oauth;
+mod outgoing_webhooks;
 mod process;
 mod profile;
 mod questions;
