@@ -218,7 +218,7 @@ on_both_backends! {
         let (page, _) = consent(&app, "google", false).await;
         let (path, html) = landed(page).await;
         assert_eq!(path, "/settings/calendars");
-        assert!(html.contains("access was not allowed"), "{html}");
+        assert!(html.contains("Google Calendar was not connected because you chose Deny."), "{html}");
         assert!(connections(&app, &token).await.is_empty());
 
         // A forged state.
@@ -470,7 +470,7 @@ on_both_backends! {
         assert!(page.contains("Reconnect") && page.contains("Needs attention"));
 
         let (page, _) = consent(&app, "zoom", true).await;
-        assert!(landed(page).await.1.contains("is connected."));
+        assert!(landed(page).await.1.contains("is connected again."));
         let (_, card) = app.get_json("/api/v1/integrations/zoom", Some(&token)).await;
         assert_eq!(card["status"], "connected", "{card}");
     }

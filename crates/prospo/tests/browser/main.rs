@@ -16,6 +16,7 @@ mod harness_self_test;
 mod integrations;
 mod keyboard;
 mod mails;
+mod oauth;
 mod onboarding;
 mod profile;
 mod questions;

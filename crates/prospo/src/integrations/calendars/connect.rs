@@ -47,7 +47,7 @@ pub async fn connect_caldav(
             is_default: c.is_default,
         })
         .collect();
-    let calendars = new_calendars(app, &mut tx, user_id, found).await?;
+    let calendars = new_calendars(app, &mut tx, user_id, Provider::CalDav, found).await?;
     let connection = NewConnection {
         id: &id,
         user_id,
@@ -72,15 +72,17 @@ pub struct Found {
 }
 
 /// The calendars of a new connection with their first choices: the primary (the default, else the
-/// first writable) checks conflicts on the user's first connection, and takes bookings when the
-/// user has no "add bookings" calendar yet.
+/// first writable) checks conflicts on the user's first connection (and on every Google or
+/// Microsoft account, which people connect to have their time blocked), and takes bookings when
+/// the user has no "add bookings" calendar yet.
 pub async fn new_calendars(
     app: &App,
     tx: &mut crate::store::Tx,
     user_id: &str,
+    provider: Provider,
     found: Vec<Found>,
 ) -> Result<Vec<NewCalendar>, CalendarError> {
-    let first_connection = app.db.calendar_connections_of(user_id).await?.is_empty();
+    let check_primary = provider.oauth().is_some() || app.db.calendar_connections_of(user_id).await?.is_empty();
     let has_write = tx.has_write_calendar(user_id).await?;
     let primary = found.iter().position(|c| c.is_default).or_else(|| found.iter().position(|c| c.writable));
     Ok(found
@@ -91,7 +93,7 @@ pub async fn new_calendars(
             NewCalendar {
                 id: new_id(),
                 write_bookings: is_primary && c.writable && !has_write,
-                check_conflicts: is_primary && first_connection,
+                check_conflicts: is_primary && check_primary,
                 href: c.href,
                 name: c.name,
                 color: c.color,

@@ -62,10 +62,11 @@ pub async fn connect(app: &App, provider: OAuthProvider, completed: Completed) -
                     is_default: c.is_default,
                 })
                 .collect();
-            let calendars = new_calendars(app, &mut tx, user_id, found).await.map_err(|e| match e {
-                super::CalendarError::Store(e) => OAuthError::Store(e),
-                e => OAuthError::Internal(anyhow::anyhow!(e)),
-            })?;
+            let calendars =
+                new_calendars(app, &mut tx, user_id, calendar_provider, found).await.map_err(|e| match e {
+                    super::CalendarError::Store(e) => OAuthError::Store(e),
+                    e => OAuthError::Internal(anyhow::anyhow!(e)),
+                })?;
             let connection = NewConnection {
                 id: &id,
                 user_id,
@@ -82,10 +83,7 @@ pub async fn connect(app: &App, provider: OAuthProvider, completed: Completed) -
     tx.commit().await?;
     app.wake(Queue::Calendar);
     tracing::info!(connection_id = %id, %provider, "an OAuth calendar account was connected");
-    let what = match provider {
-        OAuthProvider::Microsoft => "Outlook / Microsoft 365",
-        _ => "Google Calendar",
-    };
+    let what = crate::integrations::oauth::product_name(provider);
     Ok(match existing {
         Some(_) => format!("{what} ({account}) is connected again."),
         None => format!("{what} ({account}) is connected."),

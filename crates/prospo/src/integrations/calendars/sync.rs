@@ -94,7 +94,7 @@ pub fn connection_label(connection: &ConnectionRow) -> String {
         Provider::CalDav => format!("CalDAV ({})", connection.account),
         Provider::Ics => format!("ICS feed ({})", connection.account),
         Provider::Google => format!("Google Calendar ({})", connection.account),
-        Provider::Microsoft => format!("Microsoft 365 ({})", connection.account),
+        Provider::Microsoft => format!("Outlook / Microsoft 365 ({})", connection.account),
     }
 }
 

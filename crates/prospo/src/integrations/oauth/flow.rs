@@ -107,7 +107,7 @@ pub async fn complete(
         return Err(OAuthError::InvalidState);
     }
     if callback.error.is_some() {
-        return Err(OAuthError::Denied(provider_name(provider)));
+        return Err(OAuthError::Denied(super::product_name(provider)));
     }
     let code = callback.code.as_deref().filter(|c| !c.is_empty()).ok_or(OAuthError::InvalidState)?;
     let verifier = app

@@ -109,7 +109,7 @@ pub enum OAuthError {
     )]
     InvalidState,
     /// The user declined on the provider's consent page.
-    #[error("{0} was not connected: access was not allowed on the consent page.")]
+    #[error("{0} was not connected because you chose Deny. Connect it again whenever you like.")]
     Denied(&'static str),
     /// The user unticked a permission Prospo needs.
     #[error("{provider} did not grant every permission Prospo needs ({missing}). Connect again and allow them all.")]
@@ -146,6 +146,15 @@ impl OAuthError {
             OAuthError::Unavailable { .. } => "provider_unavailable",
             OAuthError::Store(_) | OAuthError::Internal(_) => "internal",
         }
+    }
+}
+
+/// What the Connect buttons call a provider's product.
+pub fn product_name(provider: OAuthProvider) -> &'static str {
+    match provider {
+        OAuthProvider::Google => "Google Calendar",
+        OAuthProvider::Microsoft => "Outlook / Microsoft 365",
+        OAuthProvider::Zoom => "Zoom",
     }
 }
 

@@ -123,6 +123,7 @@ pub async fn connect(app: &App, completed: Completed) -> Result<String, OAuthErr
         refresh_sealed: &refresh_sealed,
         scopes: &grant.scopes,
     };
+    let again = app.db.zoom_connection_of(user_id).await?.is_some();
     let granted: Vec<&str> = scopes.iter().collect();
     let granted = granted.join(" ");
     let id = new_id();
@@ -147,5 +148,5 @@ pub async fn connect(app: &App, completed: Completed) -> Result<String, OAuthErr
         .await?;
     wake_work_of(app, user_id).await?;
     tracing::info!(user_id, zoom_user_id = %profile.id, "zoom connected by OAuth");
-    Ok(format!("Zoom ({email}) is connected."))
+    Ok(if again { format!("Zoom ({email}) is connected again.") } else { format!("Zoom ({email}) is connected.") })
 }

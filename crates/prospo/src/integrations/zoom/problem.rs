@@ -67,7 +67,7 @@ impl ConnectProblem {
                  app's creator."
             }
             ConnectProblem::Reconnect => {
-                "The access was removed in Zoom (or it expired). Click Connect with Zoom again and allow it."
+                "The access was removed in Zoom (or it expired). Click Reconnect and allow it again."
             }
         }
     }
