@@ -299,3 +299,38 @@ on_both_backends! {
         assert_eq!(receiver.hits().len(), hits);
     }
 }
+
+on_both_backends! {
+    async fn the_settings_page_adds_shows_the_secret_once_and_keeps_a_refused_form(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let token = app.sign_up("ada").await;
+        let body = json!({"email": "ada@example.com", "password": "correct horse battery"});
+        assert_eq!(app.post_json("/api/v1/login", &body, None).await.0, 200);
+        let app = &app;
+        let page = |path: &'static str| async move {
+            let response = app.client.get(app.at(path)).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        };
+        let (status, html) = page("/settings/webhooks").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("No endpoint yet."), "{html}");
+
+        let form = [("url", "http://example.com/hook"), ("booking.created", "on"), ("recording.ready", "on")];
+        let refused = app.client.post(app.at("/settings/webhooks")).form(&form).send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("That URL is not allowed") && html.contains(r#"value="http://example.com/hook""#), "{html}");
+        assert!(html.contains(r#"name="recording.ready" checked"#), "ticked events stay ticked");
+
+        let form = [("url", "http://127.0.0.1:9/hook"), ("booking.created", "on")];
+        let added = app.client.post(app.at("/settings/webhooks")).form(&form).send().await.unwrap();
+        assert_eq!(added.status(), 200);
+        let html = added.text().await.unwrap();
+        assert!(html.contains("Your signing secret") && html.contains("whsec_"), "{html}");
+        assert!(html.contains("http://127.0.0.1:9/hook") && html.contains("Nothing delivered yet."));
+        let (_, again) = page("/settings/webhooks").await;
+        assert!(!again.contains("whsec_"), "the secret is shown once");
+        let (_, list) = app.get_json("/api/v1/webhooks", Some(&token)).await;
+        assert_eq!(list["webhooks"][0]["events"], json!(["booking.created"]));
+    }
+}

@@ -17,6 +17,7 @@ mod recordings;
 mod teams;
 mod tokens;
 mod view;
+mod webhooks;
 mod welcome;
 
 use askama::Template;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .merge(accounts::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
         .merge(integrations::router())
         .merge(calendars::router())
         .merge(oauth::router())
