@@ -342,6 +342,8 @@ fn start_demo(dir: &std::path::Path) -> Demo {
             return Demo { child, url, google, microsoft };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the demo never said where it listens");
 }
 
