@@ -317,7 +317,8 @@ async fn rotate_keys(args: StorageArgs) -> anyhow::Result<()> {
     let resealed = crate::integrations::zoom::reseal_all(&db, &old, &rotated).await?
         + crate::integrations::calendars::reseal_all(&db, &old, &rotated).await?
         + crate::integrations::oauth::access::reseal_all(&db, &old, &rotated).await?
-        + crate::notifications::meeting_mails::reseal_manage_tokens(&db, &old, &rotated).await?;
+        + crate::notifications::meeting_mails::reseal_manage_tokens(&db, &old, &rotated).await?
+        + crate::integrations::webhooks::reseal_all(&db, &old, &rotated).await?;
     db.close().await;
     println!("key {new_id} added; {resealed} stored secrets re-encrypted with it");
     Ok(())

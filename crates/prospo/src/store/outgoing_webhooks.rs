@@ -176,6 +176,13 @@ impl Db {
         Ok(replaced == 1)
     }
 
+    /// Every endpoint's sealed secret, by endpoint id (for `keys rotate`).
+    pub async fn sealed_webhook_secrets(&self) -> StoreResult<Vec<(String, String, Vec<u8>)>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_as("SELECT id, user_id, secret_sealed FROM webhook_endpoints ORDER BY id").fetch_all(pool).await
+        })?)
+    }
+
     /// The endpoint's latest deliveries, newest first.
     pub async fn webhook_deliveries_of(&self, endpoint_id: &str) -> StoreResult<Vec<DeliveryRow>> {
         let sql = format!(

@@ -52,6 +52,9 @@ async fn deliver(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     }
     let now = app.now_ms();
     let answer = send(app, &endpoint, &delivery, body, now).await?;
+    // Read before the transaction: told if this failure pauses the endpoint.
+    let owner = if answer.delivered { None } else { app.db.user_by_id(&endpoint.user_id).await? };
+    let mut paused = false;
     let mut tx = app.db.begin().await?;
     let (end, failed) = if answer.delivered {
         tx.record_webhook_attempt(&delivery.id, &answer.attempt(DeliveryStatus::Delivered), now).await?;
@@ -67,7 +70,8 @@ async fn deliver(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
         };
         tx.record_webhook_attempt(&delivery.id, &answer.attempt(status), now).await?;
         if tx.webhook_endpoint_failed(&endpoint.id, now, RETRY_FOR_MS).await? {
-            if let Some(owner) = app.db.user_by_id(&endpoint.user_id).await? {
+            paused = true;
+            if let Some(owner) = &owner {
                 tx.enqueue_mails(&[paused_mail(app, &owner.email, &owner.name, &endpoint.url)], now).await?;
             }
             tracing::warn!(endpoint_id = %endpoint.id, "webhook endpoint paused after three days of failures");
@@ -76,7 +80,9 @@ async fn deliver(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     };
     tx.end_job(job, &end, now).await?;
     tx.commit().await?;
-    app.wake(crate::jobs::Queue::Mail);
+    if paused {
+        app.wake(crate::jobs::Queue::Mail);
+    }
     Ok(Completion::Settled { failed })
 }
 

@@ -156,3 +156,18 @@ pub async fn redeliver(app: &App, user_id: &str, endpoint_id: &str, delivery_id:
     app.wake(crate::jobs::Queue::Webhook);
     Ok(())
 }
+
+/// Re-seals every endpoint's secret with `new_box`'s current key (after `keys rotate`).
+pub async fn reseal_all(
+    db: &crate::store::Db,
+    old_box: &crate::secrets::SecretBox,
+    new_box: &crate::secrets::SecretBox,
+) -> anyhow::Result<usize> {
+    let sealed = db.sealed_webhook_secrets().await?;
+    for (id, user_id, secret) in &sealed {
+        let binding = Binding { owner: id, field: SECRET_FIELD };
+        let plain = old_box.open(secret, binding).map_err(|e| anyhow::anyhow!("webhook endpoint {id}: {e}"))?;
+        db.replace_webhook_secret(user_id, id, &new_box.seal(&plain, binding)).await?;
+    }
+    Ok(sealed.len())
+}
