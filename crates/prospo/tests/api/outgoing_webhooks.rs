@@ -250,6 +250,11 @@ on_both_backends! {
         assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}"), Some(&other)).await.0, 404);
         let (_, theirs) = app.get_json("/api/v1/webhooks", Some(&other)).await;
         assert_eq!(theirs["webhooks"], json!([]));
+        // `/metrics` lists the webhook queue like the others.
+        let metrics = app.client.get(app.at("/metrics")).send().await.unwrap().text().await.unwrap();
+        for name in ["prospo_jobs_pending", "prospo_jobs_oldest_seconds", "prospo_jobs_failed_total"] {
+            assert!(metrics.contains(&format!("{name}{{queue=\"webhook\"}}")), "{name}:\n{metrics}");
+        }
         assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}"), Some(&token)).await.0, 204);
         assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}"), Some(&token)).await.0, 404);
     }
