@@ -85,6 +85,18 @@ pub fn local_client() -> GuardedClient {
     GuardedClient::new("127.0.0.1".parse::<AllowList>().expect("allow list"), "prospo-calendars-tests")
 }
 
+/// Whether whoever listens answers an HTTP request with a status line: a server that accepts
+/// connections before it can serve requests is not ready yet.
+fn answers_http(mut stream: TcpStream) -> bool {
+    use std::io::Write;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"OPTIONS / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
+}
+
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -110,7 +122,21 @@ impl TestServer {
         Some(Self::start(kind, Path::new(&bin)).unwrap_or_else(|e| panic!("starting {}: {e}", kind.name())))
     }
 
+    /// Starts the server on a free port. The port is chosen before the server binds it, so another
+    /// process may take it meanwhile: a server that then exits, or never answers HTTP, is started
+    /// again on another port (three tries).
     pub fn start(kind: Kind, bin: &Path) -> Result<TestServer, String> {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Self::start_once(kind, bin) {
+                Ok(server) => return Ok(server),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn start_once(kind: Kind, bin: &Path) -> Result<TestServer, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let port = free_port().map_err(|e| e.to_string())?;
         let log = dir.path().join("server.log");
@@ -161,7 +187,13 @@ impl TestServer {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("{} exited with {status}: {}", self.kind.name(), self.log_text()));
             }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            if let Ok(stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+                && answers_http(stream)
+            {
+                // Ours, not another process's that took the port first: ours is still running.
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    return Err(format!("{} exited with {status}: {}", self.kind.name(), self.log_text()));
+                }
                 return Ok(());
             }
             if t0.elapsed() > limit {

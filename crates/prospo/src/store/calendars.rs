@@ -417,6 +417,16 @@ impl Tx {
         read: &BusyRead<'_>,
         now: i64,
     ) -> StoreResult<()> {
+        // Removed while it was being read (the caller holds the owner's lock, as removal does).
+        let exists: i64 = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM calendars WHERE id = $1")
+                .bind(&calendar.id)
+                .fetch_one(&mut *c)
+                .await
+        })?;
+        if exists == 0 {
+            return Ok(());
+        }
         on_tx!(self, |c| {
             sqlx::query("DELETE FROM calendar_busy WHERE calendar_id = $1")
                 .bind(&calendar.id)
@@ -584,6 +594,29 @@ impl Tx {
         self.set_meeting_calendar_status(meeting_id, CalendarStatus::Pending).await?;
         self.schedule_job(Queue::Calendar, &write_subject(meeting_id, host_id), now, now).await?;
         Ok(true)
+    }
+
+    /// Whether the write-back job of this (meeting, host) was queued again since the run that
+    /// claimed it at `run_at`. On PostgreSQL the write row is locked first, in the order
+    /// [`Tx::queue_calendar_write`] takes its locks, so a change committing meanwhile is seen.
+    pub async fn calendar_write_requeued(&mut self, write: &CalendarWriteRow, run_at: i64) -> StoreResult<bool> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT 1 FROM calendar_writes WHERE meeting_id = $1 AND host_id = $2 FOR UPDATE")
+                .bind(&write.meeting_id)
+                .bind(&write.host_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        let subject = write_subject(&write.meeting_id, &write.host_id);
+        let requeued: i64 = on_tx!(self, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE queue = $1 AND subject = $2 AND run_at <> $3")
+                .bind(Queue::Calendar)
+                .bind(&subject)
+                .bind(run_at)
+                .fetch_one(&mut *c)
+                .await
+        })?;
+        Ok(requeued > 0)
     }
 
     /// Records the outcome of a write-back run.

@@ -59,7 +59,7 @@ async fn run_sync(app: &App, connection_id: &str) -> JobEnd {
 pub async fn sync_connection(app: &App, connection: &ConnectionRow) -> Result<(), CalendarError> {
     match read_connection(app, connection).await {
         Ok(()) => {
-            let mut tx = app.db.begin().await?;
+            let mut tx = app.db.begin_locked(&connection.user_id).await?;
             tx.calendar_connection_synced(&connection.id, app.now_ms()).await?;
             tx.commit().await?;
             Ok(())
@@ -75,7 +75,7 @@ pub async fn sync_connection(app: &App, connection: &ConnectionRow) -> Result<()
 /// Needs attention with the cause; the host's mail is queued in the same transaction, once.
 pub async fn record_failure(app: &App, connection: &ConnectionRow, e: &CalendarError) -> Result<(), CalendarError> {
     let message = e.to_string();
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin_locked(&connection.user_id).await?;
     if tx.calendar_connection_failed(&connection.id, e.code(), &message).await? {
         let host = host_party(&app.db, &connection.user_id).await?;
         let label = connection_label(connection);
@@ -111,7 +111,7 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
                 let href = url::Url::parse(&calendar.href).map_err(|e| anyhow::anyhow!("stored calendar URL: {e}"))?;
                 let marker = dav.change_marker(&href).await?;
                 if covered && marker.is_some() && marker == calendar.change_marker {
-                    let mut tx = app.db.begin().await?;
+                    let mut tx = app.db.begin_locked(&connection.user_id).await?;
                     tx.confirm_calendar_cache(&calendar.id, None, app.now_ms()).await?;
                     tx.commit().await?;
                     continue;
@@ -127,7 +127,7 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
                 if covered && let Some(marker) = calendar.change_marker.as_deref() {
                     let check = |r: remote::Remote| async move { r.unchanged_since(calendar, marker, window).await };
                     if let Some(marker) = remote::with_remote(app, connection, check).await? {
-                        let mut tx = app.db.begin().await?;
+                        let mut tx = app.db.begin_locked(&connection.user_id).await?;
                         tx.confirm_calendar_cache(&calendar.id, Some(&marker), app.now_ms()).await?;
                         tx.commit().await?;
                         continue;
@@ -140,7 +140,7 @@ async fn read_connection(app: &App, connection: &ConnectionRow) -> Result<(), Ca
             }
         };
         let busy = without_own_events(app, &connection.user_id, busy).await?;
-        let mut tx = app.db.begin().await?;
+        let mut tx = app.db.begin_locked(&connection.user_id).await?;
         tx.replace_calendar_busy(calendar, &busy_read(&busy, span, marker.as_deref(), free_busy), app.now_ms()).await?;
         tx.commit().await?;
     }

@@ -18,7 +18,7 @@ use crate::store::meetings::MeetingRow;
 const ATTEMPTS_BEFORE_FAILED: i64 = 5;
 
 pub async fn run(app: &App, job: &ClaimedJob, meeting_id: &str, host_id: &str) -> Completion {
-    match write(app, meeting_id, host_id).await {
+    match write(app, meeting_id, host_id, job.run_at).await {
         Ok(()) => Completion::End(JobEnd::Done),
         Err(e) => {
             let message = e.to_string();
@@ -50,7 +50,7 @@ async fn record_problem(
     Ok(())
 }
 
-async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), CalendarError> {
+async fn write(app: &App, meeting_id: &str, host_id: &str, job_run_at: i64) -> Result<(), CalendarError> {
     let Some(mut write) = app.db.calendar_write(meeting_id, host_id).await? else { return Ok(()) };
     let meeting = app.db.meeting(meeting_id).await?;
     // A member who no longer attends (the first host of a reassigned booking) loses the event.
@@ -73,7 +73,7 @@ async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), Calenda
         // Nothing to write into (the calendar was removed or unticked): nothing left to do.
         write.status = WriteStatus::Written;
         write.error = None;
-        return save(app, &write).await;
+        return save(app, &write, job_run_at).await;
     };
     let Some(connection) = app.db.calendar_connection(&calendar.connection_id).await? else { return Ok(()) };
     match connection.provider {
@@ -83,7 +83,7 @@ async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), Calenda
             write_remote(app, &connection, &calendar, &mut write, live_meeting).await?;
             write.status = WriteStatus::Written;
             write.error = None;
-            return save(app, &write).await;
+            return save(app, &write, job_run_at).await;
         }
         Provider::Ics => return Err(CalendarError::NotWritable),
     }
@@ -111,12 +111,18 @@ async fn write(app: &App, meeting_id: &str, host_id: &str) -> Result<(), Calenda
     }
     write.status = WriteStatus::Written;
     write.error = None;
-    save(app, &write).await
+    save(app, &write, job_run_at).await
 }
 
-async fn save(app: &App, write: &CalendarWriteRow) -> Result<(), CalendarError> {
+/// Stores a run's outcome. A run that ends written while the meeting changed again meanwhile (the
+/// job was queued anew) stays pending: the next run writes that change.
+async fn save(app: &App, write: &CalendarWriteRow, job_run_at: i64) -> Result<(), CalendarError> {
     let mut tx = app.db.begin().await?;
-    tx.record_calendar_write(write).await?;
+    let mut write = write.clone();
+    if write.status == WriteStatus::Written && tx.calendar_write_requeued(&write, job_run_at).await? {
+        write.status = WriteStatus::Pending;
+    }
+    tx.record_calendar_write(&write).await?;
     tx.commit().await?;
     Ok(())
 }
