@@ -1,6 +1,7 @@
 //! Headers every answer carries (contract: "Answers on every page"): no MIME sniffing, no path in
 //! the referrer sent to other origins, a Content-Security-Policy that lets no other site frame a
-//! page, and `no-store` on pages whose URL or body holds a token.
+//! page (except an embedded booking page, where its host allows: [`FrameAncestors`]), and
+//! `no-store` on pages whose URL or body holds a token.
 
 use axum::extract::Request;
 use axum::http::header::{
@@ -14,18 +15,55 @@ use axum::response::Response;
 /// and cannot be framed.
 const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
                            form-action 'self'; frame-ancestors 'none'";
+/// [`PAGE_POLICY`] up to its `frame-ancestors`, for pages that name their own.
+const PAGE_POLICY_FRAMED: &str =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; ";
+
+/// A response extension: the sites that may frame this page (an embedded booking page's host's
+/// `embed_origins`). An empty list, or no extension, is `frame-ancestors 'none'`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameAncestors(pub Vec<String>);
+
+impl FrameAncestors {
+    /// The policy's `frame-ancestors` directive. The origins were checked when they were saved; any
+    /// that could still change the policy's meaning (a space, `;`, a quote, `*`) is left out.
+    fn directive(&self) -> String {
+        let safe = |o: &&String| {
+            !o.is_empty()
+                && o.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-' | '[' | ']'))
+        };
+        let origins: Vec<&str> = self.0.iter().filter(safe).map(String::as_str).collect();
+        if origins.is_empty() {
+            "frame-ancestors 'none'".to_owned()
+        } else {
+            format!("frame-ancestors {}", origins.join(" "))
+        }
+    }
+
+    /// `response` framed only by these sites.
+    pub fn apply(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(self);
+        response
+    }
+}
 /// The API's browsable page (Swagger UI) runs inline code of its own; it still cannot be framed.
 const DOCS_POLICY: &str = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
 
 pub async fn headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    let ancestors = response.extensions_mut().remove::<FrameAncestors>();
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     if is_html(headers) {
-        let policy = if path.starts_with("/api/docs") { DOCS_POLICY } else { PAGE_POLICY };
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+        let policy = match ancestors {
+            _ if path.starts_with("/api/docs") => HeaderValue::from_static(DOCS_POLICY),
+            Some(ancestors) => HeaderValue::from_str(&format!("{PAGE_POLICY_FRAMED}{}", ancestors.directive()))
+                .unwrap_or(HeaderValue::from_static(PAGE_POLICY)),
+            None => HeaderValue::from_static(PAGE_POLICY),
+        };
+        headers.insert(CONTENT_SECURITY_POLICY, policy);
     }
     if holds_token(&path) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -91,7 +129,17 @@ fn holds_token(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::holds_token;
+    use super::{FrameAncestors, PAGE_POLICY, PAGE_POLICY_FRAMED, holds_token};
+
+    #[test]
+    fn framed_pages_keep_the_rest_of_the_policy() {
+        let none = format!("{PAGE_POLICY_FRAMED}{}", FrameAncestors::default().directive());
+        assert_eq!(none, PAGE_POLICY);
+        let listed = FrameAncestors(vec!["https://a.example".into(), "http://127.0.0.1:8080".into()]);
+        assert_eq!(listed.directive(), "frame-ancestors https://a.example http://127.0.0.1:8080");
+        let sneaky = FrameAncestors(vec!["https://a.example; script-src *".into(), "*".into(), "'self'".into()]);
+        assert_eq!(sneaky.directive(), "frame-ancestors 'none'");
+    }
 
     #[test]
     fn tokens_leave_paths_for_logs() {

@@ -7,6 +7,7 @@ use crate::accounts::{self, AccountError, VERIFY_LINK_MS};
 use crate::app::App;
 use crate::domain::accounts::{Email, PersonName, Username};
 use crate::domain::profile::{Bio, EmbedOrigins, Locale, ZoneName};
+use crate::domain::teams::Role;
 use crate::jobs::Queue;
 use crate::notifications::account_mails;
 use crate::store::StoreError;
@@ -112,6 +113,21 @@ pub async fn update(app: &App, user: &UserRow, change: ProfileChange) -> Result<
 /// The stored embedding sites.
 pub fn embed_origins(user: &UserRow) -> Vec<String> {
     EmbedOrigins::from_json(&user.embed_origins)
+}
+
+/// Where a team's booking pages may be embedded: every site any of its owners lists. Owners answer
+/// for the team's pages (they name and remove it); a member's own sites cover only their own pages.
+pub async fn team_embed_origins(app: &App, team_id: &str) -> Result<Vec<String>, StoreError> {
+    let mut origins: Vec<String> = Vec::new();
+    for member in app.db.team_members(team_id).await?.into_iter().filter(|m| m.role == Role::Owner) {
+        let Some(owner) = app.db.user_by_id(&member.user_id).await? else { continue };
+        for origin in embed_origins(&owner) {
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    Ok(origins)
 }
 
 /// What the public profile `/{username}` shows.

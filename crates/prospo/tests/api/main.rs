@@ -7,6 +7,7 @@ mod accounts;
 mod caldav;
 mod calendars;
 mod conventions;
+mod embed;
 mod jobs;
 mod notifications;
 mod oauth;

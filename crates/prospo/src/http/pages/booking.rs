@@ -20,6 +20,7 @@ use jiff::ToSpan;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::embed::{self, Embed, EmbedQuery};
 use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
 use super::{Flash, Frame, PageError, PageResult, flash};
 use crate::domain::accounts::{Email, PersonName};
@@ -288,6 +289,14 @@ impl BookingPage {
     fn form_error(&self) -> Option<&str> {
         self.errors.iter().find(|e| !is_form_field(e.field)).map(|e| e.message.as_str())
     }
+
+    /// Where the form posts: inside another site, with the embedding options.
+    fn book_action(&self) -> String {
+        match &self.frame.embed {
+            Some(embed) => embed.link(&self.event.booking_path),
+            None => self.event.booking_path.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -319,6 +328,7 @@ async fn render_booking_page(
     form: BookForm,
     errors: Vec<FieldError>,
     answer_problems: &[AnswerProblem],
+    embed: Option<Embed>,
 ) -> PageResult<BookingPage> {
     let picker = if event.can_book() {
         // A start that was refused (taken or not available) is not offered again.
@@ -329,7 +339,7 @@ async fn render_booking_page(
         None
     };
     let summary = EventSummary::of(event);
-    let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
+    let frame = Frame { wide: true, embed, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
     let questions = QuestionField::list(&event.event().questions, &form, answer_problems);
@@ -340,26 +350,36 @@ async fn booking_page(
     State(state): State<AppState>,
     Path((username, slug)): Path<(String, String)>,
     Query(query): Query<PickerQuery>,
+    Query(embed): Query<EmbedQuery>,
 ) -> PageResult<Response> {
     if let Some(response) = api_not_found(&username) {
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
-    show_booking_page(&state, &event, query).await
+    show_booking_page(&state, &event, query, embed).await
 }
 
 async fn team_booking_page(
     State(state): State<AppState>,
     Path((team_slug, slug)): Path<(String, String)>,
     Query(query): Query<PickerQuery>,
+    Query(embed): Query<EmbedQuery>,
 ) -> PageResult<Response> {
     let event = team_event(&state, &team_slug, &slug).await?;
-    show_booking_page(&state, &event, query).await
+    show_booking_page(&state, &event, query, embed).await
 }
 
-async fn show_booking_page(state: &AppState, event: &Bookable, query: PickerQuery) -> PageResult<Response> {
+async fn show_booking_page(
+    state: &AppState,
+    event: &Bookable,
+    query: PickerQuery,
+    embed: EmbedQuery,
+) -> PageResult<Response> {
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
-    Ok(render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[]).await?.into_response())
+    let embed = Embed::for_event(state, &embed, event).await?;
+    let ancestors = embed.as_ref().map(Embed::ancestors);
+    let page = render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[], embed).await?;
+    Ok(embed::framed(ancestors, page.into_response()))
 }
 
 /// How a refused booking reads on the page, and its status.
@@ -390,23 +410,25 @@ async fn book(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
     Path((username, slug)): Path<(String, String)>,
+    Query(embed): Query<EmbedQuery>,
     Form(form): Form<BookForm>,
 ) -> PageResult<Response> {
     if let Some(response) = api_not_found(&username) {
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
-    submit_booking(&state, address, &event, form).await
+    submit_booking(&state, address, &event, form, embed).await
 }
 
 async fn team_book(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
     Path((team_slug, slug)): Path<(String, String)>,
+    Query(embed): Query<EmbedQuery>,
     Form(form): Form<BookForm>,
 ) -> PageResult<Response> {
     let event = team_event(&state, &team_slug, &slug).await?;
-    submit_booking(&state, address, &event, form).await
+    submit_booking(&state, address, &event, form, embed).await
 }
 
 async fn submit_booking(
@@ -414,7 +436,9 @@ async fn submit_booking(
     address: std::net::IpAddr,
     event: &Bookable,
     form: BookForm,
+    embed: EmbedQuery,
 ) -> PageResult<Response> {
+    let embed = Embed::for_event(state, &embed, event).await?;
     // What the form alone shows to be missing is said all at once (the booking re-checks it).
     let mut missing: Vec<FieldError> = Vec::new();
     if form.start.trim().is_empty() {
@@ -446,7 +470,12 @@ async fn submit_booking(
             answers,
         };
         match event.book(state, input).await {
-            Ok((_, token)) => return Ok(Redirect::to(&format!("/booking/{token}?booked=1")).into_response()),
+            Ok((_, token)) => {
+                // Inside another site the confirmation stays embedded: no cookie carries that.
+                let target = format!("/booking/{token}?booked=1");
+                let target = embed.as_ref().map_or_else(|| target.clone(), |e| e.link(&target));
+                return Ok(Redirect::to(&target).into_response());
+            }
             Err(BookingError::Answers(problems)) => {
                 answer_problems = problems;
                 (StatusCode::UNPROCESSABLE_ENTITY, Vec::new())
@@ -458,8 +487,9 @@ async fn submit_booking(
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    let page = render_booking_page(state, event, zone, form, errors, &answer_problems).await?;
-    Ok((status, page).into_response())
+    let ancestors = embed.as_ref().map(Embed::ancestors);
+    let page = render_booking_page(state, event, zone, form, errors, &answer_problems, embed).await?;
+    Ok(embed::framed(ancestors, (status, page).into_response()))
 }
 
 /// The Zoom side of a booking as its invitee sees it (never a start link).
@@ -588,6 +618,7 @@ async fn render_manage_page(
     query: ManageQuery,
     flash: Option<Flash>,
     error: Option<FieldError>,
+    embed: Option<Embed>,
 ) -> PageResult<ManagePage> {
     let view = MeetingView::load(&state.db, row).await?;
     let invitee_zone = view.invitees.first().and_then(|i| i.timezone.clone());
@@ -615,8 +646,12 @@ async fn render_manage_page(
     });
     let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
     let manage_url = state.manage_url(token);
+    let mut embed = embed;
+    if let Some(embed) = embed.as_mut().filter(|_| query.booked.is_some() && !cancelled) {
+        embed.mark_booked(row, &manage_url);
+    }
     Ok(ManagePage {
-        frame: Frame { wide: true, flash, ..Frame::public(title) },
+        frame: Frame { wide: true, flash, embed, ..Frame::public(title) },
         token: token.to_owned(),
         just_booked: query.booked.is_some() && !cancelled,
         cancelled,
@@ -637,10 +672,14 @@ async fn manage_page(
     jar: CookieJar,
     Path(token): Path<String>,
     Query(query): Query<ManageQuery>,
+    Query(embed): Query<EmbedQuery>,
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let row = managed(&state, &token).await?;
-    Ok((jar, render_manage_page(&state, &token, &row, query, flash, None).await?).into_response())
+    let embed = Embed::for_meeting(&state, &embed, &row).await?;
+    let ancestors = embed.as_ref().map(Embed::ancestors);
+    let page = render_manage_page(&state, &token, &row, query, flash, None, embed).await?;
+    Ok(embed::framed(ancestors, (jar, page).into_response()))
 }
 
 #[derive(Deserialize, Default)]
@@ -675,7 +714,7 @@ async fn reschedule(
         }
     };
     let query = ManageQuery { timezone: Some(form.timezone), booked: None };
-    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error)).await?).into_response())
+    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error), None).await?).into_response())
 }
 
 fn urlencode(value: &str) -> String {
@@ -698,12 +737,12 @@ async fn cancel(
     let row = managed(&state, &token).await?;
     if let Err(e) = check_address(&state, address) {
         let (status, error) = limited(e);
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error), None).await?;
         return Ok((status, page).into_response());
     }
     if let Err(e) = booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
         let (status, error) = refusal(e)?;
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error), None).await?;
         return Ok((status, page).into_response());
     }
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");

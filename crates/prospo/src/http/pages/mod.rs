@@ -4,6 +4,7 @@ mod accounts;
 mod availability;
 mod booking;
 mod calendars;
+mod embed;
 mod event_types;
 mod flash;
 mod integrations;
@@ -71,6 +72,8 @@ pub struct Frame {
     pub flash: Option<Flash>,
     /// Public pages that need room (the booking calendar) use a wider column.
     pub wide: bool,
+    /// Shown inside another site (`?embed=1`): no navigation, the site's options.
+    pub embed: Option<embed::Embed>,
 }
 
 pub struct NavUser {
@@ -82,7 +85,7 @@ pub struct NavUser {
 
 impl Frame {
     pub fn public(title: impl Into<String>) -> Frame {
-        Frame { title: title.into(), active: "", user: None, flash: None, wide: false }
+        Frame { title: title.into(), active: "", user: None, flash: None, wide: false, embed: None }
     }
 
     pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
@@ -96,6 +99,7 @@ impl Frame {
             }),
             flash,
             wide: false,
+            embed: None,
         }
     }
 }

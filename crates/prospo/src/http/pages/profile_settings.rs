@@ -1,4 +1,5 @@
-//! Settings → Profile: name, username, email, bio, time zone and language; the photo; the password.
+//! Settings → Profile: name, username, email, bio, time zone and language; the photo; the password;
+//! the sites that may embed the booking pages, with a snippet to copy.
 //! Each form calls the same functions as the JSON API; a refused form answers 422 with the page, the
 //! error beside its field and the typed values (never a password).
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/profile/photo/delete", post(remove_photo))
         .route("/settings/profile/password", post(change_password))
+        .route("/settings/profile/embed", post(save_embed_origins))
 }
 
 /// The profile form as typed.
@@ -50,6 +52,16 @@ pub struct ProfileForm {
     timezone: String,
     /// Empty: the invitee's browser decides.
     locale: String,
+    /// The Embed section's sites as typed (one per line); `None` shows the stored ones.
+    #[serde(skip)]
+    embed_origins: Option<String>,
+}
+
+/// What the Embed section offers to copy: one of the host's booking pages.
+struct EmbedSnippet {
+    title: String,
+    script_url: String,
+    page_url: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,6 +79,10 @@ struct ProfilePage {
     locales: Vec<(&'static str, &'static str)>,
     photo_types: String,
     bio_max: usize,
+    /// The Embed section's textarea: the typed sites, else the stored ones.
+    embed_text: String,
+    embed_max: usize,
+    snippet: Option<EmbedSnippet>,
 }
 
 impl ProfilePage {
@@ -88,6 +104,7 @@ impl ProfileForm {
             bio: user.bio.clone().unwrap_or_default(),
             timezone: host_zone(state, user).await?,
             locale: user.locale.clone().unwrap_or_default(),
+            embed_origins: None,
         })
     }
 }
@@ -101,6 +118,14 @@ async fn render(
 ) -> PageResult<ProfilePage> {
     let photo_version = state.db.photo_version(&user.id).await?;
     let base = state.public_url.as_str().trim_end_matches('/').to_owned();
+    // The snippet shows the first event type on the public profile (else the first at all).
+    let event_types = state.db.event_types_of(&user.id).await?;
+    let snippet = event_types.iter().find(|e| !e.hidden).or(event_types.first()).map(|e| EmbedSnippet {
+        title: e.title.clone(),
+        script_url: format!("{base}/embed.js"),
+        page_url: format!("{base}/{}/{}", user.username, e.slug),
+    });
+    let embed_text = form.embed_origins.clone().unwrap_or_else(|| profiles::embed_origins(user).join("\n"));
     Ok(ProfilePage {
         frame: Frame::for_user("Profile", "settings", user, flash),
         has_photo: photo_version.is_some(),
@@ -112,6 +137,9 @@ async fn render(
         locales: Locale::ALL.iter().map(|l| (l.as_str(), l.name())).collect(),
         photo_types: photo::UploadType::CONTENT_TYPES.join(","),
         bio_max: crate::domain::profile::Bio::MAX_CHARS,
+        embed_text,
+        embed_max: crate::domain::profile::EmbedOrigins::MAX,
+        snippet,
         form,
         error,
     })
@@ -161,6 +189,34 @@ async fn save_profile(
         Err(e) => return Err(e.into()),
     };
     refused(&state, &user, form, error).await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct EmbedForm {
+    /// One site per line (any white space separates them).
+    embed_origins: String,
+}
+
+/// Saves the Embed section's sites through the same profile change as `PATCH /api/v1/me`.
+async fn save_embed_origins(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Form(form): Form<EmbedForm>,
+) -> PageResult<Response> {
+    let origins: Vec<String> = form.embed_origins.split_whitespace().map(str::to_owned).collect();
+    let change = ProfileChange { embed_origins: Some(origins), ..ProfileChange::default() };
+    let error = match profiles::update(&state, &user, change).await {
+        Ok(_) => {
+            let message = "Embedding sites saved.";
+            return Ok((flash::set(jar, "success", message), Redirect::to(&format!("{PAGE}#embed"))).into_response());
+        }
+        Err(AccountError::Invalid(invalid)) => FieldError::from(invalid),
+        Err(e) => return Err(e.into()),
+    };
+    let profile = ProfileForm { embed_origins: Some(form.embed_origins), ..ProfileForm::of(&state, &user).await? };
+    refused(&state, &user, profile, error).await
 }
 
 /// The uploaded file's type and bytes; `Ok(None)` when no file was chosen.
