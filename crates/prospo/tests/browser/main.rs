@@ -11,6 +11,7 @@ mod accounts;
 mod booking;
 mod calendars;
 mod contrast;
+mod embed;
 mod harness;
 mod harness_self_test;
 mod integrations;

@@ -328,7 +328,6 @@ async fn render_booking_page(
     form: BookForm,
     errors: Vec<FieldError>,
     answer_problems: &[AnswerProblem],
-    embed: Option<Embed>,
 ) -> PageResult<BookingPage> {
     let picker = if event.can_book() {
         // A start that was refused (taken or not available) is not offered again.
@@ -339,7 +338,7 @@ async fn render_booking_page(
         None
     };
     let summary = EventSummary::of(event);
-    let frame = Frame { wide: true, embed, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
+    let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
     let questions = QuestionField::list(&event.event().questions, &form, answer_problems);
@@ -377,8 +376,8 @@ async fn show_booking_page(
 ) -> PageResult<Response> {
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
     let embed = Embed::for_event(state, &embed, event).await?;
-    let ancestors = embed.as_ref().map(Embed::ancestors);
-    let page = render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[], embed).await?;
+    let mut page = render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[]).await?;
+    let ancestors = embed::place(&mut page.frame, embed);
     Ok(embed::framed(ancestors, page.into_response()))
 }
 
@@ -487,8 +486,8 @@ async fn submit_booking(
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    let ancestors = embed.as_ref().map(Embed::ancestors);
-    let page = render_booking_page(state, event, zone, form, errors, &answer_problems, embed).await?;
+    let mut page = render_booking_page(state, event, zone, form, errors, &answer_problems).await?;
+    let ancestors = embed::place(&mut page.frame, embed);
     Ok(embed::framed(ancestors, (status, page).into_response()))
 }
 
@@ -618,7 +617,6 @@ async fn render_manage_page(
     query: ManageQuery,
     flash: Option<Flash>,
     error: Option<FieldError>,
-    embed: Option<Embed>,
 ) -> PageResult<ManagePage> {
     let view = MeetingView::load(&state.db, row).await?;
     let invitee_zone = view.invitees.first().and_then(|i| i.timezone.clone());
@@ -646,12 +644,8 @@ async fn render_manage_page(
     });
     let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
     let manage_url = state.manage_url(token);
-    let mut embed = embed;
-    if let Some(embed) = embed.as_mut().filter(|_| query.booked.is_some() && !cancelled) {
-        embed.mark_booked(row, &manage_url);
-    }
     Ok(ManagePage {
-        frame: Frame { wide: true, flash, embed, ..Frame::public(title) },
+        frame: Frame { wide: true, flash, ..Frame::public(title) },
         token: token.to_owned(),
         just_booked: query.booked.is_some() && !cancelled,
         cancelled,
@@ -676,9 +670,12 @@ async fn manage_page(
 ) -> PageResult<Response> {
     let (jar, flash) = flash::take(jar);
     let row = managed(&state, &token).await?;
-    let embed = Embed::for_meeting(&state, &embed, &row).await?;
-    let ancestors = embed.as_ref().map(Embed::ancestors);
-    let page = render_manage_page(&state, &token, &row, query, flash, None, embed).await?;
+    let mut embed = Embed::for_meeting(&state, &embed, &row).await?;
+    let mut page = render_manage_page(&state, &token, &row, query, flash, None).await?;
+    if let Some(embed) = embed.as_mut().filter(|_| page.just_booked) {
+        embed.mark_booked(&row, &page.manage_url);
+    }
+    let ancestors = embed::place(&mut page.frame, embed);
     Ok(embed::framed(ancestors, (jar, page).into_response()))
 }
 
@@ -714,7 +711,7 @@ async fn reschedule(
         }
     };
     let query = ManageQuery { timezone: Some(form.timezone), booked: None };
-    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error), None).await?).into_response())
+    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error)).await?).into_response())
 }
 
 fn urlencode(value: &str) -> String {
@@ -737,12 +734,12 @@ async fn cancel(
     let row = managed(&state, &token).await?;
     if let Err(e) = check_address(&state, address) {
         let (status, error) = limited(e);
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error), None).await?;
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
     if let Err(e) = booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
         let (status, error) = refusal(e)?;
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error), None).await?;
+        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
         return Ok((status, page).into_response());
     }
     let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");

@@ -165,6 +165,14 @@ impl Embed {
     }
 }
 
+/// Shows the page of `frame` inside another site when `embed` says so; returns the sites that may
+/// frame it, for [`framed`].
+pub fn place(frame: &mut super::Frame, embed: Option<Embed>) -> Option<FrameAncestors> {
+    let ancestors = embed.as_ref().map(Embed::ancestors);
+    frame.embed = embed;
+    ancestors
+}
+
 /// `response` with its `frame-ancestors`: the host's sites when embedded, else `'none'`.
 pub fn framed(ancestors: Option<FrameAncestors>, response: axum::response::Response) -> axum::response::Response {
     match ancestors {
