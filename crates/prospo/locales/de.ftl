@@ -163,6 +163,7 @@ mail-dial-in = Telefonische Einwahl:
 mail-toll-free = gebührenfrei
 mail-zoom-pending = Das Zoom-Meeting wird gerade erstellt: Der Link folgt in einer separaten E-Mail.
 mail-manage = Verschieben oder stornieren
+mail-sent-by = Gesendet von Prospo
 ics-join = Beitreten: { $place }
 ics-manage = Verschieben oder stornieren: { $url }
 

@@ -162,6 +162,7 @@ mail-dial-in = Unirse por teléfono:
 mail-toll-free = gratuito
 mail-zoom-pending = La reunión de Zoom se está creando: su enlace llegará en un correo aparte.
 mail-manage = Reprogramar o cancelar
+mail-sent-by = Enviado por Prospo
 ics-join = Unirse: { $place }
 ics-manage = Reprogramar o cancelar: { $url }
 span-weeks = { $count ->

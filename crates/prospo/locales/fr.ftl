@@ -161,6 +161,7 @@ mail-dial-in = Rejoindre par téléphone :
 mail-toll-free = numéro gratuit
 mail-zoom-pending = La réunion Zoom est en cours de création : son lien suivra dans un e-mail séparé.
 mail-manage = Reprogrammer ou annuler
+mail-sent-by = Envoyé par Prospo
 ics-join = Rejoindre : { $place }
 ics-manage = Reprogrammer ou annuler : { $url }
 

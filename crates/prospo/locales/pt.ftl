@@ -162,6 +162,7 @@ mail-dial-in = Participar por telefone:
 mail-toll-free = gratuito
 mail-zoom-pending = A reunião do Zoom está sendo criada: o link chegará em um e-mail separado.
 mail-manage = Reagendar ou cancelar
+mail-sent-by = Enviado pelo Prospo
 ics-join = Entrar: { $place }
 ics-manage = Reagendar ou cancelar: { $url }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod integrations;
 pub mod jobs;
 pub mod limits;

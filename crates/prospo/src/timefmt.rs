@@ -33,16 +33,9 @@ pub fn human_range_ms(start_ms: i64, end_ms: i64, zone: Option<&str>) -> String 
     }
 }
 
-/// A span of minutes for people: `1 week`, `2 days`, `24 hours`, `1 hour`, `90 minutes`.
+/// A span of minutes for people, in English: `1 week`, `2 days`, `24 hours`, `1 hour`, `90 minutes`.
 pub fn human_minutes(minutes: i64) -> String {
-    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
-    match minutes {
-        m if m >= 10_080 && m % 10_080 == 0 => plural(m / 10_080, "week"),
-        // A day reads as 24 hours: "starts in 24 hours" is what reminders say.
-        m if m > 1_440 && m % 1_440 == 0 => plural(m / 1_440, "day"),
-        m if m >= 60 && m % 60 == 0 => plural(m / 60, "hour"),
-        m => plural(m, "minute"),
-    }
+    crate::i18n::span(crate::i18n::Locale::En, minutes)
 }
 
 #[cfg(test)]

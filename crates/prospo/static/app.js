@@ -1,6 +1,19 @@
 // Small progressive enhancements; every form works without this file.
 // Marks the page as scripted, so controls that need this file (.js-only) show.
 document.documentElement.classList.add("js");
+
+// The page's language and the words this file shows, as the server wrote them for that language
+// (a JSON data block; variables are `{name}` marks, plurals a `-one`/`-other` pair).
+const LANG = document.documentElement.lang || "en";
+const MESSAGES = (() => {
+  try { return JSON.parse(document.getElementById("prospo-messages")?.textContent || "{}"); } catch { return {}; }
+})();
+const PLURALS = new Intl.PluralRules(LANG);
+function msg(key, vars = {}) {
+  const plural = "count" in vars ? MESSAGES[`${key}-${PLURALS.select(vars.count) === "one" ? "one" : "other"}`] : undefined;
+  const text = plural ?? MESSAGES[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (mark, name) => (name in vars ? String(vars[name]) : mark));
+}
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -8,7 +21,7 @@ document.addEventListener("click", (event) => {
   if (!source) return;
   navigator.clipboard.writeText(source.value ?? source.textContent).then(() => {
     const label = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = msg("copied");
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });
@@ -385,8 +398,11 @@ document.querySelectorAll("select[data-suggest-browser-zone]").forEach((select) 
 // ---------------------------------------------------------------------------------------------
 const pad = (n) => String(n).padStart(2, "0");
 const isoDate = (y, m, d) => `${y}-${pad(m + 1)}-${pad(d)}`;
-const dayName = (y, m, d, style) => new Intl.DateTimeFormat("en-GB", { weekday: style, day: "numeric", month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, d)));
-const monthName = (y, m) => new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, 1)));
+// Names and clocks as the page's language writes them (the browser's own CLDR data).
+const dayName = (y, m, d, style) => new Intl.DateTimeFormat(LANG, { weekday: style, day: "numeric", month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, d)));
+const monthName = (y, m) => new Intl.DateTimeFormat(LANG, { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(y, m, 1)));
+// 2024-01-01 was a Monday: the week's short names from Monday on.
+const weekdays = () => [...Array(7).keys()].map((i) => new Intl.DateTimeFormat(LANG, { weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, 1 + i))));
 
 function todayIn(zone) {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
@@ -394,10 +410,10 @@ function todayIn(zone) {
   return { y: get("year"), m: get("month") - 1, d: get("day") };
 }
 
-/** `slot` (RFC 3339) as the viewer's locale writes a time of day in `zone`. */
+/** `slot` (RFC 3339) as the page's language writes a time of day in `zone`. */
 function clockTime(slot, zone) {
   try {
-    return new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone: zone }).format(new Date(slot));
+    return new Intl.DateTimeFormat(LANG, { hour: "numeric", minute: "2-digit", timeZone: zone }).format(new Date(slot));
   } catch {
     return slot.slice(11, 16);
   }
@@ -455,12 +471,12 @@ function setupSlotPicker(picker) {
     const from = isoDate(month.y, month.m, 1);
     const to = isoDate(month.y, month.m, last);
     calendar.setAttribute("aria-busy", "true");
-    status.textContent = "Loading free times…";
+    status.textContent = msg("loading");
     try {
       const response = await fetch(`${picker.dataset.slotsUrl}?from=${from}&to=${to}&timezone=${encodeURIComponent(zone)}`, { headers: { accept: "application/json" } });
       const body = await response.json();
       if (id !== request) return;
-      if (!response.ok) throw new Error(body?.error?.message || "The free times could not be loaded.");
+      if (!response.ok) throw new Error(body?.error?.message || msg("load-failed"));
       slots = new Map();
       for (const slot of body.slots) {
         const day = slot.slice(0, 10);
@@ -473,15 +489,16 @@ function setupSlotPicker(picker) {
         month = month.m === 11 ? { y: month.y + 1, m: 0 } : { y: month.y, m: month.m + 1 };
         return load();
       }
-      status.textContent = body.notice || (slots.size ? `${slots.size} days with free times in ${monthName(month.y, month.m)}.` : `No free times in ${monthName(month.y, month.m)}. Try the next month.`);
+      const monthText = monthName(month.y, month.m);
+      status.textContent = body.notice || (slots.size ? msg("days-free", { count: slots.size, month: monthText }) : msg("no-days", { month: monthText }));
       render();
     } catch (error) {
       if (id !== request) return;
       status.textContent = "";
       const message = document.createElement("span");
-      message.textContent = "Could not load the free times. ";
+      message.textContent = `${msg("load-failed")} `;
       const retry = document.createElement("button");
-      Object.assign(retry, { type: "button", className: "button small", textContent: "Try again" });
+      Object.assign(retry, { type: "button", className: "button small", textContent: msg("try-again") });
       retry.addEventListener("click", load);
       status.append(message, retry);
     } finally {
@@ -510,12 +527,12 @@ function setupSlotPicker(picker) {
       return b;
     };
     const atStart = month.y === today.y && month.m === today.m;
-    head.append(nav("‹", "Previous month", -1, atStart), title, nav("›", "Next month", 1, false));
+    head.append(nav("‹", msg("prev-month"), -1, atStart), title, nav("›", msg("next-month"), 1, false));
     const grid = document.createElement("div");
     grid.className = "calendar-grid";
     grid.setAttribute("role", "group");
     grid.setAttribute("aria-labelledby", title.id);
-    for (const w of ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]) {
+    for (const w of weekdays()) {
       const h = document.createElement("span");
       h.className = "weekday"; h.textContent = w; h.setAttribute("aria-hidden", "true");
       grid.append(h);
@@ -530,7 +547,7 @@ function setupSlotPicker(picker) {
         const b = document.createElement("button");
         Object.assign(b, { type: "button", className: "day-button", textContent: String(d) });
         b.dataset.date = date;
-        b.setAttribute("aria-label", `${dayName(month.y, month.m, d, "long")}, ${times.length} free time${times.length === 1 ? "" : "s"}`);
+        b.setAttribute("aria-label", msg("day-times", { day: dayName(month.y, month.m, d, "long"), count: times.length }));
         b.setAttribute("aria-pressed", String(date === selectedDay));
         b.addEventListener("click", () => { selectedDay = date; render(); renderTimes(true); });
         grid.append(b);
@@ -545,7 +562,7 @@ function setupSlotPicker(picker) {
     if (!selectedDay && !timesBox.hasChildNodes()) {
       const hint = document.createElement("p");
       hint.className = "times-hint muted";
-      hint.textContent = "Pick a day to see its times.";
+      hint.textContent = msg("pick-day");
       timesBox.append(hint);
     }
     if (selectedDay && slots.has(selectedDay)) renderTimes(false);
@@ -603,7 +620,7 @@ function setupSlotPicker(picker) {
     const list = document.createElement("div");
     list.className = "time-list";
     list.setAttribute("role", "group");
-    list.setAttribute("aria-label", `Free times on ${heading.textContent}, ${zone}`);
+    list.setAttribute("aria-label", msg("times-on", { day: heading.textContent, zone }));
     for (const slot of times) {
       const b = document.createElement("button");
       // In the viewer's own clock: 12-hour where their locale uses it ("9:30 AM"), else 24-hour.
@@ -616,7 +633,7 @@ function setupSlotPicker(picker) {
     const more = document.createElement("p");
     more.className = "more-times";
     more.setAttribute("aria-hidden", "true");
-    more.textContent = "More times below ↓";
+    more.textContent = msg("more-below");
     timesBox.append(heading, list, more);
     const cue = () => {
       const hidden = list.scrollHeight - list.clientHeight - list.scrollTop > 4;
@@ -677,7 +694,7 @@ document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
         const zoom = (await response.json()).meeting?.zoom;
         if (zoom && zoom.status === "created" && zoom.join_url) {
           const link = document.createElement("a");
-          Object.assign(link, { id: "join-link", className: "button primary", href: zoom.join_url, textContent: "Join Zoom meeting", target: "_blank", rel: "noopener" });
+          Object.assign(link, { id: "join-link", className: "button primary", href: zoom.join_url, textContent: msg("join-zoom"), target: "_blank", rel: "noopener" });
           const box = document.createElement("p");
           box.setAttribute("role", "status");
           box.append(link);
@@ -685,13 +702,13 @@ document.querySelectorAll("[data-poll-booking]").forEach((pending) => {
           if (zoom.passcode) {
             const code = document.createElement("p");
             code.className = "muted";
-            code.textContent = `Passcode ${zoom.passcode}`;
+            code.textContent = msg("passcode", { passcode: zoom.passcode });
             box.after(code);
           }
           return;
         }
         if (zoom && (zoom.status === "failed" || zoom.status === "deleted")) {
-          pending.textContent = "The Zoom meeting could not be set up. The host sees this on their meetings page; please contact them for a link.";
+          pending.textContent = msg("zoom-failed");
           return;
         }
       }
@@ -774,7 +791,7 @@ document.querySelectorAll("[data-nav-toggle]").forEach((toggle) => {
 function zoneLabel(zone, now) {
   const part = (options) => {
     try {
-      return new Intl.DateTimeFormat(undefined, { timeZone: zone, ...options }).formatToParts(now)
+      return new Intl.DateTimeFormat(LANG, { timeZone: zone, ...options }).formatToParts(now)
         .find((p) => p.type === "timeZoneName")?.value || "";
     } catch { return ""; }
   };
@@ -785,7 +802,7 @@ function zoneLabel(zone, now) {
   if (/^GMT|^UTC/.test(generic)) generic = "";
   const city = zone.split("/").pop().replaceAll("_", " ");
   let time = "";
-  try { time = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(now); } catch { /* unknown here */ }
+  try { time = new Intl.DateTimeFormat(LANG, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(now); } catch { /* unknown here */ }
   const name = generic && generic !== city ? `${generic} – ${city}` : city;
   return [name, name === offset ? "" : offset, time].filter(Boolean).join(" · ");
 }
@@ -797,8 +814,8 @@ document.querySelectorAll("select[name=timezone]").forEach((select) => {
     option.title = option.value;
   }
   const search = document.createElement("input");
-  Object.assign(search, { type: "search", className: "zone-search", placeholder: "Search: city, zone or offset", autocomplete: "off" });
-  search.setAttribute("aria-label", "Search time zones");
+  Object.assign(search, { type: "search", className: "zone-search", placeholder: msg("zone-search"), autocomplete: "off" });
+  search.setAttribute("aria-label", msg("zone-search-label"));
   search.setAttribute("aria-controls", select.id);
   select.before(search);
   const filter = () => {

@@ -55,6 +55,15 @@ impl Locale {
         }
     }
 
+    /// The CLDR locale its dates and times are written in (CLDR's `pt` is Brazilian Portuguese;
+    /// said here so nobody wonders).
+    pub fn cldr(self) -> &'static str {
+        match self {
+            Locale::Pt => "pt-BR",
+            other => other.as_str(),
+        }
+    }
+
     /// The language's own name, for pickers.
     pub fn name(self) -> &'static str {
         match self {

@@ -47,6 +47,8 @@ async fn embed_js(request: HeaderMap) -> Response {
         (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
         (header::CACHE_CONTROL, "public, max-age=3600"),
         (header::ETAG, etag),
+        // Loadable by sites that isolate themselves (`Cross-Origin-Embedder-Policy: require-corp`).
+        (header::HeaderName::from_static("cross-origin-resource-policy"), "cross-origin"),
     ];
     if cached { (StatusCode::NOT_MODIFIED, headers).into_response() } else { (headers, EMBED_JS).into_response() }
 }

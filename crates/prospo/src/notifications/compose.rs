@@ -3,6 +3,7 @@
 //! at most 560 px wide, inline styles (mail clients drop style sheets), and every link's address
 //! shown so a reader sees where it goes.
 
+use crate::i18n::Tr;
 use crate::store::outbox::{MailKind, OutgoingMail};
 
 /// A paragraph of a mail.
@@ -37,6 +38,18 @@ const ACCENT: &str = "#1d4ed8";
 
 /// A mail to one recipient; `ics` is attached as the invitation when given.
 pub fn compose(kind: MailKind, to: &str, subject: String, paras: &[Para], ics: Option<String>) -> OutgoingMail {
+    compose_in(Tr::EN, kind, to, subject, paras, ics)
+}
+
+/// A mail in `t`'s language (its HTML says so, for screen readers and translation).
+pub fn compose_in(
+    t: Tr,
+    kind: MailKind,
+    to: &str,
+    subject: String,
+    paras: &[Para],
+    ics: Option<String>,
+) -> OutgoingMail {
     let text_body = paras
         .iter()
         .map(|p| match p {
@@ -75,8 +88,10 @@ pub fn compose(kind: MailKind, to: &str, subject: String, paras: &[Para], ics: O
         })
         .collect();
     let title = escape_html(&subject);
+    let lang = t.lang();
+    let sent_by = escape_html(&t.get("mail-sent-by"));
     let html_body = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light\"><title>{title}</title></head>\n\
          <body style=\"margin:0;padding:0;background:#f4f5f7\">\n\
@@ -86,7 +101,7 @@ pub fn compose(kind: MailKind, to: &str, subject: String, paras: &[Para], ics: O
          style=\"max-width:560px;background:#ffffff;border:1px solid #e3e5e8;border-radius:8px\">\
          <tr><td style=\"padding:24px;font-family:{FONT};font-size:16px;line-height:1.5;color:{TEXT};text-align:left\">\n\
          {html}</td></tr></table>\n\
-         <p style=\"margin:16px 0 0;font-family:{FONT};font-size:12px;color:{MUTED}\">Sent by Prospo</p>\n\
+         <p style=\"margin:16px 0 0;font-family:{FONT};font-size:12px;color:{MUTED}\">{sent_by}</p>\n\
          </td></tr></table>\n</body></html>\n"
     );
     OutgoingMail { kind, recipient: to.to_owned(), subject, text_body, html_body, ics, reply_to: None, delay_ms: 0 }

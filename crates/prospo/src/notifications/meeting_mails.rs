@@ -6,16 +6,17 @@
 use secrecy::ExposeSecret;
 
 use super::Notices;
-use super::compose::{Para, compose};
+use super::compose::{Para, compose_in};
 use super::ics::{self, IcsEvent, Method, Person};
 use crate::app::App;
 use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::questions::Answer;
+use crate::i18n::{self, Locale, Tr};
 use crate::secrets::{Binding, SecretBox};
 use crate::store::Db;
 use crate::store::meetings::{MeetingRow, NewMeeting};
 use crate::store::outbox::{MailKind, OutgoingMail};
-use crate::timefmt::{human_minutes, human_range_ms};
+use crate::timefmt::human_range_ms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingEvent {
@@ -77,6 +78,15 @@ pub struct Party {
     pub email: String,
     /// The zone the recipient reads times in (UTC when unknown).
     pub timezone: Option<String>,
+    /// The language an invitee booked in; hosts read English (`None`).
+    pub locale: Option<Locale>,
+}
+
+impl Party {
+    /// Who reads what in which language: an invitee theirs, a host English.
+    fn tr(&self) -> Tr {
+        Tr::new(self.locale.unwrap_or(Locale::En))
+    }
 }
 
 /// How long a booking's first mail waits for its Zoom meeting, so that it brings the link itself;
@@ -99,20 +109,21 @@ pub fn meeting_mails(
 ) -> Vec<OutgoingMail> {
     // Each invitee's invitation names the organiser and that invitee only (so a mail's size does not
     // grow with the meeting, nor does one invitee learn the others' addresses); the host's names all.
-    let calendar = |title: &str, attendees: &[Party]| match event {
+    let calendar = |title: &str, attendees: &[Party], t: Tr| match event {
         MeetingEvent::Reminder(_) => None,
-        _ => Some(invitation(event, meeting, title, host, attendees)),
-    };
-    // Each reader sees the other party: the invitee the host, the host the invitee.
-    let invitee_title = match meeting.booked_title {
-        Some(title) => format!("{title} with {}", host.name),
-        None => meeting.topic.to_owned(),
+        _ => Some(invitation(event, meeting, (title, t), host, attendees)),
     };
     let mut mails = Vec::with_capacity(invitees.len() + 1);
     for invitee in invitees {
-        let link = manage_token.map(|t| Para::link("Reschedule or cancel", notices.manage_url(t)));
-        let about = [Para::text(format!("Host: {} <{}>", host.name, host.email))];
-        let invitation = calendar(&invitee_title, std::slice::from_ref(invitee));
+        let t = invitee.tr();
+        // Each reader sees the other party: the invitee the host, the host the invitee.
+        let invitee_title = match meeting.booked_title {
+            Some(title) => t.args("invitee-topic", &[("event", title.to_owned()), ("host", host.name.clone())]),
+            None => meeting.topic.to_owned(),
+        };
+        let link = manage_token.map(|token| Para::link(t.get("mail-manage"), notices.manage_url(token)));
+        let about = [Para::text(t.arg("mail-host", "host", &format!("{} <{}>", host.name, host.email)))];
+        let invitation = calendar(&invitee_title, std::slice::from_ref(invitee), t);
         let mut mail = mail(event, meeting, &invitee_title, invitee, &about, link, invitation);
         mail.reply_to = Some(host.email.clone());
         mails.push(mail);
@@ -129,7 +140,8 @@ pub fn meeting_mails(
         }
         for reader in std::iter::once(host).chain(cohosts) {
             let link = Some(Para::link("Meeting page", notices.meeting_url(meeting.id)));
-            mails.push(mail(event, meeting, meeting.topic, reader, &about, link, calendar(meeting.topic, invitees)));
+            let invitation = calendar(meeting.topic, invitees, Tr::EN);
+            mails.push(mail(event, meeting, meeting.topic, reader, &about, link, invitation));
         }
     }
     mails
@@ -149,7 +161,14 @@ fn address_line(party: &Party) -> String {
     }
 }
 
-fn invitation(event: MeetingEvent, meeting: &MeetingFacts, title: &str, host: &Party, invitees: &[Party]) -> String {
+/// The invitation (.ics), its texts in `t`'s language.
+fn invitation(
+    event: MeetingEvent,
+    meeting: &MeetingFacts,
+    (title, t): (&str, Tr),
+    host: &Party,
+    invitees: &[Party],
+) -> String {
     let attendees: Vec<Person> = invitees.iter().map(|p| Person { name: &p.name, email: &p.email }).collect();
     let cancelled = event == MeetingEvent::Cancelled;
     ics::calendar(&IcsEvent {
@@ -160,7 +179,7 @@ fn invitation(event: MeetingEvent, meeting: &MeetingFacts, title: &str, host: &P
         stamp_ms: meeting.now_ms,
         summary: title,
         join_url: meeting.join_url.filter(|_| !cancelled),
-        description: &zoom_lines(meeting, cancelled).join("\n"),
+        description: &zoom_lines(meeting, cancelled, t).iter().map(|l| l.text(t)).collect::<Vec<_>>().join("\n"),
         cancelled,
         method: if cancelled { Method::Cancel } else { Method::Request },
         organizer: Some(Person { name: &host.name, email: &host.email }),
@@ -168,45 +187,59 @@ fn invitation(event: MeetingEvent, meeting: &MeetingFacts, title: &str, host: &P
     })
 }
 
-/// What the mail and the invitation say about Zoom.
-fn zoom_lines(meeting: &MeetingFacts, cancelled: bool) -> Vec<String> {
+/// What the mail and the invitation say about Zoom: the join link first, on a line of its own.
+fn zoom_lines(meeting: &MeetingFacts, cancelled: bool, t: Tr) -> Vec<ZoomLine> {
     if cancelled {
         return Vec::new();
     }
     match meeting.join_url {
         Some(url) => {
-            let mut lines = vec![format!("Join Zoom meeting: {url}")];
+            let mut lines = vec![ZoomLine::Join(url.to_owned())];
             if let Some(id) = meeting.zoom_meeting_id {
-                lines.push(format!("Meeting ID: {}", spaced_meeting_id(id)));
+                lines.push(ZoomLine::Text(t.arg("mail-meeting-id", "id", &spaced_meeting_id(id))));
             }
             if let Some(passcode) = meeting.passcode {
-                lines.push(format!("Passcode: {passcode}"));
+                lines.push(ZoomLine::Text(t.arg("mail-passcode", "passcode", &passcode)));
             }
-            let numbers: Vec<String> = meeting.dial_in.iter().filter_map(dial_in_line).take(DIAL_IN_SHOWN).collect();
+            let numbers: Vec<String> =
+                meeting.dial_in.iter().filter_map(|n| dial_in_line(n, t)).take(DIAL_IN_SHOWN).collect();
             if !numbers.is_empty() {
-                lines.push(format!("Dial in by phone:\n{}", numbers.join("\n")));
+                lines.push(ZoomLine::Text(format!("{}\n{}", t.get("mail-dial-in"), numbers.join("\n"))));
             }
             lines
         }
-        None if meeting.zoom_pending => {
-            vec!["The Zoom meeting is being created: its link follows in a separate mail.".to_owned()]
-        }
+        None if meeting.zoom_pending => vec![ZoomLine::Text(t.get("mail-zoom-pending"))],
         None => Vec::new(),
     }
 }
 
+/// A line about Zoom: the join link (a button in a mail) or text.
+enum ZoomLine {
+    Join(String),
+    Text(String),
+}
+
+impl ZoomLine {
+    fn text(&self, t: Tr) -> String {
+        match self {
+            ZoomLine::Join(url) => t.arg("mail-join-line", "url", url),
+            ZoomLine::Text(text) => text.clone(),
+        }
+    }
+}
+
 /// `+1 646 558 8656 (US, New York)`, `+1 877 853 5247 (US, toll-free)`.
-fn dial_in_line(n: &zoom::DialInNumber) -> Option<String> {
+fn dial_in_line(n: &zoom::DialInNumber, t: Tr) -> Option<String> {
     let number = n.number.as_deref()?;
-    let mut place: Vec<&str> = Vec::new();
+    let mut place: Vec<String> = Vec::new();
     if let Some(country) = n.country_name.as_deref().or(n.country.as_deref()) {
-        place.push(country);
+        place.push(country.to_owned());
     }
     if let Some(city) = n.city.as_deref() {
-        place.push(city);
+        place.push(city.to_owned());
     }
     if n.number_type.as_deref() == Some("tollfree") {
-        place.push("toll-free");
+        place.push(t.get("mail-toll-free"));
     }
     Some(if place.is_empty() { number.to_owned() } else { format!("{number} ({})", place.join(", ")) })
 }
@@ -232,40 +265,42 @@ fn mail(
     link: Option<Para>,
     calendar: Option<String>,
 ) -> OutgoingMail {
-    let when = human_range_ms(meeting.start_at, meeting.end_at, to.timezone.as_deref());
+    let t = to.tr();
+    // Invitees read the time as their language writes it; hosts as their pages show it.
+    let when = match to.locale {
+        Some(locale) => i18n::when(locale, meeting.start_at, meeting.end_at, to.timezone.as_deref()),
+        None => human_range_ms(meeting.start_at, meeting.end_at, to.timezone.as_deref()),
+    };
     let (subject, headline) = match event {
-        MeetingEvent::Booked => (format!("Booked: {topic} — {when}"), "Your meeting is booked.".to_owned()),
-        MeetingEvent::Rescheduled => {
-            (format!("Rescheduled: {topic} — {when}"), "Your meeting has a new time.".to_owned())
-        }
-        MeetingEvent::Cancelled => (format!("Cancelled: {topic} — {when}"), "This meeting is cancelled.".to_owned()),
-        MeetingEvent::Reassigned => (format!("New host: {topic} — {when}"), "Your meeting has a new host.".to_owned()),
-        MeetingEvent::ZoomLinkReady => {
-            (format!("Zoom link: {topic} — {when}"), "The Zoom meeting is ready. Here is its link.".to_owned())
-        }
+        MeetingEvent::Booked => ("mail-booked-subject", t.get("mail-booked")),
+        MeetingEvent::Rescheduled => ("mail-rescheduled-subject", t.get("mail-rescheduled")),
+        MeetingEvent::Cancelled => ("mail-cancelled-subject", t.get("mail-cancelled")),
+        MeetingEvent::Reassigned => ("mail-reassigned-subject", t.get("mail-reassigned")),
+        MeetingEvent::ZoomLinkReady => ("mail-zoom-link-subject", t.get("mail-zoom-link")),
         MeetingEvent::Reminder(minutes) => (
-            format!("Reminder: {topic} — {when}"),
+            "mail-reminder-subject",
             match minutes {
-                Some(minutes) => format!("Your meeting starts in {}.", human_minutes(minutes)),
-                None => "Your meeting is coming up.".to_owned(),
+                Some(minutes) => t.arg("mail-reminder-in", "span", &i18n::span(t.locale(), minutes)),
+                None => t.get("mail-reminder-soon"),
             },
         ),
     };
-    let mut paras = vec![Para::text(headline), Para::text(topic), Para::text(format!("When: {when}"))];
+    let subject = t.args(subject, &[("topic", topic.to_owned()), ("when", when.clone())]);
+    let mut paras = vec![Para::text(headline), Para::text(topic), Para::text(t.arg("mail-when", "when", &when))];
     paras.extend(about.iter().cloned());
     if event == MeetingEvent::Cancelled
         && let Some(reason) = meeting.cancel_reason
     {
-        paras.push(Para::text(format!("Reason: {reason}")));
+        paras.push(Para::text(t.arg("mail-reason", "reason", &reason)));
     }
-    for line in zoom_lines(meeting, event == MeetingEvent::Cancelled) {
-        paras.push(match line.strip_prefix("Join Zoom meeting: ") {
-            Some(url) => Para::button("Join Zoom meeting", url),
-            None => Para::Text(line),
+    for line in zoom_lines(meeting, event == MeetingEvent::Cancelled, t) {
+        paras.push(match line {
+            ZoomLine::Join(url) => Para::button(t.get("mail-join"), url),
+            ZoomLine::Text(text) => Para::Text(text),
         });
     }
     paras.extend(link);
-    let mut mail = compose(event.kind(), &to.email, subject, &paras, calendar);
+    let mut mail = compose_in(t, event.kind(), &to.email, subject, &paras, calendar);
     if event == MeetingEvent::Booked && meeting.zoom_pending {
         mail.delay_ms = FIRST_MAIL_WAITS_FOR_ZOOM_MS;
     }
@@ -276,7 +311,7 @@ fn mail(
 pub async fn host_party(db: &Db, host_id: &str) -> anyhow::Result<Party> {
     let host = db.host_by_id(host_id).await?.ok_or_else(|| anyhow::anyhow!("the meeting's host is gone"))?;
     let timezone = host.availability_timezone.unwrap_or_else(|| "UTC".to_owned());
-    Ok(Party { name: host.user.name, email: host.user.email, timezone: Some(timezone) })
+    Ok(Party { name: host.user.name, email: host.user.email, timezone: Some(timezone), locale: None })
 }
 
 /// The members attending a team meeting besides its host, as mails address them.
@@ -298,6 +333,7 @@ pub async fn invitee_parties(db: &Db, meeting: &MeetingRow) -> anyhow::Result<Ve
             name: i.name,
             email: i.email,
             timezone: i.timezone.or_else(|| Some(meeting.timezone.clone())),
+            locale: i.locale.as_deref().and_then(|l| l.parse().ok()),
         })
         .collect())
 }
@@ -353,6 +389,7 @@ pub fn new_meeting_mails(
             name: i.name.clone(),
             email: i.email.clone(),
             timezone: i.timezone.clone().or_else(|| Some(meeting.timezone.clone())),
+            locale: i.locale,
         })
         .collect();
     let facts = MeetingFacts {
@@ -460,8 +497,13 @@ mod tests {
             number: Some("+1 646 558 8656".into()),
             number_type: Some("toll".into()),
         }];
-        let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
-        let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: Some("Europe/Berlin".into()) };
+        let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None, locale: None };
+        let ada = Party {
+            name: "Ada".into(),
+            email: "a@example.com".into(),
+            timezone: Some("Europe/Berlin".into()),
+            locale: None,
+        };
         let mails = meeting_mails(&notices, MeetingEvent::Booked, &facts(&dial_in), (&host, &[]), &[ada], Some("tok"));
         assert_eq!(mails.len(), 2);
         assert!(mails[0].text_body.contains("(Europe/Berlin)"));
@@ -477,9 +519,9 @@ mod tests {
     #[test]
     fn each_reader_sees_the_other_party() {
         let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
-        let host = Party { name: "Jane Rivera".into(), email: "jane@example.com".into(), timezone: None };
-        let sam = Party { name: "Sam Okafor".into(), email: "sam@example.com".into(), timezone: None };
-        let bare = Party { name: "x@example.com".into(), email: "x@example.com".into(), timezone: None };
+        let host = Party { name: "Jane Rivera".into(), email: "jane@example.com".into(), timezone: None, locale: None };
+        let sam = Party { name: "Sam Okafor".into(), email: "sam@example.com".into(), timezone: None, locale: None };
+        let bare = Party { name: "x@example.com".into(), email: "x@example.com".into(), timezone: None, locale: None };
         let facts = MeetingFacts {
             topic: "Portfolio review with Sam Okafor",
             booked_title: Some("Portfolio review"),
@@ -502,8 +544,8 @@ mod tests {
     #[test]
     fn reminders_go_to_invitees_without_an_invitation() {
         let notices = Notices::new(&url::Url::parse("https://book.example").unwrap());
-        let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None };
-        let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: None };
+        let host = Party { name: "Grace".into(), email: "g@example.com".into(), timezone: None, locale: None };
+        let ada = Party { name: "Ada".into(), email: "a@example.com".into(), timezone: None, locale: None };
         let mails =
             meeting_mails(&notices, MeetingEvent::Reminder(Some(60)), &facts(&[]), (&host, &[]), &[ada], Some("tok"));
         assert_eq!(mails.len(), 1);

@@ -25,6 +25,14 @@ impl Bookable {
         }
     }
 
+    /// The language the host chose for their public pages (a team has none).
+    pub fn host_locale(&self) -> Option<&str> {
+        match self {
+            Bookable::Personal(p) => p.host.locale.as_deref(),
+            Bookable::Team(_) => None,
+        }
+    }
+
     /// Whom the page books: the host's name, or the team's.
     pub fn host_name(&self) -> &str {
         match self {

@@ -111,6 +111,7 @@ impl PublicEvent {
             name: self.host.name.clone(),
             email: self.host.email.clone(),
             timezone: Some(self.availability.timezone.clone()),
+            locale: None,
         }
     }
 
@@ -188,6 +189,8 @@ pub struct BookingInput {
     pub notes: Option<String>,
     /// Question id → answer (a string, or a boolean for a checkbox).
     pub answers: BTreeMap<String, serde_json::Value>,
+    /// The language the invitee booked in: their pages and mails stay in it.
+    pub locale: Option<crate::i18n::Locale>,
 }
 
 pub fn parse_start(raw: &str) -> Result<Timestamp, BookingError> {
@@ -210,6 +213,7 @@ pub struct ParsedBooking {
     timezone: TimeZone,
     notes: Option<String>,
     answers: Answers,
+    locale: Option<crate::i18n::Locale>,
 }
 
 impl ParsedBooking {
@@ -221,7 +225,7 @@ impl ParsedBooking {
         let notes = input.notes.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
         let answers = check_answers(&event.questions, &input.answers).map_err(BookingError::Answers)?;
         let end = start + SignedDuration::from_mins(event.duration_minutes);
-        Ok(ParsedBooking { start, end, name, email, timezone, notes, answers })
+        Ok(ParsedBooking { start, end, name, email, timezone, notes, answers, locale: input.locale })
     }
 
     /// The meeting this booking makes with `host_id` hosting (and `cohosts` attending), and the
@@ -257,6 +261,7 @@ impl ParsedBooking {
                 name: self.name.as_str().to_owned(),
                 email: self.email.as_str().to_owned(),
                 timezone: self.timezone.iana_name().map(str::to_owned),
+                locale: self.locale,
             }],
             cohosts,
         };
@@ -589,7 +594,7 @@ pub async fn create_direct(app: &App, host: &UserRow, input: DirectMeetingInput)
         let email = Email::parse(&email)?;
         let name =
             name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or_else(|| email.as_str().to_owned());
-        invitees.push(NewInvitee { name, email: email.as_str().to_owned(), timezone: None });
+        invitees.push(NewInvitee { name, email: email.as_str().to_owned(), timezone: None, locale: None });
     }
     if app.db.zoom_connection_of(&host.id).await?.is_none() {
         return Err(BookingError::ZoomNotConnected);

@@ -74,6 +74,9 @@ pub struct InviteeView {
     pub email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// The language they booked in (`en`, `de`, `fr`, `es`, `pt`): their pages and mails use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 impl InviteeView {
@@ -149,7 +152,12 @@ impl MeetingView {
             location_detail: row.location_detail.clone(),
             invitees: invitees
                 .iter()
-                .map(|i| InviteeView { name: i.name.clone(), email: i.email.clone(), timezone: i.timezone.clone() })
+                .map(|i| InviteeView {
+                    name: i.name.clone(),
+                    email: i.email.clone(),
+                    timezone: i.timezone.clone(),
+                    locale: i.locale.clone(),
+                })
                 .collect(),
             notes: row.notes.clone(),
             answers: row.answers.0.clone(),

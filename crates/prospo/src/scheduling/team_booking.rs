@@ -88,6 +88,7 @@ impl TeamMember {
             name: self.user.name.clone(),
             email: self.user.email.clone(),
             timezone: Some(self.availability.timezone.clone()),
+            locale: None,
         }
     }
 

@@ -143,6 +143,8 @@ pub struct InviteeRow {
     pub name: String,
     pub email: String,
     pub timezone: Option<String>,
+    /// The language they booked in (`en`, `de`, …), if they booked through a page or sent one.
+    pub locale: Option<String>,
 }
 
 /// A host's scheduled meeting as slot computation sees it.
@@ -160,6 +162,7 @@ pub struct NewInvitee {
     pub name: String,
     pub email: String,
     pub timezone: Option<String>,
+    pub locale: Option<crate::i18n::Locale>,
 }
 
 /// Everything a new meeting row needs; the store adds times and ids of its invitees.
@@ -382,7 +385,7 @@ impl Db {
     pub async fn invitees_of(&self, meeting_id: &str) -> StoreResult<Vec<InviteeRow>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id = $1 ORDER BY created_at, id",
+                "SELECT id, meeting_id, name, email, timezone, locale FROM invitees WHERE meeting_id = $1 ORDER BY created_at, id",
             )
             .bind(meeting_id)
             .fetch_all(pool)
@@ -398,7 +401,7 @@ impl Db {
         }
         let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id IN ({}) ORDER BY created_at, id",
+            "SELECT id, meeting_id, name, email, timezone, locale FROM invitees WHERE meeting_id IN ({}) ORDER BY created_at, id",
             marks.join(", ")
         );
         Ok(on_db!(self, |pool| {
@@ -534,16 +537,19 @@ impl Tx {
         for invitee in &meeting.invitees {
             on_tx!(self, |c| {
                 sqlx::query(
-                    "INSERT INTO invitees (id, meeting_id, name, email, timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO invitees (id, meeting_id, name, email, timezone, locale, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(super::new_id())
                 .bind(&meeting.id)
                 .bind(&invitee.name)
                 .bind(&invitee.email)
                 .bind(&invitee.timezone)
+                .bind(invitee.locale.map(crate::i18n::Locale::as_str))
                 .bind(now)
                 .execute(&mut *c)
-                .await.map(|r| r.rows_affected())
+                .await
+                .map(|r| r.rows_affected())
             })?;
         }
         self.insert_meeting_cohosts(&meeting.id, &meeting.cohosts).await?;

@@ -368,7 +368,7 @@ impl Tx {
     pub async fn invitees_for_webhook(&mut self, meeting_id: &str) -> StoreResult<Vec<super::meetings::InviteeRow>> {
         Ok(on_tx!(self, |c| {
             sqlx::query_as(
-                "SELECT id, meeting_id, name, email, timezone FROM invitees WHERE meeting_id = $1 \
+                "SELECT id, meeting_id, name, email, timezone, locale FROM invitees WHERE meeting_id = $1 \
                  ORDER BY created_at, id",
             )
             .bind(meeting_id)

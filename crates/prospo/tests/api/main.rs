@@ -9,6 +9,7 @@ mod calendars;
 mod conventions;
 mod embed;
 mod jobs;
+mod languages;
 mod notifications;
 mod oauth;
 mod outgoing_webhooks;

@@ -49,7 +49,7 @@ pub fn header(raw: &str, name: &str) -> Option<String> {
 }
 
 /// The decoded body of the first MIME part whose Content-Type starts with `content_type`.
-fn part(raw: &str, content_type: &str) -> Option<String> {
+pub fn part(raw: &str, content_type: &str) -> Option<String> {
     let lower = raw.to_ascii_lowercase();
     let at = lower.find(&format!("content-type: {content_type}"))?;
     // The part's headers start after the boundary line before `at`.
@@ -132,7 +132,7 @@ fn recipients(mails: &[&ReceivedMail]) -> Vec<String> {
 }
 
 /// Waits (bounded) until the mail queue has nothing left to send.
-async fn drain_outbox(app: &TestApp) {
+pub async fn drain_outbox(app: &TestApp) {
     for _ in 0..300 {
         if app.count("SELECT COUNT(*) FROM jobs WHERE queue = 'mail' AND failed_at IS NULL").await == 0 {
             return;

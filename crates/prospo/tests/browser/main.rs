@@ -16,6 +16,7 @@ mod harness;
 mod harness_self_test;
 mod integrations;
 mod keyboard;
+mod languages;
 mod mails;
 mod oauth;
 mod onboarding;

@@ -388,3 +388,13 @@ pub async fn read_json(response: reqwest::Response) -> (u16, Value) {
     let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, value)
 }
+
+/// A single-line message of a language's Fluent file (`locales/{lang}.ftl`), as the file writes it:
+/// tests read what a page or mail should say in that language from the same source the app does.
+pub fn message(lang: &str, key: &str) -> String {
+    let path = format!("{}/locales/{lang}.ftl", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let prefix = format!("{key} = ");
+    let line = file.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{key} in {path}"));
+    line[prefix.len()..].to_owned()
+}

@@ -140,6 +140,10 @@ pub struct BookingRequest {
     /// too long or an unknown id is 422 `invalid_answer` (both with `field` = `answers.{id}`).
     #[schema(value_type = Option<Object>, additional_properties = true)]
     answers: Option<BTreeMap<String, serde_json::Value>>,
+    /// The language of the invitee's mails and pages: `en`, `de`, `fr`, `es` or `pt` (422
+    /// `invalid_locale` otherwise). Without it, English.
+    #[schema(example = "de")]
+    locale: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -202,6 +206,7 @@ async fn book_on(
     body: BookingRequest,
 ) -> ApiResult<(StatusCode, Json<BookingAnswer>)> {
     check_email(state, event.limit_key(), &body.email)?;
+    let locale = body.locale.as_deref().map(crate::i18n::Locale::parse).transpose().map_err(BookingError::from)?;
     let input = BookingInput {
         start: body.start,
         name: body.name,
@@ -209,6 +214,7 @@ async fn book_on(
         timezone: body.timezone,
         notes: body.notes,
         answers: body.answers.unwrap_or_default(),
+        locale,
     };
     let (row, token) = event.book(state, input).await?;
     let meeting = MeetingView::load(&state.db, &row).await?.for_invitee();

@@ -22,24 +22,23 @@ use serde::Deserialize;
 
 use super::embed::{self, Embed, EmbedQuery};
 use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
-use super::{Flash, Frame, PageError, PageResult, flash};
+use super::{Flash, Frame, PageError, PageResult, Visitor, flash, host_locale, location_label};
 use crate::domain::accounts::{Email, PersonName};
 use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::questions::{
-    AnswerProblem, LONG_TEXT_MAX_CHARS, QuestionKind, Questions, TEXT_MAX_CHARS, check_answers,
+    AnswerCode, AnswerProblem, LONG_TEXT_MAX_CHARS, QuestionKind, Questions, TEXT_MAX_CHARS, check_answers,
 };
 use crate::domain::slots::format_in;
 use crate::http::AppState;
 use crate::http::api::bookings::{check_address, check_email};
 use crate::http::client::ClientIp;
 use crate::http::error::ApiError;
+use crate::i18n::{self, Locale, Tr};
 use crate::notifications::ics::{self, IcsEvent, Method};
 use crate::scheduling::bookable::Bookable;
 use crate::scheduling::booking::{self, BookingError, BookingInput};
-use crate::scheduling::event_types::Location;
 use crate::scheduling::meetings::MeetingView;
 use crate::store::meetings::MeetingRow;
-use crate::timefmt::human_range_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -91,6 +90,7 @@ impl SlotPicker {
         form_id: &'static str,
         zone: &ZoneChoice,
         selected: String,
+        locale: Locale,
     ) -> PageResult<SlotPicker> {
         let today = state.clock.now().to_zoned(zone.tz.clone()).date();
         let until = today.checked_add(FALLBACK_DAYS.days()).unwrap_or(today);
@@ -102,14 +102,14 @@ impl SlotPicker {
         let mut days: Vec<SlotDay> = Vec::new();
         for start in starts {
             let local = start.to_zoned(zone.tz.clone());
-            let label = local.strftime("%A %-d %B").to_string();
+            let label = i18n::day_label(locale, &local);
             if days.last().is_none_or(|d| d.label != label) {
                 if days.len() == FALLBACK_DAYS_SHOWN {
                     break;
                 }
                 days.push(SlotDay { label, times: Vec::new() });
             }
-            let time = SlotTime { value: format_in(start, &zone.tz), label: local.strftime("%H:%M").to_string() };
+            let time = SlotTime { value: format_in(start, &zone.tz), label: i18n::time_label(locale, &local) };
             days.last_mut().expect("pushed above").times.push(time);
         }
         Ok(SlotPicker {
@@ -153,20 +153,21 @@ impl ZoneChoice {
 struct EventSummary {
     title: String,
     host_name: String,
-    duration_minutes: i64,
+    /// "30 min", in the page's language.
+    duration: String,
     location: String,
     description: String,
     booking_path: String,
 }
 
 impl EventSummary {
-    fn of(event: &Bookable) -> EventSummary {
+    fn of(event: &Bookable, t: Tr) -> EventSummary {
         let e = event.event();
         EventSummary {
             title: e.title.clone(),
             host_name: event.host_name().to_owned(),
-            duration_minutes: e.duration_minutes,
-            location: Location::parse(&e.location).map(Location::label).unwrap_or("Other").to_owned(),
+            duration: t.count("duration-minutes", e.duration_minutes),
+            location: location_label(t, &e.location),
             description: e.description.clone(),
             booking_path: event.path(),
         }
@@ -182,6 +183,8 @@ pub struct BookForm {
     name: String,
     email: String,
     notes: String,
+    /// The language the page was shown in (the booking keeps it).
+    lang: String,
     /// The other fields: the answers are `answers.{QUESTION_ID}`.
     #[serde(flatten)]
     rest: BTreeMap<String, String>,
@@ -209,6 +212,16 @@ impl BookForm {
     }
 }
 
+/// The message for a refused answer, as the page's form can cause it: left out, or not usable.
+fn answer_problem_key(problem: &AnswerProblem, kind: QuestionKind) -> &'static str {
+    match (&problem.code, kind) {
+        (AnswerCode::AnswerRequired, QuestionKind::Checkbox) => "error-answer-tick",
+        (AnswerCode::AnswerRequired, QuestionKind::Choice) => "error-answer-choose",
+        (AnswerCode::AnswerRequired, _) => "error-answer-text",
+        (AnswerCode::InvalidAnswer, _) => "error-answer-invalid",
+    }
+}
+
 /// One booking question on the page, with what was typed and its error.
 struct QuestionField {
     /// `answers.{id}`, the input's name; `answer-{id}` is its element id.
@@ -223,7 +236,7 @@ struct QuestionField {
 }
 
 impl QuestionField {
-    fn list(questions: &Questions, form: &BookForm, problems: &[AnswerProblem]) -> Vec<QuestionField> {
+    fn list(questions: &Questions, form: &BookForm, problems: &[AnswerProblem], t: Tr) -> Vec<QuestionField> {
         questions
             .0
             .iter()
@@ -235,7 +248,7 @@ impl QuestionField {
                 required: q.required,
                 options: q.options.clone(),
                 value: form.typed_answer(&q.id).unwrap_or_default().to_owned(),
-                error: problems.iter().find(|p| p.question_id == q.id).map(|p| p.message.clone()),
+                error: problems.iter().find(|p| p.question_id == q.id).map(|p| t.get(answer_problem_key(p, q.kind))),
             })
             .collect()
     }
@@ -328,25 +341,29 @@ async fn render_booking_page(
     form: BookForm,
     errors: Vec<FieldError>,
     answer_problems: &[AnswerProblem],
+    (visitor, locale): (&Visitor, Locale),
 ) -> PageResult<BookingPage> {
+    let t = Tr::new(locale);
     let picker = if event.can_book() {
         // A start that was refused (taken or not available) is not offered again.
         let keep = errors.iter().all(|e| is_form_field(e.field));
         let selected = if keep { form.start.clone() } else { String::new() };
-        Some(SlotPicker::build(state, event, "book-form", &zone, selected).await?)
+        Some(SlotPicker::build(state, event, "book-form", &zone, selected, locale).await?)
     } else {
         None
     };
-    let summary = EventSummary::of(event);
-    let frame = Frame { wide: true, ..Frame::public(format!("{} with {}", summary.title, summary.host_name)) };
+    let summary = EventSummary::of(event, t);
+    let title = t.args("book-page-title", &[("event", summary.title.clone()), ("host", summary.host_name.clone())]);
+    let frame = Frame { wide: true, ..Frame::for_invitee(title, visitor, locale) };
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let idempotency_field = crate::http::IDEMPOTENCY_FORM_FIELD;
-    let questions = QuestionField::list(&event.event().questions, &form, answer_problems);
+    let questions = QuestionField::list(&event.event().questions, &form, answer_problems, t);
     Ok(BookingPage { frame, event: summary, picker, form, errors, questions, idempotency_key, idempotency_field })
 }
 
 async fn booking_page(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((username, slug)): Path<(String, String)>,
     Query(query): Query<PickerQuery>,
     Query(embed): Query<EmbedQuery>,
@@ -355,17 +372,18 @@ async fn booking_page(
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
-    show_booking_page(&state, &event, query, embed).await
+    show_booking_page(&state, &event, query, embed, &visitor).await
 }
 
 async fn team_booking_page(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((team_slug, slug)): Path<(String, String)>,
     Query(query): Query<PickerQuery>,
     Query(embed): Query<EmbedQuery>,
 ) -> PageResult<Response> {
     let event = team_event(&state, &team_slug, &slug).await?;
-    show_booking_page(&state, &event, query, embed).await
+    show_booking_page(&state, &event, query, embed, &visitor).await
 }
 
 async fn show_booking_page(
@@ -373,19 +391,38 @@ async fn show_booking_page(
     event: &Bookable,
     query: PickerQuery,
     embed: EmbedQuery,
+    visitor: &Visitor,
 ) -> PageResult<Response> {
     let zone = ZoneChoice::of(query.timezone.as_deref(), "UTC", false);
     let embed = Embed::for_event(state, &embed, event).await?;
-    let mut page = render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[]).await?;
+    let locale = visitor.locale(None, host_locale(event.host_locale()));
+    let mut page =
+        render_booking_page(state, event, zone, BookForm::default(), Vec::new(), &[], (visitor, locale)).await?;
     let ancestors = embed::place(&mut page.frame, embed);
     Ok(embed::framed(ancestors, page.into_response()))
 }
 
 /// How a refused booking reads on the page, and its status.
-fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
-    let message = e.to_string();
+fn refusal(e: BookingError, t: Tr) -> PageResult<(StatusCode, FieldError)> {
+    let message = t.get(match &e {
+        BookingError::Invalid(invalid) => match invalid.field {
+            "name" => "error-name",
+            "email" => "error-email",
+            _ => "error-not-available",
+        },
+        BookingError::Answers(_) => "error-answer-invalid",
+        BookingError::SlotTaken => "error-slot-taken",
+        BookingError::NotAvailable => "error-not-available",
+        BookingError::ZoomNotConnected => "error-not-bookable",
+        BookingError::Cancelled => "error-cancelled",
+        BookingError::TooManyChanges => "error-too-many-changes",
+        // A host's mail budget is theirs to mind: the invitee reads "try later".
+        BookingError::MailQuota => "error-not-bookable",
+        BookingError::CalendarUnavailable => "error-calendar-unavailable",
+        BookingError::Store(_) | BookingError::Internal(_) => "error-not-bookable",
+    });
     Ok(match e {
-        BookingError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.into()),
+        BookingError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new(invalid.field, message)),
         BookingError::Answers(_) => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("form", message)),
         BookingError::SlotTaken => (StatusCode::CONFLICT, FieldError::new("start", message)),
         BookingError::NotAvailable => (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", message)),
@@ -401,13 +438,15 @@ fn refusal(e: BookingError) -> PageResult<(StatusCode, FieldError)> {
     })
 }
 
-fn limited(e: ApiError) -> (StatusCode, FieldError) {
-    (e.status, FieldError::new("form", e.message))
+fn limited(e: ApiError, t: Tr) -> (StatusCode, FieldError) {
+    let message = if e.status == StatusCode::TOO_MANY_REQUESTS { t.get("error-too-many-requests") } else { e.message };
+    (e.status, FieldError::new("form", message))
 }
 
 async fn book(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
+    visitor: Visitor,
     Path((username, slug)): Path<(String, String)>,
     Query(embed): Query<EmbedQuery>,
     Form(form): Form<BookForm>,
@@ -416,18 +455,19 @@ async fn book(
         return Ok(response);
     }
     let event = public_event(&state, &username, &slug).await?;
-    submit_booking(&state, address, &event, form, embed).await
+    submit_booking(&state, address, &event, form, embed, &visitor).await
 }
 
 async fn team_book(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
+    visitor: Visitor,
     Path((team_slug, slug)): Path<(String, String)>,
     Query(embed): Query<EmbedQuery>,
     Form(form): Form<BookForm>,
 ) -> PageResult<Response> {
     let event = team_event(&state, &team_slug, &slug).await?;
-    submit_booking(&state, address, &event, form, embed).await
+    submit_booking(&state, address, &event, form, embed, &visitor).await
 }
 
 async fn submit_booking(
@@ -436,18 +476,23 @@ async fn submit_booking(
     event: &Bookable,
     form: BookForm,
     embed: EmbedQuery,
+    visitor: &Visitor,
 ) -> PageResult<Response> {
     let embed = Embed::for_event(state, &embed, event).await?;
+    // The language the form was shown in, which the booking keeps.
+    let picked = form.lang.parse::<Locale>().ok();
+    let locale = picked.unwrap_or_else(|| visitor.locale(None, host_locale(event.host_locale())));
+    let t = Tr::new(locale);
     // What the form alone shows to be missing is said all at once (the booking re-checks it).
     let mut missing: Vec<FieldError> = Vec::new();
     if form.start.trim().is_empty() {
-        missing.push(FieldError::new("start", "Pick a day and a time first."));
+        missing.push(FieldError::new("start", t.get("error-pick-first")));
     }
-    if let Err(invalid) = PersonName::parse(&form.name) {
-        missing.push(invalid.into());
+    if PersonName::parse(&form.name).is_err() {
+        missing.push(FieldError::new("name", t.get("error-name")));
     }
-    if let Err(invalid) = Email::parse(&form.email) {
-        missing.push(invalid.into());
+    if Email::parse(&form.email).is_err() {
+        missing.push(FieldError::new("email", t.get("error-email")));
     }
     let questions = &event.event().questions;
     let answers = form.answers(questions);
@@ -457,7 +502,7 @@ async fn submit_booking(
     } else if let Err(e) =
         check_address(state, address).and_then(|()| check_email(state, event.limit_key(), &form.email))
     {
-        let (status, error) = limited(e);
+        let (status, error) = limited(e, t);
         (status, vec![error])
     } else {
         let input = BookingInput {
@@ -467,6 +512,7 @@ async fn submit_booking(
             timezone: form.timezone.clone(),
             notes: Some(form.notes.clone()),
             answers,
+            locale: Some(locale),
         };
         match event.book(state, input).await {
             Ok((_, token)) => {
@@ -480,13 +526,13 @@ async fn submit_booking(
                 (StatusCode::UNPROCESSABLE_ENTITY, Vec::new())
             }
             Err(e) => {
-                let (status, error) = refusal(e)?;
+                let (status, error) = refusal(e, t)?;
                 (status, vec![error])
             }
         }
     };
     let zone = ZoneChoice::of(Some(&form.timezone), "UTC", false);
-    let mut page = render_booking_page(state, event, zone, form, errors, &answer_problems).await?;
+    let mut page = render_booking_page(state, event, zone, form, errors, &answer_problems, (visitor, locale)).await?;
     let ancestors = embed::place(&mut page.frame, embed);
     Ok(embed::framed(ancestors, (status, page).into_response()))
 }
@@ -511,7 +557,8 @@ struct ManagePage {
     /// Start and end in the invitee's zone.
     when: String,
     event: Option<EventSummary>,
-    topic: String,
+    /// "Intro call with Ada · 30 min · Zoom", or the host's title for a meeting booked by hand.
+    event_line: String,
     zoom: Option<InviteeZoom>,
     location_detail: Option<String>,
     manage_url: String,
@@ -536,17 +583,15 @@ async fn add_to_calendar(
     Path((token, calendar)): Path<(String, WebCalendar)>,
 ) -> PageResult<Response> {
     let row = managed(&state, &token).await?;
-    // The invitee reads the host's name, as in their mail.
-    let host = state.db.user_by_id(&row.host_id).await?;
-    let summary = match (&row.booked_title, &host) {
-        (Some(booked), Some(host)) => format!("{booked} with {}", host.name),
-        _ => row.topic.clone(),
-    };
+    let view = MeetingView::load(&state.db, &row).await?;
+    let t = Tr::new(booking_locale(&view).unwrap_or(Locale::En));
+    let summary = invitee_topic(&state, &row, t).await?;
     let manage_url = state.manage_url(&token);
     let place = row.zoom_join_url.clone().or_else(|| row.location_detail.clone());
+    let manage_line = t.arg("ics-manage", "url", &manage_url);
     let details = match &place {
-        Some(place) => format!("Join: {place}\nReschedule or cancel: {manage_url}"),
-        None => format!("Reschedule or cancel: {manage_url}"),
+        Some(place) => format!("{}\n{manage_line}", t.arg("ics-join", "place", place)),
+        None => manage_line,
     };
     let (google, outlook) =
         calendar_links(&summary, row.start_at, row.end_at, &details, place.as_deref().unwrap_or_default());
@@ -555,6 +600,18 @@ async fn add_to_calendar(
         WebCalendar::Outlook => &outlook,
     })
     .into_response())
+}
+
+/// The booking's title as its invitee reads it: "Intro call with HOST" (the host's own title for
+/// a meeting they made by hand).
+async fn invitee_topic(state: &AppState, row: &MeetingRow, t: Tr) -> PageResult<String> {
+    let host = state.db.user_by_id(&row.host_id).await?;
+    Ok(match (&row.booked_title, &host) {
+        (Some(booked), Some(host)) => {
+            t.args("invitee-topic", &[("event", booked.clone()), ("host", host.name.clone())])
+        }
+        _ => row.topic.clone(),
+    })
 }
 
 /// Links that open a calendar's "new event" form filled in with the booking.
@@ -617,6 +674,7 @@ async fn render_manage_page(
     query: ManageQuery,
     flash: Option<Flash>,
     error: Option<FieldError>,
+    (visitor, asked): (&Visitor, Option<Locale>),
 ) -> PageResult<ManagePage> {
     let view = MeetingView::load(&state.db, row).await?;
     let invitee_zone = view.invitees.first().and_then(|i| i.timezone.clone());
@@ -626,32 +684,47 @@ async fn render_manage_page(
         invitee_zone.is_some(),
     );
     let event = event_of(state, row).await?;
+    let booked_in = booking_locale(&view);
+    let host = event.as_ref().and_then(|e| host_locale(e.host_locale()));
+    let locale = asked.unwrap_or_else(|| visitor.locale(booked_in, host));
+    let t = Tr::new(locale);
     let cancelled = !row.is_scheduled();
     let picker = match &event {
         Some(event) if !cancelled && event.can_book() => {
-            Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new()).await?)
+            Some(SlotPicker::build(state, event, "reschedule-form", &zone, String::new(), locale).await?)
         }
         _ => None,
     };
     let zoom = view.zoom.as_ref().map(|z| InviteeZoom {
-        badge: zoom_badge(&view),
+        badge: invitee_zoom_badge(&view, t),
         join_url: z.join_url.clone().filter(|_| !cancelled),
         passcode: z.passcode.clone().filter(|_| !cancelled),
         pending: !cancelled && z.status == ZoomStatus::Pending,
-        failed: matches!(z.status, ZoomStatus::Failed | ZoomStatus::Deleted).then(|| {
-            "The Zoom meeting could not be set up. The host sees this on their meetings page; please contact them for a link.".to_owned()
-        }),
+        failed: matches!(z.status, ZoomStatus::Failed | ZoomStatus::Deleted).then(|| t.get("zoom-failed")),
     });
-    let title = if query.booked.is_some() && !cancelled { "You are booked" } else { "Your booking" };
+    let title = t.get(if query.booked.is_some() && !cancelled { "manage-title-booked" } else { "manage-title" });
+    let summary = event.as_ref().map(|e| EventSummary::of(e, t));
+    let event_line = match &summary {
+        Some(e) => t.args(
+            "manage-event-line",
+            &[
+                ("event", e.title.clone()),
+                ("host", e.host_name.clone()),
+                ("duration", e.duration.clone()),
+                ("location", e.location.clone()),
+            ],
+        ),
+        None => view.topic.clone(),
+    };
     let manage_url = state.manage_url(token);
     Ok(ManagePage {
-        frame: Frame { wide: true, flash, ..Frame::public(title) },
+        frame: Frame { wide: true, flash, ..Frame::for_invitee(title, visitor, locale) },
         token: token.to_owned(),
         just_booked: query.booked.is_some() && !cancelled,
         cancelled,
-        when: human_range_ms(row.start_at, row.end_at, Some(&zone.name)),
-        event: event.as_ref().map(EventSummary::of),
-        topic: view.topic.clone(),
+        when: i18n::when(locale, row.start_at, row.end_at, Some(&zone.name)),
+        event: summary,
+        event_line,
         zoom,
         location_detail: view.location_detail.clone(),
         manage_url,
@@ -661,8 +734,31 @@ async fn render_manage_page(
     })
 }
 
+/// The language the invitee booked in.
+fn booking_locale(view: &MeetingView) -> Option<Locale> {
+    view.invitees.first().and_then(|i| i.locale.as_deref()).and_then(|l| l.parse().ok())
+}
+
+/// The Zoom state an invitee may see as a badge (a host's failure reason is not theirs to read).
+fn invitee_zoom_badge(view: &MeetingView, t: Tr) -> Option<Badge> {
+    let badge = zoom_badge(view)?;
+    let key = match badge.class {
+        "badge-grey" => "badge-cancelled",
+        "badge-green" => "badge-zoom-ready",
+        "badge-amber" if badge.text.starts_with("Held until") => {
+            let time = badge.text.trim_start_matches("Held until ").to_owned();
+            return Some(Badge { class: badge.class, text: t.arg("badge-held-until", "time", &time) });
+        }
+        "badge-amber" if badge.text == "Change pending" => "badge-change-pending",
+        "badge-amber" => "badge-creating",
+        _ => "zoom-failed",
+    };
+    Some(Badge { class: badge.class, text: t.get(key) })
+}
+
 async fn manage_page(
     State(state): State<AppState>,
+    visitor: Visitor,
     jar: CookieJar,
     Path(token): Path<String>,
     Query(query): Query<ManageQuery>,
@@ -671,7 +767,7 @@ async fn manage_page(
     let (jar, flash) = flash::take(jar);
     let row = managed(&state, &token).await?;
     let mut embed = Embed::for_meeting(&state, &embed, &row).await?;
-    let mut page = render_manage_page(&state, &token, &row, query, flash, None).await?;
+    let mut page = render_manage_page(&state, &token, &row, query, flash, None, (&visitor, None)).await?;
     if let Some(embed) = embed.as_mut().filter(|_| page.just_booked) {
         embed.mark_booked(&row, &page.manage_url);
     }
@@ -684,34 +780,44 @@ async fn manage_page(
 pub struct RescheduleForm {
     start: String,
     timezone: String,
+    /// The language the page was shown in: the answer keeps it.
+    lang: String,
 }
 
 async fn reschedule(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
+    visitor: Visitor,
     jar: CookieJar,
     Path(token): Path<String>,
     Form(form): Form<RescheduleForm>,
 ) -> PageResult<Response> {
     let row = managed(&state, &token).await?;
+    let asked = form.lang.parse::<Locale>().ok();
+    let t = Tr::new(asked.unwrap_or(Locale::En));
     let (status, error) = if form.start.trim().is_empty() {
-        (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", "Pick a new day and time first."))
+        (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", t.get("error-pick-new-first")))
     } else if let Err(e) = check_address(&state, address) {
-        limited(e)
+        limited(e, t)
     } else {
         match booking::reschedule_by_invitee(&state, &row, &form.start).await {
             Ok(moved) => {
-                let when = human_range_ms(moved.start_at, moved.end_at, Some(&form.timezone));
-                let message = format!("Your booking moved to {when}. The join link stays the same.");
-                let jar = flash::set(jar, "success", &message);
-                let target = format!("/booking/{token}?timezone={}", urlencode(&form.timezone));
+                let when = i18n::when(t.locale(), moved.start_at, moved.end_at, Some(&form.timezone));
+                let jar = flash::set(jar, "success", &t.arg("flash-moved", "when", &when));
+                let target = format!("/booking/{token}?timezone={}{}", urlencode(&form.timezone), lang_param(asked));
                 return Ok((jar, Redirect::to(&target)).into_response());
             }
-            Err(e) => refusal(e)?,
+            Err(e) => refusal(e, t)?,
         }
     };
     let query = ManageQuery { timezone: Some(form.timezone), booked: None };
-    Ok((status, render_manage_page(&state, &token, &row, query, None, Some(error)).await?).into_response())
+    let page = render_manage_page(&state, &token, &row, query, None, Some(error), (&visitor, asked)).await?;
+    Ok((status, page).into_response())
+}
+
+/// `&lang=de` for a redirect that keeps the language the form was shown in.
+fn lang_param(asked: Option<Locale>) -> String {
+    asked.map(|l| format!("&lang={l}")).unwrap_or_default()
 }
 
 fn urlencode(value: &str) -> String {
@@ -722,39 +828,49 @@ fn urlencode(value: &str) -> String {
 #[serde(default)]
 pub struct CancelForm {
     reason: String,
+    /// The language the page was shown in: the answer keeps it.
+    lang: String,
 }
 
 async fn cancel(
     State(state): State<AppState>,
     ClientIp(address): ClientIp,
+    visitor: Visitor,
     jar: CookieJar,
     Path(token): Path<String>,
     Form(form): Form<CancelForm>,
 ) -> PageResult<Response> {
     let row = managed(&state, &token).await?;
-    if let Err(e) = check_address(&state, address) {
-        let (status, error) = limited(e);
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
+    let asked = form.lang.parse::<Locale>().ok();
+    let t = Tr::new(asked.unwrap_or(Locale::En));
+    let refused = match check_address(&state, address) {
+        Err(e) => Some(limited(e, t)),
+        Ok(()) => match booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
+            Err(e) => Some(refusal(e, t)?),
+            Ok(_) => None,
+        },
+    };
+    if let Some((status, error)) = refused {
+        let query = ManageQuery::default();
+        let page = render_manage_page(&state, &token, &row, query, None, Some(error), (&visitor, asked)).await?;
         return Ok((status, page).into_response());
     }
-    if let Err(e) = booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
-        let (status, error) = refusal(e)?;
-        let page = render_manage_page(&state, &token, &row, ManageQuery::default(), None, Some(error)).await?;
-        return Ok((status, page).into_response());
-    }
-    let jar = flash::set(jar, "success", "Your booking is cancelled, and its Zoom meeting is being removed.");
-    Ok((jar, Redirect::to(&format!("/booking/{token}"))).into_response())
+    let jar = flash::set(jar, "success", &t.get("flash-cancelled"));
+    let target = format!("/booking/{token}{}", lang_param(asked).replacen('&', "?", 1));
+    Ok((jar, Redirect::to(&target)).into_response())
 }
 
 /// **Add to calendar**: the booking as an .ics file.
 async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>) -> PageResult<Response> {
     let row = managed(&state, &token).await?;
     let view = MeetingView::load(&state.db, &row).await?;
+    let t = Tr::new(booking_locale(&view).unwrap_or(Locale::En));
+    let summary = invitee_topic(&state, &row, t).await?;
     let join_url = view.zoom.as_ref().and_then(|z| z.join_url.clone());
-    let manage_url = state.manage_url(&token);
+    let manage_line = t.arg("ics-manage", "url", &state.manage_url(&token));
     let description = match &join_url {
-        Some(url) => format!("Join Zoom meeting: {url}\nReschedule or cancel: {manage_url}"),
-        None => format!("Reschedule or cancel: {manage_url}"),
+        Some(url) => format!("{}\n{manage_line}", t.arg("mail-join-line", "url", url)),
+        None => manage_line,
     };
     let body = ics::calendar(&IcsEvent {
         meeting_id: &row.id,
@@ -762,7 +878,7 @@ async fn calendar_file(State(state): State<AppState>, Path(token): Path<String>)
         start_ms: row.start_at,
         end_ms: row.end_at,
         stamp_ms: state.now_ms(),
-        summary: &row.topic,
+        summary: &summary,
         join_url: join_url.as_deref(),
         description: &description,
         cancelled: !row.is_scheduled(),

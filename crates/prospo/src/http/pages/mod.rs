@@ -8,6 +8,7 @@ mod embed;
 mod event_types;
 mod flash;
 mod integrations;
+mod language;
 mod meetings;
 mod oauth;
 mod page_user;
@@ -29,6 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 pub use flash::Flash;
+pub use language::{LangLink, Visitor, host_locale, location_label};
 pub use page_user::PageUser;
 
 use super::AppState;
@@ -74,6 +76,10 @@ pub struct Frame {
     pub wide: bool,
     /// Shown inside another site (`?embed=1`): no navigation, the site's options.
     pub embed: Option<embed::Embed>,
+    /// The page's language (host pages: English).
+    pub t: crate::i18n::Tr,
+    /// A public page in the other languages (empty on host pages).
+    pub languages: Vec<LangLink>,
 }
 
 pub struct NavUser {
@@ -85,7 +91,26 @@ pub struct NavUser {
 
 impl Frame {
     pub fn public(title: impl Into<String>) -> Frame {
-        Frame { title: title.into(), active: "", user: None, flash: None, wide: false, embed: None }
+        Frame {
+            title: title.into(),
+            active: "",
+            user: None,
+            flash: None,
+            wide: false,
+            embed: None,
+            t: crate::i18n::Tr::EN,
+            languages: Vec::new(),
+        }
+    }
+
+    /// A public page for invitees, in `locale`, with links to it in the other languages.
+    pub fn for_invitee(title: impl Into<String>, visitor: &Visitor, locale: crate::i18n::Locale) -> Frame {
+        Frame { t: crate::i18n::Tr::new(locale), languages: visitor.links(locale), ..Frame::public(title) }
+    }
+
+    /// The words of the page's script, as a JSON data block's text.
+    pub fn script_messages(&self) -> String {
+        language::script_messages(self.t)
     }
 
     pub fn for_user(title: impl Into<String>, active: &'static str, user: &UserRow, flash: Option<Flash>) -> Frame {
@@ -100,6 +125,8 @@ impl Frame {
             flash,
             wide: false,
             embed: None,
+            t: crate::i18n::Tr::EN,
+            languages: Vec::new(),
         }
     }
 }

@@ -9,10 +9,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{Frame, PageError, PageResult};
+use super::{Frame, PageError, PageResult, Visitor, host_locale, location_label};
 use crate::http::AppState;
 use crate::profile::{self, photo};
-use crate::scheduling::event_types::Location;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/{username}", get(profile_page)).route("/photos/{user_id}/{version}", get(photo_file))
@@ -35,8 +34,9 @@ impl Avatar {
 
 struct EventCard {
     title: String,
-    duration_minutes: i64,
-    location: &'static str,
+    /// "30 min", in the page's language.
+    duration: String,
+    location: String,
     excerpt: String,
     path: String,
 }
@@ -62,30 +62,44 @@ fn excerpt(text: &str) -> String {
     format!("{cut}…")
 }
 
-async fn profile_page(State(state): State<AppState>, Path(username): Path<String>) -> PageResult<Response> {
+async fn profile_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(username): Path<String>,
+) -> PageResult<Response> {
     let Some(found) = profile::public_profile(&state, &username).await? else {
         return Err(PageError::NotFound);
     };
     let host = found.host;
+    let locale = visitor.locale(None, host_locale(host.locale.as_deref()));
+    let t = crate::i18n::Tr::new(locale);
     let events = found
         .event_types
         .into_iter()
         .map(|e| EventCard {
-            location: Location::parse(&e.location).map(Location::label).unwrap_or("Other"),
+            location: location_label(t, &e.location),
             excerpt: excerpt(&e.description),
-            path: format!("/{}/{}", host.username, e.slug),
+            path: with_lang(format!("/{}/{}", host.username, e.slug), visitor.asked()),
             title: e.title,
-            duration_minutes: e.duration_minutes,
+            duration: t.count("duration-minutes", e.duration_minutes),
         })
         .collect();
     let page = ProfilePage {
-        frame: Frame::public(host.name.clone()),
+        frame: Frame::for_invitee(host.name.clone(), &visitor, locale),
         avatar: Avatar::of(&host.id, &host.name, found.photo_version.as_deref()),
         name: host.name,
         bio: host.bio,
         events,
     };
     Ok(page.into_response())
+}
+
+/// A link on a public page keeps a language picked in the URL.
+pub fn with_lang(path: String, asked: Option<crate::i18n::Locale>) -> String {
+    match asked {
+        Some(locale) => format!("{path}{}lang={locale}", if path.contains('?') { '&' } else { '?' }),
+        None => path,
+    }
 }
 
 /// A year: each URL's bytes never change.
