@@ -244,6 +244,7 @@ async fn embed_js_is_a_cacheable_script() {
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.headers()[CONTENT_TYPE], "text/javascript; charset=utf-8");
     assert!(answer.headers()[CACHE_CONTROL].to_str().unwrap().contains("max-age="), "{:?}", answer.headers());
+    assert_eq!(answer.headers()["cross-origin-resource-policy"], "cross-origin", "any site may load it");
     let etag = answer.headers()[ETAG].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"') && etag.len() > 4, "{etag}");
     let script = answer.text().await.unwrap();
