@@ -1,5 +1,5 @@
-//! Which language a public page is shown in: `?lang=`, else the invitee's earlier choice (a
-//! booking's `locale`), else the browser's `Accept-Language`, else the host's language, else English.
+//! Reading the languages a request asks for: `?lang=` and the browser's `Accept-Language`
+//! (the page decides between them and a booking's or host's language: `http::pages::Visitor`).
 
 use serde::Deserialize;
 

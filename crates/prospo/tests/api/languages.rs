@@ -1,5 +1,5 @@
 //! The public flow in five languages (product.md §10): the language comes from `?lang=`, then the
-//! booking's own, then `Accept-Language` by its weights, then the host's; pages say which in
+//! booking's own, then the host's choice, then `Accept-Language` by its weights; pages say which in
 //! `<html lang>`; a booking made in a language keeps it in its mails, invitation and pages.
 
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION};
@@ -63,22 +63,31 @@ on_both_backends! {
 }
 
 on_both_backends! {
-    async fn the_browser_language_counts_by_its_weights_then_the_host_decides(backend: Backend) {
+    async fn the_browser_language_counts_by_its_weights_unless_the_host_chose_one(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let (token, _) = host(&app, "ada").await;
         assert_eq!(html_lang(&page(&app, "/ada/intro", Some("en;q=0.3, fr-CA;q=0.8, de;q=0.5")).await), "fr");
         assert_eq!(html_lang(&page(&app, "/ada/intro", Some("pt-BR,pt;q=0.9")).await), "pt");
         assert_eq!(html_lang(&page(&app, "/ada/intro", Some("es;q=0, it")).await), "en", "nothing Prospo has: English");
         assert_eq!(html_lang(&page(&app, "/ada/intro", None).await), "en");
-        // The host's language is the default when the browser asks for none Prospo has.
-        let (status, body) = app.patch_json("/api/v1/me", &json!({"locale": "de"}), Some(&token)).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(html_lang(&page(&app, "/ada/intro", Some("it")).await), "de");
-        assert_eq!(html_lang(&page(&app, "/ada", None).await), "de");
-        assert_eq!(html_lang(&page(&app, "/ada/intro", Some("es")).await), "es", "the browser's language first");
-        assert_eq!(html_lang(&page(&app, "/ada/intro?lang=en", Some("es")).await), "en", "the URL first");
         // An unknown code in the URL is ignored, not refused.
         assert_eq!(html_lang(&page(&app, "/ada/intro?lang=xx", Some("fr")).await), "fr");
+        // A host who chose a language for invitees: their pages start in it, whatever the browser.
+        let (status, body) = app.patch_json("/api/v1/me", &json!({"locale": "de"}), Some(&token)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(html_lang(&page(&app, "/ada/intro", Some("es")).await), "de");
+        assert_eq!(html_lang(&page(&app, "/ada", None).await), "de");
+        assert_eq!(html_lang(&page(&app, "/ada/intro?lang=en", Some("es")).await), "en", "the URL first");
+        // So do the mails of a booking made through the API without a locale.
+        let offered = slots(&app, "ada", &next_week(), "UTC").await;
+        let booking = json!({"start": offered[0], "name": "Sam", "email": "sam@example.com", "timezone": "UTC"});
+        let (status, answer) = app.post_json("/api/v1/public/ada/intro/bookings", &booking, None).await;
+        assert_eq!(status, 201, "{answer}");
+        assert_eq!(answer["meeting"]["invitees"][0]["locale"], "de");
+        // "Their browser's language" again: the browser decides.
+        let (status, body) = app.patch_json("/api/v1/me", &json!({"locale": null}), Some(&token)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(html_lang(&page(&app, "/ada/intro", Some("es")).await), "es");
     }
 }
 

@@ -206,7 +206,9 @@ async fn book_on(
     body: BookingRequest,
 ) -> ApiResult<(StatusCode, Json<BookingAnswer>)> {
     check_email(state, event.limit_key(), &body.email)?;
+    // Without one, the language the host's invitee mails start in (their profile's).
     let locale = body.locale.as_deref().map(crate::i18n::Locale::parse).transpose().map_err(BookingError::from)?;
+    let locale = locale.or_else(|| event.host_locale().and_then(|l| l.parse().ok()));
     let input = BookingInput {
         start: body.start,
         name: body.name,

@@ -1,6 +1,6 @@
 //! The language a public page is shown in, from the request (product.md §10): `?lang=`, else a
-//! booking's own `locale`, else `Accept-Language`, else the host's language, else English; and the
-//! links that show the same page in another language.
+//! booking's own `locale`, else the language the host chose for their pages, else
+//! `Accept-Language`, else English; and the links that show the same page in another language.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::ACCEPT_LANGUAGE;
@@ -35,9 +35,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 }
 
 impl Visitor {
-    /// The language to show: asked, else the booking's, else the browser's, else the host's.
+    /// The language to show: asked, else the booking's, else the host's choice ("what your
+    /// public pages start in"; none means the browser's), else the browser's.
     pub fn locale(&self, booking: Option<Locale>, host: Option<Locale>) -> Locale {
-        self.asked.or(booking).or(self.accepted).or(host).unwrap_or(Locale::En)
+        self.asked.or(booking).or(host).or(self.accepted).unwrap_or(Locale::En)
     }
 
     /// The language picked in the URL, which forms carry on (it becomes the booking's `locale`).
@@ -143,12 +144,13 @@ mod tests {
     }
 
     #[test]
-    fn the_url_then_the_booking_then_the_browser_then_the_host() {
+    fn the_url_then_the_booking_then_the_host_then_the_browser() {
         let v = visitor("/ada/intro?lang=fr", Some("de"));
         assert_eq!(v.locale(Some(Locale::Es), Some(Locale::Pt)), Locale::Fr);
         let v = visitor("/ada/intro", Some("de;q=0.5, es;q=0.9"));
         assert_eq!(v.locale(Some(Locale::Pt), None), Locale::Pt);
-        assert_eq!(v.locale(None, Some(Locale::Fr)), Locale::Es);
+        assert_eq!(v.locale(None, Some(Locale::Fr)), Locale::Fr);
+        assert_eq!(v.locale(None, None), Locale::Es);
         let v = visitor("/ada/intro?lang=xx", Some("it"));
         assert_eq!(v.locale(None, Some(Locale::De)), Locale::De);
         assert_eq!(v.locale(None, None), Locale::En);
