@@ -20,7 +20,8 @@ mod google;
 mod graph;
 mod ids;
 pub mod oauth;
-mod persist;
+pub mod persist;
+pub mod serve;
 mod state;
 mod store;
 mod tokens;
@@ -71,12 +72,21 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(p) = &self.persist
-            && p.is_dirty()
-            && let Err(e) = p.save(&self.data)
-        {
-            tracing::warn!(error = %e, "saving the provider sandbox state failed");
+        if let Some(p) = &self.persist {
+            p.save_if_dirty(&self.data);
         }
+    }
+}
+
+impl persist::Persisted for Inner {
+    type Data = Data;
+
+    fn persister(&self) -> Option<&Persister> {
+        self.persist.as_ref()
+    }
+
+    fn data(&self) -> &Mutex<Data> {
+        &self.data
     }
 }
 
@@ -89,14 +99,14 @@ impl Sandbox {
     /// Loads the state from this JSON file if it exists (it must be this provider's); saves it
     /// shortly after every change (temp file + rename) and when the last handle is dropped.
     pub fn open(provider: Provider, state_file: &Path) -> anyhow::Result<Sandbox> {
-        let data = match Persister::load(state_file)? {
+        let data = match Persister::load::<Data>(state_file)? {
             Some(data) if data.provider != provider => {
                 anyhow::bail!("{} holds a {:?} sandbox, not a {provider:?} one", state_file.display(), data.provider)
             }
             Some(data) => data,
             None => Data::new(provider),
         };
-        let sandbox = Self::build(data, Some(Persister::new(state_file)));
+        let sandbox = Self::build(data, Some(Persister::new(state_file, "provider-sandbox")));
         if let Some(p) = &sandbox.inner.persist {
             p.start(Arc::downgrade(&sandbox.inner));
             p.save(&sandbox.inner.data)?;
@@ -223,30 +233,14 @@ async fn count_api_request(State(sb): State<Sandbox>, req: Request, next: Next) 
 }
 
 /// A sandbox served on a socket; dropping it stops the server.
-pub struct RunningSandbox {
-    /// `http://HOST:PORT`, no trailing slash.
-    pub url: String,
-    pub sandbox: Sandbox,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for RunningSandbox {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+pub type RunningSandbox = serve::Running<Sandbox>;
 
 /// Binds `addr` (e.g. `127.0.0.1:0`), sets the base URL to the bound address and serves in a
 /// spawned task.
 pub async fn spawn(sandbox: Sandbox, addr: &str) -> anyhow::Result<RunningSandbox> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    sandbox.set_base_url(&url);
-    let router = sandbox.router();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!(error = %e, "provider sandbox server stopped");
-        }
-    });
-    Ok(RunningSandbox { url, sandbox, task })
+    serve::spawn(sandbox, addr, "provider-sandbox", |sandbox, url| {
+        sandbox.set_base_url(url);
+        sandbox.router()
+    })
+    .await
 }

@@ -34,7 +34,6 @@ mod ids;
 mod limits;
 mod meetings;
 mod oauth;
-mod persist;
 mod recordings;
 mod scopes;
 mod state;
@@ -48,8 +47,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::Router;
 use provider_sandbox::oauth::Flavour;
 
-use crate::persist::Persister;
 use crate::state::{App, AppKind, Data};
+use provider_sandbox::persist::{Persisted, Persister};
 
 /// A handle on one emulated Zoom; clones share the same state.
 #[derive(Clone)]
@@ -66,12 +65,21 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(p) = &self.persist
-            && p.is_dirty()
-            && let Err(e) = p.save(&self.data)
-        {
-            tracing::warn!(error = %e, "saving the zoom sandbox state failed");
+        if let Some(p) = &self.persist {
+            p.save_if_dirty(&self.data);
         }
+    }
+}
+
+impl Persisted for Inner {
+    type Data = Data;
+
+    fn persister(&self) -> Option<&Persister> {
+        self.persist.as_ref()
+    }
+
+    fn data(&self) -> &Mutex<Data> {
+        &self.data
     }
 }
 
@@ -126,7 +134,7 @@ impl Sandbox {
     pub fn open(state_file: &Path) -> anyhow::Result<Sandbox> {
         let mut data = Persister::load(state_file)?.unwrap_or_default();
         user_oauth::sync_clients(&mut data);
-        let sandbox = Self::build(data, Some(Persister::new(state_file)));
+        let sandbox = Self::build(data, Some(Persister::new(state_file, "zoom-sandbox")));
         if let Some(p) = &sandbox.inner.persist {
             p.start(Arc::downgrade(&sandbox.inner));
             p.save(&sandbox.inner.data)?;
@@ -248,30 +256,14 @@ pub(crate) fn app_info(data: &Data, app: &App) -> AppInfo {
 }
 
 /// A sandbox served on a socket; dropping it stops the server.
-pub struct RunningSandbox {
-    /// `http://HOST:PORT`, no trailing slash.
-    pub url: String,
-    pub sandbox: Sandbox,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for RunningSandbox {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+pub type RunningSandbox = provider_sandbox::serve::Running<Sandbox>;
 
 /// Binds `addr` (e.g. `127.0.0.1:0`), sets the base URL to the bound address and serves in a
 /// spawned task.
 pub async fn spawn(sandbox: Sandbox, addr: &str) -> anyhow::Result<RunningSandbox> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    sandbox.set_base_url(&url);
-    let router = sandbox.router();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!(error = %e, "zoom sandbox server stopped");
-        }
-    });
-    Ok(RunningSandbox { url, sandbox, task })
+    provider_sandbox::serve::spawn(sandbox, addr, "zoom-sandbox", |sandbox, url| {
+        sandbox.set_base_url(url);
+        sandbox.router()
+    })
+    .await
 }
