@@ -1,6 +1,6 @@
-//! Keeps a sandbox's state file in step with its state: a background thread writes it (temp file
-//! + rename) shortly after each change, so a burst of requests costs one write, not one per
-//! request. Shared by every sandbox (this crate's Google and Graph, and the Zoom sandbox).
+//! Keeps a sandbox's state file in step with its state: a background thread writes it (to a
+//! temporary file, then renamed) shortly after each change, so a burst of requests costs one
+//! write, not one per request. Shared by every sandbox (this crate's Google and Graph, and Zoom's).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, Weak};
