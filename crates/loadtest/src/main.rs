@@ -4,7 +4,7 @@
 //! cargo build --release -p prospo
 //! cargo run --release -p loadtest -- --database sqlite|postgres
 //!     [--bookings 10000] [--concurrency 64] [--hosts N] [--max-seconds 60]
-//!     [--scenario all|booking|slots|team-slots] [--slot-requests 500] [--postgres-url URL] [--bin target/release/prospo]
+//!     [--scenario all|booking|slots|team-slots|booking-page] [--slot-requests 500] [--page-requests 2000] [--postgres-url URL] [--bin target/release/prospo]
 //!     [--team-members 20] [--team-meetings 1000] [--team-compare 1,5] [--team-days 60]
 //! ```
 //!
@@ -32,8 +32,15 @@
 //!   60-day window in UTC, sequentially, with the server's CPU per request and the route's phases
 //!   (load the event type and members, read busy time, compute, format) timed in this process
 //!   through the same library calls.
+//! * **booking-page** (issue 17; not part of `all`): the public booking page's HTML,
+//!   `GET /{host}/intro`, plain, in German (`?lang=`), in French (`Accept-Language`), embedded
+//!   (`?embed=1`, the host's `embed_origins` set), in Portuguese with another time zone, for a host
+//!   with more times, and at concurrency 8; each with and without a browser's `Accept-Encoding`,
+//!   every answer checked to be that page (see `booking_page.rs`).
 //!
 //! All traffic stays on 127.0.0.1; the processes are killed at the end (also on error).
+
+mod booking_page;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -65,7 +72,7 @@ struct Args {
     /// The prospo binary to run.
     #[arg(long, default_value = "target/release/prospo")]
     bin: PathBuf,
-    /// all (booking, then slots), booking, slots or team-slots.
+    /// all (booking, then slots), booking, slots, team-slots or booking-page.
     #[arg(long, default_value = "all")]
     scenario: String,
     /// Bookings to send (at most).
@@ -86,6 +93,9 @@ struct Args {
     /// Measured requests per slots host (after 20 warm-up requests).
     #[arg(long, default_value_t = 500)]
     slot_requests: usize,
+    /// booking-page: measured requests per variant and coding (after 20 warm-up requests).
+    #[arg(long, default_value_t = 2_000)]
+    page_requests: usize,
     /// team-slots: members of the team (all of them host the largest event types).
     #[arg(long, default_value_t = 20)]
     team_members: usize,
@@ -113,9 +123,10 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     ensure!(matches!(args.database.as_str(), "sqlite" | "postgres"), "--database is sqlite or postgres");
     ensure!(
-        matches!(args.scenario.as_str(), "all" | "booking" | "slots" | "team-slots"),
-        "--scenario is all, booking, slots or team-slots"
+        matches!(args.scenario.as_str(), "all" | "booking" | "slots" | "team-slots" | "booking-page"),
+        "--scenario is all, booking, slots, team-slots or booking-page"
     );
+    ensure!((10..=100_000).contains(&args.page_requests), "--page-requests is 10 to 100000");
     ensure!((1..=50).contains(&args.team_members), "--team-members is 1 to 50 (a team event type's most hosts)");
     ensure!(args.team_meetings <= 20_000, "--team-meetings is at most 20000");
     ensure!((1..=365).contains(&args.team_days), "--team-days is 1 to 365");
@@ -204,6 +215,9 @@ async fn run(args: &Args, hosts: usize, dir: &Path, database_url: &str) -> anyho
     }
     if args.scenario == "team-slots" {
         team_slots_route(args, &api, &db, pid).await?;
+    }
+    if args.scenario == "booking-page" {
+        booking_page::booking_page(args, &api, &db, pid).await?;
     }
     db.close().await;
     drop(server);
