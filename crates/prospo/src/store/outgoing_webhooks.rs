@@ -348,19 +348,60 @@ impl Tx {
         Ok(paused == 1)
     }
 
-    /// Keeps the recording files Zoom announced for a meeting, in the transaction that tells its
-    /// host's endpoints.
-    pub async fn set_meeting_recordings(&mut self, meeting_id: &str, files_json: &str, now: i64) -> StoreResult<()> {
+    /// Keeps a meeting's recording files as Zoom last told or answered them (written only when they
+    /// changed). Returns true when `complete` names a recording set (Zoom's meeting-instance uuid)
+    /// not announced before: it becomes ready now, once, however many reads and notifications
+    /// tell of it (the conditional update decides, so two at once cannot both win).
+    pub async fn keep_meeting_recordings(
+        &mut self,
+        meeting_id: &str,
+        files_json: &str,
+        complete: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
         on_tx!(self, |c| {
-            sqlx::query("UPDATE meetings SET zoom_recordings = $2, zoom_recordings_at = $3 WHERE id = $1")
-                .bind(meeting_id)
-                .bind(files_json)
-                .bind(now)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected())
+            sqlx::query(
+                "UPDATE meetings SET zoom_recordings = $2, zoom_recordings_at = $3 WHERE id = $1 \
+                 AND (zoom_recordings IS NULL OR zoom_recordings <> $2)",
+            )
+            .bind(meeting_id)
+            .bind(files_json)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        let Some(uuid) = complete else { return Ok(false) };
+        let announced = on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE meetings SET zoom_recordings_announced = $2 WHERE id = $1 \
+                 AND (zoom_recordings_announced IS NULL OR zoom_recordings_announced <> $2)",
+            )
+            .bind(meeting_id)
+            .bind(uuid)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(announced == 1)
+    }
+
+    /// A team meeting's attending members, its host first, read inside the change's transaction
+    /// (a new booking's co-hosts are not committed yet); empty for a personal meeting.
+    pub async fn meeting_hosts_for_webhook(&mut self, meeting_id: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows: Vec<(String, String, i64)> = on_tx!(self, |c| {
+            sqlx::query_as(
+                "SELECT u.id, u.name, 0 AS position FROM meetings m \
+                 JOIN event_types e ON e.id = m.event_type_id AND e.team_id IS NOT NULL \
+                 JOIN users u ON u.id = m.host_id WHERE m.id = $1 \
+                 UNION ALL SELECT u.id, u.name, h.position FROM meeting_hosts h \
+                 JOIN users u ON u.id = h.user_id WHERE h.meeting_id = $1 ORDER BY 3",
+            )
+            .bind(meeting_id)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(id, name, _)| (id, name)).collect())
     }
 
     /// The meeting's invitees, read inside the change's transaction (a new booking's are not

@@ -339,3 +339,142 @@ on_both_backends! {
         assert_eq!(list["webhooks"][0]["events"], json!(["booking.created"]));
     }
 }
+
+/// Asks the Zoom sandbox to record `zoom_id` (`processing`: files not ready yet, and no
+/// `recording.completed`); asked again while they process, it completes them.
+async fn record(app: &TestApp, zoom_id: i64, processing: bool) {
+    let response = app
+        .client
+        .post(format!("{}/_sandbox/meetings/{zoom_id}/recordings", app.zoom.url))
+        .json(&json!({"processing": processing}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+/// The meeting's files as Prospo last stored them (what the details page shows without Zoom).
+async fn stored_files(app: &TestApp, token: &str, id: &str) -> usize {
+    let (status, meeting) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(token)).await;
+    assert_eq!(status, 200, "{meeting}");
+    meeting["recording_files"].as_array().unwrap().len()
+}
+
+async fn read_files(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
+    let (status, body) = app.get_json(&format!("/api/v1/meetings/{id}/recordings"), Some(token)).await;
+    assert_eq!(status, 200, "{body}");
+    body["files"].as_array().unwrap().clone()
+}
+
+on_both_backends! {
+    async fn recording_ready_is_told_once_per_recording_whether_read_or_notified(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (token, zoom) = host(&app, "ada").await;
+        let receiver = Receiver::start(0).await;
+        subscribe(&app, &token, &receiver.url, &["recording.ready"]).await;
+        let ready_count = || app.count("SELECT COUNT(*) FROM webhook_deliveries WHERE event_type = 'recording.ready'");
+        let invitees = json!([{"email": "guest@example.com"}]);
+        let (read_first, read_zoom_id) = app.past_zoom_meeting(&token, "Read first", 3, invitees.clone()).await;
+        let (told_first, told_zoom_id) = app.past_zoom_meeting(&token, "Told first", 2, invitees).await;
+        drain_zoom_jobs(&app).await;
+
+        // Read on demand while Zoom still processes the files: kept, but not ready.
+        record(&app, read_zoom_id, true).await;
+        let files = read_files(&app, &token, &read_first).await;
+        assert!(files.len() == 3 && files.iter().all(|f| f["status"] == "processing"), "{files:?}");
+        assert_eq!(stored_files(&app, &token, &read_first).await, 3);
+        assert_eq!(ready_count().await, 0);
+        // Completed (no Zoom webhook is set up yet): the next read tells the endpoint, once.
+        record(&app, read_zoom_id, false).await;
+        assert!(read_files(&app, &token, &read_first).await.iter().all(|f| f["status"] == "completed"));
+        let hits = receiver.wait_for("recording.ready", 1).await;
+        assert_eq!(hits[0].json()["data"]["meeting"]["id"], read_first.as_str());
+        read_files(&app, &token, &read_first).await;
+        let today = jiff::Zoned::now().date();
+        let from = today.saturating_sub(jiff::Span::new().days(7));
+        let (status, listed) = app.get_json(&format!("/api/v1/recordings?from={from}&to={today}"), Some(&token)).await;
+        assert_eq!(status, 200, "{listed}");
+        assert_eq!(ready_count().await, 1, "a second read of the same recording tells nothing");
+
+        // Zoom's notifications from here on.
+        let (_, view) =
+            app.patch_json("/api/v1/integrations/zoom", &json!({"webhook_secret": ZOOM_SECRET}), Some(&token)).await;
+        let zoom_webhook = view["webhook_url"].as_str().unwrap().to_owned();
+        app.patch_zoom_app(zoom["client_id"].as_str().unwrap(), json!({"webhook_url": zoom_webhook, "webhook_secret": ZOOM_SECRET}))
+            .await;
+        // A notification of a recording already read: its files are kept, nothing more is told.
+        record(&app, read_zoom_id, false).await;
+        for _ in 0..300 {
+            if stored_files(&app, &token, &read_first).await == 6 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(stored_files(&app, &token, &read_first).await, 6, "the notification was applied");
+        assert_eq!(ready_count().await, 1);
+
+        // Notified first, then read (on demand and in a listing): told once.
+        record(&app, told_zoom_id, false).await;
+        let hits = receiver.wait_for("recording.ready", 2).await;
+        assert_eq!(hits[1].json()["data"]["meeting"]["id"], told_first.as_str());
+        assert_eq!(read_files(&app, &token, &told_first).await.len(), 3);
+        let (status, _) = app.get_json(&format!("/api/v1/recordings?from={from}&to={today}"), Some(&token)).await;
+        assert_eq!(status, 200);
+        assert_eq!(ready_count().await, 2);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(receiver.hits().len(), 2, "{:?}", receiver.hits());
+    }
+}
+
+on_both_backends! {
+    async fn a_collective_team_booking_names_its_hosts_in_the_payload(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let mut members = Vec::new();
+        for name in ["ada", "bob"] {
+            let token = app.sign_up(name).await;
+            app.connect_zoom(&token).await;
+            let hours = json!([["00:00", "23:59"]]);
+            let weekly = json!({"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": hours, "sun": hours});
+            let (status, body) = app.put_json("/api/v1/availability", &json!({"timezone": "UTC", "weekly": weekly}), Some(&token)).await;
+            assert_eq!(status, 200, "{body}");
+            let (_, me) = app.get_json("/api/v1/me", Some(&token)).await;
+            members.push((token, me["id"].as_str().unwrap().to_owned()));
+        }
+        let ((ada, ada_id), (_, bob_id)) = (&members[0], &members[1]);
+        let (status, team) = app.post_json("/api/v1/teams", &json!({"name": "Panel", "slug": "panel"}), Some(ada)).await;
+        assert_eq!(status, 201, "{team}");
+        let team_id = team["id"].as_str().unwrap();
+        let (status, body) = app.post_json(&format!("/api/v1/teams/{team_id}/members"), &json!({"email": "bob@example.com"}), Some(ada)).await;
+        assert_eq!(status, 201, "{body}");
+        let event = json!({"title": "Panel interview", "slug": "panel", "duration_minutes": 60, "location": "zoom",
+            "minimum_notice_minutes": 0, "scheduling": "collective", "hosts": [ada_id, bob_id]});
+        let (status, body) = app.post_json(&format!("/api/v1/teams/{team_id}/event-types"), &event, Some(ada)).await;
+        assert_eq!(status, 201, "{body}");
+        let receiver = Receiver::start(0).await;
+        subscribe(&app, ada, &receiver.url, &["booking.created"]).await;
+
+        let date = next_week();
+        let (status, offered) = app.get_json(&format!("/api/v1/public/team/panel/panel/slots?from={date}&to={date}&timezone=UTC"), None).await;
+        assert_eq!(status, 200, "{offered}");
+        let body = json!({"start": offered["slots"][0], "name": "Candidate", "email": "cand@example.com", "timezone": "UTC"});
+        let (status, booking) = app.post_json("/api/v1/public/team/panel/panel/bookings", &body, None).await;
+        assert_eq!(status, 201, "{booking}");
+
+        let hit = receiver.wait_for("booking.created", 1).await.remove(0).json();
+        let hosts = &hit["data"]["meeting"]["hosts"];
+        assert_eq!(hosts, &json!([{"user_id": ada_id, "name": "ada"}, {"user_id": bob_id, "name": "bob"}]), "{hit}");
+        // The same view as the API's: the organiser's GET of the meeting shows the same hosts.
+        let id = booking["meeting"]["id"].as_str().unwrap();
+        let (_, shown) = app.get_json(&format!("/api/v1/meetings/{id}?live=false"), Some(ada)).await;
+        assert_eq!(&shown["hosts"], hosts);
+        // A personal booking has no hosts list, as in the API.
+        let (personal, _) = host(&app, "cyd").await;
+        let receiver = Receiver::start(0).await;
+        subscribe(&app, &personal, &receiver.url, &["booking.created"]).await;
+        let offered = slots(&app, "cyd", &next_week(), "UTC").await;
+        let (status, _) = crate::scheduling::book(&app, "cyd", &offered[0], "x@example.com").await;
+        assert_eq!(status, 201);
+        let hit = receiver.wait_for("booking.created", 1).await.remove(0).json();
+        assert!(hit["data"]["meeting"].get("hosts").is_none(), "{hit}");
+    }
+}

@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use crate::app::App;
+use crate::integrations::zoom::recordings::FileView;
+use crate::jobs::Queue;
 use crate::notifications::meeting_mails::manage_token_of;
-use crate::scheduling::meetings::MeetingView;
+use crate::scheduling::meetings::{HostView, MeetingView};
 use crate::store::meetings::MeetingRow;
 use crate::store::outgoing_webhooks::EventType;
 use crate::store::{StoreResult, Tx};
@@ -40,16 +42,38 @@ pub async fn emit(app: &App, tx: &mut Tx, event: EventType, meeting: &MeetingRow
     let invitees = tx.invitees_for_webhook(&meeting.id).await?;
     let manage_url =
         if event.is_booking() { manage_token_of(&app.secrets, meeting).map(|t| app.manage_url(&t)) } else { None };
+    let mut view = MeetingView::of(meeting, &invitees);
+    // As `MeetingView::load` shows a team meeting: its attending members, its host first.
+    let hosts = tx.meeting_hosts_for_webhook(&meeting.id).await?;
+    view.hosts =
+        (!hosts.is_empty()).then(|| hosts.into_iter().map(|(user_id, name)| HostView { user_id, name }).collect());
     let event_id = crate::store::new_id();
     let payload = Payload {
         id: &event_id,
         kind: event.as_str(),
         created_at: rfc3339_ms(now),
-        data: Data { meeting: MeetingView::of(meeting, &invitees), manage_url },
+        data: Data { meeting: view, manage_url },
     };
     let body = serde_json::to_string(&payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     for endpoint in &endpoints {
         tx.insert_webhook_delivery(endpoint, event, &event_id, &body, now).await?;
     }
     Ok(true)
+}
+
+/// Keeps what Prospo learnt of a meeting's recording files (Zoom's `recording.completed`, a read on
+/// demand or a listing) and, when the set `uuid` is complete for the first time, queues
+/// `recording.ready` in the same transaction: once per set, whichever way Prospo heard of it.
+pub async fn recordings_seen(app: &App, meeting: &MeetingRow, uuid: &str, files: &[FileView]) -> anyhow::Result<()> {
+    let complete = !files.is_empty() && files.iter().all(|f| f.status == "completed");
+    let json = serde_json::to_string(files)?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let ready = tx.keep_meeting_recordings(&meeting.id, &json, complete.then_some(uuid), now).await?;
+    let emitted = ready && emit(app, &mut tx, EventType::RecordingReady, meeting, now).await?;
+    tx.commit().await?;
+    if emitted {
+        app.wake(Queue::Webhook);
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Cloud recordings: read from Zoom when asked, limited to the connection's own Zoom user (admin
 //! scopes could reach other users of the account), streamed through Prospo for download (Zoom's
 //! download links need the account's token, which never reaches a browser), and deleted to Zoom's
-//! trash unless permanent deletion is asked for.
+//! trash unless permanent deletion is asked for. Every read of a Prospo meeting's files is kept
+//! with it, and tells its host's endpoints `recording.ready` once the set is complete.
 
 use bytes::Bytes;
 use futures::Stream;
@@ -13,6 +14,7 @@ use zoom::{Auth, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
 use super::auth;
 use super::health::check;
 use crate::app::App;
+use crate::integrations::webhooks::events::recordings_seen;
 use crate::store::zoom_connections::ZoomConnectionRow;
 
 /// A recorded meeting instance with its files, as the API answers it.
@@ -140,25 +142,28 @@ impl Recordings<'_> {
         };
         let mut out = Vec::new();
         for recording in listed.iter().filter(|r| is_own(r, &connection)) {
-            let meeting_id = match recording.id {
-                Some(zoom_id) => {
-                    self.0.db.meeting_by_zoom_id(user_id, zoom_id).await.map_err(anyhow::Error::from)?.map(|m| m.id)
-                }
+            let meeting = match recording.id {
+                Some(zoom_id) => self.0.db.meeting_by_zoom_id(user_id, zoom_id).await.map_err(anyhow::Error::from)?,
                 None => None,
             };
+            let files: Vec<FileView> =
+                recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect();
+            if let Some(meeting) = &meeting {
+                recordings_seen(self.0, meeting, &recording.uuid, &files).await?;
+            }
             out.push(RecordedMeeting {
                 zoom_meeting_id: recording.id,
                 zoom_uuid: recording.uuid.clone(),
                 topic: recording.topic.clone().unwrap_or_default(),
                 start: recording.start_time.map(|t| t.to_string()),
-                meeting_id,
-                files: recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect(),
+                meeting_id: meeting.map(|m| m.id),
+                files,
             });
         }
         Ok(out)
     }
 
-    /// One Prospo meeting's recording files (of its latest instance), read from Zoom now.
+    /// One Prospo meeting's recording files (of its latest instance), read from Zoom now and kept.
     pub async fn meeting_recordings(
         &self,
         user_id: &str,
@@ -167,7 +172,14 @@ impl Recordings<'_> {
         let (connection, auth) = self.connection_and_auth(user_id).await?;
         match self.0.zoom.client.get_meeting_recordings(&auth, &zoom_meeting_id.to_string()).await {
             Ok(recording) if is_own(&recording, &connection) => {
-                Ok(recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect())
+                let files: Vec<FileView> =
+                    recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect();
+                let meeting =
+                    self.0.db.meeting_by_zoom_id(user_id, zoom_meeting_id).await.map_err(anyhow::Error::from)?;
+                if let Some(meeting) = &meeting {
+                    recordings_seen(self.0, meeting, &recording.uuid, &files).await?;
+                }
+                Ok(files)
             }
             Ok(_) | Err(ZoomError::NotFound { .. }) => Ok(Vec::new()),
             Err(e) => Err(self.recording_error(&connection, e).await),

@@ -89,8 +89,7 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
             if let Some(meeting) = meeting {
                 let files: Vec<_> =
                     e.recording.recording_files.iter().filter_map(|f| file_view(f, &e.recording.uuid)).collect();
-                let json = serde_json::to_string(&files).map_err(anyhow::Error::from)?;
-                recordings_ready(app, &meeting, &json).await?;
+                webhook_events::recordings_seen(app, &meeting, &e.recording.uuid, &files).await?;
             }
         }
         WebhookEvent::MeetingDeleted(e) => {
@@ -112,20 +111,6 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
         _ => {}
     }
     Ok(WebhookAnswer::Handled)
-}
-
-/// Keeps the recording files Zoom announced, and tells the host's endpoints in the same
-/// transaction.
-async fn recordings_ready(app: &App, meeting: &MeetingRow, files_json: &str) -> anyhow::Result<()> {
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    tx.set_meeting_recordings(&meeting.id, files_json, now).await?;
-    let emitted = webhook_events::emit(app, &mut tx, EventType::RecordingReady, meeting, now).await?;
-    tx.commit().await?;
-    if emitted {
-        app.wake(Queue::Webhook);
-    }
-    Ok(())
 }
 
 /// Zoom says the meeting is gone although Prospo did not delete it: marked so, the host told, and
