@@ -7,53 +7,17 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use jiff::ToSpan;
-use prospo::integrations::oauth::providers::{ClientConfig, OAuthConfig};
-use provider_sandbox::{Provider, RunningSandbox, Sandbox};
 use serde_json::{Value, json};
 
 use crate::harness::{Browser, DESKTOP, PHONE, WAIT};
+use crate::support::providers::Providers;
 use crate::support::{Backend, TestApp};
-
-/// The Google and Microsoft sandboxes, and the operator's clients registered on them.
-struct CalendarSandboxes {
-    google: RunningSandbox,
-    microsoft: RunningSandbox,
-    config: OAuthConfig,
-}
-
-impl CalendarSandboxes {
-    async fn start() -> CalendarSandboxes {
-        let google = provider_sandbox::spawn(Sandbox::in_memory(Provider::Google), "127.0.0.1:0").await.unwrap();
-        let microsoft = provider_sandbox::spawn(Sandbox::in_memory(Provider::Microsoft), "127.0.0.1:0").await.unwrap();
-        let client = |sandbox: &RunningSandbox| {
-            let c = sandbox.sandbox.create_client();
-            Some(ClientConfig { client_id: c.client_id, client_secret: c.client_secret.into() })
-        };
-        let config = OAuthConfig {
-            google: client(&google),
-            google_auth_url: format!("{}/o/oauth2/v2/auth", google.url),
-            google_token_url: format!("{}/token", google.url),
-            google_api_url: google.url.clone(),
-            microsoft: client(&microsoft),
-            microsoft_login_url: format!("{}/common", microsoft.url),
-            microsoft_graph_url: format!("{}/v1.0", microsoft.url),
-            zoom_app: None,
-        };
-        CalendarSandboxes { google, microsoft, config }
-    }
-}
+use prospo::integrations::oauth::providers::ClientConfig;
 
 /// `POST /_sandbox/{path}` on a sandbox, expecting `status`.
 async fn control(base: &str, path: &str, body: Value, status: u16) {
     let response = reqwest::Client::new().post(format!("{base}/_sandbox/{path}")).json(&body).send().await.unwrap();
     assert_eq!(response.status(), status, "{path}: {}", response.text().await.unwrap());
-}
-
-/// The events of the user's primary calendar in a Google or Microsoft sandbox.
-async fn sandbox_events(sandbox: &RunningSandbox, email: &str) -> Vec<Value> {
-    let url = format!("{}/_sandbox/calendars/{email}/events", sandbox.url);
-    let answer: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-    answer.as_array().unwrap().clone()
 }
 
 fn tomorrow() -> jiff::civil::Date {
@@ -135,7 +99,7 @@ async fn review(browser: &Browser, name: &str, parts: &[(&str, &str)], failures:
 async fn google_and_microsoft_connect_in_one_click_and_bookings_follow_into_google() {
     let Some(host) = Browser::start("oauth_calendars_host").await else { return };
     let Some(invitee) = Browser::start("oauth_calendars_invitee").await else { return };
-    let sandboxes = CalendarSandboxes::start().await;
+    let sandboxes = Providers::start().await;
     let config = sandboxes.config.clone();
     let app = TestApp::spawn_with(Backend::Sqlite, move |c| c.oauth = config).await;
     app.bookable_host("gia", "Call", "call").await;
@@ -212,7 +176,7 @@ async fn google_and_microsoft_connect_in_one_click_and_bookings_follow_into_goog
     // The booking appears in Google's primary calendar, and only there.
     let deadline = Instant::now() + WAIT * 2;
     let written = loop {
-        let events = sandbox_events(&sandboxes.google, email).await;
+        let events = sandboxes.events("google", email).await;
         if let Some(event) = events.iter().find(|e| e["summary"].as_str().is_some_and(|s| s.contains("Call"))) {
             break event.clone();
         }
@@ -221,7 +185,7 @@ async fn google_and_microsoft_connect_in_one_click_and_bookings_follow_into_goog
     };
     assert_eq!(written["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap(), at(14, 0), "{written}");
     assert!(written["description"].as_str().unwrap_or_default().contains("Sam Okafor"), "{written}");
-    let in_microsoft = sandbox_events(&sandboxes.microsoft, email).await;
+    let in_microsoft = sandboxes.events("microsoft", email).await;
     assert!(in_microsoft.is_empty(), "nothing is written to Microsoft: {in_microsoft:?}");
     assert!(contrast.is_empty(), "text below WCAG AA contrast:\n{}", contrast.join("\n"));
 }

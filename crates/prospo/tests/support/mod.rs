@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod feed;
+pub mod providers;
 pub mod smtp_sink;
 
 use std::path::PathBuf;
