@@ -419,6 +419,15 @@ function clockTime(slot, zone) {
   }
 }
 
+/** The zone's common name in the page's language ("Eastern Time"), "" when the browser has none. */
+function zoneName(zone, at) {
+  try {
+    const name = new Intl.DateTimeFormat(LANG, { timeZone: zone, timeZoneName: "longGeneric" }).formatToParts(at)
+      .find((p) => p.type === "timeZoneName")?.value || "";
+    return /^(GMT|UTC)/.test(name) ? "" : name;
+  } catch { return ""; }
+}
+
 function setupSlotPicker(picker) {
   const form = document.getElementById(picker.dataset.form);
   if (!form) return;
@@ -460,9 +469,11 @@ function setupSlotPicker(picker) {
   showForm(Boolean(start.value));
   if (start.value && pickedText) pickedText.textContent = label(start.value);
 
+  // "Tuesday, December 8, 9:30 AM (Eastern Time)": the zone by its common name, as the
+  // confirmation and the mails write it (its IANA name where the browser has none).
   function label(slot) {
     const [y, m, d] = slot.slice(0, 10).split("-").map(Number);
-    return `${dayName(y, m - 1, d, "long")}, ${clockTime(slot, zone)} (${zone})`;
+    return `${dayName(y, m - 1, d, "long")}, ${clockTime(slot, zone)} (${zoneName(zone, new Date(slot)) || zone})`;
   }
 
   async function load() {

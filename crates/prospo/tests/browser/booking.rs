@@ -200,7 +200,7 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     let first_time = invitee.find(".time-button").await;
     let chosen = first_time.attr("data-start").await.unwrap().unwrap();
     invitee.press(Key::Enter).await;
-    invitee.wait_for_text("[data-picked-text]", "(America/New_York)").await;
+    invitee.wait_for_text("[data-picked-text]", "(Eastern Time)").await;
     assert_eq!(invitee.focused().await, "input#name", "after picking a time the name field has focus");
     assert!(chosen.starts_with(&target) && (chosen.ends_with("-05:00") || chosen.ends_with("-04:00")), "{chosen}");
     invitee.fill("Your name", "Grace Hopper").await;
@@ -211,13 +211,14 @@ async fn host_sets_up_and_an_invitee_books_reschedules_and_cancels() {
     // The confirmation: the time in New York, then the join link without a reload.
     invitee.wait_for_text("#booking-title", "You are booked").await;
     let chosen_at: jiff::Timestamp = chosen.parse().unwrap();
-    let expected = prospo::timefmt::human_range_ms(
+    let expected = prospo::i18n::when(
+        prospo::i18n::Locale::En,
         chosen_at.as_millisecond(),
         chosen_at.as_millisecond() + 30 * 60_000,
         Some(INVITEE_ZONE),
     );
     assert_eq!(invitee.text_of("#booking-when").await, expected);
-    assert!(expected.ends_with("(America/New_York)"), "{expected}");
+    assert!(expected.ends_with("(Eastern Time)"), "the zone by its common name: {expected}");
     invitee.js("window.__sameDocument = true;").await;
     let join = invitee.wait_for("#join-link").await;
     let join_url = join.attr("href").await.unwrap().unwrap();
@@ -395,7 +396,7 @@ async fn pages_work_without_javascript() {
     assert_eq!(invalid.status(), 422);
     assert!(invalid.text().await.unwrap().contains("id=\"email-error\""), "the error sits under the email field");
     let confirmation = client.get(app.at(&manage)).send().await.unwrap().text().await.unwrap();
-    assert!(confirmation.contains("(America/New_York)"), "{confirmation}");
+    assert!(confirmation.contains("(Eastern Time)"), "{confirmation}");
     assert!(!confirmation.contains("start_url") && !confirmation.contains("/s/"), "no start link for invitees");
 
     // The host logs in and schedules a meeting directly.
