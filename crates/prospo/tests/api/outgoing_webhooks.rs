@@ -287,6 +287,22 @@ on_both_backends! {
         assert_eq!(deliveries(&app, &token, &endpoint).await.len(), 1);
         assert_eq!(paused().await, 1, "the owner is mailed once");
 
+        // A redelivery to the paused endpoint is one attempt, a test of a fix: failed again, it
+        // stays paused, and nothing is retried.
+        let id = deliveries(&app, &token, &endpoint).await[0]["id"].as_str().unwrap().to_owned();
+        let tried = receiver.hits().len();
+        let (status, _) =
+            app.post_json(&format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/redeliver"), &json!({}), Some(&token)).await;
+        assert_eq!(status, 202);
+        receiver.wait_for("booking.created", tried + 1).await;
+        wait_deliveries(&app, &token, &endpoint, |d| d[0]["status"] == "failed" && d[0]["attempts"].as_i64() > Some(1)).await;
+        app.state.clock.advance(SignedDuration::from_hours(1));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(receiver.hits().len(), tried + 1, "no retries while paused");
+        let (_, endpoints) = app.get_json("/api/v1/webhooks", Some(&token)).await;
+        assert_eq!(endpoints["webhooks"][0]["status"], "paused", "a failed test keeps it paused");
+        assert_eq!(paused().await, 1, "and mails nobody again");
+
         // A week on, housekeeping empties the body: it held the manage link.
         let hits = receiver.hits().len();
         app.state.clock.advance(SignedDuration::from_hours(24 * 7));
@@ -302,6 +318,21 @@ on_both_backends! {
             app.post_json(&format!("/api/v1/webhooks/{endpoint}/deliveries/{id}/redeliver"), &json!({}), Some(&token)).await;
         assert_eq!((status, body["error"]["code"].as_str()), (409, Some("body_purged")), "{body}");
         assert_eq!(receiver.hits().len(), hits);
+
+        // Nothing left to redeliver: Resume makes it active, and the next booking is sent to it.
+        let other = app.sign_up("grace").await;
+        assert_eq!(app.post_json(&format!("/api/v1/webhooks/{endpoint}/resume"), &json!({}), Some(&other)).await.0, 404);
+        assert_eq!(app.post_json(&format!("/api/v1/webhooks/{endpoint}/resume"), &json!({}), Some(&token)).await.0, 204);
+        let (_, endpoints) = app.get_json("/api/v1/webhooks", Some(&token)).await;
+        assert_eq!(endpoints["webhooks"][0]["status"], "active", "{endpoints}");
+        *receiver.failures.lock().unwrap() = 0;
+        // The clock is ten days on: a day three weeks from the real today.
+        let later = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(21)).unwrap().to_string();
+        let offered = slots(&app, "ada", &later, "UTC").await;
+        let (status, _) = crate::scheduling::book(&app, "ada", &offered[0], "third@example.com").await;
+        assert_eq!(status, 201);
+        receiver.wait_for("booking.created", hits + 1).await;
+        wait_deliveries(&app, &token, &endpoint, |d| d.len() == 2 && d[0]["status"] == "delivered").await;
     }
 }
 

@@ -25,6 +25,7 @@ mod questions;
 mod recordings;
 mod teams;
 mod tokens;
+mod webhooks;
 
 /// Every click goes through `Browser::click`, which waits for the page a click loads: a bare
 /// `Element::click` (or answering a dialog without the harness) would race that navigation.

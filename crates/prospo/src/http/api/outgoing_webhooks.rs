@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rotate_secret))
         .routes(routes!(list_deliveries))
         .routes(routes!(redeliver))
+        .routes(routes!(resume_webhook))
 }
 
 /// An event an endpoint can subscribe to.
@@ -221,8 +222,8 @@ async fn list_deliveries(
     Ok(Json(DeliveryList { deliveries: rows.into_iter().map(DeliveryInfo::from).collect() }))
 }
 
-/// Sends a delivery again: the same delivery id and body, signed with the current secret. A paused
-/// endpoint is active again from this moment.
+/// Sends a delivery again: the same delivery id and body, signed with the current secret. To a
+/// paused endpoint it is one attempt, whose 2xx answer makes the endpoint active again.
 #[utoipa::path(post, path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
     params(("id" = String, Path), ("delivery_id" = String, Path)), security(("bearer" = []), ("session" = [])),
     responses((status = 202), (status = 401, body = crate::http::api::ErrorBody), (status = 404, body = crate::http::api::ErrorBody),
@@ -238,4 +239,16 @@ async fn redeliver(
         other => ApiError::new(StatusCode::CONFLICT, other.code(), other.to_string()),
     })?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Makes a paused endpoint active again: told of events from now on (none were queued for it while
+/// it was paused). Idempotent.
+#[utoipa::path(post, path = "/webhooks/{id}/resume", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = []), ("session" = [])),
+    responses((status = 204), (status = 401, body = crate::http::api::ErrorBody), (status = 404, body = crate::http::api::ErrorBody)))]
+async fn resume_webhook(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    if webhooks::resume(&state, &user.user.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
 }

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route(PATH, get(webhooks_page).post(add_endpoint))
         .route("/settings/webhooks/{id}/rotate", post(rotate))
         .route("/settings/webhooks/{id}/delete", post(delete))
+        .route("/settings/webhooks/{id}/resume", post(resume))
         .route("/settings/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(redeliver))
 }
 
@@ -261,6 +262,19 @@ async fn delete(
     Ok((jar, Redirect::to(PATH)).into_response())
 }
 
+async fn resume(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    if !webhooks::resume(&state, &user.id, &id).await? {
+        return Err(PageError::NotFound);
+    }
+    let jar = flash::set(jar, "success", "The endpoint is active again: it is told of events from now on.");
+    Ok((jar, Redirect::to(PATH)).into_response())
+}
+
 async fn redeliver(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -268,7 +282,9 @@ async fn redeliver(
     Path((id, delivery_id)): Path<(String, String)>,
 ) -> PageResult<Response> {
     let jar = match webhooks::redeliver(&state, &user.id, &id, &delivery_id).await {
-        Ok(()) => flash::set(jar, "success", "The delivery is on its way again, with the same ids."),
+        Ok(()) => {
+            flash::set(jar, "success", "The delivery is on its way again, with the same ids. Its answer shows below.")
+        }
         Err(RedeliverError::NotFound) => return Err(PageError::NotFound),
         Err(RedeliverError::Store(e)) => return Err(e.into()),
         Err(e) => flash::set(jar, "error", &e.to_string()),

@@ -1,7 +1,7 @@
 //! Sending deliveries on the `webhook` queue: one signed POST per attempt through the guarded
 //! outbound client (no redirects followed: a 3xx is a failed attempt), retried with backoff for
 //! three days, then failed. An endpoint failing for three days in a row is paused and its owner
-//! mailed once.
+//! mailed once; a redelivery to it is one attempt, and its 2xx makes the endpoint active again.
 
 use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
@@ -47,7 +47,10 @@ async fn deliver(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     let Some(body) = delivery.body.as_deref() else {
         return settle_without_attempt(app, job, &delivery, "The body was purged after 7 days.").await;
     };
-    if endpoint.status == EndpointStatus::Paused {
+    // A paused endpoint is sent only a fresh job (a Redeliver, no failed attempt yet), once: the
+    // owner's test of a fix. What was queued before the pause is not retried.
+    let trial = endpoint.status == EndpointStatus::Paused;
+    if trial && job.attempts > 0 {
         return settle_without_attempt(app, job, &delivery, "The endpoint is paused.").await;
     }
     let now = app.now_ms();
@@ -58,7 +61,16 @@ async fn deliver(app: &App, job: &ClaimedJob) -> anyhow::Result<Completion> {
     let mut tx = app.db.begin().await?;
     let (end, failed) = if answer.delivered {
         tx.record_webhook_attempt(&delivery.id, &answer.attempt(DeliveryStatus::Delivered), now).await?;
-        tx.webhook_endpoint_answered(&endpoint.id).await?;
+        if trial {
+            tx.resume_webhook_endpoint(&endpoint.id).await?;
+            tracing::info!(endpoint_id = %endpoint.id, "paused webhook endpoint answered a redelivery; active again");
+        } else {
+            tx.webhook_endpoint_answered(&endpoint.id).await?;
+        }
+        (JobEnd::Done, false)
+    } else if trial {
+        // The answer the owner asked for, shown in the log; not a fault of Prospo's queue.
+        tx.record_webhook_attempt(&delivery.id, &answer.attempt(DeliveryStatus::Failed), now).await?;
         (JobEnd::Done, false)
     } else {
         let failing_for = job.first_failure_at.map_or(0, |at| now - at);
@@ -167,11 +179,15 @@ fn paused_mail(app: &App, to: &str, name: &str, url: &str) -> crate::store::outb
         &[
             Para::text(format!("Hello {name},")),
             Para::text(format!(
-                "Your webhook endpoint at {origin} has not accepted a delivery for three days, so Prospo paused it \
-                 and sends it nothing more. Its deliveries are listed with the answers it gave."
+                "Your webhook endpoint at {origin} has not accepted a delivery for three days, so Prospo paused \
+                 it: events from now on are not sent to it."
             )),
-            Para::link(
-                "See it in Settings → Webhooks",
+            Para::text(
+                "Its delivery log shows the answers it gave. Once it is fixed, press Redeliver on a delivery to \
+                 test it: if the endpoint accepts it, it is active again. Or press Resume.",
+            ),
+            Para::button(
+                "Open Settings → Webhooks",
                 format!("{}/settings/webhooks", app.public_url.as_str().trim_end_matches('/')),
             ),
         ],

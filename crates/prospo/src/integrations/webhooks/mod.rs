@@ -139,8 +139,9 @@ impl RedeliverError {
 }
 
 /// Sends a delivery of the user's endpoint again, now: same delivery id, same body, signed with
-/// the current secret. Asking for it is the owner saying the endpoint works again, so a paused
-/// endpoint is active from here on.
+/// the current secret. To a paused endpoint it is one attempt, a test of the owner's fix: a 2xx
+/// answer makes the endpoint active again, a failure leaves it paused (see [`deliver`]). Asking
+/// is not taken as proof by itself, as GitHub's and Stripe's redeliveries change no endpoint.
 pub async fn redeliver(app: &App, user_id: &str, endpoint_id: &str, delivery_id: &str) -> Result<(), RedeliverError> {
     let endpoint = app.db.webhook_endpoint_of(user_id, endpoint_id).await?.ok_or(RedeliverError::NotFound)?;
     let delivery = app.db.webhook_delivery(delivery_id).await?.filter(|d| d.endpoint_id == endpoint.id);
@@ -150,11 +151,20 @@ pub async fn redeliver(app: &App, user_id: &str, endpoint_id: &str, delivery_id:
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    tx.resume_webhook_endpoint(&endpoint.id).await?;
     tx.redeliver_webhook(&delivery.id, now).await?;
     tx.commit().await?;
     app.wake(crate::jobs::Queue::Webhook);
     Ok(())
+}
+
+/// Makes the user's paused endpoint active again (told of events from now on; what happened
+/// while it was paused was not queued for it). False when it is not the user's.
+pub async fn resume(app: &App, user_id: &str, endpoint_id: &str) -> Result<bool, StoreError> {
+    let Some(endpoint) = app.db.webhook_endpoint_of(user_id, endpoint_id).await? else { return Ok(false) };
+    let mut tx = app.db.begin().await?;
+    tx.resume_webhook_endpoint(&endpoint.id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Re-seals every endpoint's secret with `new_box`'s current key (after `keys rotate`).
