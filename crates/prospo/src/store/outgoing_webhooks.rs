@@ -208,6 +208,25 @@ impl Db {
                 .map(|r| r.rows_affected())
         })?)
     }
+
+    /// The earliest start among the user's Zoom meetings that ended in `[since, now]` with no
+    /// recording announced yet, when an active endpoint of theirs awaits `recording.ready`: what
+    /// the periodic check asks Zoom about. `None`: nothing to ask.
+    pub async fn awaited_recordings_since(&self, user_id: &str, since: i64, now: i64) -> StoreResult<Option<i64>> {
+        Ok(on_db!(self, |pool| {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT MIN(m.start_at) FROM meetings m WHERE m.host_id = $1 AND m.zoom_meeting_id IS NOT NULL \
+                 AND m.zoom_recordings_announced IS NULL AND m.status = 'scheduled' AND m.end_at >= $2 \
+                 AND m.end_at <= $3 AND EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.user_id = $1 \
+                 AND w.status = 'active' AND (' ' || w.events || ' ') LIKE '% recording.ready %')",
+            )
+            .bind(user_id)
+            .bind(since)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?)
+    }
 }
 
 impl Tx {

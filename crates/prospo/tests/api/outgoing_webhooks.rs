@@ -509,3 +509,23 @@ on_both_backends! {
         assert!(hit["data"]["meeting"].get("hosts").is_none(), "{hit}");
     }
 }
+
+on_both_backends! {
+    async fn the_periodic_check_finds_recordings_that_zoom_did_not_announce(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| c.zoom_check_interval = std::time::Duration::from_millis(300)).await;
+        let (token, _) = host(&app, "ada").await;
+        let invitees = json!([{"email": "guest@example.com"}]);
+        let (id, zoom_id) = app.past_zoom_meeting(&token, "Weekly review", 1, invitees).await;
+        drain_zoom_jobs(&app).await;
+        let receiver = Receiver::start(0).await;
+        subscribe(&app, &token, &receiver.url, &["recording.ready"]).await;
+        // Recorded in Zoom, with no Zoom webhook set up: nobody reads it, the periodic check finds it.
+        record(&app, zoom_id, false).await;
+        let hits = receiver.wait_for("recording.ready", 1).await;
+        assert_eq!(hits[0].json()["data"]["meeting"]["id"], id.as_str());
+        assert_eq!(stored_files(&app, &token, &id).await, 3);
+        // Later checks tell nothing twice.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM webhook_deliveries WHERE event_type = 'recording.ready'").await, 1);
+    }
+}

@@ -125,7 +125,14 @@ impl Work for ZoomCheckWork {
             Err(e) => return retry(app, format!("cannot read the connection: {e}")),
         };
         match check(app, &row, false).await {
-            Ok((_, next)) => Completion::End(JobEnd::RunAt(next)),
+            Ok((outcome, next)) => {
+                if outcome == CheckOutcome::Healthy
+                    && let Err(e) = super::recordings::Recordings(app).poll_awaited(&row.user_id).await
+                {
+                    tracing::warn!(error = %e, connection_id = %row.id, "cannot look for awaited recordings");
+                }
+                Completion::End(JobEnd::RunAt(next))
+            }
             Err(e) => retry(app, format!("{e:#}")),
         }
     }

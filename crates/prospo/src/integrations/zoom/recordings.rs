@@ -48,6 +48,9 @@ pub struct FileView {
     pub download_url: String,
 }
 
+/// How long after a meeting's end the periodic check looks for its recordings.
+const AWAIT_RECORDINGS_MS: i64 = 3 * 24 * 3600 * 1000;
+
 /// Longest range listed at once (Zoom is asked one month at a time).
 pub const MAX_RANGE_DAYS: i32 = 366;
 
@@ -184,6 +187,20 @@ impl Recordings<'_> {
             Ok(_) | Err(ZoomError::NotFound { .. }) => Ok(Vec::new()),
             Err(e) => Err(self.recording_error(&connection, e).await),
         }
+    }
+
+    /// The periodic check's part, for hosts whose Zoom does not notify Prospo: when an endpoint of
+    /// theirs awaits `recording.ready` for Zoom meetings that ended in the last three days, one
+    /// listing over those days keeps their files (and announces each complete set). Hosts without
+    /// such an endpoint, or with nothing awaited, cost Zoom nothing.
+    pub async fn poll_awaited(&self, user_id: &str) -> Result<(), RecordingError> {
+        let now = self.0.now_ms();
+        let since = now - AWAIT_RECORDINGS_MS;
+        let earliest = self.0.db.awaited_recordings_since(user_id, since, now).await.map_err(anyhow::Error::from)?;
+        let Some(earliest) = earliest else { return Ok(()) };
+        let day = |ms: i64| jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+        let (from, to) = (day(earliest).map_err(anyhow::Error::from)?, day(now).map_err(anyhow::Error::from)?);
+        self.recordings(user_id, from, to).await.map(|_| ())
     }
 
     /// Finds a file of the user's own recording, or `NotFound`.
