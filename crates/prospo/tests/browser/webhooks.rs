@@ -132,6 +132,7 @@ async fn webhooks_page_adds_delivers_redelivers_rotates_pauses_and_deletes() {
     browser.click_button("Add endpoint").await;
     let secret = browser.wait_for("#new-secret").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(secret.starts_with("whsec_"), "{secret}");
+    assert!(browser.text_of(".card-success").await.contains(&url), "the secret names its endpoint");
     assert!(browser.text_of(".flash").await.contains("Copy its signing secret now"));
     assert!(browser.body_text().await.contains("Nothing delivered yet."));
     looks_right(&browser, "added").await;

@@ -55,6 +55,12 @@ struct DeliveryView {
     can_redeliver: bool,
 }
 
+/// A secret just made and the URL of the endpoint it signs for.
+struct NewSecret {
+    url: String,
+    secret: String,
+}
+
 /// An event's checkbox on the add form.
 struct EventChoice {
     name: &'static str,
@@ -67,8 +73,8 @@ struct EventChoice {
 struct WebhooksPage {
     frame: Frame,
     endpoints: Vec<EndpointView>,
-    /// A secret just made: shown this once.
-    new_secret: Option<String>,
+    /// A secret just made, with its endpoint's URL: shown this once.
+    new_secret: Option<NewSecret>,
     url: String,
     choices: Vec<EventChoice>,
     /// The add form's problem, beside its field: ("url" or "events", message).
@@ -96,7 +102,7 @@ async fn render(
     state: &AppState,
     user: &UserRow,
     frame: Frame,
-    new_secret: Option<String>,
+    new_secret: Option<(String, String)>,
     form: (String, Vec<EventType>, Option<(&'static str, String)>),
 ) -> PageResult<WebhooksPage> {
     let mut endpoints = Vec::new();
@@ -136,6 +142,10 @@ async fn render(
         .iter()
         .map(|&e| EventChoice { name: e.as_str(), help: help(e), checked: checked.contains(&e) })
         .collect();
+    // Named by its endpoint, so a rotation among several endpoints is not ambiguous.
+    let new_secret = new_secret.and_then(|(id, secret)| {
+        endpoints.iter().find(|e| e.id == id).map(|e| NewSecret { url: e.url.clone(), secret })
+    });
     Ok(WebhooksPage { frame, endpoints, new_secret, url, choices, error })
 }
 
@@ -147,8 +157,10 @@ fn new_secret_binding(user_id: &str) -> Binding<'_> {
     Binding { owner: user_id, field: "page.new_webhook_secret" }
 }
 
-fn with_secret(state: &AppState, user: &UserRow, jar: CookieJar, secret: &str) -> CookieJar {
-    let sealed = URL_SAFE_NO_PAD.encode(state.secrets.seal_str(secret, new_secret_binding(&user.id)));
+/// Carries `endpoint_id secret` (an id has no space).
+fn with_secret(state: &AppState, user: &UserRow, jar: CookieJar, endpoint_id: &str, secret: &str) -> CookieJar {
+    let carried = format!("{endpoint_id} {secret}");
+    let sealed = URL_SAFE_NO_PAD.encode(state.secrets.seal_str(&carried, new_secret_binding(&user.id)));
     jar.add(
         Cookie::build((NEW_SECRET_COOKIE, sealed))
             .path(PATH)
@@ -168,7 +180,10 @@ async fn webhooks_page(
         .get(NEW_SECRET_COOKIE)
         .and_then(|cookie| URL_SAFE_NO_PAD.decode(cookie.value()).ok())
         .and_then(|sealed| state.secrets.open_str(&sealed, new_secret_binding(&user.id)).ok())
-        .map(|secret| secret.expose_secret().to_owned());
+        .and_then(|carried| {
+            let (id, secret) = carried.expose_secret().split_once(' ')?;
+            Some((id.to_owned(), secret.to_owned()))
+        });
     let jar = jar.remove(Cookie::build(NEW_SECRET_COOKIE).path(PATH));
     let frame = Frame::for_user("Webhooks", "settings", &user, flash);
     let form = (String::new(), vec![EventType::BookingCreated], None);
@@ -216,8 +231,8 @@ async fn add_endpoint(
 ) -> PageResult<Response> {
     let events = form.events();
     match webhooks::create_endpoint(&state, &user.id, &form.url, &events).await {
-        Ok((_, secret)) => {
-            let jar = with_secret(&state, &user, jar, secret.expose_secret());
+        Ok((row, secret)) => {
+            let jar = with_secret(&state, &user, jar, &row.id, secret.expose_secret());
             let jar = flash::set(jar, "success", "The endpoint was added. Copy its signing secret now.");
             Ok((jar, Redirect::to(PATH)).into_response())
         }
@@ -240,7 +255,7 @@ async fn rotate(
 ) -> PageResult<Response> {
     let jar = match webhooks::rotate_secret(&state, &user.id, &id).await? {
         Some(secret) => {
-            let jar = with_secret(&state, &user, jar, secret.expose_secret());
+            let jar = with_secret(&state, &user, jar, &id, secret.expose_secret());
             flash::set(jar, "success", "The secret was replaced. Deliveries from now on are signed with the new one.")
         }
         None => return Err(PageError::NotFound),
