@@ -294,7 +294,7 @@ fn check_page(v: &Variant, html: &str) -> anyhow::Result<()> {
         format!("<html lang=\"{}\">", v.lang),
         "id=\"book-form\"".to_owned(),
         "name=\"start\" value=\"".to_owned(),
-        format!("<option value=\"{}\" selected>", v.zone),
+        format!("<option selected>{}</option>", v.zone),
     ];
     for marker in &wanted {
         if !html.contains(marker.as_str()) {

@@ -821,8 +821,11 @@ function zoneLabel(zone, now) {
 document.querySelectorAll("select[name=timezone]").forEach((select) => {
   const now = new Date();
   for (const option of select.options) {
-    option.textContent = zoneLabel(option.value, now);
-    option.title = option.value;
+    // The value may be only the text (the booking page sends it so): pinned before relabelling.
+    const zone = option.value;
+    option.value = zone;
+    option.textContent = zoneLabel(zone, now);
+    option.title = zone;
   }
   const search = document.createElement("input");
   Object.assign(search, { type: "search", className: "zone-search", placeholder: msg("zone-search"), autocomplete: "off" });
