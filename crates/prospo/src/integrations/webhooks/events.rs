@@ -61,11 +61,28 @@ pub async fn emit(app: &App, tx: &mut Tx, event: EventType, meeting: &MeetingRow
     Ok(true)
 }
 
-/// Keeps what Prospo learnt of a meeting's recording files (Zoom's `recording.completed`, a read on
-/// demand or a listing) and, when the set `uuid` is complete for the first time, queues
-/// `recording.ready` in the same transaction: once per set, whichever way Prospo heard of it.
-pub async fn recordings_seen(app: &App, meeting: &MeetingRow, uuid: &str, files: &[FileView]) -> anyhow::Result<()> {
-    let complete = !files.is_empty() && files.iter().all(|f| f.status == "completed");
+/// How Prospo learnt of a meeting's recording files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordingsSeen {
+    /// Zoom's `recording.completed`: the set is complete, whatever a late file (a transcript,
+    /// which Zoom announces on its own) says.
+    Notified,
+    /// Read from Zoom (on demand, in a listing, by the periodic check): complete once every file is.
+    Read,
+}
+
+/// Keeps what Prospo learnt of a meeting's recording files and, when the set `uuid` is complete
+/// for the first time, queues `recording.ready` in the same transaction: once per set, whichever
+/// way Prospo heard of it.
+pub async fn recordings_seen(
+    app: &App,
+    meeting: &MeetingRow,
+    uuid: &str,
+    files: &[FileView],
+    seen: RecordingsSeen,
+) -> anyhow::Result<()> {
+    let all_done = files.iter().all(|f| f.status == "completed");
+    let complete = !files.is_empty() && (seen == RecordingsSeen::Notified || all_done);
     let json = serde_json::to_string(files)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;

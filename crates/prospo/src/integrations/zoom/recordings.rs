@@ -14,7 +14,7 @@ use zoom::{Auth, DeleteAction, RecordingFile, RecordingMeeting, ZoomError};
 use super::auth;
 use super::health::check;
 use crate::app::App;
-use crate::integrations::webhooks::events::recordings_seen;
+use crate::integrations::webhooks::events::{RecordingsSeen, recordings_seen};
 use crate::store::zoom_connections::ZoomConnectionRow;
 
 /// A recorded meeting instance with its files, as the API answers it.
@@ -152,7 +152,7 @@ impl Recordings<'_> {
             let files: Vec<FileView> =
                 recording.recording_files.iter().filter_map(|f| file_view(f, &recording.uuid)).collect();
             if let Some(meeting) = &meeting {
-                recordings_seen(self.0, meeting, &recording.uuid, &files).await?;
+                recordings_seen(self.0, meeting, &recording.uuid, &files, RecordingsSeen::Read).await?;
             }
             out.push(RecordedMeeting {
                 zoom_meeting_id: recording.id,
@@ -180,7 +180,7 @@ impl Recordings<'_> {
                 let meeting =
                     self.0.db.meeting_by_zoom_id(user_id, zoom_meeting_id).await.map_err(anyhow::Error::from)?;
                 if let Some(meeting) = &meeting {
-                    recordings_seen(self.0, meeting, &recording.uuid, &files).await?;
+                    recordings_seen(self.0, meeting, &recording.uuid, &files, RecordingsSeen::Read).await?;
                 }
                 Ok(files)
             }

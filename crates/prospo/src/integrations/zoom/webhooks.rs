@@ -89,7 +89,8 @@ pub async fn receive(app: &App, delivery: Delivery<'_>) -> Result<WebhookAnswer,
             if let Some(meeting) = meeting {
                 let files: Vec<_> =
                     e.recording.recording_files.iter().filter_map(|f| file_view(f, &e.recording.uuid)).collect();
-                webhook_events::recordings_seen(app, &meeting, &e.recording.uuid, &files).await?;
+                let seen = webhook_events::RecordingsSeen::Notified;
+                webhook_events::recordings_seen(app, &meeting, &e.recording.uuid, &files, seen).await?;
             }
         }
         WebhookEvent::MeetingDeleted(e) => {
