@@ -101,4 +101,47 @@ async fn each_language_reads_as_its_own_and_a_german_booking_stays_german() {
         browser.assert_no_horizontal_overflow(&format!("the German mail at {width} px")).await;
         browser.screenshot(&format!("mail-booked-de-{name}")).await;
     }
+    browser.desktop().await;
+
+    // The other languages' manage pages and mails, for bookings sent with their `locale`.
+    let date = (jiff::Zoned::now().date() + jiff::Span::new().days(9)).to_string();
+    let (_, slots) = app
+        .get_json(&format!("/api/v1/public/ada/intro/slots?from={date}&to={date}&timezone=America/Sao_Paulo"), None)
+        .await;
+    for (i, lang) in ["en", "fr", "es", "pt"].into_iter().enumerate() {
+        let email = format!("{lang}@example.com");
+        let booking = json!({"start": slots["slots"][i], "name": "Invitee", "email": email,
+                             "timezone": "America/Sao_Paulo", "locale": lang});
+        let (status, booked) = app.post_json("/api/v1/public/ada/intro/bookings", &booking, None).await;
+        assert_eq!(status, 201, "{booked}");
+        browser.goto(&app.at(&format!("/booking/{}", booked["manage_token"].as_str().unwrap()))).await;
+        browser.wait_for("#booking-when").await;
+        assert_eq!(browser.js("return document.documentElement.lang;").await, json!(lang));
+        assert_eq!(browser.text_of("#booking-title").await, message(lang, "manage-title"), "{lang}");
+        assert_eq!(browser.text_of("#reschedule-title").await, message(lang, "reschedule-title"), "{lang}");
+        browser.screenshots(&format!("language-manage-{lang}")).await;
+
+        let (subject, html) = invitee_mail(&app, &email).await;
+        let booked_word = message(lang, "mail-booked-subject");
+        let prefix = booked_word.split("{ $topic }").next().unwrap();
+        assert!(subject.starts_with(prefix), "{lang}: {subject}");
+        let file = artifacts_dir().join(format!("mail-booked-{lang}.html"));
+        std::fs::write(&file, &html).unwrap();
+        browser.goto(&format!("file://{}", file.canonicalize().unwrap().display())).await;
+        browser.wait_for("a").await;
+        assert_eq!(browser.js("return document.documentElement.lang;").await, json!(lang));
+        let found = browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('a')].map(a => a.textContent).includes(arguments[0]);",
+                vec![json!(message(lang, "mail-join"))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, json!(true), "{lang}: the join button reads {}", message(lang, "mail-join"));
+        browser.resize((390, 844)).await;
+        browser.assert_no_horizontal_overflow(&format!("the {lang} mail at 390 px")).await;
+        browser.screenshot(&format!("mail-booked-{lang}-phone")).await;
+        browser.desktop().await;
+    }
 }
