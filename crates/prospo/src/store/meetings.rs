@@ -382,6 +382,13 @@ impl Db {
         Ok(on_db!(self, |pool| sqlx::query_as(SQL).bind(host_id).bind(zoom_meeting_id).fetch_optional(pool).await)?)
     }
 
+    /// The language a booking's invitee reads in from now on (they picked it on the manage page).
+    pub async fn set_invitees_locale(&self, meeting_id: &str, locale: crate::i18n::Locale) -> StoreResult<()> {
+        const SQL: &str = "UPDATE invitees SET locale = $2 WHERE meeting_id = $1";
+        on_db!(self, |pool| sqlx::query(SQL).bind(meeting_id).bind(locale.as_str()).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     pub async fn invitees_of(&self, meeting_id: &str) -> StoreResult<Vec<InviteeRow>> {
         Ok(on_db!(self, |pool| {
             sqlx::query_as(

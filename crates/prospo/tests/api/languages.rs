@@ -168,3 +168,50 @@ on_both_backends! {
         assert_eq!(answer["meeting"]["invitees"][0]["locale"], "es");
     }
 }
+
+on_both_backends! {
+    async fn a_language_picked_on_the_manage_page_is_remembered_when_the_invitee_acts(backend: Backend) {
+        let sink = SmtpSink::start().await;
+        let smtp = sink.url();
+        let app = TestApp::spawn_with(backend, |config| config.smtp_url = Some(smtp)).await;
+        host(&app, "ada").await;
+        let offered = slots(&app, "ada", &next_week(), "Europe/Paris").await;
+        let booking = json!({"start": offered[0], "name": "Sam", "email": "sam@example.com",
+                             "timezone": "Europe/Paris", "locale": "de"});
+        let (status, booked) = app.post_json("/api/v1/public/ada/intro/bookings", &booking, None).await;
+        assert_eq!(status, 201, "{booked}");
+        let token = booked["manage_token"].as_str().unwrap().to_owned();
+        drain_zoom_jobs(&app).await;
+        drain_outbox(&app).await;
+
+        // The invitee switches the manage page to French and moves the booking there.
+        let manage = page(&app, &format!("/booking/{token}?lang=fr"), None).await;
+        assert_eq!(html_lang(&manage), "fr");
+        assert!(manage.contains(r#"<input type="hidden" name="lang" value="fr">"#), "the forms carry it");
+        let moved = no_redirects()
+            .post(app.at(&format!("/booking/{token}/reschedule")))
+            .form(&[("start", offered[2].as_str()), ("timezone", "Europe/Paris"), ("lang", "fr")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), 303);
+        assert!(moved.headers()[LOCATION].to_str().unwrap().ends_with("&lang=fr"), "the answer stays French");
+        let (_, view) = app.get_json(&format!("/api/v1/bookings/{token}"), None).await;
+        assert_eq!(view["meeting"]["invitees"][0]["locale"], "fr", "{view}");
+        drain_zoom_jobs(&app).await;
+        drain_outbox(&app).await;
+        let subjects: Vec<String> = sink
+            .received()
+            .iter()
+            .filter(|m| m.recipients == ["sam@example.com"])
+            .filter_map(|m| header(&m.raw, "Subject"))
+            .collect();
+        let booked_de = message("de", "mail-booked-subject");
+        let moved_fr = message("fr", "mail-rescheduled-subject");
+        let prefix = |text: &str| text.split("{ $topic }").next().unwrap().to_owned();
+        assert!(subjects.iter().any(|s| s.starts_with(&prefix(&booked_de))), "booked in German: {subjects:?}");
+        assert!(subjects.iter().any(|s| s.starts_with(&prefix(&moved_fr))), "moved in French: {subjects:?}");
+        // Without `?lang=`, the page now opens in French.
+        assert_eq!(html_lang(&page(&app, &format!("/booking/{token}"), Some("de")).await), "fr");
+    }
+}

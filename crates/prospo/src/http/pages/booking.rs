@@ -795,6 +795,7 @@ async fn reschedule(
     let row = managed(&state, &token).await?;
     let asked = form.lang.parse::<Locale>().ok();
     let t = Tr::new(asked.unwrap_or(Locale::En));
+    remember_language(&state, &row, asked).await?;
     let (status, error) = if form.start.trim().is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, FieldError::new("start", t.get("error-pick-new-first")))
     } else if let Err(e) = check_address(&state, address) {
@@ -813,6 +814,15 @@ async fn reschedule(
     let query = ManageQuery { timezone: Some(form.timezone), booked: None };
     let page = render_manage_page(&state, &token, &row, query, None, Some(error), (&visitor, asked)).await?;
     Ok((status, page).into_response())
+}
+
+/// The language the manage page was shown in, when the invitee acts on it, is theirs from now on:
+/// the mails of the change (and later ones) come in it.
+async fn remember_language(state: &AppState, row: &MeetingRow, shown: Option<Locale>) -> PageResult<()> {
+    if let Some(locale) = shown {
+        state.db.set_invitees_locale(&row.id, locale).await?;
+    }
+    Ok(())
 }
 
 /// `&lang=de` for a redirect that keeps the language the form was shown in.
@@ -843,6 +853,7 @@ async fn cancel(
     let row = managed(&state, &token).await?;
     let asked = form.lang.parse::<Locale>().ok();
     let t = Tr::new(asked.unwrap_or(Locale::En));
+    remember_language(&state, &row, asked).await?;
     let refused = match check_address(&state, address) {
         Err(e) => Some(limited(e, t)),
         Ok(()) => match booking::cancel(&state, &row, Some(&form.reason), booking::By::Invitee).await {
