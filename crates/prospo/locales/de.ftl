@@ -56,6 +56,13 @@ error-cancelled = Dieser Termin wurde abgesagt.
 error-too-many-changes = Diese Buchung wurde heute zu oft geändert. Bitte wenden Sie sich an den Gastgeber.
 error-too-many-requests = Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.
 error-calendar-unavailable = Der Kalender des Gastgebers kann gerade nicht abgefragt werden. Bitte versuchen Sie es in einer Minute erneut.
+error-page-not-found = Seite nicht gefunden
+error-page-not-found-detail = Die angeforderte Seite gibt es nicht, oder Sie können sie nicht sehen.
+error-page-still-working = Wird noch bearbeitet
+error-page-still-working-detail = Dieses Formular wurde zweimal gesendet, und das erste Senden wird noch bearbeitet. Warten Sie einen Moment und laden Sie die Seite dann neu.
+error-page-internal = Etwas ist schiefgelaufen
+error-page-internal-detail = Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es gleich noch einmal.
+error-page-home = Zu Prospo
 
 ## The day-and-time picker
 

@@ -56,6 +56,13 @@ error-cancelled = This meeting was cancelled.
 error-too-many-changes = This booking was changed too often today. Please contact the host.
 error-too-many-requests = Too many attempts. Please wait a minute and try again.
 error-calendar-unavailable = The host's calendar cannot be checked right now. Please try again in a minute.
+error-page-not-found = Page not found
+error-page-not-found-detail = The page you asked for does not exist, or you cannot see it.
+error-page-still-working = Still working on it
+error-page-still-working-detail = This form was sent twice and the first is still being answered. Wait a moment, then reload this page.
+error-page-internal = Something went wrong
+error-page-internal-detail = Something went wrong on our side. Please try again in a moment.
+error-page-home = Go to Prospo
 
 ## The day-and-time picker
 

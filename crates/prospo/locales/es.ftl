@@ -57,6 +57,13 @@ error-cancelled = Esta reunión fue cancelada.
 error-too-many-changes = Esta reserva se modificó demasiadas veces hoy. Ponte en contacto con el anfitrión.
 error-too-many-requests = Demasiados intentos. Espera un minuto y vuelve a intentarlo.
 error-calendar-unavailable = No se puede consultar el calendario del anfitrión en este momento. Vuelve a intentarlo en un minuto.
+error-page-not-found = Página no encontrada
+error-page-not-found-detail = La página que pediste no existe o no puedes verla.
+error-page-still-working = Todavía en proceso
+error-page-still-working-detail = Este formulario se envió dos veces y el primer envío todavía se está procesando. Espera un momento y vuelve a cargar esta página.
+error-page-internal = Algo salió mal
+error-page-internal-detail = Algo salió mal por nuestra parte. Vuelve a intentarlo en un momento.
+error-page-home = Ir a Prospo
 
 ## The day-and-time picker
 

@@ -57,6 +57,13 @@ error-cancelled = Ce rendez-vous a été annulé.
 error-too-many-changes = Cette réservation a été modifiée trop souvent aujourd’hui. Veuillez contacter l’organisateur.
 error-too-many-requests = Trop de tentatives. Veuillez patienter une minute, puis réessayer.
 error-calendar-unavailable = L’agenda de l’organisateur ne peut pas être consulté pour le moment. Veuillez réessayer dans une minute.
+error-page-not-found = Page introuvable
+error-page-not-found-detail = La page demandée n’existe pas, ou vous ne pouvez pas la voir.
+error-page-still-working = Traitement en cours
+error-page-still-working-detail = Ce formulaire a été envoyé deux fois et le premier envoi est encore en cours de traitement. Patientez un instant, puis rechargez cette page.
+error-page-internal = Une erreur s’est produite
+error-page-internal-detail = Une erreur s’est produite de notre côté. Veuillez réessayer dans un instant.
+error-page-home = Aller sur Prospo
 
 ## The day-and-time picker
 

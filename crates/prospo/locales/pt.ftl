@@ -56,6 +56,13 @@ error-cancelled = Esta reunião foi cancelada.
 error-too-many-changes = Este agendamento foi alterado vezes demais hoje. Entre em contato com o organizador.
 error-too-many-requests = Muitas tentativas. Aguarde um minuto e tente novamente.
 error-calendar-unavailable = Não é possível consultar a agenda do organizador no momento. Tente novamente em um minuto.
+error-page-not-found = Página não encontrada
+error-page-not-found-detail = A página que você pediu não existe ou você não pode vê-la.
+error-page-still-working = Ainda processando
+error-page-still-working-detail = Este formulário foi enviado duas vezes e o primeiro envio ainda está sendo processado. Aguarde um momento e recarregue esta página.
+error-page-internal = Algo deu errado
+error-page-internal-detail = Algo deu errado do nosso lado. Tente novamente em instantes.
+error-page-home = Ir para o Prospo
 
 ## The day-and-time picker
 

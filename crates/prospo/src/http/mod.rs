@@ -128,6 +128,7 @@ pub fn router(state: AppState, metrics_here: bool) -> anyhow::Result<Router> {
         .merge(webhooks::router())
         .merge(demo_router(&state))
         .fallback(ops::not_found)
+        .layer(axum::middleware::from_fn(pages::error_language))
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(middleware)

@@ -15,13 +15,14 @@ pub use negotiate::{LangQuery, from_accept_language};
 #[cfg(test)]
 mod tests {
     /// The templates of the public flow, which must say nothing but through the message files.
-    const PUBLIC_TEMPLATES: [(&str, &str); 6] = [
+    const PUBLIC_TEMPLATES: [(&str, &str); 7] = [
         ("public_profile.html", include_str!("../../templates/public_profile.html")),
         ("booking_page.html", include_str!("../../templates/booking_page.html")),
         ("booking_manage.html", include_str!("../../templates/booking_manage.html")),
         ("slot_picker.html", include_str!("../../templates/slot_picker.html")),
         ("_avatar.html", include_str!("../../templates/_avatar.html")),
         ("_embed.html", include_str!("../../templates/_embed.html")),
+        ("error.html", include_str!("../../templates/error.html")),
     ];
 
     /// Names that read the same in every language.

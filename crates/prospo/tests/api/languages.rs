@@ -9,7 +9,7 @@ use crate::notifications::{drain_outbox, header, part};
 use crate::on_both_backends;
 use crate::scheduling::{drain_zoom_jobs, host, next_week, slots};
 use crate::support::smtp_sink::SmtpSink;
-use crate::support::{TestApp, message};
+use crate::support::{Backend, TestApp, message};
 
 const LANGUAGES: [&str; 5] = ["en", "de", "fr", "es", "pt"];
 
@@ -213,5 +213,26 @@ on_both_backends! {
         assert!(subjects.iter().any(|s| s.starts_with(&prefix(&moved_fr))), "moved in French: {subjects:?}");
         // Without `?lang=`, the page now opens in French.
         assert_eq!(html_lang(&page(&app, &format!("/booking/{token}"), Some("de")).await), "fr");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_page_says_so_in_the_visitors_language() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for (path, accept, lang) in [
+        ("/nobody/intro", Some("de-DE,de;q=0.9"), "de"),
+        ("/booking/not-a-token?lang=pt", Some("fr"), "pt"),
+        ("/x/y/z", None, "en"),
+    ] {
+        let mut request = no_redirects().get(app.at(path));
+        if let Some(accept) = accept {
+            request = request.header(ACCEPT_LANGUAGE, accept);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        let html = answer.text().await.unwrap();
+        assert_eq!(html_lang(&html), lang, "{path}");
+        assert!(html.contains(&escaped(&message(lang, "error-page-not-found"))), "{path}: {html}");
+        assert!(html.contains(&escaped(&message(lang, "error-page-home"))), "{path}");
     }
 }

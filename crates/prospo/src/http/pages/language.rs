@@ -70,6 +70,27 @@ impl Visitor {
     }
 }
 
+tokio::task_local! {
+    /// The language of the request being answered, for its error page: errors are answered where
+    /// no request is at hand (`PageError` becomes a response on its own).
+    static ERROR_LANGUAGE: Locale;
+}
+
+/// Answers every request with its language at hand for an error page (`?lang=`, else the
+/// browser's, else English).
+pub async fn error_language(
+    visitor: Visitor,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    ERROR_LANGUAGE.scope(visitor.locale(None, None), next.run(request)).await
+}
+
+/// The error page's language.
+pub fn error_tr() -> Tr {
+    ERROR_LANGUAGE.try_with(|l| Tr::new(*l)).unwrap_or(Tr::EN)
+}
+
 /// An event type's stored location as invitees read it.
 pub fn location_label(t: Tr, stored: &str) -> String {
     use crate::scheduling::event_types::Location;

@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 pub use flash::Flash;
-pub use language::{LangLink, Visitor, host_locale, location_label};
+pub use language::{LangLink, Visitor, error_language, host_locale, location_label};
 pub use page_user::PageUser;
 
 use super::AppState;
@@ -151,8 +151,8 @@ impl Moment {
 #[template(path = "error.html")]
 struct ErrorPage {
     frame: Frame,
-    heading: &'static str,
-    detail: &'static str,
+    heading: String,
+    detail: String,
 }
 
 /// Errors of page handlers: a redirect to log in, or an error page in the frame.
@@ -182,7 +182,7 @@ impl<E: Into<anyhow::Error>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, heading, detail) = match self {
+        let (status, heading) = match self {
             PageError::LoginRequired { next } => {
                 let target = format!(
                     "/login?next={}",
@@ -190,23 +190,14 @@ impl IntoResponse for PageError {
                 );
                 return Redirect::to(&target).into_response();
             }
-            PageError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Page not found",
-                "The page you asked for does not exist, or you cannot see it.",
-            ),
-            PageError::StillWorking => (
-                StatusCode::CONFLICT,
-                "Still working on it",
-                "This form was sent twice and the first is still being answered. Wait a moment, then reload this page.",
-            ),
-            PageError::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Something went wrong on our side. Please try again in a moment.",
-            ),
+            PageError::NotFound => (StatusCode::NOT_FOUND, "error-page-not-found"),
+            PageError::StillWorking => (StatusCode::CONFLICT, "error-page-still-working"),
+            PageError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error-page-internal"),
         };
-        let page = ErrorPage { frame: Frame::public(heading), heading, detail };
+        // In the visitor's language: an invitee's link to a booking that is gone lands here.
+        let t = language::error_tr();
+        let (heading, detail) = (t.get(heading), t.get(&format!("{heading}-detail")));
+        let page = ErrorPage { frame: Frame { t, ..Frame::public(heading.clone()) }, heading, detail };
         (status, page).into_response()
     }
 }
