@@ -50,6 +50,22 @@ fn format(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     key.to_owned()
 }
 
+/// The ids of the messages the page script shows (`js-…`), as English has them: every language
+/// has the same ids (a test checks it).
+pub fn script_keys() -> &'static [String] {
+    static KEYS: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let resource = FluentResource::try_new(SOURCES[0].1.to_owned()).unwrap_or_else(|(resource, _)| resource);
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) if m.id.name.starts_with("js-") => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    });
+    &KEYS
+}
+
 /// The messages of one language, as pages and mails ask for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(Locale);

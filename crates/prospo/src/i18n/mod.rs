@@ -9,8 +9,8 @@ mod negotiate;
 
 pub use crate::domain::profile::Locale;
 pub use dates::{day_label, span, time_label, when, zone_name};
-pub use messages::Tr;
-pub use negotiate::{LangQuery, from_accept_language};
+pub use messages::{Tr, script_keys};
+pub use negotiate::from_accept_language;
 
 #[cfg(test)]
 mod tests {

@@ -1,22 +1,7 @@
 //! Reading the languages a request asks for: `?lang=` and the browser's `Accept-Language`
 //! (the page decides between them and a booking's or host's language: `http::pages::Visitor`).
 
-use serde::Deserialize;
-
 use super::Locale;
-
-/// `?lang=` on every public page. An unknown code is ignored, not refused: a shared link with a
-/// stale code still opens.
-#[derive(Debug, Default, Deserialize)]
-pub struct LangQuery {
-    pub lang: Option<String>,
-}
-
-impl LangQuery {
-    pub fn locale(&self) -> Option<Locale> {
-        self.lang.as_deref().and_then(|l| l.trim().parse().ok())
-    }
-}
 
 /// The most wanted language of an `Accept-Language` header (RFC 9110 §12.5.4) that Prospo has:
 /// ranges by descending `q` (ties keep their order), `q=0` meaning "not this one", a region matching
@@ -64,12 +49,5 @@ mod tests {
         assert_eq!(from_accept_language("de;q=abc, es"), Some(Locale::Es));
         // Equal weights keep the header's order.
         assert_eq!(from_accept_language("fr;q=0.8, es;q=0.8"), Some(Locale::Fr));
-    }
-
-    #[test]
-    fn the_query_takes_known_codes_only() {
-        assert_eq!(LangQuery { lang: Some("de".into()) }.locale(), Some(Locale::De));
-        assert_eq!(LangQuery { lang: Some("xx".into()) }.locale(), None);
-        assert_eq!(LangQuery::default().locale(), None);
     }
 }

@@ -21,8 +21,8 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::embed::{self, Embed, EmbedQuery};
-use super::view::{Badge, FieldError, error_for, time_zones, zoom_badge};
-use super::{Flash, Frame, PageError, PageResult, Visitor, flash, host_locale, location_label};
+use super::view::{Badge, FieldError, ZoomState, error_for, time_zones, zoom_state};
+use super::{Flash, Frame, PageError, PageResult, Visitor, flash, host_locale, location_label, with_lang};
 use crate::domain::accounts::{Email, PersonName};
 use crate::domain::lifecycle::ZoomStatus;
 use crate::domain::questions::{
@@ -739,21 +739,19 @@ fn booking_locale(view: &MeetingView) -> Option<Locale> {
     view.invitees.first().and_then(|i| i.locale.as_deref()).and_then(|l| l.parse().ok())
 }
 
-/// The Zoom state an invitee may see as a badge (a host's failure reason is not theirs to read).
+/// The Zoom state as an invitee reads it, in their language (a host's failure reason is not
+/// theirs to read).
 fn invitee_zoom_badge(view: &MeetingView, t: Tr) -> Option<Badge> {
-    let badge = zoom_badge(view)?;
-    let key = match badge.class {
-        "badge-grey" => "badge-cancelled",
-        "badge-green" => "badge-zoom-ready",
-        "badge-amber" if badge.text.starts_with("Held until") => {
-            let time = badge.text.trim_start_matches("Held until ").to_owned();
-            return Some(Badge { class: badge.class, text: t.arg("badge-held-until", "time", &time) });
-        }
-        "badge-amber" if badge.text == "Change pending" => "badge-change-pending",
-        "badge-amber" => "badge-creating",
-        _ => "zoom-failed",
+    let state = zoom_state(view)?;
+    let text = match &state {
+        ZoomState::Cancelled => t.get("badge-cancelled"),
+        ZoomState::HeldUntil(time) => t.arg("badge-held-until", "time", &format!("{time} UTC")),
+        ZoomState::Failed(_) | ZoomState::Deleted => t.get("zoom-failed"),
+        ZoomState::ChangePending => t.get("badge-change-pending"),
+        ZoomState::Ready => t.get("badge-zoom-ready"),
+        ZoomState::Creating => t.get("badge-creating"),
     };
-    Some(Badge { class: badge.class, text: t.get(key) })
+    Some(Badge { class: state.class(), text })
 }
 
 async fn manage_page(
@@ -805,7 +803,7 @@ async fn reschedule(
             Ok(moved) => {
                 let when = i18n::when(t.locale(), moved.start_at, moved.end_at, Some(&form.timezone));
                 let jar = flash::set(jar, "success", &t.arg("flash-moved", "when", &when));
-                let target = format!("/booking/{token}?timezone={}{}", urlencode(&form.timezone), lang_param(asked));
+                let target = with_lang(format!("/booking/{token}?timezone={}", urlencode(&form.timezone)), asked);
                 return Ok((jar, Redirect::to(&target)).into_response());
             }
             Err(e) => refusal(e, t)?,
@@ -823,11 +821,6 @@ async fn remember_language(state: &AppState, row: &MeetingRow, shown: Option<Loc
         state.db.set_invitees_locale(&row.id, locale).await?;
     }
     Ok(())
-}
-
-/// `&lang=de` for a redirect that keeps the language the form was shown in.
-fn lang_param(asked: Option<Locale>) -> String {
-    asked.map(|l| format!("&lang={l}")).unwrap_or_default()
 }
 
 fn urlencode(value: &str) -> String {
@@ -867,7 +860,7 @@ async fn cancel(
         return Ok((status, page).into_response());
     }
     let jar = flash::set(jar, "success", &t.get("flash-cancelled"));
-    let target = format!("/booking/{token}{}", lang_param(asked).replacen('&', "?", 1));
+    let target = with_lang(format!("/booking/{token}"), asked);
     Ok((jar, Redirect::to(&target)).into_response())
 }
 

@@ -27,7 +27,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
             .uri
             .query()
             .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
-            .and_then(|(_, v)| i18n::LangQuery { lang: Some(v.into_owned()) }.locale());
+            // An unknown code is ignored, not refused: a shared link with a stale code still opens.
+            .and_then(|(_, v)| v.trim().parse().ok());
         let accepted =
             parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(i18n::from_accept_language);
         Ok(Visitor { asked, accepted, uri: parts.uri.clone() })
@@ -103,6 +104,14 @@ pub fn location_label(t: Tr, stored: &str) -> String {
     })
 }
 
+/// A link or redirect on a public page keeps a language picked in the URL or a form.
+pub fn with_lang(path: String, asked: Option<Locale>) -> String {
+    match asked {
+        Some(locale) => format!("{path}{}lang={locale}", if path.contains('?') { '&' } else { '?' }),
+        None => path,
+    }
+}
+
 /// The host's language, when they chose one (the public pages' default).
 pub fn host_locale(stored: Option<&str>) -> Option<Locale> {
     stored.and_then(|l| l.parse().ok())
@@ -120,30 +129,9 @@ pub struct LangLink {
 /// (`<script type="application/json">`, which no policy blocks since it never runs). Variables
 /// stay as `{name}` marks for the script to fill in.
 pub fn script_messages(t: Tr) -> String {
-    const KEYS: [&str; 19] = [
-        "js-loading",
-        "js-load-failed",
-        "js-try-again",
-        "js-days-free-one",
-        "js-days-free-other",
-        "js-no-days",
-        "js-prev-month",
-        "js-next-month",
-        "js-day-times-one",
-        "js-day-times-other",
-        "js-pick-day",
-        "js-times-on",
-        "js-more-below",
-        "js-copied",
-        "js-join-zoom",
-        "js-passcode",
-        "js-zoom-failed",
-        "js-zone-search",
-        "js-zone-search-label",
-    ];
     let marks: Vec<(&str, String)> =
         ["count", "month", "day", "zone", "passcode"].iter().map(|n| (*n, format!("{{{n}}}"))).collect();
-    let messages: serde_json::Map<String, serde_json::Value> = KEYS
+    let messages: serde_json::Map<String, serde_json::Value> = i18n::script_keys()
         .iter()
         .map(|key| (key.trim_start_matches("js-").to_owned(), serde_json::Value::String(t.args(key, &marks))))
         .collect();
@@ -173,8 +161,10 @@ mod tests {
         assert_eq!(v.locale(None, Some(Locale::Fr)), Locale::Fr);
         assert_eq!(v.locale(None, None), Locale::Es);
         let v = visitor("/ada/intro?lang=xx", Some("it"));
+        assert_eq!(v.asked(), None);
         assert_eq!(v.locale(None, Some(Locale::De)), Locale::De);
         assert_eq!(v.locale(None, None), Locale::En);
+        assert_eq!(visitor("/ada?lang=%20pt", None).asked(), Some(Locale::Pt));
     }
 
     #[test]
@@ -192,6 +182,8 @@ mod tests {
         let json = script_messages(Tr::EN);
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed["days-free-other"], "{count} days with free times in {month}.");
+        assert_eq!(parsed.as_object().unwrap().len(), 19, "every js- message of en.ftl: {parsed}");
+        assert!(parsed.get("book-confirm").is_none() && parsed.get("confirm").is_none(), "only the script's");
         assert!(!json.contains('<'));
     }
 }

@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 pub use flash::Flash;
-pub use language::{LangLink, Visitor, error_language, host_locale, location_label};
+pub use language::{LangLink, Visitor, error_language, host_locale, location_label, with_lang};
 pub use page_user::PageUser;
 
 use super::AppState;

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{Frame, PageError, PageResult, Visitor, host_locale, location_label};
+use super::{Frame, PageError, PageResult, Visitor, host_locale, location_label, with_lang};
 use crate::http::AppState;
 use crate::profile::{self, photo};
 
@@ -92,14 +92,6 @@ async fn profile_page(
         events,
     };
     Ok(page.into_response())
-}
-
-/// A link on a public page keeps a language picked in the URL.
-pub fn with_lang(path: String, asked: Option<crate::i18n::Locale>) -> String {
-    match asked {
-        Some(locale) => format!("{path}{}lang={locale}", if path.contains('?') { '&' } else { '?' }),
-        None => path,
-    }
 }
 
 /// A year: each URL's bytes never change.

@@ -47,24 +47,65 @@ pub struct Badge {
 /// The state of a meeting's Zoom meeting as the host and invitee read it; `None` for a meeting that is
 /// not on Zoom.
 pub fn zoom_badge(meeting: &MeetingView) -> Option<Badge> {
-    let badge = |class, text: &str| Some(Badge { class, text: text.to_owned() });
+    zoom_state(meeting).map(ZoomState::host_badge)
+}
+
+/// What a meeting's Zoom side shows: one decision for the host's badge and the invitee's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoomState {
+    Cancelled,
+    /// Held back (the host's Zoom is rate-limited) until this UTC time, `HH:MM`.
+    HeldUntil(String),
+    /// Zoom refused, with its reason (for the host only).
+    Failed(String),
+    Deleted,
+    ChangePending,
+    Ready,
+    Creating,
+}
+
+/// `None` for a meeting that is not on Zoom.
+pub fn zoom_state(meeting: &MeetingView) -> Option<ZoomState> {
     if meeting.status == MeetingStatus::Cancelled {
-        return badge("badge-grey", "Cancelled");
+        return Some(ZoomState::Cancelled);
     }
     let zoom = meeting.zoom.as_ref()?;
     if let Some(until) = zoom.held_until.as_deref().and_then(|t| t.parse::<Timestamp>().ok()) {
-        let time = until.to_zoned(TimeZone::UTC).strftime("%H:%M").to_string();
-        return badge("badge-amber", &format!("Held until {time} UTC"));
+        return Some(ZoomState::HeldUntil(until.to_zoned(TimeZone::UTC).strftime("%H:%M").to_string()));
     }
-    match (zoom.status, zoom.pending_change) {
+    Some(match (zoom.status, zoom.pending_change) {
         (ZoomStatus::Failed, _) => {
-            let reason = zoom.error.as_ref().map(|e| e.message.as_str()).unwrap_or("unknown reason");
-            badge("badge-red", &format!("Zoom failed: {reason}"))
+            ZoomState::Failed(zoom.error.as_ref().map_or("unknown reason", |e| e.message.as_str()).to_owned())
         }
-        (ZoomStatus::Deleted, _) => badge("badge-red", "Deleted in Zoom"),
-        (ZoomStatus::Created, Some(_)) => badge("badge-amber", "Change pending"),
-        (ZoomStatus::Created, None) => badge("badge-green", "Zoom link ready"),
-        (ZoomStatus::Pending | ZoomStatus::None, _) => badge("badge-amber", "Creating Zoom meeting…"),
+        (ZoomStatus::Deleted, _) => ZoomState::Deleted,
+        (ZoomStatus::Created, Some(_)) => ZoomState::ChangePending,
+        (ZoomStatus::Created, None) => ZoomState::Ready,
+        (ZoomStatus::Pending | ZoomStatus::None, _) => ZoomState::Creating,
+    })
+}
+
+impl ZoomState {
+    pub fn class(&self) -> &'static str {
+        match self {
+            ZoomState::Cancelled => "badge-grey",
+            ZoomState::Failed(_) | ZoomState::Deleted => "badge-red",
+            ZoomState::Ready => "badge-green",
+            ZoomState::HeldUntil(_) | ZoomState::ChangePending | ZoomState::Creating => "badge-amber",
+        }
+    }
+
+    /// The host's words (host pages stay English).
+    fn host_badge(self) -> Badge {
+        let text = match &self {
+            ZoomState::Cancelled => "Cancelled".to_owned(),
+            ZoomState::HeldUntil(time) => format!("Held until {time} UTC"),
+            ZoomState::Failed(reason) => format!("Zoom failed: {reason}"),
+            ZoomState::Deleted => "Deleted in Zoom".to_owned(),
+            ZoomState::ChangePending => "Change pending".to_owned(),
+            ZoomState::Ready => "Zoom link ready".to_owned(),
+            ZoomState::Creating => "Creating Zoom meeting…".to_owned(),
+        };
+        Badge { class: self.class(), text }
     }
 }
 
